@@ -1,0 +1,449 @@
+package assess
+
+import (
+	"math"
+	"sort"
+
+	"github.com/csmm/csmm/internal/model"
+)
+
+// Truncate cuts a score to one decimal, never rounding up, so that the integer
+// part of a displayed score always equals the level (3.96 becomes 3.9).
+func Truncate(score float64) float64 {
+	// The small epsilon keeps values such as 2.7, stored as 2.6999…, at 2.7.
+	return math.Floor(score*10+1e-9) / 10
+}
+
+// value is the effective value of one objective in one scope (or roll-up).
+type value struct {
+	v          float64
+	applicable bool
+	status     Status
+	source     Source
+}
+
+// Score scores an assessment by the method of the project's scoring
+// specification. It never fails: the input is validated where it is read.
+func Score(in Input) Result {
+	m := in.Model
+	scopes := in.Scopes
+	if len(scopes) == 0 {
+		scopes = []Scope{{ID: DefaultScope, Weight: 1}}
+	}
+	validity := in.ValidityDays
+	if validity <= 0 {
+		validity = DefaultValidityDays
+	}
+	res := Result{
+		Model: ModelRef{ID: m.ID, Version: m.Version},
+		AsOf:  in.AsOf,
+	}
+
+	// Exemptions in force apply to every scope.
+	exempt := make([]bool, len(m.Objectives))
+	for i, o := range m.Objectives {
+		if e, ok := in.Exemptions[o.ID]; ok && e.ValidOn(in.AsOf) {
+			exempt[i] = true
+		}
+	}
+
+	perScope := make([][]value, len(scopes))
+	var rollupCount completeness
+	rollupCount.init(m)
+	for si, sc := range scopes {
+		vals := make([]value, len(m.Objectives))
+		var count completeness
+		count.init(m)
+		objs := make([]ObjectiveScore, len(m.Objectives))
+		for i := range m.Objectives {
+			o := &m.Objectives[i]
+			key := Key{Objective: o.ID, Scope: sc.ID}
+			var ans *Response
+			if a, ok := in.Answers[key]; ok {
+				ans = &a
+			}
+			var ev *Evidence
+			if e, ok := in.Evidence[key]; ok {
+				ev = &e
+			}
+			if exempt[i] {
+				vals[i] = value{status: StatusExempt, source: SourceNone}
+			} else {
+				vals[i] = evaluate(o, ans, ev, in.AsOf, validity)
+			}
+			count.add(m, i, vals[i])
+			rollupCount.add(m, i, vals[i])
+			objs[i] = objectiveScore(o, vals[i])
+			objs[i].Answer = ans
+			objs[i].Evidence = ev
+			addExemption(&objs[i], in, o.ID, exempt[i])
+		}
+		perScope[si] = vals
+		sr := ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
+		sr.Program, sr.Domains, sr.Categories = summarize(m, vals, &count, in.Targets)
+		res.Scopes = append(res.Scopes, sr)
+	}
+
+	rollup := combine(m, scopes, perScope)
+	res.Objectives = make([]ObjectiveScore, len(m.Objectives))
+	for i := range m.Objectives {
+		res.Objectives[i] = objectiveScore(&m.Objectives[i], rollup[i])
+		addExemption(&res.Objectives[i], in, m.Objectives[i].ID, exempt[i])
+	}
+	res.Program, res.Domains, res.Categories = summarize(m, rollup, &rollupCount, in.Targets)
+	res.Roadmap = roadmap(m, rollup, res.Categories)
+	return res
+}
+
+func weight(w float64) float64 {
+	if w <= 0 {
+		return 1
+	}
+	return w
+}
+
+func addExemption(os *ObjectiveScore, in Input, id string, inForce bool) {
+	if e, ok := in.Exemptions[id]; ok {
+		os.Exemption = &e
+		os.ExemptionExpired = !inForce
+	}
+}
+
+// evaluate applies the value rules and the source precedence of the mode.
+func evaluate(o *model.Objective, ans *Response, ev *Evidence, asOf Date, validity int) value {
+	manual := value{status: StatusUnanswered, source: SourceNone, applicable: true}
+	validManual := false
+	if ans != nil && ans.Answer != "" {
+		v, applicable, ok := ans.Answer.Value()
+		switch {
+		case !ok:
+			// An unknown word is rejected where answers are read; treat as unanswered.
+		case !ans.Date.IsZero() && asOf.DaysSince(ans.Date) > validity:
+			manual = value{status: StatusStale, source: SourceManual, applicable: true}
+		case !applicable:
+			manual = value{status: StatusNA, source: SourceManual}
+			validManual = true
+		default:
+			manual = value{v: v, status: StatusAnswered, source: SourceManual, applicable: true}
+			validManual = true
+		}
+	}
+	var auto *value
+	if ev != nil && ev.Evaluated() {
+		auto = &value{v: ev.Value(), status: StatusAnswered, source: SourceAutomated, applicable: true}
+	}
+	switch o.Mode {
+	case model.ModeAutomated:
+		if auto != nil {
+			return *auto
+		}
+		return manual
+	case model.ModeEither:
+		if validManual {
+			return manual
+		}
+		if auto != nil {
+			return *auto
+		}
+		return manual
+	default:
+		return manual
+	}
+}
+
+func objectiveScore(o *model.Objective, v value) ObjectiveScore {
+	os := ObjectiveScore{
+		ID: o.ID, Category: o.Category, Level: o.Level,
+		Status: v.status, Source: v.source, Threshold: o.Threshold,
+	}
+	if v.applicable {
+		x := v.v
+		os.Value = &x
+		os.Met = met(o, v)
+	}
+	return os
+}
+
+func met(o *model.Objective, v value) bool { return v.applicable && v.v >= o.Threshold-1e-12 }
+
+// combine computes the roll-up: per objective, the weighted mean of v over the
+// scopes where it is applicable; excluded where it is excluded in every scope.
+func combine(m *model.Model, scopes []Scope, perScope [][]value) []value {
+	out := make([]value, len(m.Objectives))
+	for i := range m.Objectives {
+		var sum, wsum float64
+		allExempt := true
+		unanswered, stale, manual, automated := false, false, false, false
+		for si, sc := range scopes {
+			v := perScope[si][i]
+			if v.status != StatusExempt {
+				allExempt = false
+			}
+			if !v.applicable {
+				continue
+			}
+			w := weight(sc.Weight)
+			sum += w * v.v
+			wsum += w
+			switch v.status {
+			case StatusUnanswered:
+				unanswered = true
+			case StatusStale:
+				stale = true
+			}
+			switch v.source {
+			case SourceManual:
+				manual = true
+			case SourceAutomated:
+				automated = true
+			}
+		}
+		switch {
+		case allExempt:
+			out[i] = value{status: StatusExempt, source: SourceNone}
+		case wsum == 0:
+			out[i] = value{status: StatusNA, source: SourceManual}
+		default:
+			v := value{v: sum / wsum, applicable: true, status: StatusAnswered, source: SourceNone}
+			switch {
+			case unanswered:
+				v.status = StatusUnanswered
+			case stale:
+				v.status = StatusStale
+			}
+			switch {
+			case manual:
+				v.source = SourceManual
+			case automated:
+				v.source = SourceAutomated
+			}
+			out[i] = v
+		}
+	}
+	return out
+}
+
+// completeness counts applicable (objective, scope) pairs and those whose
+// value comes from a valid answer or from evidence, per category.
+type completeness struct {
+	applicable map[string]int
+	valued     map[string]int
+}
+
+func (c *completeness) init(m *model.Model) {
+	c.applicable = make(map[string]int, len(m.Categories))
+	c.valued = make(map[string]int, len(m.Categories))
+}
+
+func (c *completeness) add(m *model.Model, i int, v value) {
+	if !v.applicable {
+		return
+	}
+	cat := m.Objectives[i].Category
+	c.applicable[cat]++
+	if v.status == StatusAnswered {
+		c.valued[cat]++
+	}
+}
+
+func ratio(valued, applicable int) float64 {
+	if applicable == 0 {
+		return 1
+	}
+	return float64(valued) / float64(applicable)
+}
+
+// levels computes each category's level, score, blocking objectives and work
+// above the gate from a table of values, in model order.
+type categoryCalc struct {
+	level     int
+	score     float64
+	blocking  []string
+	aboveGate []string
+}
+
+func computeCategories(m *model.Model, vals []value) []categoryCalc {
+	out := make([]categoryCalc, len(m.Categories))
+	for ci, c := range m.Categories {
+		var byLevel [model.MaxLevel + 1][]int
+		for i := range m.Objectives {
+			if m.Objectives[i].Category == c.ID {
+				l := m.Objectives[i].Level
+				if l > model.MinLevel && l <= model.MaxLevel {
+					byLevel[l] = append(byLevel[l], i)
+				}
+			}
+		}
+		level := model.MinLevel
+		for l := model.MinLevel + 1; l <= model.MaxLevel; l++ {
+			ok := true
+			for _, i := range byLevel[l] {
+				if vals[i].applicable && !met(&m.Objectives[i], vals[i]) {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				break
+			}
+			level = l
+		}
+		calc := categoryCalc{level: level, score: float64(level), blocking: []string{}, aboveGate: []string{}}
+		if level < model.MaxLevel {
+			var sum float64
+			n := 0
+			for _, i := range byLevel[level+1] {
+				if !vals[i].applicable {
+					continue
+				}
+				sum += vals[i].v
+				n++
+				if !met(&m.Objectives[i], vals[i]) {
+					calc.blocking = append(calc.blocking, m.Objectives[i].ID)
+				}
+			}
+			if n > 0 {
+				calc.score += sum / float64(n)
+			}
+			for l := level + 2; l <= model.MaxLevel; l++ {
+				for _, i := range byLevel[l] {
+					if met(&m.Objectives[i], vals[i]) {
+						calc.aboveGate = append(calc.aboveGate, m.Objectives[i].ID)
+					}
+				}
+			}
+		}
+		out[ci] = calc
+	}
+	return out
+}
+
+// aggregate computes domain scores, the program score and the floor from
+// category scores, with the model's weights.
+func aggregate(m *model.Model, cats []categoryCalc) (domains []float64, program float64, floor int) {
+	domains = make([]float64, len(m.Domains))
+	floor = model.MaxLevel
+	var psum, pw float64
+	for di, d := range m.Domains {
+		var sum, w float64
+		for ci, c := range m.Categories {
+			if c.Domain == d.ID {
+				sum += weight(c.Weight) * cats[ci].score
+				w += weight(c.Weight)
+			}
+		}
+		if w > 0 {
+			domains[di] = sum / w
+			psum += weight(d.Weight) * domains[di]
+			pw += weight(d.Weight)
+		}
+	}
+	for _, c := range cats {
+		floor = min(floor, c.level)
+	}
+	if pw > 0 {
+		program = psum / pw
+	}
+	return domains, program, floor
+}
+
+func summarize(m *model.Model, vals []value, count *completeness, targets map[string]int) (Program, []DomainScore, []CategoryScore) {
+	cats := computeCategories(m, vals)
+	domainScores, programScore, floor := aggregate(m, cats)
+	prog := Program{Score: programScore, Floor: floor}
+	catOut := make([]CategoryScore, len(m.Categories))
+	var totalA, totalV int
+	for ci, c := range m.Categories {
+		cs := CategoryScore{
+			ID: c.ID, Domain: c.Domain, Level: cats[ci].level, Score: cats[ci].score,
+			Completeness: ratio(count.valued[c.ID], count.applicable[c.ID]),
+			Blocking:     cats[ci].blocking, AboveGate: cats[ci].aboveGate,
+		}
+		if t, ok := targets[c.ID]; ok && t >= model.MinLevel && t <= model.MaxLevel {
+			target := t
+			gap := math.Max(0, float64(t)-cs.Score)
+			metT := cs.Level >= t
+			cs.Target, cs.Gap, cs.TargetMet = &target, &gap, &metT
+			prog.TargetsSet++
+			if metT {
+				prog.TargetsMet++
+			}
+		}
+		totalA += count.applicable[c.ID]
+		totalV += count.valued[c.ID]
+		catOut[ci] = cs
+	}
+	prog.Completeness = ratio(totalV, totalA)
+	domOut := make([]DomainScore, len(m.Domains))
+	for di, d := range m.Domains {
+		var a, v int
+		for _, c := range m.Categories {
+			if c.Domain == d.ID {
+				a += count.applicable[c.ID]
+				v += count.valued[c.ID]
+			}
+		}
+		domOut[di] = DomainScore{ID: d.ID, Score: domainScores[di], Completeness: ratio(v, a)}
+	}
+	return prog, domOut, catOut
+}
+
+// roadmap lists, phase by phase, the unmet applicable objectives at level L+k
+// of every category whose target is at least L+k, and projects the scores
+// once every objective of phases 1..k is met.
+func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
+	maxK := 0
+	for _, c := range cats {
+		if c.Target != nil {
+			maxK = max(maxK, *c.Target-c.Level)
+		}
+	}
+	projected := append([]value(nil), vals...)
+	phases := []Phase{}
+	for k := 1; k <= maxK; k++ {
+		items := []PhaseObjective{}
+		var idx []int
+		for ci, c := range cats {
+			if c.Target == nil || *c.Target < c.Level+k {
+				continue
+			}
+			for i := range m.Objectives {
+				o := &m.Objectives[i]
+				if o.Category != m.Categories[ci].ID || o.Level != c.Level+k {
+					continue
+				}
+				if vals[i].applicable && !met(o, vals[i]) {
+					idx = append(idx, i)
+				}
+			}
+		}
+		sort.SliceStable(idx, func(a, b int) bool {
+			oa, ob := &m.Objectives[idx[a]], &m.Objectives[idx[b]]
+			ca, _ := m.Category(oa.Category)
+			cb, _ := m.Category(ob.Category)
+			if da, db := m.DomainOrder(ca.Domain), m.DomainOrder(cb.Domain); da != db {
+				return da < db
+			}
+			if x, y := m.CategoryOrder(oa.Category), m.CategoryOrder(ob.Category); x != y {
+				return x < y
+			}
+			return idx[a] < idx[b]
+		})
+		for _, i := range idx {
+			o := &m.Objectives[i]
+			items = append(items, PhaseObjective{ID: o.ID, Category: o.Category, Level: o.Level})
+			projected[i] = value{v: 1, applicable: true, status: StatusAnswered, source: projected[i].source}
+		}
+		pc := computeCategories(m, projected)
+		ds, ps, floor := aggregate(m, pc)
+		p := Phase{Phase: k, Objectives: items, Projected: ProjectedScores{Program: ps, Floor: floor}}
+		for di, d := range m.Domains {
+			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di]})
+		}
+		for ci, c := range m.Categories {
+			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score})
+		}
+		phases = append(phases, p)
+	}
+	return phases
+}
