@@ -1,0 +1,726 @@
+package assess
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/csmm/csmm/internal/model"
+	"gopkg.in/yaml.v3"
+)
+
+// File is an answers file: an assessment kept as code (formats.md). Answer
+// words are read as words, so yes and no are answers, never booleans.
+type File struct {
+	// Name is the path or name the file was read from, used in messages.
+	Name string
+	// Model is the model reference written in the file (id@version), or "".
+	Model        string
+	Organization string
+	// Assessment is an optional name for the assessment.
+	Assessment string
+	// Date is the default date of every answer.
+	Date         Date
+	ValidityDays int
+	Scopes       []Scope
+	// Targets maps every category with a target to its level; a "default"
+	// target in the file is already expanded to the categories it covers.
+	Targets map[string]int
+	// TargetDefault is the file's default target, 0 when it has none.
+	TargetDefault int
+	Answers       map[Key]Response
+	Exemptions    map[string]Exemption
+
+	model *model.Model
+}
+
+// NewFile returns an empty answers file for a model, with one default scope.
+func NewFile(m *model.Model) *File {
+	return &File{
+		Model:      m.Ref(),
+		Scopes:     []Scope{{ID: DefaultScope, Weight: 1}},
+		Targets:    map[string]int{},
+		Answers:    map[Key]Response{},
+		Exemptions: map[string]Exemption{},
+		model:      m,
+	}
+}
+
+// Problem is one error in an answers file, located by line and key.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Key     string `json:"key"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	s := p.File
+	if p.Line > 0 {
+		s += ":" + strconv.Itoa(p.Line)
+	}
+	if p.Key != "" {
+		s += ": " + p.Key
+	}
+	return s + ": " + p.Message
+}
+
+// FileError lists every problem found in an answers file. Nothing is scored
+// from a file with problems.
+type FileError struct {
+	Problems []Problem
+}
+
+func (e *FileError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return fmt.Sprintf("%d problems:\n%s", len(lines), strings.Join(lines, "\n"))
+}
+
+// ReadFile reads and parses an answers file from disk.
+func ReadFile(path string, m *model.Model) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read answers: %w", err)
+	}
+	return ParseFile(path, data, m)
+}
+
+// ReferencedModel returns the model reference (id@version) an answers file names, or
+// "" when it names none, so that a caller can load the right model first.
+func ReferencedModel(data []byte) string {
+	var head struct {
+		Model string `yaml:"model"`
+	}
+	_ = yaml.Unmarshal(data, &head)
+	return head.Model
+}
+
+var lineInError = regexp.MustCompile(`line (\d+)`)
+
+// ParseFile parses an answers file against a model. It returns a *FileError
+// naming the file, line and key of every problem found.
+func ParseFile(name string, data []byte, m *model.Model) (*File, error) {
+	p := &parser{f: NewFile(m), name: name, m: m}
+	p.f.Name = name
+	p.f.Model = ""
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line := 0
+		if mm := lineInError.FindStringSubmatch(err.Error()); mm != nil {
+			line, _ = strconv.Atoi(mm[1])
+		}
+		return nil, &FileError{Problems: []Problem{{File: name, Line: line, Message: strings.TrimPrefix(err.Error(), "yaml: ")}}}
+	}
+	if len(root.Content) == 0 {
+		return nil, &FileError{Problems: []Problem{{File: name, Line: 1, Message: "the file is empty; expected an answers file with at least an answers key"}}}
+	}
+	p.file(root.Content[0])
+	if len(p.problems) > 0 {
+		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
+		return nil, &FileError{Problems: p.problems}
+	}
+	return p.f, nil
+}
+
+type parser struct {
+	f        *File
+	name     string
+	m        *model.Model
+	problems []Problem
+	scopeIDs map[string]bool
+}
+
+func (p *parser) add(n *yaml.Node, key, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.problems = append(p.problems, Problem{File: p.name, Line: line, Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+// pairs returns the key/value nodes of a mapping, reporting duplicate keys.
+func (p *parser) pairs(n *yaml.Node, key string) [][2]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		p.add(n, key, "expected a mapping, got %s", describe(n))
+		return nil
+	}
+	seen := map[string]bool{}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.add(k, key, "expected a plain key, got %s", describe(k))
+			continue
+		}
+		if seen[k.Value] {
+			p.add(k, join(key, k.Value), "duplicate key")
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+func join(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return strconv.Quote(n.Value)
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+func (p *parser) scalar(n *yaml.Node, key string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		p.add(n, key, "expected a single value, got %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) date(n *yaml.Node, key string) (Date, bool) {
+	s, ok := p.scalar(n, key)
+	if !ok {
+		return Date{}, false
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		p.add(n, key, "%v", err)
+		return Date{}, false
+	}
+	return d, true
+}
+
+func (p *parser) number(n *yaml.Node, key string) (float64, bool) {
+	s, ok := p.scalar(n, key)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || n.Tag == "!!str" {
+		p.add(n, key, "expected a number, got %q", s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) integer(n *yaml.Node, key string, lo, hi int) (int, bool) {
+	s, ok := p.scalar(n, key)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < lo || v > hi {
+		p.add(n, key, "expected a whole number from %d to %d, got %q", lo, hi, s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) file(doc *yaml.Node) {
+	top := map[string][2]*yaml.Node{}
+	for _, kv := range p.pairs(doc, "") {
+		switch kv[0].Value {
+		case "model", "organization", "assessment", "date", "validity_days", "scopes", "targets", "answers", "exemptions":
+			top[kv[0].Value] = kv
+		default:
+			p.add(kv[0], kv[0].Value, "unknown key; expected one of model, organization, assessment, date, validity_days, scopes, targets, answers, exemptions")
+		}
+	}
+	if kv, ok := top["model"]; ok {
+		if s, ok := p.scalar(kv[1], "model"); ok && s != "" {
+			if s != p.m.Ref() && s != p.m.ID {
+				p.add(kv[1], "model", "the answers are for model %q but the model in use is %q; pass --model with that model's file", s, p.m.Ref())
+			}
+			p.f.Model = s
+		}
+	}
+	for _, k := range []string{"organization", "assessment"} {
+		if kv, ok := top[k]; ok && !isNull(kv[1]) {
+			if s, ok := p.scalar(kv[1], k); ok {
+				if k == "organization" {
+					p.f.Organization = s
+				} else {
+					p.f.Assessment = s
+				}
+			}
+		}
+	}
+	if kv, ok := top["date"]; ok {
+		p.f.Date, _ = p.date(kv[1], "date")
+	}
+	if kv, ok := top["validity_days"]; ok {
+		p.f.ValidityDays, _ = p.integer(kv[1], "validity_days", 1, 36500)
+	}
+	p.scopes(top["scopes"][1])
+	if kv, ok := top["targets"]; ok && !isNull(kv[1]) {
+		p.targets(kv[1])
+	}
+	if kv, ok := top["answers"]; ok && !isNull(kv[1]) {
+		for _, a := range p.pairs(kv[1], "answers") {
+			p.answer(a[0], a[1])
+		}
+	}
+	if kv, ok := top["exemptions"]; ok && !isNull(kv[1]) {
+		for _, e := range p.pairs(kv[1], "exemptions") {
+			p.exemption(e[0], e[1])
+		}
+	}
+}
+
+func (p *parser) scopes(n *yaml.Node) {
+	p.scopeIDs = map[string]bool{}
+	if n == nil || isNull(n) {
+		p.scopeIDs[DefaultScope] = true
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.add(n, "scopes", "expected a list of scopes such as {id: production, weight: 2}, got %s", describe(n))
+		p.scopeIDs[DefaultScope] = true
+		return
+	}
+	p.f.Scopes = nil
+	for i, item := range n.Content {
+		key := fmt.Sprintf("scopes[%d]", i)
+		var sc Scope
+		sc.Weight = 1
+		if item.Kind == yaml.ScalarNode {
+			sc.ID = item.Value
+		} else {
+			for _, kv := range p.pairs(item, key) {
+				switch kv[0].Value {
+				case "id":
+					sc.ID, _ = p.scalar(kv[1], key+".id")
+				case "name":
+					sc.Name, _ = p.scalar(kv[1], key+".name")
+				case "weight":
+					if w, ok := p.number(kv[1], key+".weight"); ok {
+						if w <= 0 {
+							p.add(kv[1], key+".weight", "expected a weight greater than 0, got %v", w)
+						} else {
+							sc.Weight = w
+						}
+					}
+				default:
+					p.add(kv[0], key+"."+kv[0].Value, "unknown key; expected id, name or weight")
+				}
+			}
+		}
+		if !scopeID.MatchString(sc.ID) {
+			p.add(item, key+".id", "expected a scope ID of letters, digits, - or _, got %q", sc.ID)
+			continue
+		}
+		if p.scopeIDs[sc.ID] {
+			p.add(item, key+".id", "duplicate scope %q", sc.ID)
+			continue
+		}
+		p.scopeIDs[sc.ID] = true
+		p.f.Scopes = append(p.f.Scopes, sc)
+	}
+	if len(p.f.Scopes) == 0 {
+		p.add(n, "scopes", "expected at least one scope")
+	}
+}
+
+var scopeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+func (p *parser) targets(n *yaml.Node) {
+	explicit := map[string]int{}
+	for _, kv := range p.pairs(n, "targets") {
+		key := "targets." + kv[0].Value
+		level, ok := p.integer(kv[1], key, model.MinLevel, model.MaxLevel)
+		if !ok {
+			continue
+		}
+		if kv[0].Value == "default" {
+			p.f.TargetDefault = level
+			continue
+		}
+		if _, ok := p.m.Category(kv[0].Value); !ok {
+			p.add(kv[0], key, "unknown category %q; expected default or a category of model %s", kv[0].Value, p.m.Ref())
+			continue
+		}
+		explicit[kv[0].Value] = level
+	}
+	for _, c := range p.m.Categories {
+		if t, ok := explicit[c.ID]; ok {
+			p.f.Targets[c.ID] = t
+		} else if p.f.TargetDefault > 0 {
+			p.f.Targets[c.ID] = p.f.TargetDefault
+		}
+	}
+}
+
+var responseKeys = map[string]bool{"answer": true, "note": true, "by": true, "date": true, "justification": true}
+
+func (p *parser) answer(k, v *yaml.Node) {
+	id := k.Value
+	key := "answers." + id
+	if _, ok := p.m.Objective(id); !ok {
+		p.add(k, key, "unknown objective %q; it is not in model %s", id, p.m.Ref())
+		return
+	}
+	if isNull(v) {
+		return // listed but not answered yet
+	}
+	if v.Kind == yaml.MappingNode && !isResponse(v) {
+		for _, kv := range p.pairs(v, key) {
+			sc := kv[0].Value
+			if !p.scopeIDs[sc] {
+				p.add(kv[0], key+"."+sc, "scope %q is not declared; declared scopes: %s", sc, strings.Join(p.declared(), ", "))
+				continue
+			}
+			if isNull(kv[1]) {
+				continue
+			}
+			if r, ok := p.response(kv[1], key+"."+sc); ok {
+				p.f.Answers[Key{id, sc}] = r
+			}
+		}
+		return
+	}
+	if r, ok := p.response(v, key); ok {
+		for _, sc := range p.declared() {
+			p.f.Answers[Key{id, sc}] = r
+		}
+	}
+}
+
+func isResponse(v *yaml.Node) bool {
+	for i := 0; i < len(v.Content); i += 2 {
+		if responseKeys[v.Content[i].Value] {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) declared() []string {
+	if len(p.f.Scopes) == 0 {
+		return []string{DefaultScope}
+	}
+	out := make([]string, len(p.f.Scopes))
+	for i, s := range p.f.Scopes {
+		out[i] = s.ID
+	}
+	return out
+}
+
+func (p *parser) word(n *yaml.Node, key string) (Answer, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		p.add(n, key, "expected an answer (no, some, half, most, yes or na), got %s", describe(n))
+		return "", false
+	}
+	a := Answer(strings.ToLower(n.Value))
+	if !a.Valid() {
+		p.add(n, key, "unknown answer %q; expected no, some, half, most, yes or na", n.Value)
+		return "", false
+	}
+	return a, true
+}
+
+func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
+	r := Response{Date: p.f.Date}
+	ok := true
+	if n.Kind == yaml.ScalarNode {
+		a, good := p.word(n, key)
+		if !good {
+			return r, false
+		}
+		r.Answer = a
+	} else {
+		var answerNode *yaml.Node
+		for _, kv := range p.pairs(n, key) {
+			k := key + "." + kv[0].Value
+			switch kv[0].Value {
+			case "answer":
+				answerNode = kv[1]
+				a, good := p.word(kv[1], k)
+				ok = ok && good
+				r.Answer = a
+			case "note":
+				r.Note, _ = p.text(kv[1], k)
+			case "justification":
+				r.Justification, _ = p.text(kv[1], k)
+			case "by":
+				r.By, _ = p.text(kv[1], k)
+			case "date":
+				d, good := p.date(kv[1], k)
+				ok = ok && good
+				r.Date = d
+			default:
+				p.add(kv[0], k, "unknown key; expected answer, note, justification, by or date")
+				ok = false
+			}
+		}
+		if answerNode == nil && n.Kind == yaml.MappingNode {
+			p.add(n, key+".answer", "missing answer; expected no, some, half, most, yes or na")
+			return r, false
+		}
+	}
+	if ok && r.Answer == NA && strings.TrimSpace(r.Justification) == "" {
+		p.add(n, key, "na needs a justification: write {answer: na, justification: \"why it does not apply\"}")
+		return r, false
+	}
+	return r, ok
+}
+
+func (p *parser) text(n *yaml.Node, key string) (string, bool) {
+	if isNull(n) {
+		return "", true
+	}
+	return p.scalar(n, key)
+}
+
+func (p *parser) exemption(k, v *yaml.Node) {
+	id := k.Value
+	key := "exemptions." + id
+	if _, ok := p.m.Objective(id); !ok {
+		p.add(k, key, "unknown objective %q; it is not in model %s", id, p.m.Ref())
+		return
+	}
+	var e Exemption
+	ok := true
+	var hasUntil bool
+	for _, kv := range p.pairs(v, key) {
+		kk := key + "." + kv[0].Value
+		switch kv[0].Value {
+		case "reason":
+			e.Reason, _ = p.text(kv[1], kk)
+		case "approver":
+			e.Approver, _ = p.text(kv[1], kk)
+		case "until":
+			hasUntil = true
+			d, good := p.date(kv[1], kk)
+			ok = ok && good
+			e.Until = d
+		default:
+			p.add(kv[0], kk, "unknown key; expected reason, approver or until")
+			ok = false
+		}
+	}
+	if v.Kind != yaml.MappingNode {
+		return
+	}
+	for field, val := range map[string]string{"reason": e.Reason, "approver": e.Approver} {
+		if strings.TrimSpace(val) == "" {
+			p.add(v, key+"."+field, "an exemption needs a %s", field)
+			ok = false
+		}
+	}
+	if !hasUntil {
+		p.add(v, key+".until", "an exemption needs an expiry date (until: YYYY-MM-DD)")
+		ok = false
+	}
+	if ok {
+		p.f.Exemptions[id] = e
+	}
+}
+
+// Input returns the scoring input of the file, judged as of the given date.
+func (f *File) Input(m *model.Model, asOf Date) Input {
+	return Input{
+		Model:        m,
+		Scopes:       f.Scopes,
+		Answers:      f.Answers,
+		Exemptions:   f.Exemptions,
+		Targets:      f.Targets,
+		ValidityDays: f.ValidityDays,
+		AsOf:         asOf,
+	}
+}
+
+// SetModel sets the model whose order Encode follows.
+func (f *File) SetModel(m *model.Model) { f.model = m }
+
+// Encode writes the file as YAML in the format of formats.md, objectives in
+// model order when the model is known. Parsing the output gives the same file.
+func (f *File) Encode() []byte {
+	var b bytes.Buffer
+	ref := f.Model
+	if ref == "" && f.model != nil {
+		ref = f.model.Ref()
+	}
+	if ref != "" {
+		fmt.Fprintf(&b, "model: %s\n", quote(ref))
+	}
+	if f.Organization != "" {
+		fmt.Fprintf(&b, "organization: %s\n", quote(f.Organization))
+	}
+	if f.Assessment != "" {
+		fmt.Fprintf(&b, "assessment: %s\n", quote(f.Assessment))
+	}
+	if !f.Date.IsZero() {
+		fmt.Fprintf(&b, "date: %s\n", f.Date)
+	}
+	if f.ValidityDays > 0 {
+		fmt.Fprintf(&b, "validity_days: %d\n", f.ValidityDays)
+	}
+	scopes := f.Scopes
+	if len(scopes) == 0 {
+		scopes = []Scope{{ID: DefaultScope, Weight: 1}}
+	}
+	b.WriteString("scopes:\n")
+	for _, s := range scopes {
+		fmt.Fprintf(&b, "  - {id: %s", quote(s.ID))
+		if s.Name != "" {
+			fmt.Fprintf(&b, ", name: %s", quote(s.Name))
+		}
+		fmt.Fprintf(&b, ", weight: %s}\n", strconv.FormatFloat(weight(s.Weight), 'f', -1, 64))
+	}
+	if len(f.Targets) > 0 || f.TargetDefault > 0 {
+		b.WriteString("targets:\n")
+		if f.TargetDefault > 0 {
+			fmt.Fprintf(&b, "  default: %d\n", f.TargetDefault)
+		}
+		for _, c := range f.categoryOrder() {
+			if t, ok := f.Targets[c]; ok && t != f.TargetDefault {
+				fmt.Fprintf(&b, "  %s: %d\n", c, t)
+			}
+		}
+	}
+	b.WriteString("answers:\n")
+	for _, id := range f.objectiveOrder() {
+		var per []string
+		var first *Response
+		same := true
+		for _, s := range scopes {
+			r, ok := f.Answers[Key{id, s.ID}]
+			if !ok {
+				same = false
+				continue
+			}
+			if first == nil {
+				first = &r
+			} else if r != *first {
+				same = false
+			}
+			per = append(per, fmt.Sprintf("%s: %s", quote(s.ID), f.response(r)))
+		}
+		switch {
+		case first == nil:
+			continue
+		case same:
+			fmt.Fprintf(&b, "  %s: %s\n", id, f.response(*first))
+		default:
+			fmt.Fprintf(&b, "  %s: {%s}\n", id, strings.Join(per, ", "))
+		}
+	}
+	if len(f.Exemptions) > 0 {
+		b.WriteString("exemptions:\n")
+		for _, id := range f.objectiveOrder() {
+			if e, ok := f.Exemptions[id]; ok {
+				fmt.Fprintf(&b, "  %s: {reason: %s, approver: %s, until: %s}\n", id, quote(e.Reason), quote(e.Approver), e.Until)
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+func (f *File) response(r Response) string {
+	if r.Note == "" && r.Justification == "" && r.By == "" && r.Date == f.Date {
+		return string(r.Answer)
+	}
+	parts := []string{"answer: " + string(r.Answer)}
+	if r.Note != "" {
+		parts = append(parts, "note: "+quote(r.Note))
+	}
+	if r.Justification != "" {
+		parts = append(parts, "justification: "+quote(r.Justification))
+	}
+	if r.By != "" {
+		parts = append(parts, "by: "+quote(r.By))
+	}
+	if r.Date != f.Date && !r.Date.IsZero() {
+		parts = append(parts, "date: "+r.Date.String())
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func (f *File) categoryOrder() []string {
+	if f.model != nil {
+		out := make([]string, len(f.model.Categories))
+		for i, c := range f.model.Categories {
+			out[i] = c.ID
+		}
+		return out
+	}
+	var out []string
+	for c := range f.Targets {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (f *File) objectiveOrder() []string {
+	if f.model != nil {
+		out := make([]string, len(f.model.Objectives))
+		for i, o := range f.model.Objectives {
+			out[i] = o.ID
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	var out []string
+	for k := range f.Answers {
+		if !seen[k.Objective] {
+			seen[k.Objective] = true
+			out = append(out, k.Objective)
+		}
+	}
+	for id := range f.Exemptions {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var plainScalar = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.@/-]*$`)
+
+// quote writes s plain when YAML reads it back as the same string, else as a
+// double-quoted scalar (JSON string syntax, which is valid YAML).
+func quote(s string) string {
+	if plainScalar.MatchString(s) {
+		switch strings.ToLower(s) {
+		case "y", "n", "yes", "no", "true", "false", "on", "off", "null":
+		default:
+			return s
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
