@@ -1,0 +1,362 @@
+package model
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed csmm.yaml
+var builtinYAML []byte
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// BuiltinFile is the name under which problems in the built-in model are reported.
+const BuiltinFile = "builtin:csmm.yaml"
+
+// Schema returns the JSON Schema (draft 2020-12) that every model file must satisfy.
+func Schema() []byte { return bytes.Clone(schemaJSON) }
+
+// BuiltinYAML returns the source of the built-in model.
+func BuiltinYAML() []byte { return bytes.Clone(builtinYAML) }
+
+var builtin = sync.OnceValues(func() (*Model, error) { return Parse(BuiltinFile, builtinYAML) })
+
+// Builtin returns the built-in CSMM model. It is parsed and validated once;
+// an error means the embedded data is broken, which the tests prevent.
+func Builtin() (*Model, error) { return builtin() }
+
+// Load reads a model file from disk, or returns the built-in model when path is empty.
+func Load(path string) (*Model, error) {
+	if path == "" {
+		return Builtin()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Problem is one thing wrong with a model file, located by line and path.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Path != "" {
+		b.WriteString(": " + p.Path)
+	}
+	b.WriteString(": " + p.Message)
+	return b.String()
+}
+
+// ValidationError lists every problem found in a model file.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("invalid model (%d problems):\n%s", len(e.Problems), strings.Join(lines, "\n"))
+}
+
+var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("model.schema.json", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("model.schema.json")
+})
+
+var englishPrinter = message.NewPrinter(language.English)
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// Parse reads a model from YAML (or JSON, which is YAML), validates it against
+// the schema and the model's own rules, and returns every problem at once as a
+// *ValidationError naming the file, line and path of each.
+func Parse(file string, data []byte) (*Model, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		p := Problem{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			p.Line, _ = strconv.Atoi(m[1])
+		}
+		return nil, &ValidationError{Problems: []Problem{p}}
+	}
+	if len(root.Content) == 0 {
+		return nil, &ValidationError{Problems: []Problem{{File: file, Line: 1, Message: "the file is empty; expected a model"}}}
+	}
+	doc := root.Content[0]
+	v := &validator{file: file, root: doc}
+	v.schema()
+	if len(v.problems) > 0 {
+		return nil, v.err()
+	}
+	var m Model
+	if err := doc.Decode(&m); err != nil {
+		return nil, &ValidationError{Problems: []Problem{{File: file, Line: doc.Line, Message: err.Error()}}}
+	}
+	m.applyDefaults()
+	v.rules(&m)
+	if len(v.problems) > 0 {
+		return nil, v.err()
+	}
+	m.index()
+	return &m, nil
+}
+
+func (m *Model) applyDefaults() {
+	for i := range m.Domains {
+		if m.Domains[i].Weight == 0 {
+			m.Domains[i].Weight = 1
+		}
+	}
+	for i := range m.Categories {
+		if m.Categories[i].Weight == 0 {
+			m.Categories[i].Weight = 1
+		}
+	}
+	for i := range m.Objectives {
+		o := &m.Objectives[i]
+		if o.Threshold == 0 {
+			o.Threshold = 1
+		}
+		if o.Checks == nil {
+			o.Checks = []string{}
+		}
+		for _, l := range []*[]string{&o.Controls.AWS, &o.Controls.Azure, &o.Controls.GCP} {
+			if *l == nil {
+				*l = []string{}
+			}
+		}
+	}
+}
+
+type validator struct {
+	file     string
+	root     *yaml.Node
+	problems []Problem
+}
+
+func (v *validator) err() error {
+	sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
+	return &ValidationError{Problems: v.problems}
+}
+
+func (v *validator) add(path string, format string, args ...any) {
+	v.problems = append(v.problems, Problem{File: v.file, Line: v.line(path), Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// line finds the line of a dotted path such as objectives[3].mode.
+func (v *validator) line(path string) int {
+	n := v.root
+	if path == "" {
+		return n.Line
+	}
+	for _, tok := range splitPath(path) {
+		next := child(n, tok)
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return n.Line
+}
+
+func splitPath(path string) []string {
+	var toks []string
+	for _, part := range strings.Split(path, ".") {
+		for part != "" {
+			i := strings.IndexByte(part, '[')
+			if i < 0 {
+				toks = append(toks, part)
+				break
+			}
+			if i > 0 {
+				toks = append(toks, part[:i])
+			}
+			j := strings.IndexByte(part, ']')
+			if j < i {
+				toks = append(toks, part)
+				break
+			}
+			toks = append(toks, part[i+1:j])
+			part = part[j+1:]
+		}
+	}
+	return toks
+}
+
+func child(n *yaml.Node, tok string) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == tok {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+func pointerToPath(ptr []string) string {
+	var b strings.Builder
+	for _, t := range ptr {
+		if _, err := strconv.Atoi(t); err == nil {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func (v *validator) schema() {
+	sch, err := compiledSchema()
+	if err != nil {
+		v.add("", "internal error: model schema does not compile: %v", err)
+		return
+	}
+	var generic any
+	if err := v.root.Decode(&generic); err != nil {
+		v.add("", "%v", err)
+		return
+	}
+	raw, err := json.Marshal(generic)
+	if err != nil {
+		v.add("", "the model must be a mapping with string keys: %v", err)
+		return
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		v.add("", "%v", err)
+		return
+	}
+	err = sch.Validate(inst)
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return
+	}
+	seen := map[string]bool{}
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			path := pointerToPath(e.InstanceLocation)
+			msg := e.ErrorKind.LocalizedString(englishPrinter)
+			key := path + "\x00" + msg
+			if !seen[key] {
+				seen[key] = true
+				v.add(path, "%s", msg)
+			}
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+}
+
+// rules checks what the schema cannot: references, uniqueness, ID consistency
+// and that every category has objectives at every level from 2 to 5.
+func (v *validator) rules(m *Model) {
+	levels := map[int]bool{}
+	for i, l := range m.Levels {
+		if levels[l.Level] {
+			v.add(fmt.Sprintf("levels[%d].level", i), "duplicate level %d", l.Level)
+		}
+		levels[l.Level] = true
+	}
+	domains := map[string]bool{}
+	for i, d := range m.Domains {
+		if domains[d.ID] {
+			v.add(fmt.Sprintf("domains[%d].id", i), "duplicate domain ID %q", d.ID)
+		}
+		domains[d.ID] = true
+	}
+	categories := map[string]bool{}
+	for i, c := range m.Categories {
+		if categories[c.ID] {
+			v.add(fmt.Sprintf("categories[%d].id", i), "duplicate category ID %q", c.ID)
+		}
+		categories[c.ID] = true
+		if !domains[c.Domain] {
+			v.add(fmt.Sprintf("categories[%d].domain", i), "unknown domain %q; expected one of %s", c.Domain, keys(domains))
+		}
+	}
+	ids := map[string]int{}
+	perLevel := map[string]map[int]int{}
+	for i, o := range m.Objectives {
+		p := fmt.Sprintf("objectives[%d]", i)
+		if first, dup := ids[o.ID]; dup {
+			v.add(p+".id", "duplicate objective ID %q (first at objectives[%d])", o.ID, first)
+		} else {
+			ids[o.ID] = i
+		}
+		if !categories[o.Category] {
+			v.add(p+".category", "unknown category %q; expected one of %s", o.Category, keys(categories))
+		}
+		cat, level, _, ok := ParseObjectiveID(o.ID)
+		if ok && (cat != o.Category || level != o.Level) {
+			v.add(p+".id", "objective ID %q does not match its category %q and level %d; expected %s-%d.N", o.ID, o.Category, o.Level, o.Category, o.Level)
+		}
+		if perLevel[o.Category] == nil {
+			perLevel[o.Category] = map[int]int{}
+		}
+		perLevel[o.Category][o.Level]++
+	}
+	for i, c := range m.Categories {
+		for level := MinLevel + 1; level <= MaxLevel; level++ {
+			if perLevel[c.ID][level] == 0 {
+				v.add(fmt.Sprintf("categories[%d]", i), "category %s has no objectives at level %d; every level from 2 to 5 needs at least one", c.ID, level)
+			}
+		}
+	}
+}
+
+func keys(m map[string]bool) string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
