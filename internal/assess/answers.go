@@ -449,6 +449,10 @@ func (p *parser) word(n *yaml.Node, key string) (Answer, bool) {
 func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 	r := Response{Date: p.f.Date}
 	ok := true
+	if n.Kind != yaml.ScalarNode && n.Kind != yaml.MappingNode {
+		p.add(n, key, "expected an answer (no, some, half, most, yes or na) or a mapping {answer: ..., note: ...}, got %s", describe(n))
+		return r, false
+	}
 	if n.Kind == yaml.ScalarNode {
 		a, good := p.word(n, key)
 		if !good {
