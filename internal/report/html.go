@@ -1,0 +1,38 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+)
+
+//go:embed templates/report.html.tmpl
+var templateFS embed.FS
+
+// htmlTemplate is parsed once; it is never modified after.
+var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl"))
+
+// WriteHTML writes the report as one self-contained HTML file: inline CSS
+// with a print stylesheet, inline SVG charts, no script and no external
+// resource. html/template escapes every text from the user or the model.
+func (r *Report) WriteHTML(w io.Writer) error {
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, r); err != nil {
+		return fmt.Errorf("render html report: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	return nil
+}
+
+// HTML renders the report as HTML into memory, for WritePDF.
+func (r *Report) HTML() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
