@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/model"
+)
+
+// DiffCommand compares two answers files: the program score, each category's
+// level and score, and the objectives whose answer or value changed.
+type DiffCommand struct {
+	env *Env
+}
+
+const diffUsage = `
+Usage: csmm diff OLD NEW [--format table|json] [--as-of DATE] [--model FILE]
+
+Scores both answers files as of the same date and prints the program score
+and every category's level and score before and after, then each objective
+whose answer or value changed in any scope, with the old and new answer and
+value per scope. Objectives that did not change are not listed.
+`
+
+// diffResult is the JSON of a diff; the table is rendered from the same data.
+type diffResult struct {
+	Program    diffProgram     `json:"program"`
+	Categories []diffCategory  `json:"categories"`
+	Objectives []diffObjective `json:"objectives"`
+}
+
+type diffProgram struct {
+	Old      float64 `json:"old"`
+	New      float64 `json:"new"`
+	Delta    float64 `json:"delta"`
+	OldFloor int     `json:"old_floor"`
+	NewFloor int     `json:"new_floor"`
+}
+
+type diffCategory struct {
+	ID       string  `json:"id"`
+	OldLevel int     `json:"old_level"`
+	NewLevel int     `json:"new_level"`
+	OldScore float64 `json:"old_score"`
+	NewScore float64 `json:"new_score"`
+	Delta    float64 `json:"delta"`
+}
+
+type diffObjective struct {
+	ID        string         `json:"id"`
+	Scope     string         `json:"scope"`
+	OldAnswer *assess.Answer `json:"old_answer"`
+	NewAnswer *assess.Answer `json:"new_answer"`
+	OldValue  *float64       `json:"old_value"`
+	NewValue  *float64       `json:"new_value"`
+}
+
+// Run runs the command.
+func (c *DiffCommand) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("diff")
+	var format, modelPath string
+	asOf := c.env.today()
+	formatFlag(fs, &format, "table", "table", "json")
+	asOfFlag(fs, &asOf)
+	modelFlag(fs, &modelPath)
+	args, err := parseFlags(c.env, fs, diffUsage, args)
+	if err != nil {
+		return finish(err)
+	}
+	if err := wantArgs("diff", args, 2, "OLD NEW"); err != nil {
+		return err
+	}
+	m, oldFile, err := loadAnswers(modelPath, args[0])
+	if err != nil {
+		return err
+	}
+	newFile, err := assess.ReadFile(args[1], m)
+	if err != nil {
+		return err
+	}
+	d := diffFiles(m, oldFile, newFile, asOf)
+	var out bytes.Buffer
+	if format == "json" {
+		if err := writeJSON(&out, d); err != nil {
+			return err
+		}
+	} else {
+		writeDiffTable(&out, m, d, args[0], args[1])
+	}
+	_, err = c.env.Stdout.Write(out.Bytes())
+	return err
+}
+
+// diffFiles scores both files and compares them.
+func diffFiles(m *model.Model, oldFile, newFile *assess.File, asOf assess.Date) diffResult {
+	oldRes := assess.Score(oldFile.Input(m, asOf))
+	newRes := assess.Score(newFile.Input(m, asOf))
+	d := diffResult{
+		Program: diffProgram{
+			Old: oldRes.Program.Score, New: newRes.Program.Score, Delta: newRes.Program.Score - oldRes.Program.Score,
+			OldFloor: oldRes.Program.Floor, NewFloor: newRes.Program.Floor,
+		},
+		Categories: make([]diffCategory, len(m.Categories)),
+		Objectives: []diffObjective{},
+	}
+	for i := range m.Categories {
+		o, n := oldRes.Categories[i], newRes.Categories[i]
+		d.Categories[i] = diffCategory{ID: o.ID, OldLevel: o.Level, NewLevel: n.Level, OldScore: o.Score, NewScore: n.Score, Delta: n.Score - o.Score}
+	}
+	// Every scope of either file, the old file's first.
+	var scopes []string
+	seen := map[string]bool{}
+	for _, rs := range [][]assess.ScopeResult{oldRes.Scopes, newRes.Scopes} {
+		for _, s := range rs {
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				scopes = append(scopes, s.ID)
+			}
+		}
+	}
+	oldScope, newScope := scopeIndex(&oldRes), scopeIndex(&newRes)
+	for i, obj := range m.Objectives {
+		for _, sc := range scopes {
+			do := diffObjective{ID: obj.ID, Scope: sc}
+			if si, ok := oldScope[sc]; ok {
+				do.OldAnswer = answerOf(oldFile, obj.ID, sc)
+				do.OldValue = oldRes.Scopes[si].Objectives[i].Value
+			}
+			if si, ok := newScope[sc]; ok {
+				do.NewAnswer = answerOf(newFile, obj.ID, sc)
+				do.NewValue = newRes.Scopes[si].Objectives[i].Value
+			}
+			if !sameAnswer(do.OldAnswer, do.NewAnswer) || !sameValue(do.OldValue, do.NewValue) {
+				d.Objectives = append(d.Objectives, do)
+			}
+		}
+	}
+	return d
+}
+
+func scopeIndex(res *assess.Result) map[string]int {
+	idx := make(map[string]int, len(res.Scopes))
+	for i, s := range res.Scopes {
+		idx[s.ID] = i
+	}
+	return idx
+}
+
+func answerOf(f *assess.File, id, scope string) *assess.Answer {
+	r, ok := f.Answers[assess.Key{Objective: id, Scope: scope}]
+	if !ok {
+		return nil
+	}
+	a := r.Answer
+	return &a
+}
+
+func sameAnswer(a, b *assess.Answer) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameValue(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return math.Abs(*a-*b) < 1e-12
+}
+
+func writeDiffTable(w io.Writer, m *model.Model, d diffResult, oldName, newName string) {
+	fmt.Fprintf(w, "%s -> %s\n\n", oldName, newName)
+	fmt.Fprintf(w, "Program score %s -> %s (%s)   floor %d -> %d\n\n",
+		score(d.Program.Old), score(d.Program.New), delta(d.Program.Old, d.Program.New), d.Program.OldFloor, d.Program.NewFloor)
+	tw := newTable(w)
+	tw.row("CATEGORY\tNAME\tLEVEL\tSCORE\tDELTA")
+	for _, c := range d.Categories {
+		name := c.ID
+		if mc, ok := m.Category(c.ID); ok {
+			name = mc.Name
+		}
+		tw.row("%s\t%s\t%d -> %d\t%s -> %s\t%s", c.ID, name, c.OldLevel, c.NewLevel,
+			score(c.OldScore), score(c.NewScore), delta(c.OldScore, c.NewScore))
+	}
+	tw.flush()
+	fmt.Fprintln(w)
+	if len(d.Objectives) == 0 {
+		fmt.Fprintln(w, "No answer or value changed.")
+		return
+	}
+	tw = newTable(w)
+	tw.row("OBJECTIVE\tSCOPE\tOLD\tNEW")
+	for _, o := range d.Objectives {
+		tw.row("%s\t%s\t%s\t%s", o.ID, o.Scope, answerValue(o.OldAnswer, o.OldValue), answerValue(o.NewAnswer, o.NewValue))
+	}
+	tw.flush()
+}
+
+// delta is the change between two displayed (truncated) scores, signed.
+func delta(oldScore, newScore float64) string {
+	d := assess.Truncate(newScore) - assess.Truncate(oldScore)
+	if math.Abs(d) < 0.05 {
+		return "0.0"
+	}
+	return fmt.Sprintf("%+.1f", d)
+}
+
+// answerValue shows an answer and the value it scored, e.g. "most (0.75)";
+// "-" for no answer; the value says when an answer is stale or exempt (0 or
+// excluded).
+func answerValue(a *assess.Answer, v *float64) string {
+	s := "-"
+	if a != nil {
+		s = string(*a)
+	}
+	if v == nil {
+		return s + " (excluded)"
+	}
+	return s + " (" + strconv.FormatFloat(*v, 'f', -1, 64) + ")"
+}
