@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
+)
+
+// Answer is the stored manual answer to one objective in one scope. Version
+// counts the saves of this answer, from 1; a writer sends the version it saw
+// so that two people editing the same answer cannot overwrite each other.
+type Answer struct {
+	AssessmentID  string        `json:"assessment_id"`
+	Objective     string        `json:"objective"`
+	Scope         string        `json:"scope"`
+	Answer        assess.Answer `json:"answer"`
+	Note          string        `json:"note,omitempty"`
+	Justification string        `json:"justification,omitempty"`
+	// AnsweredBy is who gave the answer, as written in the answers file.
+	AnsweredBy string `json:"answered_by,omitempty"`
+	// AnsweredAt is the date the answer is valid from, which staleness counts from.
+	AnsweredAt assess.Date `json:"answered_at"`
+	Version    int         `json:"version"`
+	// UpdatedBy is the user or token that last saved the answer.
+	UpdatedBy string    `json:"updated_by,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+// Response returns the answer as the scoring engine takes it.
+func (a *Answer) Response() assess.Response {
+	return assess.Response{Answer: a.Answer, Note: a.Note, Justification: a.Justification, By: a.AnsweredBy, Date: a.AnsweredAt}
+}
+
+// AnswerInput is one answer to save. ExpectedVersion is the version the
+// writer last saw: 0 means "I expect no answer yet". AnsweredAt zero means today.
+type AnswerInput struct {
+	AssessmentID    string
+	Objective       string
+	Scope           string
+	Answer          assess.Answer
+	Note            string
+	Justification   string
+	AnsweredBy      string
+	AnsweredAt      assess.Date
+	ExpectedVersion int
+}
+
+// ConflictError is returned when a save expected another version than the
+// stored one. It carries the stored answer (nil when there is none any more),
+// so the caller can show it and let the user merge. Its code is conflict.
+type ConflictError struct {
+	Current *Answer
+}
+
+// Error describes the conflict.
+func (e *ConflictError) Error() string {
+	if e.Current == nil {
+		return "the answer was deleted by someone else"
+	}
+	return fmt.Sprintf("the answer to %s in scope %s was changed by someone else (now version %d)", e.Current.Objective, e.Current.Scope, e.Current.Version)
+}
+
+// Unwrap gives the *csmm.Error with code conflict, so csmm.ErrorCode works.
+func (e *ConflictError) Unwrap() error { return &csmm.Error{Code: csmm.ECONFLICT, Message: e.Error()} }
+
+func answerTarget(assessmentID, objective, scope string) string {
+	return assessmentID + "/" + objective + "/" + scope
+}
+
+func (in *AnswerInput) validate() error {
+	in.Objective = strings.TrimSpace(in.Objective)
+	switch {
+	case in.Objective == "":
+		return csmm.Errorf(csmm.EINVALID, "the answer has no objective")
+	case !in.Answer.Valid():
+		return csmm.Errorf(csmm.EINVALID, "%s: %q is not an answer: expected one of no, some, half, most, yes, na", in.Objective, in.Answer)
+	case in.Answer == assess.NA && strings.TrimSpace(in.Justification) == "":
+		return csmm.Errorf(csmm.EINVALID, "%s: the answer na needs a justification", in.Objective)
+	case in.ExpectedVersion < 0:
+		return csmm.Errorf(csmm.EINVALID, "%s: the expected version %d is negative", in.Objective, in.ExpectedVersion)
+	}
+	return nil
+}
+
+// PutAnswer saves one answer if the stored version is the expected one, and
+// records it in the audit log. It returns the saved answer; invalid for a bad
+// answer or an unknown scope; not_found for another organization's
+// assessment; and a *ConflictError (code conflict) with the stored answer
+// when the versions differ.
+func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in AnswerInput) (_ *Answer, err error) {
+	defer wrap(&err, "put answer(%s, %s)", orgID, in.AssessmentID)
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var a *Answer
+	err = s.write(ctx, func(tx *tx) error {
+		as, err := getAssessment(ctx, tx, orgID, in.AssessmentID)
+		if err != nil {
+			return err
+		}
+		a, err = putAnswer(ctx, tx, orgID, actor, as, in)
+		if err != nil {
+			return err
+		}
+		return touchAssessment(ctx, tx, orgID, as.ID)
+	})
+	return a, err
+}
+
+// PutAnswers saves several answers of one assessment in one transaction: all
+// are saved or none. It returns the same errors as PutAnswer, for the first
+// answer that fails.
+func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, assessmentID string, list []AnswerInput) (_ []Answer, err error) {
+	defer wrap(&err, "put answers(%s, %s)", orgID, assessmentID)
+	for i := range list {
+		list[i].AssessmentID = assessmentID
+		if err := list[i].validate(); err != nil {
+			return nil, err
+		}
+	}
+	var out []Answer
+	err = s.write(ctx, func(tx *tx) error {
+		out = nil
+		as, err := getAssessment(ctx, tx, orgID, assessmentID)
+		if err != nil {
+			return err
+		}
+		for _, in := range list {
+			a, err := putAnswer(ctx, tx, orgID, actor, as, in)
+			if err != nil {
+				return err
+			}
+			out = append(out, *a)
+		}
+		return touchAssessment(ctx, tx, orgID, as.ID)
+	})
+	return out, err
+}
+
+func putAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, as *Assessment, in AnswerInput) (*Answer, error) {
+	if !hasScope(as, in.Scope) {
+		return nil, csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
+	}
+	cur, err := getAnswer(ctx, tx, orgID, as.ID, in.Objective, in.Scope)
+	if err != nil && csmm.ErrorCode(err) != csmm.ENOTFOUND {
+		return nil, err
+	}
+	version := 0
+	if cur != nil {
+		version = cur.Version
+	}
+	if version != in.ExpectedVersion {
+		return nil, &ConflictError{Current: cur}
+	}
+	a := &Answer{AssessmentID: as.ID, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Note: in.Note,
+		Justification: in.Justification, AnsweredBy: in.AnsweredBy, AnsweredAt: in.AnsweredAt, Version: version + 1,
+		UpdatedBy: actorID(actor), Updated: tx.now}
+	if a.AnsweredAt.IsZero() {
+		a.AnsweredAt = assess.DateOf(tx.now)
+	}
+	if cur == nil {
+		_, err = tx.exec(ctx, `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			orgID, a.AssessmentID, a.Objective, a.Scope, string(a.Answer), a.Note, a.Justification, a.AnsweredBy, a.AnsweredAt.String(), a.Version, a.UpdatedBy, micros(a.Updated))
+		if csmm.ErrorCode(err) == csmm.ECONFLICT {
+			return nil, &ConflictError{}
+		}
+	} else {
+		var res interface{ RowsAffected() (int64, error) }
+		res, err = tx.exec(ctx, `UPDATE answers SET answer = ?, note = ?, justification = ?, answered_by = ?, answered_at = ?, version = ?, updated_by = ?, updated_at = ?
+			WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ? AND version = ?`,
+			string(a.Answer), a.Note, a.Justification, a.AnsweredBy, a.AnsweredAt.String(), a.Version, a.UpdatedBy, micros(a.Updated),
+			orgID, a.AssessmentID, a.Objective, a.Scope, version)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil, &ConflictError{Current: cur}
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var before any
+	if cur != nil {
+		before = cur
+	}
+	return a, audit(ctx, tx, orgID, actor, auditRecord{"answer.put", "answer", answerTarget(a.AssessmentID, a.Objective, a.Scope), before, a})
+}
+
+// actorID is the ID that a change is stamped with: the token when there is one.
+func actorID(a Actor) string {
+	if a.TokenID != "" {
+		return a.TokenID
+	}
+	return a.UserID
+}
+
+func hasScope(a *Assessment, scope string) bool {
+	for _, sc := range a.Scopes {
+		if sc.ID == scope {
+			return true
+		}
+	}
+	return false
+}
+
+const answerColumns = "assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at"
+
+func scanAnswer(sc interface{ Scan(...any) error }) (*Answer, error) {
+	var a Answer
+	err := sc.Scan(&a.AssessmentID, &a.Objective, &a.Scope, &a.Answer, &a.Note, &a.Justification, &a.AnsweredBy,
+		dateCol{&a.AnsweredAt}, &a.Version, &a.UpdatedBy, timeCol{&a.Updated})
+	return &a, err
+}
+
+func getAnswer(ctx context.Context, tx *tx, orgID, assessmentID, objective, scope string) (*Answer, error) {
+	a, err := scanAnswer(tx.queryRow(ctx, "SELECT "+answerColumns+" FROM answers WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ?",
+		orgID, assessmentID, objective, scope))
+	if err != nil {
+		return nil, notFound(err, "answer", objective+" in scope "+scope)
+	}
+	return a, nil
+}
+
+// GetAnswer returns one answer, or not_found when there is none or the
+// assessment belongs to another organization.
+func (s *Store) GetAnswer(ctx context.Context, orgID, assessmentID, objective, scope string) (_ *Answer, err error) {
+	defer wrap(&err, "get answer(%s, %s)", orgID, assessmentID)
+	var a *Answer
+	err = s.read(ctx, func(tx *tx) error {
+		a, err = getAnswer(ctx, tx, orgID, assessmentID, objective, scope)
+		return err
+	})
+	return a, err
+}
+
+// ListAnswers returns every answer of an assessment, by objective and scope.
+// It returns not_found for another organization's assessment.
+func (s *Store) ListAnswers(ctx context.Context, orgID, assessmentID string) (_ []Answer, err error) {
+	defer wrap(&err, "list answers(%s, %s)", orgID, assessmentID)
+	var out []Answer
+	err = s.read(ctx, func(tx *tx) error {
+		if _, err := getAssessment(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
+		out, err = listAnswers(ctx, tx, orgID, assessmentID)
+		return err
+	})
+	return out, err
+}
+
+func listAnswers(ctx context.Context, tx *tx, orgID, assessmentID string) ([]Answer, error) {
+	rows, err := tx.query(ctx, "SELECT "+answerColumns+" FROM answers WHERE org_id = ? AND assessment_id = ? ORDER BY objective, scope", orgID, assessmentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Answer{}
+	for rows.Next() {
+		a, err := scanAnswer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// DeleteAnswer clears an answer if the stored version is the expected one.
+// It returns not_found when there is no answer or the assessment belongs to
+// another organization, and a *ConflictError when the versions differ.
+func (s *Store) DeleteAnswer(ctx context.Context, orgID string, actor Actor, assessmentID, objective, scope string, expectedVersion int) (err error) {
+	defer wrap(&err, "delete answer(%s, %s)", orgID, assessmentID)
+	return s.write(ctx, func(tx *tx) error {
+		cur, err := getAnswer(ctx, tx, orgID, assessmentID, objective, scope)
+		if err != nil {
+			return err
+		}
+		if cur.Version != expectedVersion {
+			return &ConflictError{Current: cur}
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM answers WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ?",
+			orgID, assessmentID, objective, scope); err != nil {
+			return err
+		}
+		if err := touchAssessment(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, orgID, actor, auditRecord{"answer.delete", "answer", answerTarget(assessmentID, objective, scope), cur, nil})
+	})
+}

@@ -1,0 +1,335 @@
+// Package store keeps everything the csmm server remembers: organizations,
+// users, memberships, sessions, API tokens, custom models, assessments with
+// their answers, exemptions and evidence, and the audit log. One Store type
+// works over database/sql on SQLite (modernc.org/sqlite, the single-binary
+// default) and PostgreSQL (pgx), with embedded migrations for each.
+//
+// Every exported method owns its transaction; unexported helpers take the
+// transaction and compose. Every method that reads or writes data owned by an
+// organization takes the organization's ID and filters by it, so a handler
+// that forgets a check still cannot reach another tenant's rows. Errors are
+// *csmm.Error values with the codes each method documents.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/csmm/csmm/internal/csmm"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is the SQL database behind a Store.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Store is the database of the csmm server. It is safe for concurrent use.
+type Store struct {
+	dialect dialect
+	// db takes every write. On SQLite it holds a single connection, so writers
+	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL db and
+	// rdb are the same pool.
+	db *sql.DB
+	// rdb serves read-only transactions. On SQLite it is a separate pool of
+	// query-only connections that read the WAL snapshot concurrently with
+	// the writer.
+	rdb *sql.DB
+	now func() time.Time
+}
+
+// Option changes how Open sets up a Store.
+type Option func(*Store)
+
+// WithClock makes the store stamp times with now instead of time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open connects to the database named by dsn and applies any migration not yet
+// applied. A postgres:// or postgresql:// URL selects PostgreSQL; anything else
+// is an SQLite database file, written as a path, sqlite://path or file:path,
+// whose parent directory is created when missing. Open returns an error with
+// code invalid for a DSN it cannot use, and internal when the database cannot
+// be reached or migrated.
+func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error) {
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.dialect = dialectPostgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, csmm.Errorf(csmm.EINVALID, "cannot use the PostgreSQL URL: %v", err)
+		}
+		s.db.SetMaxOpenConns(20)
+		s.db.SetMaxIdleConns(5)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+		s.rdb = s.db
+	} else {
+		path, err := sqlitePath(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create the database directory: %w", err)
+		}
+		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+		}
+		s.db.SetMaxOpenConns(1)
+		s.db.SetMaxIdleConns(1)
+		s.db.SetConnMaxLifetime(0)
+		s.db.SetConnMaxIdleTime(0)
+		s.rdb, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)&_txlock=deferred")
+		if err != nil {
+			s.db.Close()
+			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+		}
+		s.rdb.SetMaxOpenConns(8)
+		s.rdb.SetMaxIdleConns(8)
+	}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := s.db.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("connect to the %s database: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("migrate the %s database: %w", s.dialect, err)
+	}
+	return s, nil
+}
+
+// sqlitePath returns the file path of an SQLite DSN.
+func sqlitePath(dsn string) (string, error) {
+	path := dsn
+	switch {
+	case strings.HasPrefix(path, "sqlite://"):
+		path = strings.TrimPrefix(path, "sqlite://")
+	case strings.HasPrefix(path, "sqlite:"):
+		path = strings.TrimPrefix(path, "sqlite:")
+	case strings.HasPrefix(path, "file:"):
+		path = strings.TrimPrefix(path, "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+	}
+	switch {
+	case path == "":
+		return "", csmm.Errorf(csmm.EINVALID, "the database is empty: expected a postgres:// URL or an SQLite file path")
+	case path == ":memory:" || strings.Contains(path, "mode=memory"):
+		return "", csmm.Errorf(csmm.EINVALID, "an in-memory SQLite database cannot be shared by the store's connections; give a file path")
+	case strings.ContainsAny(path, "?#"):
+		return "", csmm.Errorf(csmm.EINVALID, "the SQLite path %q contains ? or #; expected a plain file path", path)
+	}
+	return path, nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	var err error
+	if s.rdb != nil && s.rdb != s.db {
+		err = s.rdb.Close()
+	}
+	if s.db != nil {
+		err = errors.Join(s.db.Close(), err)
+	}
+	return err
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.String() }
+
+// Ready reports whether the database answers and every migration this build
+// knows is applied: what /readyz checks. It returns an error with code
+// internal otherwise.
+func (s *Store) Ready(ctx context.Context) error {
+	return s.read(ctx, func(tx *tx) error {
+		applied, err := appliedMigrations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ms, err := migrations(s.dialect)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if !applied[m.version] {
+				return csmm.Errorf(csmm.EINTERNAL, "migration %s is not applied", m.name)
+			}
+		}
+		return nil
+	})
+}
+
+// tx is a transaction that speaks one SQL dialect. Queries are written with ?
+// placeholders and rewritten for PostgreSQL here, in one place.
+type tx struct {
+	*sql.Tx
+	dialect dialect
+	now     time.Time
+}
+
+// rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. Queries in
+// this package never contain a literal question mark.
+func (t *tx) rebind(q string) string {
+	if t.dialect != dialectPostgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := t.ExecContext(ctx, t.rebind(q), args...)
+	return res, dbError(err)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.QueryContext(ctx, t.rebind(q), args...)
+	return rows, dbError(err)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.QueryRowContext(ctx, t.rebind(q), args...)
+}
+
+// write runs fn in a read-write transaction and commits it when fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	return s.run(ctx, s.db, nil, fn)
+}
+
+// read runs fn in a read-only transaction that sees one snapshot.
+func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return s.run(ctx, s.rdb, opts, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", dbError(err))
+	}
+	t := &tx{Tx: sqlTx, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", dbError(err))
+	}
+	return nil
+}
+
+// dbError turns a constraint violation into a *csmm.Error (conflict for a
+// unique key, invalid for a foreign key or check), keeping the driver error
+// wrapped for the log. Other errors are returned unchanged.
+func dbError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*csmm.Error](err); ok {
+		return err
+	}
+	var code string
+	if e, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch e.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			code = csmm.ECONFLICT
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			code = csmm.EINVALID
+		}
+	}
+	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch e.Code {
+		case "23505":
+			code = csmm.ECONFLICT
+		case "23503", "23514", "23502":
+			code = csmm.EINVALID
+		}
+	}
+	switch code {
+	case csmm.ECONFLICT:
+		return fmt.Errorf("%w: %w", csmm.Errorf(code, "it already exists"), err)
+	case csmm.EINVALID:
+		return fmt.Errorf("%w: %w", csmm.Errorf(code, "it refers to something that does not exist or breaks a rule of the data"), err)
+	}
+	return err
+}
+
+// uniqueConflict replaces the generic message of a unique violation with one
+// that names what is taken.
+func uniqueConflict(err error, format string, args ...any) error {
+	if csmm.ErrorCode(err) == csmm.ECONFLICT {
+		if _, ok := errors.AsType[*ConflictError](err); !ok {
+			return fmt.Errorf("%w: %w", csmm.Errorf(csmm.ECONFLICT, format, args...), err)
+		}
+	}
+	return err
+}
+
+// notFound maps sql.ErrNoRows to a not_found error naming the thing.
+func notFound(err error, what string, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return csmm.Errorf(csmm.ENOTFOUND, "%s %q not found", what, id)
+	}
+	return err
+}
+
+// NewID returns a random identifier of 26 lowercase letters and digits: 128
+// bits that cannot be guessed, so IDs in URLs reveal nothing.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// wrap adds context to *errp, keeping the error chain.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
