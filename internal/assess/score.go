@@ -11,7 +11,7 @@ import (
 // part of a displayed score always equals the level (3.96 becomes 3.9).
 func Truncate(score float64) float64 {
 	// The small epsilon keeps values such as 2.7, stored as 2.6999…, at 2.7.
-	return math.Floor(score*10+1e-9) / 10
+	return math.Floor(score*10+1e-12) / 10
 }
 
 // value is the effective value of one objective in one scope (or roll-up).
