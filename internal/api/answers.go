@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/store"
+)
+
+func (a *API) listAnswers(c *call) error {
+	as, err := a.o.Store.ListAnswers(c.ctx(), c.org.ID, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, list(as))
+}
+
+// answerIn is the JSON of putAnswer. Version is the version the writer last
+// saw: 0 when there was no answer yet.
+type answerIn struct {
+	Answer        assess.Answer `json:"answer"`
+	Note          string        `json:"note"`
+	Justification string        `json:"justification"`
+	By            string        `json:"by"`
+	Date          assess.Date   `json:"date"`
+	Version       *int          `json:"version"`
+}
+
+// putAnswer saves an answer with optimistic concurrency: a stale version
+// gets 409 with the stored answer in error.current.
+func (a *API) putAnswer(c *call) error {
+	var in answerIn
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	if in.Version == nil {
+		return csmm.Errorf(csmm.EINVALID, "version is required: the version of the answer you last saw, 0 when there was none")
+	}
+	id, obj, scope := c.r.PathValue("id"), c.r.PathValue("objective"), c.r.PathValue("scope")
+	as, err := a.o.Store.GetAssessment(c.ctx(), c.org.ID, id)
+	if err != nil {
+		return err
+	}
+	m, err := a.o.Store.LoadModel(c.ctx(), c.org.ID, as.ModelRef)
+	if err != nil {
+		return err
+	}
+	if _, ok := m.Objective(obj); !ok {
+		return csmm.Errorf(csmm.EINVALID, "%q is not an objective of model %s", obj, m.Ref())
+	}
+	if in.Date.IsZero() {
+		in.Date = assess.DateOf(a.o.Now())
+	}
+	by := in.By
+	if by == "" {
+		by = c.who.User.Name
+	}
+	ans, err := a.o.Store.PutAnswer(c.ctx(), c.org.ID, c.actor, store.AnswerInput{
+		AssessmentID: id, Objective: obj, Scope: scope, Answer: in.Answer, Note: in.Note,
+		Justification: in.Justification, AnsweredBy: by, AnsweredAt: in.Date, ExpectedVersion: *in.Version,
+	})
+	if ce, ok := errors.AsType[*store.ConflictError](err); ok {
+		var cur any
+		if ce.Current != nil {
+			cur = ce.Current
+		}
+		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), cur)
+	} else if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, ans)
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/store"
+)
+
+// Prefix is the path every API route starts with.
+const Prefix = "/api/v1"
+
+// Principal is who makes a request: a user signed in with a browser session,
+// or a user's API token (scoped to one organization and role).
+type Principal struct {
+	User *store.User
+	// SessionID is set when the request came with a session cookie.
+	SessionID string
+	// Token is set when the request came with an API token.
+	Token *store.APIToken
+}
+
+// Options are what the API needs from the server.
+type Options struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// Authenticate identifies the caller, or returns an unauthorized error.
+	Authenticate func(*http.Request) (*Principal, error)
+	// SignOut ends every session of a user.
+	SignOut func(ctx context.Context, userID string) error
+	// PasswordParams are the argon2id costs of a changed password.
+	PasswordParams identity.PasswordParams
+	// ObserveScoring records how long scoring took; may be nil.
+	ObserveScoring func(time.Duration)
+	// Now is the clock: today's date is the default as-of date of scores.
+	Now func() time.Time
+}
+
+// API serves the JSON API.
+type API struct {
+	o      Options
+	routes []route
+}
+
+// New returns the API over the options' store.
+func New(o Options) *API {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	a := &API{o: o}
+	a.routes = a.table()
+	return a
+}
+
+// Registrar is where routes are registered: an *http.ServeMux.
+type Registrar interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+// Register adds every API route to mux, each with a Go 1.22 method pattern,
+// and a catch-all under the prefix that answers not_found in JSON.
+func (a *API) Register(mux Registrar) {
+	for _, rt := range a.routes {
+		mux.Handle(rt.Method+" "+Prefix+rt.Path, a.wrap(rt))
+	}
+	mux.Handle(Prefix+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, a.o.Logger, csmm.Errorf(csmm.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	}))
+}
+
+// route is one operation of the API: the table row that registers it,
+// documents it in OpenAPI and says who may call it.
+type route struct {
+	Method      string
+	Path        string // under Prefix, with {name} wildcards
+	OperationID string
+	Summary     string
+	// Perm is what the caller's role in {org} must allow; "" for routes
+	// outside an organization.
+	Perm identity.Permission
+	// Public routes need no credentials.
+	Public bool
+	// Body is the media type of the request body, "" for none.
+	Body string
+	// Produces is the media type of a successful response ("" for JSON).
+	Produces string
+	// Status is the status of success; 200 when 0.
+	Status int
+	Handle func(*call) error
+}
+
+// call is one request being served.
+type call struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	who   *Principal
+	org   *store.Organization
+	role  csmm.Role
+	actor store.Actor
+}
+
+// ctx returns the request's context.
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// wrap authenticates, resolves the organization and checks the role before
+// the handler, and renders the handler's error.
+func (a *API) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{w: w, r: r}
+		if err := a.authorize(c, rt); err != nil {
+			WriteError(w, r, a.o.Logger, err)
+			return
+		}
+		if err := rt.Handle(c); err != nil {
+			WriteError(w, r, a.o.Logger, err)
+		}
+	})
+}
+
+// errOrgNotFound is the answer for an organization the caller cannot see,
+// whether or not it exists.
+func errOrgNotFound(ref string) error {
+	return csmm.Errorf(csmm.ENOTFOUND, "organization %q not found", ref)
+}
+
+func (a *API) authorize(c *call, rt route) error {
+	if rt.Public {
+		return nil
+	}
+	who, err := a.o.Authenticate(c.r)
+	if err != nil {
+		return err
+	}
+	c.who = who
+	c.actor = store.Actor{UserID: who.User.ID, RemoteAddr: remoteHost(c.r)}
+	if who.Token != nil {
+		c.actor.TokenID = who.Token.ID
+	}
+	if !strings.Contains(rt.Path, "{org}") {
+		return nil
+	}
+	ref := c.r.PathValue("org")
+	org, err := a.findOrg(c.ctx(), ref)
+	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return errOrgNotFound(ref)
+	} else if err != nil {
+		return err
+	}
+	if who.Token != nil && who.Token.OrgID != org.ID {
+		return errOrgNotFound(ref)
+	}
+	m, err := a.o.Store.GetMembership(c.ctx(), org.ID, who.User.ID)
+	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return errOrgNotFound(ref)
+	} else if err != nil {
+		return err
+	}
+	c.org, c.role = org, m.Role
+	if who.Token != nil && identity.Rank(who.Token.Role) < identity.Rank(c.role) {
+		// A token acts with its own role, never above its user's current one.
+		c.role = who.Token.Role
+	}
+	if !identity.Can(c.role, rt.Perm) {
+		min, _ := identity.MinRole(rt.Perm)
+		return csmm.Errorf(csmm.EFORBIDDEN, "this needs the %s role or higher in %s; you have %s", min, org.Name, c.role)
+	}
+	return nil
+}
+
+// findOrg resolves the {org} of a path: an organization ID or slug.
+func (a *API) findOrg(ctx context.Context, ref string) (*store.Organization, error) {
+	o, err := a.o.Store.GetOrganization(ctx, ref)
+	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return a.o.Store.GetOrganizationBySlug(ctx, ref)
+	}
+	return o, err
+}
+
+func remoteHost(r *http.Request) string {
+	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i >= 0 {
+		return strings.Trim(r.RemoteAddr[:i], "[]")
+	}
+	return r.RemoteAddr
+}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/csmm/csmm/internal/csmm"
+)
+
+// ESETUP is the error code of every API request made before the first
+// organization and owner exist.
+const ESETUP = "setup_required"
+
+// Status is the one place where an application error code becomes an HTTP
+// status. Unknown codes are internal errors.
+func Status(code string) int {
+	switch code {
+	case csmm.EINVALID:
+		return http.StatusBadRequest
+	case csmm.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case csmm.EFORBIDDEN:
+		return http.StatusForbidden
+	case csmm.ENOTFOUND:
+		return http.StatusNotFound
+	case csmm.ECONFLICT:
+		return http.StatusConflict
+	case csmm.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case ESETUP:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the code a program acts on, the message a person reads and,
+// for some codes, data to act with (the file problems of an invalid upload,
+// the current value of a conflicting answer).
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Problems lists what is wrong with an uploaded file.
+	Problems any `json:"problems,omitempty"`
+	// Current is the stored value that an update conflicted with.
+	Current any `json:"current,omitempty"`
+}
+
+// detailedError is an application error that carries data for the response
+// body besides its code and message.
+type detailedError struct {
+	err      *csmm.Error
+	problems any
+	current  any
+}
+
+func (e *detailedError) Error() string { return e.err.Error() }
+func (e *detailedError) Unwrap() error { return e.err }
+
+// withProblems returns an invalid error listing the problems of a file.
+func withProblems(msg string, problems any) error {
+	return &detailedError{err: csmm.Errorf(csmm.EINVALID, "%s", msg), problems: problems}
+}
+
+// withCurrent returns a conflict error carrying the stored value.
+func withCurrent(cause error, current any) error {
+	e, ok := errors.AsType[*csmm.Error](cause)
+	if !ok {
+		e = csmm.Errorf(csmm.ECONFLICT, "the value changed since it was read")
+	}
+	return &detailedError{err: e, current: current}
+}
+
+// WriteError renders err as the JSON error body with the status of its code.
+// Internal errors are logged with their detail and shown as "internal error".
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	code := csmm.ErrorCode(err)
+	status := Status(code)
+	body := ErrorBody{Error: ErrorDetail{Code: code, Message: csmm.ErrorMessage(err)}}
+	if d, ok := errors.AsType[*detailedError](err); ok {
+		body.Error.Problems, body.Error.Current = d.problems, d.current
+	}
+	if status >= 500 && code != ESETUP {
+		logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	} else {
+		logger.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "code", code, "error", err.Error())
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="csmm"`)
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON writes v as the JSON response with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/csmm/csmm/internal/identity"
+)
+
+const (
+	mediaJSON = "application/json"
+	mediaYAML = "application/yaml"
+)
+
+// table lists every route of the API: the one place routes are declared.
+// Register mounts them and the OpenAPI document describes them.
+func (a *API) table() []route {
+	return []route{
+		{Method: "GET", Path: "/openapi.json", OperationID: "getOpenAPI", Summary: "This OpenAPI document", Public: true, Handle: a.getOpenAPI},
+
+		{Method: "GET", Path: "/me", OperationID: "getMe", Summary: "The signed-in user and their organizations", Handle: a.getMe},
+		{Method: "PUT", Path: "/me/password", OperationID: "changePassword", Summary: "Change one's password; signs out every session", Body: mediaJSON, Status: http.StatusNoContent, Handle: a.changePassword},
+		{Method: "DELETE", Path: "/me/sessions", OperationID: "signOutEverywhere", Summary: "End every session of the signed-in user", Status: http.StatusNoContent, Handle: a.signOutEverywhere},
+
+		{Method: "GET", Path: "/orgs", OperationID: "listOrganizations", Summary: "The organizations the caller belongs to", Handle: a.listOrganizations},
+		{Method: "GET", Path: "/orgs/{org}", OperationID: "getOrganization", Summary: "One organization and the caller's role in it", Perm: identity.PermRead, Handle: a.getOrganization},
+
+		{Method: "GET", Path: "/orgs/{org}/members", OperationID: "listMembers", Summary: "Members and their roles", Perm: identity.PermRead, Handle: a.listMembers},
+		{Method: "POST", Path: "/orgs/{org}/members", OperationID: "addMember", Summary: "Add an existing user, by email, with a role", Perm: identity.PermManageMembers, Body: mediaJSON, Status: http.StatusCreated, Handle: a.addMember},
+		{Method: "PATCH", Path: "/orgs/{org}/members/{user}", OperationID: "setMemberRole", Summary: "Change a member's role", Perm: identity.PermManageMembers, Body: mediaJSON, Handle: a.setMemberRole},
+		{Method: "DELETE", Path: "/orgs/{org}/members/{user}", OperationID: "removeMember", Summary: "Remove a member", Perm: identity.PermManageMembers, Status: http.StatusNoContent, Handle: a.removeMember},
+
+		{Method: "GET", Path: "/orgs/{org}/assessments", OperationID: "listAssessments", Summary: "Assessments, newest first (archived=true to include archived ones)", Perm: identity.PermRead, Handle: a.listAssessments},
+		{Method: "POST", Path: "/orgs/{org}/assessments", OperationID: "createAssessment", Summary: "Create an assessment", Perm: identity.PermManageAssessments, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createAssessment},
+		{Method: "POST", Path: "/orgs/{org}/assessments/import", OperationID: "importAssessment", Summary: "Create an assessment from an answers file (YAML)", Perm: identity.PermManageAssessments, Body: mediaYAML, Status: http.StatusCreated, Handle: a.importAssessment},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}", OperationID: "getAssessment", Summary: "One assessment with its scopes and targets", Perm: identity.PermRead, Handle: a.getAssessment},
+		{Method: "PATCH", Path: "/orgs/{org}/assessments/{id}", OperationID: "updateAssessment", Summary: "Rename, change validity, scopes or archive state", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.updateAssessment},
+		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}", OperationID: "deleteAssessment", Summary: "Delete an assessment and its answers", Perm: identity.PermManageAssessments, Status: http.StatusNoContent, Handle: a.deleteAssessment},
+		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/targets", OperationID: "setTargets", Summary: "Replace the target levels", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.setTargets},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Summary: "The assessment as an answers file (YAML)", Perm: identity.PermRead, Produces: mediaYAML, Handle: a.exportAssessment},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Summary: "The score JSON (as_of=YYYY-MM-DD, default today)", Perm: identity.PermRead, Handle: a.getScore},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report (format=html|md|json|csv, as_of=YYYY-MM-DD)", Perm: identity.PermRead, Produces: "text/html", Handle: a.getReport},
+
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/answers", OperationID: "listAnswers", Summary: "Every stored answer with its version", Perm: identity.PermRead, Handle: a.listAnswers},
+		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/answers/{objective}/{scope}", OperationID: "putAnswer", Summary: "Save an answer if the stored version is the expected one (409 with the current answer otherwise)", Perm: identity.PermAnswer, Body: mediaJSON, Handle: a.putAnswer},
+
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "listExemptions", Summary: "Exemption requests and decisions", Perm: identity.PermRead, Handle: a.listExemptions},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "requestExemption", Summary: "Request an exemption for an objective", Perm: identity.PermRequestExemption, Body: mediaJSON, Status: http.StatusCreated, Handle: a.requestExemption},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions/{exemption}/decision", OperationID: "decideExemption", Summary: "Approve or refuse an exemption request", Perm: identity.PermDecideExemption, Body: mediaJSON, Handle: a.decideExemption},
+
+		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Summary: "The organization's custom models", Perm: identity.PermRead, Handle: a.listModels},
+		{Method: "POST", Path: "/orgs/{org}/models", OperationID: "uploadModel", Summary: "Upload a custom model (YAML); refused with every problem when invalid", Perm: identity.PermManageSettings, Body: mediaYAML, Status: http.StatusCreated, Handle: a.uploadModel},
+		{Method: "GET", Path: "/orgs/{org}/models/{model}", OperationID: "getModel", Summary: "A model as JSON: builtin, or a custom model's ID", Perm: identity.PermRead, Handle: a.getModel},
+
+		{Method: "GET", Path: "/orgs/{org}/tokens", OperationID: "listTokens", Summary: "API tokens (one's own; every token for admins)", Perm: identity.PermManageTokens, Handle: a.listTokens},
+		{Method: "POST", Path: "/orgs/{org}/tokens", OperationID: "createToken", Summary: "Create an API token with a role no higher than one's own; the secret is shown once", Perm: identity.PermManageTokens, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createToken},
+		{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", OperationID: "revokeToken", Summary: "Revoke an API token (one's own; any for admins)", Perm: identity.PermManageTokens, Status: http.StatusNoContent, Handle: a.revokeToken},
+
+		{Method: "GET", Path: "/orgs/{org}/audit", OperationID: "listAudit", Summary: "The audit log, newest first (cursor, limit, action, target_type, target_id, actor)", Perm: identity.PermReadAudit, Handle: a.listAudit},
+	}
+}
