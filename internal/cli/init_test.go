@@ -24,9 +24,9 @@ func TestInit(t *testing.T) {
 	}{
 		{name: "defaults", args: nil, scopes: []assess.Scope{{ID: "default", Weight: 1}}},
 		{
-			name: "organization and scopes",
-			args: []string{"--organization", `Acme "Payments" & Co: ltd`, "--scopes", "production, development"},
-			org:  `Acme "Payments" & Co: ltd`,
+			name:   "organization and scopes",
+			args:   []string{"--organization", `Acme "Payments" & Co: ltd`, "--scopes", "production, development"},
+			org:    `Acme "Payments" & Co: ltd`,
 			scopes: []assess.Scope{{ID: "production", Weight: 1}, {ID: "development", Weight: 1}},
 		},
 	}

@@ -79,6 +79,15 @@ func writeReport(ctx context.Context, r *report.Report, format string, w io.Writ
 		return r.WriteJSON(w)
 	case "csv":
 		return r.WriteCSV(w)
+	case "xlsx":
+		return r.WriteXLSX(w)
+	case "pdf":
+		html, err := r.HTML()
+		if err != nil {
+			return err
+		}
+		return report.WritePDF(ctx, w, html)
+	default:
+		return r.WriteHTML(w)
 	}
-	return fmt.Errorf("the %s renderer is not available in this build", format)
 }
