@@ -247,9 +247,10 @@ func (r *Report) levelName(l int) string {
 // ScopeChartSVG compares the scopes: for each category, one bar per scope.
 func (r *Report) ScopeChartSVG() template.HTML {
 	ns := max(1, len(r.Scopes))
-	const left, top, plotH, barW, gap = 36.0, 16.0, 220.0, 11.0, 16.0
-	groupW := barW*float64(ns) + gap
-	w := math.Max(left+groupW*float64(len(r.Categories))+10, 360)
+	const w, left, top, plotH = 660.0, 36.0, 16.0, 220.0
+	groupW := (w - left - 10) / float64(max(1, len(r.Categories)))
+	gap := math.Max(4, groupW*0.25)
+	barW := math.Min(18, (groupW-gap)/float64(ns))
 	legendRows := (len(r.Scopes) + 3) / 4
 	h := top + plotH + 40 + 20*float64(legendRows)
 	s := newSVG(int(w), int(h), "Category scores by scope")
@@ -260,7 +261,7 @@ func (r *Report) ScopeChartSVG() template.HTML {
 		s.text(left-6, y+4, "end", 10, colorMuted, "normal", fmt.Sprint(l))
 	}
 	for ci, c := range r.Categories {
-		gx := left + groupW*float64(ci) + gap/2
+		gx := left + groupW*float64(ci) + (groupW-barW*float64(ns))/2
 		for si, sc := range r.Scopes {
 			if ci >= len(sc.Categories) {
 				continue

@@ -57,6 +57,7 @@ type fixtureOptions struct {
 	organization  string
 	note          string
 	justification string
+	reason        string
 }
 
 func testModel(t testing.TB) *model.Model {
@@ -86,6 +87,9 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 	}
 	if opt.note == "" {
 		opt.note = "prod only, dev next quarter"
+	}
+	if opt.reason == "" {
+		opt.reason = "keys move to the new HSM in Q1"
 	}
 	if opt.justification == "" {
 		opt.justification = "no customer data in development"
@@ -117,7 +121,7 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 	// MON: level 3 with a stale answer at level 4 in production.
 	both("MON-2.1", assess.Yes)
 	both("MON-3.1", assess.Yes)
-	one("MON-4.1", "production", assess.Response{Answer: assess.Yes, By: "carol", Date: old})
+	one("MON-4.1", "production", assess.Response{Answer: assess.Yes, By: "carol", Date: old, Note: opt.note})
 	one("MON-4.1", "development", assess.Response{Answer: assess.Half})
 	both("MON-5.1", assess.Most)
 	// NET: level 2 and 0.96 of level 3 from evidence, so 2.96, shown as 2.9.
@@ -136,7 +140,7 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 		Scopes:  scopes,
 		Answers: answers, Evidence: evidence,
 		Exemptions: map[string]assess.Exemption{
-			"DAT-4.1": {Reason: "keys move to the new HSM in Q1", Approver: "CISO", Until: date(t, "2027-03-31")},
+			"DAT-4.1": {Reason: opt.reason, Approver: "CISO", Until: date(t, "2027-03-31")},
 			"MON-5.1": {Reason: "old exemption", Approver: "CISO", Until: date(t, "2026-01-31")},
 		},
 		Targets:      map[string]int{"IAM": 4, "MON": 3, "NET": 4},
@@ -157,10 +161,7 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 // built-in model with three scopes.
 func builtinReport(t testing.TB) *Report {
 	t.Helper()
-	m, err := model.Builtin()
-	if err != nil {
-		t.Fatalf("built-in model: %v", err)
-	}
+	m := builtinModel(t)
 	scopes := []assess.Scope{
 		{ID: "production", Name: "Production", Weight: 3},
 		{ID: "staging", Name: "Staging", Weight: 1},
@@ -190,4 +191,13 @@ func builtinReport(t testing.TB) *Report {
 		Organization: "Example Corp", Assessment: "Annual review", Scopes: scopes,
 		GeneratedAt: time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC),
 	})
+}
+
+func builtinModel(t testing.TB) *model.Model {
+	t.Helper()
+	m, err := model.Builtin()
+	if err != nil {
+		t.Fatalf("built-in model: %v", err)
+	}
+	return m
 }

@@ -623,6 +623,20 @@ func scope(m *model.Model, sr assess.ScopeResult, name string) Scope {
 	return s
 }
 
+// TargetStatus is "met" or "not met" for a category with a target, else "".
+func (c Category) TargetStatus() string {
+	switch {
+	case c.TargetMet == nil:
+		return ""
+	case *c.TargetMet:
+		return "met"
+	}
+	return "not met"
+}
+
+// BelowTarget reports whether the category has a target it does not meet in this scope.
+func (c ScopeCategory) BelowTarget() bool { return c.TargetMet != nil && !*c.TargetMet }
+
 // ExceptionCount is the number of stale, not applicable, exempt and expired
 // exemption entries in the scope.
 func (s Scope) ExceptionCount() int {
