@@ -1,0 +1,219 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/store"
+)
+
+// overviewData is an assessment at a glance: the program score, every
+// domain and category with its progress in each scope, and the objectives
+// that need attention.
+type overviewData struct {
+	base
+	Path         string
+	Name         string
+	ModelName    string
+	AsOf         assess.Date
+	Program      assess.Program
+	Scopes       []scopeHead
+	Domains      []domainBlock
+	Progress     progress
+	Unanswered   []objectiveLink
+	Stale        []objectiveLink
+	Exempt       []objectiveLink
+	Pending      int
+	ReportHref   string
+	TargetsHref  string
+	ExemptHref   string
+	FirstCatHref string
+}
+
+// scopeHead names a scope in a table heading.
+type scopeHead struct {
+	ID     string
+	Name   string
+	Weight float64
+}
+
+// domainBlock is one domain with its categories.
+type domainBlock struct {
+	ID         string
+	Name       string
+	Score      float64
+	Categories []categoryRow
+}
+
+// categoryRow is one category's level and progress per scope.
+type categoryRow struct {
+	ID        string
+	Name      string
+	Href      string
+	Level     int
+	LevelName string
+	Score     float64
+	Target    *int
+	Progress  []progress
+}
+
+// progress counts objective-scope pairs with a valid answer, evidence or an
+// exemption, out of all of them.
+type progress struct {
+	Scope string
+	Done  int
+	Total int
+}
+
+// Percent is the share done, rounded down.
+func (p progress) Percent() int {
+	if p.Total == 0 {
+		return 100
+	}
+	return p.Done * 100 / p.Total
+}
+
+// objectiveLink is an objective one click away, with the scopes it concerns.
+type objectiveLink struct {
+	ID     string
+	Title  string
+	Href   string
+	Scopes string
+	Detail string
+}
+
+// done reports whether an objective in a scope needs no more work to be
+// counted: answered (na included), valued by evidence, or exempt.
+func done(o assess.ObjectiveScore) bool {
+	return o.Status != assess.StatusUnanswered && o.Status != assess.StatusStale
+}
+
+// objectiveHref links an objective on its category's page.
+func objectiveHref(path string, o *model.Objective) string {
+	return path + "/categories/" + o.Category + "#obj-" + o.ID
+}
+
+// overview shows the assessment's overview.
+func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.member(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.loadFromPath(r, c)
+	if err != nil {
+		return err
+	}
+	path := assessmentPath(c, s.A.ID)
+	d := overviewData{
+		base:        base{Title: s.A.Name, Caller: c, Crumbs: c.crumbs()},
+		Path:        path,
+		Name:        s.A.Name,
+		ModelName:   s.Model.Name + " " + s.Model.Version,
+		AsOf:        s.Result.AsOf,
+		Program:     s.Result.Program,
+		ReportHref:  path + "/report",
+		TargetsHref: path + "/targets",
+		ExemptHref:  path + "/exemptions",
+	}
+	if len(s.Model.Categories) > 0 {
+		d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
+	}
+	for _, sc := range s.A.Scopes {
+		d.Scopes = append(d.Scopes, scopeHead{ID: sc.ID, Name: scopeName(sc), Weight: sc.Weight})
+	}
+	// per[category][scope] counts progress.
+	per := map[string]map[string]*progress{}
+	type flags struct{ unanswered, stale []string }
+	byObjective := map[string]*flags{}
+	for _, sr := range s.Result.Scopes {
+		for _, o := range sr.Objectives {
+			if per[o.Category] == nil {
+				per[o.Category] = map[string]*progress{}
+			}
+			p := per[o.Category][sr.ID]
+			if p == nil {
+				p = &progress{Scope: sr.ID}
+				per[o.Category][sr.ID] = p
+			}
+			p.Total++
+			d.Progress.Total++
+			if done(o) {
+				p.Done++
+				d.Progress.Done++
+			}
+			f := byObjective[o.ID]
+			if f == nil {
+				f = &flags{}
+				byObjective[o.ID] = f
+			}
+			switch o.Status {
+			case assess.StatusUnanswered:
+				f.unanswered = append(f.unanswered, sr.ID)
+			case assess.StatusStale:
+				f.stale = append(f.stale, sr.ID)
+			}
+		}
+	}
+	cats := map[string]assess.CategoryScore{}
+	for _, cs := range s.Result.Categories {
+		cats[cs.ID] = cs
+	}
+	doms := map[string]float64{}
+	for _, ds := range s.Result.Domains {
+		doms[ds.ID] = ds.Score
+	}
+	for _, dom := range s.Model.Domains {
+		b := domainBlock{ID: dom.ID, Name: dom.Name, Score: doms[dom.ID]}
+		for _, cat := range s.Model.DomainCategories(dom.ID) {
+			cs := cats[cat.ID]
+			row := categoryRow{ID: cat.ID, Name: cat.Name, Href: path + "/categories/" + cat.ID,
+				Level: cs.Level, LevelName: s.Model.LevelName(cs.Level), Score: cs.Score, Target: cs.Target}
+			for _, sc := range s.A.Scopes {
+				p := per[cat.ID][sc.ID]
+				if p == nil {
+					p = &progress{Scope: sc.ID}
+				}
+				row.Progress = append(row.Progress, *p)
+			}
+			b.Categories = append(b.Categories, row)
+		}
+		d.Domains = append(d.Domains, b)
+	}
+	for i := range s.Model.Objectives {
+		o := &s.Model.Objectives[i]
+		f := byObjective[o.ID]
+		if f == nil {
+			continue
+		}
+		link := objectiveLink{ID: o.ID, Title: o.Title, Href: objectiveHref(path, o)}
+		if len(f.unanswered) > 0 {
+			l := link
+			l.Scopes = strings.Join(f.unanswered, ", ")
+			d.Unanswered = append(d.Unanswered, l)
+		}
+		if len(f.stale) > 0 {
+			l := link
+			l.Scopes = strings.Join(f.stale, ", ")
+			d.Stale = append(d.Stale, l)
+		}
+	}
+	for _, o := range s.Result.Objectives {
+		if o.Status != assess.StatusExempt || o.Exemption == nil {
+			continue
+		}
+		mo, ok := s.Model.Objective(o.ID)
+		if !ok {
+			continue
+		}
+		d.Exempt = append(d.Exempt, objectiveLink{ID: o.ID, Title: mo.Title, Href: objectiveHref(path, mo),
+			Detail: o.Exemption.Reason + " (until " + o.Exemption.Until.String() + ", approved by " + o.Exemption.Approver + ")"})
+	}
+	for _, e := range s.Exemptions {
+		if e.Status == store.ExemptionRequested {
+			d.Pending++
+		}
+	}
+	return h.render(w, http.StatusOK, h.pages.overview, d)
+}
