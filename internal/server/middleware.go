@@ -106,7 +106,7 @@ func observe(logger *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("user", ri.userID))
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
+			if status >= 500 && status != http.StatusServiceUnavailable {
 				level = slog.LevelError
 			}
 			logger.LogAttrs(r.Context(), level, "request", attrs...)
