@@ -193,15 +193,17 @@ func (r *Report) DomainBarsSVG() template.HTML {
 // met or not applicable, with the level that blocks each category outlined.
 func (r *Report) HeatmapSVG() template.HTML {
 	levels := model.MaxLevel - model.MinLevel
-	const left, top, cellW, cellH = 230.0, 54.0, 92.0, 24.0
+	const left, top, cellW, cellH = 240.0, 60.0, 108.0, 24.0
 	w := left + cellW*float64(levels) + 10
 	h := top + cellH*float64(len(r.Categories)) + 44
 	s := newSVG(int(w), int(h), "Heatmap of categories by level")
 	for i := range levels {
 		l := model.MinLevel + 1 + i
 		x := left + cellW*float64(i) + cellW/2
-		s.text(x, 22, "middle", 12, colorText, "bold", fmt.Sprintf("Level %d", l))
-		s.text(x, 38, "middle", 10, colorMuted, "normal", r.levelName(l))
+		s.text(x, 16, "middle", 12, colorText, "bold", fmt.Sprintf("Level %d", l))
+		for li, line := range wrap(r.levelName(l), 18, 2) {
+			s.text(x, 31+12*float64(li), "middle", 10, colorMuted, "normal", line)
+		}
 	}
 	for ri, c := range r.Categories {
 		y := top + cellH*float64(ri)
@@ -285,4 +287,30 @@ func (r *Report) ScopeChartSVG() template.HTML {
 		s.text(x+18, y, "start", 11, colorText, "normal", name)
 	}
 	return s.html()
+}
+
+// wrap splits text into at most n lines of about width characters, on
+// spaces; the last line ends with an ellipsis when text is cut.
+func wrap(text string, width, n int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] += "…"
+	}
+	return lines
 }

@@ -168,17 +168,19 @@ func builtinReport(t testing.TB) *Report {
 		{ID: "development", Name: "Development", Weight: 1},
 	}
 	asOf := assess.Date{Year: 2026, Month: time.November, Day: 20}
-	words := []assess.Answer{assess.Yes, assess.Yes, assess.Most, assess.Yes, assess.Half, assess.Yes, assess.Some, assess.No}
+	// Lower levels are answered better than higher ones, as in a real program.
+	byLevel := map[int][]assess.Answer{
+		2: {assess.Yes},
+		3: {assess.Yes, assess.Yes, assess.Yes, assess.Yes, assess.Yes, assess.Yes, assess.Most},
+		4: {assess.Half, assess.Yes, assess.Some, assess.Most, assess.No},
+		5: {assess.No, assess.Some, assess.No, assess.Half},
+	}
 	answers := map[assess.Key]assess.Response{}
 	for i, o := range m.Objectives {
 		for si, s := range scopes {
-			// Lower levels are answered better than higher ones, as in a real program.
-			w := words[(i*7+si*3+o.Level*5)%len(words)]
-			if o.Level <= 2 && si == 0 {
-				w = assess.Yes
-			}
+			words := byLevel[o.Level]
 			answers[assess.Key{Objective: o.ID, Scope: s.ID}] = assess.Response{
-				Answer: w, By: "assessor", Date: asOf.AddDays(-30), Note: fmt.Sprintf("reviewed %s", o.ID),
+				Answer: words[(i*3+si)%len(words)], By: "assessor", Date: asOf.AddDays(-30), Note: fmt.Sprintf("reviewed %s", o.ID),
 			}
 		}
 	}

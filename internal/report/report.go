@@ -460,7 +460,7 @@ func (o ObjectiveRef) Describe() string {
 	case o.Status == assess.StatusStale && (o.Value == nil || *o.Value == 0):
 		why = "stale answer"
 	case o.Value != nil && *o.Value < o.Threshold-1e-12:
-		why = Percent(*o.Value) + " of " + Percent(o.Threshold) + " required"
+		why = Percent(*o.Value) + ", needs " + Percent(o.Threshold)
 	}
 	if why == "" {
 		return fmt.Sprintf("%s (%s)", o.ID, o.Title)
@@ -621,6 +621,17 @@ func scope(m *model.Model, sr assess.ScopeResult, name string) Scope {
 		}
 	}
 	return s
+}
+
+// DomainCategories returns the categories of a domain, in model order.
+func (r *Report) DomainCategories(domain string) []Category {
+	var out []Category
+	for _, c := range r.Categories {
+		if c.Domain == domain {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // TargetStatus is "met" or "not met" for a category with a target, else "".

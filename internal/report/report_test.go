@@ -38,22 +38,22 @@ func TestBuildCategories(t *testing.T) {
 	}{
 		{
 			id: "IAM", level: 2, levelName: "Basic", display: "2.4", gap: "1.6", status: "not met",
-			explanation: "Level 2 (Basic): IAM-3.1 (Central identity provider; 66% of 100% required) and IAM-3.2 (No long-lived keys; 25% of 100% required) are not met, so level 3 (Scripted) is not reached. Work above the gate: IAM-4.1 (Permission guardrails) is already met but does not count until level 3 is reached.",
+			explanation: "Level 2 (Basic): IAM-3.1 (Central identity provider; 66%, needs 100%) and IAM-3.2 (No long-lived keys; 25%, needs 100%) are not met, so level 3 (Scripted) is not reached. Work above the gate: IAM-4.1 (Permission guardrails) is already met but does not count until level 3 is reached.",
 			cells:       []string{CellMet, CellPartial, CellMet, CellNotMet},
 		},
 		{
 			id: "MON", level: 3, levelName: "Scripted", display: "3.1", gap: "0.0", status: "met",
-			explanation: "Level 3 (Scripted): MON-4.1 (Threat detection everywhere; 16% of 100% required) is not met, so level 4 (Guarded) is not reached.",
+			explanation: "Level 3 (Scripted): MON-4.1 (Threat detection everywhere; 16%, needs 100%) is not met, so level 4 (Guarded) is not reached.",
 			cells:       []string{CellMet, CellMet, CellPartial, CellPartial},
 		},
 		{
 			id: "NET", level: 2, levelName: "Basic", display: "2.9", gap: "1.1", status: "not met",
-			explanation: "Level 2 (Basic): NET-3.1 (Segmented networks; 96% of 100% required) is not met, so level 3 (Scripted) is not reached.",
+			explanation: "Level 2 (Basic): NET-3.1 (Segmented networks; 96%, needs 100%) is not met, so level 3 (Scripted) is not reached.",
 			cells:       []string{CellMet, CellPartial, CellNotMet, CellNotMet},
 		},
 		{
 			id: "DAT", level: 3, levelName: "Scripted", display: "3.5", gap: "", status: "",
-			explanation: "Level 3 (Scripted): DAT-4.2 (Data classification; 50% of 100% required) is not met, so level 4 (Guarded) is not reached.",
+			explanation: "Level 3 (Scripted): DAT-4.2 (Data classification; 50%, needs 100%) is not met, so level 4 (Guarded) is not reached.",
 			cells:       []string{CellMet, CellMet, CellPartial, CellNotMet},
 		},
 	}
