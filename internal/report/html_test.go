@@ -8,6 +8,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jba/templatecheck"
+
+	"github.com/csmm/csmm/internal/assess"
 )
 
 const xss = `<script>alert(1)</script>`
@@ -109,6 +111,25 @@ func TestHTMLEscapesUserText(t *testing.T) {
 	}
 	if got := strings.Count(doc.Find("#exceptions").Text(), xss); got < 4 {
 		t.Errorf("the script text appears %d times in the exceptions, want at least 4 (stale note, justification, exemption reason in each scope)", got)
+	}
+}
+
+// TestHTMLEscapesScopeNames checks the texts drawn inside the SVG charts.
+func TestHTMLEscapesScopeNames(t *testing.T) {
+	m := testModel(t)
+	scopes := []assess.Scope{{ID: "prod", Name: xss, Weight: 1}}
+	res := assess.Score(assess.Input{Model: m, Scopes: scopes, AsOf: date(t, "2026-11-20")})
+	r := Build(m, res, Meta{Organization: "Example Corp", Assessment: xss, Scopes: scopes})
+	doc := renderHTML(t, r)
+	if n := doc.Find("script").Length(); n != 0 {
+		t.Fatalf("%d script elements, want none", n)
+	}
+	legend := doc.Find(`svg[aria-label="Category scores by scope"] text`).Text()
+	if !strings.Contains(legend, "<script>alert(1)") {
+		t.Errorf("scope name not drawn as text in the chart legend: %q", legend)
+	}
+	if got := doc.Find("h1").Text(); got != xss {
+		t.Errorf("h1 = %q, want the assessment name as text", got)
 	}
 }
 

@@ -74,7 +74,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 
 	p("## Roadmap\n\n")
-	if len(r.Roadmap) == 0 {
+	switch {
+	case len(r.Roadmap) > 0:
+	case r.Program.TargetsSet == 0:
+		p("No category has a target level, so there is no roadmap. Set a target for each category to get one.\n\n")
+	default:
 		p("No phase: every category with a target already meets it.\n\n")
 	}
 	for _, ph := range r.Roadmap {

@@ -61,6 +61,21 @@ func TestWritePDF(t *testing.T) {
 	}
 }
 
+func TestWritePDFWithoutChromium(t *testing.T) {
+	t.Setenv("CSMM_CHROMIUM", filepath.Join(t.TempDir(), "no-such-browser"))
+	var buf bytes.Buffer
+	err := WritePDF(context.Background(), &buf, []byte("<p>x</p>"))
+	if !errors.Is(err, ErrNoChromium) {
+		t.Fatalf("err = %v, want ErrNoChromium", err)
+	}
+	if !strings.Contains(err.Error(), "apt-get install chromium") {
+		t.Errorf("error %q does not say how to install chromium", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes", buf.Len())
+	}
+}
+
 func TestFindChromium(t *testing.T) {
 	t.Run("env points to a missing file", func(t *testing.T) {
 		missing := filepath.Join(t.TempDir(), "no-such-browser")

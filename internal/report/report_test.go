@@ -188,6 +188,15 @@ func TestBuildScopes(t *testing.T) {
 		if r.Roadmap != nil || r.Program.TargetsSet != 0 {
 			t.Errorf("no targets: roadmap %v, targets set %d", r.Roadmap, r.Program.TargetsSet)
 		}
+		for _, f := range []Format{FormatMarkdown, FormatHTML, FormatJSON, FormatCSV, FormatXLSX} {
+			var buf bytes.Buffer
+			if err := r.Write(t.Context(), &buf, f); err != nil {
+				t.Errorf("%s of an unanswered assessment without targets: %v", f, err)
+			}
+			if f == FormatHTML && !strings.Contains(buf.String(), "No category has a target level, so there is no roadmap.") {
+				t.Error("the HTML report does not say why there is no roadmap")
+			}
+		}
 	})
 }
 

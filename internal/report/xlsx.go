@@ -242,7 +242,11 @@ func (x *xlsxWriter) roadmap(r *Report) {
 		}
 	}
 	if len(r.Roadmap) == 0 {
-		x.row(s, n, "No phase: every category with a target already meets it.")
+		msg := "No phase: every category with a target already meets it."
+		if r.Program.TargetsSet == 0 {
+			msg = "No category has a target level, so there is no roadmap."
+		}
+		x.row(s, n, msg)
 		n++
 	}
 	n++
