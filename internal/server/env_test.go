@@ -307,3 +307,5 @@ func (e *env) org(ref string) *store.Organization {
 	}
 	return o
 }
+
+func storeActor() store.Actor { return store.Actor{RemoteAddr: "test"} }
