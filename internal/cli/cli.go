@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
 	"golang.org/x/term"
 )
@@ -91,6 +92,11 @@ func commands() []commandInfo {
 		{"check", "exit 1 when a category is below its target (for pipelines)", func(e *Env) command { return &CheckCommand{env: e} }},
 		{"diff", "compare two answers files: scores, levels and changed answers", func(e *Env) command { return &DiffCommand{env: e} }},
 		{"model", "validate, export or import a maturity model", func(e *Env) command { return &ModelCommand{env: e} }},
+		{"serve", "run the web application and JSON API", func(e *Env) command { return &ServeCommand{env: e} }},
+		{"user", "create a user of the server (and its organization)", func(e *Env) command { return &UserCommand{env: e} }},
+		{"token", "create, list or revoke API tokens", func(e *Env) command { return &TokenCommand{env: e} }},
+		{"backup", "write a consistent backup of the server's database", func(e *Env) command { return &BackupCommand{env: e} }},
+		{"restore", "load a backup into an empty database", func(e *Env) command { return &RestoreCommand{env: e} }},
 	}
 }
 
@@ -206,6 +212,7 @@ func problemLines(err error) []string {
 	var fe *assess.FileError
 	var ve *model.ValidationError
 	var pe *problemsError
+	var ce *csmm.Error
 	var lines []string
 	switch {
 	case errors.As(err, &fe):
@@ -218,6 +225,10 @@ func problemLines(err error) []string {
 		}
 	case errors.As(err, &pe):
 		lines = pe.problems
+	case errors.As(err, &ce) && ce.Code != csmm.EINTERNAL:
+		// An application error carries a message written for people; the
+		// chain below it holds details for logs (driver errors, codes).
+		lines = strings.Split(ce.Message, "\n")
 	default:
 		lines = strings.Split(err.Error(), "\n")
 	}
