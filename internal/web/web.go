@@ -184,7 +184,7 @@ func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.H
 			api.WriteError(w, r, h.logger, err)
 			return
 		}
-		data := errorData{Title: http.StatusText(status), Message: csmm.ErrorMessage(err), Status: status}
+		data := errorData{base: base{Title: http.StatusText(status)}, Message: csmm.ErrorMessage(err), Status: status}
 		if rerr := h.render(w, status, h.pages.error, data); rerr != nil {
 			h.logger.ErrorContext(r.Context(), "render error page", "error", rerr.Error())
 		}
@@ -193,7 +193,7 @@ func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.H
 
 // errorData is the error page.
 type errorData struct {
-	Title   string
+	base
 	Message string
 	Status  int
 }
