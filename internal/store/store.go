@@ -96,8 +96,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("create the database directory: %w", err)
 		}
-		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+		// The writer turns on WAL (persistent in the file); readers open
+		// after it and find WAL already on, so only the writer's first
+		// connection ever changes the journal mode.
+		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
@@ -118,13 +121,37 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			s.Close()
 		}
 	}()
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		return nil, fmt.Errorf("connect to the %s database: %w", s.dialect, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate the %s database: %w", s.dialect, err)
 	}
 	return s, nil
+}
+
+// ping opens the first connection. On SQLite, turning on WAL while another
+// process opens the same new file can fail with SQLITE_BUSY without waiting
+// for the busy timeout, so that error is retried for up to ten seconds.
+func (s *Store) ping(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		err := s.db.PingContext(ctx)
+		if err == nil || s.dialect != dialectSQLite || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	return ok && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // sqlitePath returns the file path of an SQLite DSN.

@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/model"
+)
+
+// Scoring gathers what scoring a stored assessment needs, read in one
+// snapshot: the assessment, its model, and the scoring input as of a date
+// (answers, evidence summed over sources, approved exemptions, targets).
+// It returns not_found for another organization's assessment and invalid
+// when its custom model no longer parses.
+func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
+	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
+	var snap *snapshot
+	err = s.read(ctx, func(tx *tx) error {
+		snap, err = readSnapshot(ctx, tx, orgID, id)
+		return err
+	})
+	if err != nil {
+		return assess.Input{}, nil, err
+	}
+	m, err := snap.model()
+	if err != nil {
+		return assess.Input{}, nil, err
+	}
+	in := assess.Input{
+		Model:        m,
+		Scopes:       assessScopes(snap.a.Scopes),
+		Answers:      map[assess.Key]assess.Response{},
+		Evidence:     map[assess.Key]assess.Evidence{},
+		Exemptions:   snap.exemptions(),
+		Targets:      targetMap(snap.a.Targets),
+		ValidityDays: snap.a.ValidityDays,
+		AsOf:         asOf,
+	}
+	for _, a := range snap.answers {
+		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+	}
+	for _, e := range snap.evidence {
+		k := assess.Key{Objective: e.Objective, Scope: e.Scope}
+		sum := in.Evidence[k]
+		sum.Passed += e.Passed
+		sum.Failed += e.Failed
+		sum.Muted += e.Muted
+		if sum.Source == "" {
+			sum.Source = e.Source
+		} else {
+			sum.Source += ", " + e.Source
+		}
+		in.Evidence[k] = sum
+	}
+	return in, snap.a, nil
+}
+
+// ExportFile returns a stored assessment as an answers file (formats.md),
+// dated asOf, and its model; File.Encode writes it. Only approved exemptions
+// are written; evidence is not part of an answers file. It returns not_found
+// for another organization's assessment.
+func (s *Store) ExportFile(ctx context.Context, orgID, id string, date assess.Date) (_ *assess.File, _ *model.Model, err error) {
+	defer wrap(&err, "export file(%s, %s)", orgID, id)
+	var snap *snapshot
+	var org *Organization
+	err = s.read(ctx, func(tx *tx) error {
+		if snap, err = readSnapshot(ctx, tx, orgID, id); err != nil {
+			return err
+		}
+		org, err = organization(ctx, tx, "id", orgID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := snap.model()
+	if err != nil {
+		return nil, nil, err
+	}
+	f := assess.NewFile(m)
+	f.Organization = org.Name
+	f.Assessment = snap.a.Name
+	f.Date = date
+	f.ValidityDays = snap.a.ValidityDays
+	f.Scopes = assessScopes(snap.a.Scopes)
+	f.Targets = targetMap(snap.a.Targets)
+	f.TargetDefault = snap.a.TargetDefault
+	for _, a := range snap.answers {
+		f.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+	}
+	f.Exemptions = snap.exemptions()
+	return f, m, nil
+}
+
+// ImportOptions says where an imported answers file goes. With AssessmentID
+// set, the file replaces that assessment's scopes, targets, answers and
+// approved exemptions; otherwise a new assessment is created with Name (or
+// the file's assessment name) and ModelRef (BuiltinModel when "").
+type ImportOptions struct {
+	AssessmentID string
+	Name         string
+	ModelRef     string
+}
+
+// ImportFile stores an answers file, parsed and validated by the caller with
+// assess.ParseFile against the assessment's model, in one transaction: every
+// answer and exemption is saved, or none. Each change is written to the
+// audit log. It returns the assessment; invalid for a file that breaks a rule
+// of the data (scope, target, answer); not_found for another organization's
+// assessment or model.
+func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *assess.File, opts ImportOptions) (_ *Assessment, err error) {
+	defer wrap(&err, "import file(%s, %s)", orgID, f.Name)
+	scopes := make([]Scope, len(f.Scopes))
+	for i, sc := range f.Scopes {
+		scopes[i] = Scope{ID: sc.ID, Name: sc.Name, Weight: sc.Weight}
+	}
+	if len(scopes) == 0 {
+		scopes = []Scope{{ID: assess.DefaultScope, Weight: 1}}
+	}
+	if err := validScopes(scopes); err != nil {
+		return nil, err
+	}
+	var targetList []Target
+	for c, l := range f.Targets {
+		targetList = append(targetList, Target{Category: c, Level: l})
+	}
+	sort.Slice(targetList, func(i, j int) bool { return targetList[i].Category < targetList[j].Category })
+	if err := validTargets(targetList); err != nil {
+		return nil, err
+	}
+	keys := make([]assess.Key, 0, len(f.Answers))
+	for k := range f.Answers {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Objective != keys[j].Objective {
+			return keys[i].Objective < keys[j].Objective
+		}
+		return keys[i].Scope < keys[j].Scope
+	})
+	var out *Assessment
+	err = s.write(ctx, func(tx *tx) error {
+		var a *Assessment
+		current := map[assess.Key]*Answer{}
+		if opts.AssessmentID == "" {
+			name := strings.TrimSpace(opts.Name)
+			if name == "" {
+				name = f.Assessment
+			}
+			if name == "" {
+				name = "Imported " + f.Date.String()
+			}
+			in := AssessmentInput{Name: name, ModelRef: opts.ModelRef, ValidityDays: f.ValidityDays,
+				TargetDefault: f.TargetDefault, Scopes: scopes, Targets: targetList}
+			if err := in.normalize(); err != nil {
+				return err
+			}
+			if a, err = createAssessment(ctx, tx, orgID, actor, in); err != nil {
+				return err
+			}
+		} else {
+			if a, err = getAssessment(ctx, tx, orgID, opts.AssessmentID); err != nil {
+				return err
+			}
+			if err := setScopes(ctx, tx, orgID, actor, a, scopes, true); err != nil {
+				return err
+			}
+			if err := setTargets(ctx, tx, orgID, actor, a, targetList, f.TargetDefault); err != nil {
+				return err
+			}
+			if f.ValidityDays > 0 && f.ValidityDays != a.ValidityDays {
+				if _, err := tx.exec(ctx, "UPDATE assessments SET validity_days = ? WHERE org_id = ? AND id = ?", f.ValidityDays, orgID, a.ID); err != nil {
+					return err
+				}
+			}
+			if a, err = getAssessment(ctx, tx, orgID, a.ID); err != nil {
+				return err
+			}
+			old, err := listAnswers(ctx, tx, orgID, a.ID)
+			if err != nil {
+				return err
+			}
+			for i := range old {
+				k := assess.Key{Objective: old[i].Objective, Scope: old[i].Scope}
+				if _, keep := f.Answers[k]; keep {
+					current[k] = &old[i]
+					continue
+				}
+				if _, err := tx.exec(ctx, "DELETE FROM answers WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ?",
+					orgID, a.ID, k.Objective, k.Scope); err != nil {
+					return err
+				}
+				if err := audit(ctx, tx, orgID, actor, auditRecord{"answer.delete", "answer", answerTarget(a.ID, k.Objective, k.Scope), old[i], nil}); err != nil {
+					return err
+				}
+			}
+			if err := replaceApprovedExemptions(ctx, tx, orgID, actor, a.ID); err != nil {
+				return err
+			}
+		}
+		for _, k := range keys {
+			r := f.Answers[k]
+			in := AnswerInput{AssessmentID: a.ID, Objective: k.Objective, Scope: k.Scope, Answer: r.Answer, Note: r.Note,
+				Justification: r.Justification, AnsweredBy: r.By, AnsweredAt: r.Date}
+			if r.Date.IsZero() {
+				in.AnsweredAt = f.Date
+			}
+			if cur := current[k]; cur != nil {
+				if cur.Response() == (assess.Response{Answer: in.Answer, Note: in.Note, Justification: in.Justification, By: in.AnsweredBy, Date: in.AnsweredAt}) {
+					continue
+				}
+				in.ExpectedVersion = cur.Version
+			}
+			if err := in.validate(); err != nil {
+				return err
+			}
+			if _, err := putAnswer(ctx, tx, orgID, actor, a, in); err != nil {
+				return err
+			}
+		}
+		objectives := make([]string, 0, len(f.Exemptions))
+		for id := range f.Exemptions {
+			objectives = append(objectives, id)
+		}
+		sort.Strings(objectives)
+		for _, id := range objectives {
+			fe := f.Exemptions[id]
+			e := &Exemption{ID: NewID(), AssessmentID: a.ID, Objective: id, Reason: fe.Reason, RequestedBy: fe.Approver,
+				Requested: tx.now, Approver: fe.Approver, Status: ExemptionApproved, Until: fe.Until, DecidedBy: actorID(actor), Decided: tx.now}
+			if e.Reason == "" || e.Until.IsZero() {
+				return csmm.Errorf(csmm.EINVALID, "exemption of %s: expected a reason and an expiry date", id)
+			}
+			if err := insertExemption(ctx, tx, orgID, e); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, orgID, actor, auditRecord{"exemption.import", "exemption", e.ID, nil, e}); err != nil {
+				return err
+			}
+		}
+		if err := touchAssessment(ctx, tx, orgID, a.ID); err != nil {
+			return err
+		}
+		out, err = getAssessment(ctx, tx, orgID, a.ID)
+		return err
+	})
+	return out, err
+}
+
+// replaceApprovedExemptions ends the approved exemptions of an assessment
+// whose file is being re-imported: the file's exemptions take their place.
+func replaceApprovedExemptions(ctx context.Context, tx *tx, orgID string, actor Actor, assessmentID string) error {
+	list, err := listExemptions(ctx, tx, orgID, assessmentID)
+	if err != nil {
+		return err
+	}
+	for _, e := range list {
+		if e.Status != ExemptionApproved {
+			continue
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM exemptions WHERE org_id = ? AND id = ?", orgID, e.ID); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, orgID, actor, auditRecord{"exemption.delete", "exemption", e.ID, e, nil}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshot is a stored assessment with everything scoring needs.
+type snapshot struct {
+	a           *Assessment
+	custom      *CustomModel
+	answers     []Answer
+	evidence    []Evidence
+	exemptionsL []Exemption
+}
+
+func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, error) {
+	a, err := getAssessment(ctx, tx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{a: a}
+	if a.ModelRef != BuiltinModel {
+		if snap.custom, err = customModel(ctx, tx, orgID, a.ModelRef); err != nil {
+			return nil, err
+		}
+	}
+	if snap.answers, err = listAnswers(ctx, tx, orgID, id); err != nil {
+		return nil, err
+	}
+	if snap.evidence, err = listEvidence(ctx, tx, orgID, id); err != nil {
+		return nil, err
+	}
+	if snap.exemptionsL, err = listExemptions(ctx, tx, orgID, id); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+func (snap *snapshot) model() (*model.Model, error) {
+	if snap.custom == nil {
+		return model.Builtin()
+	}
+	return parseCustomModel(snap.custom)
+}
+
+// exemptions returns the approved exemptions by objective, the most
+// recently decided one where there are several.
+func (snap *snapshot) exemptions() map[string]assess.Exemption {
+	out := map[string]assess.Exemption{}
+	decided := map[string]int64{}
+	for _, e := range snap.exemptionsL {
+		if e.Status != ExemptionApproved {
+			continue
+		}
+		if t, ok := decided[e.Objective]; ok && t > e.Decided.UnixMicro() {
+			continue
+		}
+		decided[e.Objective] = e.Decided.UnixMicro()
+		out[e.Objective] = assess.Exemption{Reason: e.Reason, Approver: e.Approver, Until: e.Until}
+	}
+	return out
+}
+
+func assessScopes(list []Scope) []assess.Scope {
+	out := make([]assess.Scope, len(list))
+	for i, sc := range list {
+		out[i] = assess.Scope{ID: sc.ID, Name: sc.Name, Weight: sc.Weight}
+	}
+	return out
+}
+
+func targetMap(list []Target) map[string]int {
+	out := map[string]int{}
+	for _, t := range list {
+		out[t.Category] = t.Level
+	}
+	return out
+}
