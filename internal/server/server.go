@@ -22,6 +22,7 @@ import (
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/store"
+	"github.com/csmm/csmm/internal/web"
 )
 
 // Server serves the web pages, the JSON API, health checks and metrics over
@@ -35,6 +36,7 @@ type Server struct {
 	now     func() time.Time
 	pages   *pages
 	api     *api.API
+	web     *web.Handler
 	oidc    *oidcClient
 
 	// setupDone caches that a user exists, so that the first-run check
@@ -71,6 +73,18 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 	s.pages = p
 	if cfg.OIDC.Issuer != "" {
 		s.oidc = newOIDCClient(cfg)
+	}
+	s.web, err = web.New(web.Options{
+		Store:  st,
+		Logger: logger,
+		Authenticate: func(r *http.Request) (*store.User, error) {
+			u, _, err := s.currentSession(r)
+			return u, err
+		},
+		Now: func() time.Time { return s.now() },
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.api = api.New(api.Options{
 		Store:          st,
@@ -120,6 +134,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.home))
 
 	s.api.Register(mux)
+	s.web.Register(mux)
 }
 
 // alwaysOpen are the paths served before setup: probes, metrics, static
