@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // A backend gives each test a fresh, empty database of one dialect.
@@ -237,4 +239,9 @@ func TestErrorCodes(t *testing.T) {
 	if !strings.Contains(csmm.ErrorMessage(wrapped), "version 3") {
 		t.Errorf("ConflictError message = %q, want it to name the current version", csmm.ErrorMessage(wrapped))
 	}
+}
+
+// cmpIgnore ignores the named fields of AuditEntry.
+func cmpIgnore(fields ...string) cmp.Option {
+	return cmpopts.IgnoreFields(AuditEntry{}, fields...)
 }
