@@ -93,8 +93,14 @@ func TestTenantIsolation(t *testing.T) {
 			{"ListExemptions", func() error { _, err := s.ListExemptions(ctx, org, id); return err }},
 			{"ReplaceEvidence", func() error { return s.ReplaceEvidence(ctx, org, actor, id, "prowler", nil) }},
 			{"ListEvidence", func() error { _, err := s.ListEvidence(ctx, org, id); return err }},
-			{"Scoring", func() error { _, _, err := s.Scoring(ctx, org, id, assess.Date{Year: 2026, Month: 1, Day: 1}); return err }},
-			{"ExportFile", func() error { _, _, err := s.ExportFile(ctx, org, id, assess.Date{Year: 2026, Month: 1, Day: 1}); return err }},
+			{"Scoring", func() error {
+				_, _, err := s.Scoring(ctx, org, id, assess.Date{Year: 2026, Month: 1, Day: 1})
+				return err
+			}},
+			{"ExportFile", func() error {
+				_, _, err := s.ExportFile(ctx, org, id, assess.Date{Year: 2026, Month: 1, Day: 1})
+				return err
+			}},
 			{"ImportFile into", func() error {
 				_, err := s.ImportFile(ctx, org, actor, &assess.File{}, ImportOptions{AssessmentID: id})
 				return err
