@@ -309,3 +309,5 @@ func (e *env) org(ref string) *store.Organization {
 }
 
 func storeActor() store.Actor { return store.Actor{RemoteAddr: "test"} }
+
+var timeZero time.Time

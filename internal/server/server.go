@@ -141,7 +141,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 // files and the setup page itself.
 func alwaysOpen(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/metrics", "/setup":
+	case "/healthz", "/readyz", "/metrics", "/setup", api.Prefix + "/openapi.json":
 		return true
 	}
 	return strings.HasPrefix(path, "/static/")
