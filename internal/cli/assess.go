@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -38,12 +39,12 @@ loses nothing. Answers are read from standard input, one per line.
 
 // Run runs the command.
 func (c *AssessCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("assess")
+	flags := newFlagSet("assess")
 	var modelPath, category, by string
-	fs.StringVar(&category, "category", "", "ask only the objectives of category `CAT`")
-	fs.StringVar(&by, "by", "", "record `NAME` as the person answering")
-	modelFlag(fs, &modelPath)
-	args, err := parseFlags(c.env, fs, assessUsage, args)
+	flags.StringVar(&category, "category", "", "ask only the objectives of category `CAT`")
+	flags.StringVar(&by, "by", "", "record `NAME` as the person answering")
+	modelFlag(flags, &modelPath)
+	args, err := parseFlags(c.env, flags, assessUsage, args)
 	if err != nil {
 		return finish(err)
 	}
@@ -51,6 +52,9 @@ func (c *AssessCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	m, f, err := loadAnswers(modelPath, args[0])
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w; create it first with: csmm init -o %s", err, args[0])
+	}
 	if err != nil {
 		return err
 	}

@@ -138,3 +138,11 @@ func TestAssessBadFile(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+func TestAssessMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.yaml")
+	r := run(t, "yes\n", "assess", path).wantCode(t, 1)
+	if !strings.Contains(r.stderr, "create it first with: csmm init -o "+path) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
