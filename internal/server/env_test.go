@@ -311,3 +311,22 @@ func (e *env) org(ref string) *store.Organization {
 func storeActor() store.Actor { return store.Actor{RemoteAddr: "test"} }
 
 var timeZero time.Time
+
+// bearerFor returns a client using a fresh API token of a member, with the
+// member's role, in an organization.
+func (e *env) bearerFor(t *testing.T, email, org string) *client {
+	t.Helper()
+	u, err := e.st.GetUserByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.st.GetMembership(t.Context(), e.org(org).ID, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := CreateToken(t.Context(), e.st, NewToken{Organization: org, Email: email, Name: "test", Role: m.Role}, storeActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.bearer(secret)
+}
