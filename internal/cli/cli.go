@@ -286,7 +286,8 @@ func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 			fmt.Fprintf(&b, " %s", name)
 		}
 		fmt.Fprintf(&b, "\n    \t%s", strings.ReplaceAll(help, "\n", "\n    \t"))
-		if f.DefValue != "" && f.DefValue != "false" {
+		// --as-of defaults to the day it runs, which its help says.
+		if f.DefValue != "" && f.DefValue != "false" && f.Name != "as-of" {
 			fmt.Fprintf(&b, " (default %s)", f.DefValue)
 		}
 		b.WriteByte('\n')
@@ -359,7 +360,7 @@ func (f choiceFlag) Set(s string) error {
 
 func formatFlag(fs *flag.FlagSet, v *string, def string, choices ...string) {
 	*v = def
-	fs.Var(choiceFlag{v, choices}, "format", "output format: "+strings.Join(choices, ", "))
+	fs.Var(choiceFlag{v, choices}, "format", "output `FORMAT`: "+strings.Join(choices, ", "))
 }
 
 // modelFlag adds --model to a flag set.

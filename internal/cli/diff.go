@@ -58,6 +58,9 @@ type diffObjective struct {
 	NewAnswer *assess.Answer `json:"new_answer"`
 	OldValue  *float64       `json:"old_value"`
 	NewValue  *float64       `json:"new_value"`
+
+	// inOld and inNew say whether the scope exists in each file.
+	inOld, inNew bool
 }
 
 // Run runs the command.
@@ -128,14 +131,19 @@ func diffFiles(m *model.Model, oldFile, newFile *assess.File, asOf assess.Date) 
 		for _, sc := range scopes {
 			do := diffObjective{ID: obj.ID, Scope: sc}
 			if si, ok := oldScope[sc]; ok {
+				do.inOld = true
 				do.OldAnswer = answerOf(oldFile, obj.ID, sc)
 				do.OldValue = oldRes.Scopes[si].Objectives[i].Value
 			}
 			if si, ok := newScope[sc]; ok {
+				do.inNew = true
 				do.NewAnswer = answerOf(newFile, obj.ID, sc)
 				do.NewValue = newRes.Scopes[si].Objectives[i].Value
 			}
-			if !sameAnswer(do.OldAnswer, do.NewAnswer) || !sameValue(do.OldValue, do.NewValue) {
+			// A scope that only one file has changes the objectives answered
+			// there; its unanswered objectives did not change.
+			valueChanged := do.inOld && do.inNew && !sameValue(do.OldValue, do.NewValue)
+			if !sameAnswer(do.OldAnswer, do.NewAnswer) || valueChanged {
 				d.Objectives = append(d.Objectives, do)
 			}
 		}
@@ -197,7 +205,7 @@ func writeDiffTable(w io.Writer, m *model.Model, d diffResult, oldName, newName 
 	tw = newTable(w)
 	tw.row("OBJECTIVE\tSCOPE\tOLD\tNEW")
 	for _, o := range d.Objectives {
-		tw.row("%s\t%s\t%s\t%s", o.ID, o.Scope, answerValue(o.OldAnswer, o.OldValue), answerValue(o.NewAnswer, o.NewValue))
+		tw.row("%s\t%s\t%s\t%s", o.ID, o.Scope, answerValue(o.inOld, o.OldAnswer, o.OldValue), answerValue(o.inNew, o.NewAnswer, o.NewValue))
 	}
 	tw.flush()
 }
@@ -214,7 +222,10 @@ func delta(oldScore, newScore float64) string {
 // answerValue shows an answer and the value it scored, e.g. "most (0.75)";
 // "-" for no answer; the value says when an answer is stale or exempt (0 or
 // excluded).
-func answerValue(a *assess.Answer, v *float64) string {
+func answerValue(inScope bool, a *assess.Answer, v *float64) string {
+	if !inScope {
+		return "(no such scope)"
+	}
 	s := "-"
 	if a != nil {
 		s = string(*a)

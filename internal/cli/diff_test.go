@@ -147,3 +147,25 @@ func TestDiffUsage(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+// TestDiffNewScope checks that a scope added in the new file lists only the
+// objectives answered there.
+func TestDiffNewScope(t *testing.T) {
+	oldPath := writeFile(t, "old.yaml", "date: 2026-09-01\nscopes: [production]\nanswers:\n  IAM-2.1: yes\n")
+	newPath := writeFile(t, "new.yaml", "date: 2026-09-01\nscopes: [production, staging]\nanswers:\n  IAM-2.1: {production: yes, staging: half}\n")
+	r := run(t, "", "diff", oldPath, newPath, "--format", "json", "--as-of", asOf).wantCode(t, 0)
+	var got struct {
+		Objectives []map[string]any `json:"objectives"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{{"id": "IAM-2.1", "scope": "staging", "old_answer": nil, "new_answer": "half", "old_value": nil, "new_value": 0.5}}
+	if diff := cmp.Diff(want, got.Objectives); diff != "" {
+		t.Errorf("objectives (-want +got):\n%s", diff)
+	}
+	table := run(t, "", "diff", oldPath, newPath, "--as-of", asOf).wantCode(t, 0).stdout
+	if !strings.Contains(table, "IAM-2.1    staging  (no such scope)  half (0.5)") {
+		t.Errorf("table:\n%s", table)
+	}
+}

@@ -20,7 +20,7 @@ type ScoreCommand struct {
 }
 
 const scoreUsage = `
-Usage: csmm score FILE [--format table|json] [--as-of DATE] [--scope ID]
+Usage: csmm score FILE [--format table|json] [--as-of DATE] [--scope ID] [--model FILE]
 
 Scores the answers file FILE with the model's method and prints the program
 score with its floor and completeness, each domain, and each category with
