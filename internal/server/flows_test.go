@@ -243,13 +243,15 @@ func TestUploadModel(t *testing.T) {
 			t.Errorf("same model again: %d, want 409", r.StatusCode)
 		}
 		var m struct{ ID, Version string }
-		admin.get("/api/v1/orgs/acme-corp/models/" + cm.ID).json(t, &m)
+		admin.get("/api/v1/orgs/acme-corp/models/"+cm.ID).json(t, &m)
 		if m.ID != "acme" {
 			t.Errorf("getModel of the custom model: id %q", m.ID)
 		}
 		// An assessment on the custom model, imported from a file naming it.
 		r = admin.do("POST", "/api/v1/orgs/acme-corp/assessments/import", "application/yaml", []byte("model: acme@"+cm.Version+"\nanswers:\n  IAM-2.1: yes\n"))
-		var as struct{ ModelRef string `json:"model_ref"` }
+		var as struct {
+			ModelRef string `json:"model_ref"`
+		}
 		r.json(t, &as)
 		if r.StatusCode != http.StatusCreated || as.ModelRef != cm.ID {
 			t.Errorf("import on the custom model: %d %s", r.StatusCode, r.body)
