@@ -74,6 +74,9 @@ func TestReportXLSX(t *testing.T) {
 
 func TestReportPDF(t *testing.T) {
 	if _, err := report.FindChromium(os.Getenv); errors.Is(err, report.ErrNoChromium) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must print PDFs: %v", err)
+		}
 		t.Skip("no Chromium to print PDF with")
 	}
 	if testing.Short() {
