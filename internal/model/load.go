@@ -255,17 +255,7 @@ func (v *validator) schema() {
 		v.add("", "internal error: model schema does not compile: %v", err)
 		return
 	}
-	var generic any
-	if err := v.root.Decode(&generic); err != nil {
-		v.add("", "%v", err)
-		return
-	}
-	raw, err := json.Marshal(generic)
-	if err != nil {
-		v.add("", "the model must be a mapping with string keys: %v", err)
-		return
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	inst, err := jsonValue(v.root)
 	if err != nil {
 		v.add("", "%v", err)
 		return
@@ -359,4 +349,59 @@ func keys(m map[string]bool) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// jsonValue converts a YAML node to the value a JSON decoder would produce
+// (numbers as json.Number), for schema validation.
+func jsonValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return jsonValue(n.Content[0])
+	case yaml.AliasNode:
+		return jsonValue(n.Alias)
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: keys must be plain strings", k.Line)
+			}
+			val, err := jsonValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[k.Value] = val
+		}
+		return out, nil
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			val, err := jsonValue(c)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = val
+		}
+		return out, nil
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "!!int", "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, err
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return n.Value, nil
 }
