@@ -330,3 +330,10 @@ func (e *env) bearerFor(t *testing.T, email, org string) *client {
 	}
 	return e.bearer(secret)
 }
+
+func mustURL(s string) *url.URL {
+	u, _ := url.Parse(s)
+	return u
+}
+
+func storeInput(name string) store.AssessmentInput { return store.AssessmentInput{Name: name} }

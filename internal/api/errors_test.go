@@ -1,0 +1,94 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csmm/csmm/internal/csmm"
+)
+
+func TestStatus(t *testing.T) {
+	tests := map[string]int{
+		csmm.EINVALID: 400, csmm.EUNAUTHORIZED: 401, csmm.EFORBIDDEN: 403, csmm.ENOTFOUND: 404,
+		csmm.ECONFLICT: 409, csmm.ERATELIMITED: 429, csmm.EINTERNAL: 500, ESETUP: 503, "something else": 500,
+	}
+	for code, want := range tests {
+		t.Run(code, func(t *testing.T) {
+			if got := Status(code); got != want {
+				t.Errorf("Status(%q) = %d, want %d", code, got, want)
+			}
+		})
+	}
+}
+
+func TestWriteError(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		status   int
+		want     ErrorDetail
+		wantLogs string
+	}{
+		{"application error", fmt.Errorf("op: %w", csmm.Errorf(csmm.ENOTFOUND, "assessment %q not found", "x")), 404,
+			ErrorDetail{Code: "not_found", Message: `assessment "x" not found`}, ""},
+		{"internal error hidden", errors.New("pq: password authentication failed for db at 10.0.0.5"), 500,
+			ErrorDetail{Code: "internal", Message: "internal error"}, "10.0.0.5"},
+		{"problems", withProblems("the model has 1 problem(s)", []string{"a.yaml:3: bad"}), 400,
+			ErrorDetail{Code: "invalid", Message: "the model has 1 problem(s)", Problems: []any{"a.yaml:3: bad"}}, ""},
+		{"current", withCurrent(csmm.Errorf(csmm.ECONFLICT, "changed"), map[string]any{"version": 2.0}), 409,
+			ErrorDetail{Code: "conflict", Message: "changed", Current: map[string]any{"version": 2.0}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			w := httptest.NewRecorder()
+			WriteError(w, httptest.NewRequest("GET", "/api/v1/x", nil), slog.New(slog.NewTextHandler(&logs, nil)), tt.err)
+			if w.Code != tt.status {
+				t.Errorf("status %d, want %d", w.Code, tt.status)
+			}
+			var got ErrorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Error); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+			if strings.Contains(w.Body.String(), "10.0.0.5") {
+				t.Error("an internal detail reached the response")
+			}
+			if tt.wantLogs != "" && !strings.Contains(logs.String(), tt.wantLogs) {
+				t.Errorf("the log lacks %q: %s", tt.wantLogs, logs.String())
+			}
+			if tt.status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+				t.Error("no WWW-Authenticate on 401")
+			}
+		})
+	}
+}
+
+func TestTableIsConsistent(t *testing.T) {
+	a := New(Options{})
+	seen := map[string]bool{}
+	for _, rt := range a.routes {
+		if rt.OperationID == "" || seen[rt.OperationID] {
+			t.Errorf("route %s %s: operation ID %q is empty or repeated", rt.Method, rt.Path, rt.OperationID)
+		}
+		seen[rt.OperationID] = true
+		inOrg := strings.HasPrefix(rt.Path, "/orgs/{org}")
+		if inOrg != (rt.Perm != "") {
+			t.Errorf("route %s %s: permission %q, but in an organization = %v", rt.Method, rt.Path, rt.Perm, inOrg)
+		}
+		if rt.Handle == nil {
+			t.Errorf("route %s %s has no handler", rt.Method, rt.Path)
+		}
+	}
+}
