@@ -1,0 +1,146 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+	"time"
+)
+
+// opStats is what one operation of the benchmark measured.
+type opStats struct {
+	// Op is the OpenAPI operationId: putAnswer or getScore.
+	Op string `json:"op"`
+	// Count is the requests that succeeded (2xx) in the measured window.
+	Count int `json:"count"`
+	// Conflicts is the putAnswer requests answered 409 (a stale version).
+	Conflicts int `json:"conflicts"`
+	// Errors is every other failure: a transport error, a timeout, or a
+	// status that is neither 2xx nor 409.
+	Errors int `json:"errors"`
+	// PerSecond is Count divided by the measured window.
+	PerSecond float64 `json:"per_second"`
+	// Latencies of the successful requests, in milliseconds.
+	MeanMS float64 `json:"mean_ms"`
+	P50MS  float64 `json:"p50_ms"`
+	P95MS  float64 `json:"p95_ms"`
+	P99MS  float64 `json:"p99_ms"`
+	MaxMS  float64 `json:"max_ms"`
+}
+
+// summarize computes the statistics of one operation from its latencies,
+// which it sorts in place.
+func summarize(op string, lat []time.Duration, conflicts, errors int, window time.Duration) opStats {
+	s := opStats{Op: op, Count: len(lat), Conflicts: conflicts, Errors: errors}
+	if window > 0 {
+		s.PerSecond = float64(len(lat)) / window.Seconds()
+	}
+	if len(lat) == 0 {
+		return s
+	}
+	slices.Sort(lat)
+	var sum time.Duration
+	for _, d := range lat {
+		sum += d
+	}
+	s.MeanMS = ms(sum / time.Duration(len(lat)))
+	s.P50MS = ms(percentile(lat, 50))
+	s.P95MS = ms(percentile(lat, 95))
+	s.P99MS = ms(percentile(lat, 99))
+	s.MaxMS = ms(lat[len(lat)-1])
+	return s
+}
+
+// percentile returns the p-th percentile of sorted latencies by the
+// nearest-rank method: the smallest value that at least p% of the values
+// do not exceed.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(float64(len(sorted))*p/100 + 0.999999999)
+	rank = max(1, min(rank, len(sorted)))
+	return sorted[rank-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// result is the whole report of one benchmark run.
+type result struct {
+	Date        string    `json:"date"`
+	Database    string    `json:"database"`
+	Clients     int       `json:"clients"`
+	Assessments int       `json:"assessments"`
+	WriteRatio  float64   `json:"write_ratio"`
+	Duration    string    `json:"duration"`
+	CPUs        int       `json:"cpus"`
+	SeedSeconds float64   `json:"seed_seconds"`
+	Ops         []opStats `json:"ops"`
+	// PerSecond is the requests of every operation per second.
+	PerSecond float64 `json:"per_second"`
+	// ServerPeakRSSMiB is the server's VmHWM over the load phase alone
+	// (reset after seeding when the kernel allows), in MiB.
+	ServerPeakRSSMiB float64 `json:"server_peak_rss_mib"`
+	// ServerSeedPeakRSSMiB is the server's VmHWM from its start to the end
+	// of seeding, in MiB.
+	ServerSeedPeakRSSMiB float64 `json:"server_seed_peak_rss_mib"`
+	// ServerCPUCores is the server's CPU time during the load phase divided
+	// by the phase's length.
+	ServerCPUCores float64 `json:"server_cpu_cores"`
+	// ScoreP99TargetMS is the p99 target of getScore.
+	ScoreP99TargetMS float64 `json:"score_p99_target_ms"`
+	// TargetMet says whether getScore's p99 is under the target with no errors.
+	TargetMet bool `json:"target_met"`
+}
+
+// op returns the statistics of the named operation.
+func (r *result) op(name string) opStats {
+	for _, o := range r.Ops {
+		if o.Op == name {
+			return o
+		}
+	}
+	return opStats{Op: name}
+}
+
+// writeTable prints the result as a table.
+func (r *result) writeTable(w io.Writer) error {
+	fmt.Fprintf(w, "csmm API load: %s, %d clients, %d assessments, %.0f%% putAnswer, %s measured, %d CPUs, %s\n",
+		r.Database, r.Clients, r.Assessments, r.WriteRatio*100, r.Duration, r.CPUs, r.Date)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tok\terrors\t409\treq/s\tmean ms\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	for _, o := range r.Ops {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n",
+			o.Op, o.Count, o.Errors, o.Conflicts, o.PerSecond, o.MeanMS, o.P50MS, o.P95MS, o.P99MS, o.MaxMS)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	verdict := "met"
+	if !r.TargetMet {
+		verdict = "MISSED"
+	}
+	score := r.op("getScore")
+	_, err := fmt.Fprintf(w, "total %.1f req/s; server peak RSS %.1f MiB under load (%.1f MiB while seeding), %.2f CPU cores; seeding took %.1f s\n"+
+		"target getScore p99 < %.0f ms with no errors: %s (p99 %.2f ms, %d errors)\n",
+		r.PerSecond, r.ServerPeakRSSMiB, r.ServerSeedPeakRSSMiB, r.ServerCPUCores, r.SeedSeconds,
+		r.ScoreP99TargetMS, verdict, score.P99MS, totalErrors(r.Ops))
+	return err
+}
+
+// writeJSON writes the result as indented JSON.
+func (r *result) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func totalErrors(ops []opStats) int {
+	n := 0
+	for _, o := range ops {
+		n += o.Errors + o.Conflicts
+	}
+	return n
+}
