@@ -30,14 +30,22 @@ type NewUser struct {
 	// Password is the user's password; when empty, one is generated and
 	// returned by CreateUser to be shown once.
 	Password string
+	// First makes this the first-run setup: the user must be the first of
+	// the server and becomes the owner of a new organization, or nothing is
+	// created and CreateUser returns store.ErrSetUp (conflict).
+	First bool
 }
 
 // CreateUser creates a user with a password and makes them a member of an
 // organization with a role, creating the organization when it does not
-// exist and the role is owner. It returns the user and the generated
-// password ("" when nu.Password was given). Errors: invalid (bad email, role
-// or password, or an unknown organization for a role other than owner),
-// conflict (the email is taken).
+// exist and the role is owner. A new organization and its owner are created
+// in one transaction; with nu.First, that transaction also checks that no
+// user exists, so that only one of several concurrent setups succeeds. It
+// returns the user and the generated password ("" when nu.Password was
+// given). Errors: invalid (bad email, role or password, or an unknown
+// organization for a role other than owner), conflict (the email or the
+// organization's identifier is taken; store.ErrSetUp when nu.First and a
+// user exists).
 func CreateUser(ctx context.Context, st *store.Store, nu NewUser, params identity.PasswordParams, actor store.Actor) (_ *store.User, generated string, err error) {
 	defer func() {
 		if err != nil {
@@ -51,17 +59,21 @@ func CreateUser(ctx context.Context, st *store.Store, nu NewUser, params identit
 	if nu.Organization == "" {
 		return nil, "", csmm.Errorf(csmm.EINVALID, "an organization is required")
 	}
-	org, err := FindOrganization(ctx, st, nu.Organization)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+	var org *store.Organization
+	if nu.First {
 		if nu.Role != csmm.RoleOwner {
-			return nil, "", csmm.Errorf(csmm.EINVALID, "no organization is named %q; create it by adding its owner first", nu.Organization)
+			return nil, "", csmm.Errorf(csmm.EINVALID, "the first user must be an owner, not %s", nu.Role)
 		}
-		if _, err := st.GetOrganizationBySlug(ctx, Slug(nu.Organization)); err == nil {
-			return nil, "", csmm.Errorf(csmm.ECONFLICT, "the organization identifier %q is taken", Slug(nu.Organization))
+	} else {
+		org, err = FindOrganization(ctx, st, nu.Organization)
+		if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+			if nu.Role != csmm.RoleOwner {
+				return nil, "", csmm.Errorf(csmm.EINVALID, "no organization is named %q; create it by adding its owner first", nu.Organization)
+			}
+			org = nil
+		} else if err != nil {
+			return nil, "", err
 		}
-		org = nil
-	} else if err != nil {
-		return nil, "", err
 	}
 	if nu.Password == "" {
 		if nu.Password, err = identity.NewPassword(); err != nil {
@@ -79,14 +91,22 @@ func CreateUser(ctx context.Context, st *store.Store, nu NewUser, params identit
 	if name == "" {
 		name, _, _ = strings.Cut(strings.TrimSpace(nu.Email), "@")
 	}
-	u, err := st.CreateUser(ctx, actor, nu.Email, name, hash)
-	if err != nil {
-		return nil, "", err
+	if org != nil {
+		u, err := st.CreateUser(ctx, actor, nu.Email, name, hash)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := st.AddMembership(ctx, org.ID, actor, u.ID, nu.Role); err != nil {
+			return nil, "", err
+		}
+		return u, generated, nil
 	}
-	if org == nil {
-		_, err = st.CreateOrganization(ctx, actor, nu.Organization, Slug(nu.Organization), u.ID)
+	owner := store.NewOwner{Organization: nu.Organization, Slug: Slug(nu.Organization), Email: nu.Email, Name: name, PasswordHash: hash}
+	var u *store.User
+	if nu.First {
+		u, _, err = st.CreateFirstOwner(ctx, actor, owner)
 	} else {
-		err = st.AddMembership(ctx, org.ID, actor, u.ID, nu.Role)
+		u, _, err = st.CreateOwner(ctx, actor, owner)
 	}
 	if err != nil {
 		return nil, "", err

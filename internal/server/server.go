@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os/signal"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -42,8 +41,6 @@ type Server struct {
 	// setupDone caches that a user exists, so that the first-run check
 	// stops querying the store once setup is over.
 	setupDone atomic.Bool
-	// setupMu serialises first-run setup within this process.
-	setupMu sync.Mutex
 }
 
 // Option changes how New sets up a Server.

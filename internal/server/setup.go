@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -29,7 +30,9 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // setupSubmit creates the first organization and its owner, then signs the
-// owner in.
+// owner in. The store checks that no user exists in the transaction that
+// creates the owner, so when several replicas receive a setup at once only
+// one succeeds; the others answer 409.
 func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -42,8 +45,6 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) error {
 		Email:        strings.TrimSpace(r.PostFormValue("email")),
 		MinPassword:  identity.MinPasswordLength,
 	}
-	s.setupMu.Lock()
-	defer s.setupMu.Unlock()
 	done, err := s.checkSetup(r.Context())
 	if err != nil {
 		return err
@@ -52,6 +53,12 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	u, err := createOwner(r, s, d.Organization, d.Name, d.Email, r.PostFormValue("password"))
+	if errors.Is(err, store.ErrSetUp) {
+		// Another request, perhaps on another replica, set up the server
+		// since checkSetup.
+		s.setupDone.Store(true)
+		return err
+	}
 	if code := csmm.ErrorCode(err); code == csmm.EINVALID || code == csmm.ECONFLICT {
 		d.Error = csmm.ErrorMessage(err)
 		return render(w, http.StatusBadRequest, s.pages.setup, d)
@@ -78,7 +85,7 @@ func createOwner(r *http.Request, s *Server, org, name, email, password string) 
 		return nil, csmm.Errorf(csmm.EINVALID, "%s", err.Error())
 	}
 	u, _, err := CreateUser(r.Context(), s.store, NewUser{
-		Organization: org, Name: name, Email: email, Role: identity.Owner, Password: password,
+		Organization: org, Name: name, Email: email, Role: identity.Owner, Password: password, First: true,
 	}, s.cfg.PasswordParams, store.Actor{RemoteAddr: remoteHost(r)})
 	return u, err
 }

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestSetup(t *testing.T) {
@@ -90,4 +93,57 @@ func TestSetup(t *testing.T) {
 			t.Errorf("API signed out: %d %s", r.StatusCode, r.body)
 		}
 	})
+}
+
+// TestConcurrentSetup sends first-run setups at the same moment to two
+// servers, each with its own store, on one database (as two replicas would
+// be), with different organizations and emails so that no unique key can
+// refuse the loser: exactly one setup succeeds.
+func TestConcurrentSetup(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b, func(t *testing.T) {
+			for round := range 3 {
+				t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) {
+					dsn := newDSN(t, b)
+					c := &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+					envs := []*env{newEnvWith(t, dsn, testConfig(), c), newEnvWith(t, dsn, testConfig(), c)}
+					statuses := make([]int, len(envs))
+					var wg sync.WaitGroup
+					start := make(chan struct{})
+					for i, e := range envs {
+						cl := e.client()
+						form := url.Values{
+							"organization": {fmt.Sprintf("Org %d", i)}, "name": {"Owner"},
+							"email": {fmt.Sprintf("owner%d@example.com", i)}, "password": {ownerPassword},
+						}
+						wg.Go(func() {
+							<-start
+							statuses[i] = cl.form("/setup", form).StatusCode
+						})
+					}
+					close(start)
+					wg.Wait()
+					won := 0
+					for i, st := range statuses {
+						switch st {
+						case http.StatusSeeOther:
+							won++
+						case http.StatusConflict, http.StatusNotFound:
+						default:
+							t.Errorf("setup on server %d: status %d, want 303, 409 or 404", i, st)
+						}
+					}
+					if won != 1 {
+						t.Errorf("%d setups succeeded (statuses %v), want exactly 1", won, statuses)
+					}
+					if n, err := envs[0].st.CountUsers(t.Context()); err != nil || n != 1 {
+						t.Errorf("CountUsers = %d, %v; want 1", n, err)
+					}
+					if orgs, err := envs[1].st.ListOrganizations(t.Context()); err != nil || len(orgs) != 1 {
+						t.Errorf("%d organizations (%v), want 1", len(orgs), err)
+					}
+				})
+			}
+		})
+	}
 }

@@ -42,17 +42,27 @@ func (s *Store) CreateOrganization(ctx context.Context, actor Actor, name, slug,
 	}
 	var o *Organization
 	err = s.write(ctx, func(tx *tx) error {
-		o = &Organization{ID: NewID(), Name: strings.TrimSpace(name), Slug: slug, Created: tx.now}
-		if _, err := tx.exec(ctx, "INSERT INTO organizations (id, name, slug, created_at) VALUES (?, ?, ?, ?)",
-			o.ID, o.Name, o.Slug, micros(o.Created)); err != nil {
-			return uniqueConflict(err, "the organization slug %q is taken", slug)
-		}
-		if err := audit(ctx, tx, o.ID, actor, auditRecord{"organization.create", "organization", o.ID, nil, o}); err != nil {
-			return err
-		}
-		return addMembership(ctx, tx, o.ID, actor, ownerUserID, csmm.RoleOwner)
+		o, err = insertOrganization(ctx, tx, actor, name, slug, ownerUserID)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// insertOrganization adds an organization owned by ownerUserID, with the
+// audit entries, in tx.
+func insertOrganization(ctx context.Context, tx *tx, actor Actor, name, slug, ownerUserID string) (*Organization, error) {
+	o := &Organization{ID: NewID(), Name: strings.TrimSpace(name), Slug: slug, Created: tx.now}
+	if _, err := tx.exec(ctx, "INSERT INTO organizations (id, name, slug, created_at) VALUES (?, ?, ?, ?)",
+		o.ID, o.Name, o.Slug, micros(o.Created)); err != nil {
+		return nil, uniqueConflict(err, "the organization slug %q is taken", slug)
+	}
+	if err := audit(ctx, tx, o.ID, actor, auditRecord{"organization.create", "organization", o.ID, nil, o}); err != nil {
+		return nil, err
+	}
+	if err := addMembership(ctx, tx, o.ID, actor, ownerUserID, csmm.RoleOwner); err != nil {
 		return nil, err
 	}
 	return o, nil

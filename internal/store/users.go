@@ -37,30 +37,127 @@ func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 // empty name, and conflict when the email is taken (in any case).
 func (s *Store) CreateUser(ctx context.Context, actor Actor, email, name, passwordHash string) (_ *User, err error) {
 	defer wrap(&err, "create user")
-	email = strings.TrimSpace(email)
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return nil, csmm.Errorf(csmm.EINVALID, "the email address %q is not valid", email)
-	}
-	if strings.TrimSpace(name) == "" {
-		return nil, csmm.Errorf(csmm.EINVALID, "the user name is empty")
+	if err := validUser(email, name); err != nil {
+		return nil, err
 	}
 	var u *User
 	err = s.write(ctx, func(tx *tx) error {
-		u = &User{ID: NewID(), Email: email, Name: strings.TrimSpace(name), PasswordHash: passwordHash, Created: tx.now}
-		if passwordHash != "" {
-			u.PasswordChangedAt = tx.now
-		}
-		_, err := tx.exec(ctx, "INSERT INTO users (id, email, email_key, name, password_hash, created_at, password_changed_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			u.ID, u.Email, emailKey(email), u.Name, u.PasswordHash, micros(u.Created), micros(u.PasswordChangedAt), false)
-		if err != nil {
-			return uniqueConflict(err, "a user with the email address %q already exists", email)
-		}
-		return audit(ctx, tx, "", actor, auditRecord{"user.create", "user", u.ID, nil, u})
+		u, err = insertUser(ctx, tx, actor, email, name, passwordHash)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// validUser returns invalid for a malformed email or an empty name.
+func validUser(email, name string) error {
+	email = strings.TrimSpace(email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return csmm.Errorf(csmm.EINVALID, "the email address %q is not valid", email)
+	}
+	if strings.TrimSpace(name) == "" {
+		return csmm.Errorf(csmm.EINVALID, "the user name is empty")
+	}
+	return nil
+}
+
+// insertUser adds a user and its audit entry in tx.
+func insertUser(ctx context.Context, tx *tx, actor Actor, email, name, passwordHash string) (*User, error) {
+	email = strings.TrimSpace(email)
+	u := &User{ID: NewID(), Email: email, Name: strings.TrimSpace(name), PasswordHash: passwordHash, Created: tx.now}
+	if passwordHash != "" {
+		u.PasswordChangedAt = tx.now
+	}
+	_, err := tx.exec(ctx, "INSERT INTO users (id, email, email_key, name, password_hash, created_at, password_changed_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		u.ID, u.Email, emailKey(email), u.Name, u.PasswordHash, micros(u.Created), micros(u.PasswordChangedAt), false)
+	if err != nil {
+		return nil, uniqueConflict(err, "a user with the email address %q already exists", email)
+	}
+	if err := audit(ctx, tx, "", actor, auditRecord{"user.create", "user", u.ID, nil, u}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// NewOwner is a user to create as the owner of a new organization.
+type NewOwner struct {
+	// Organization is the name of the new organization.
+	Organization string
+	// Slug is the organization's identifier in URLs.
+	Slug string
+	// Email and Name identify the user.
+	Email, Name string
+	// PasswordHash is the encoded password hash (never a password), or ""
+	// for a single sign-on user.
+	PasswordHash string
+}
+
+// ErrSetUp is the conflict CreateFirstOwner returns when a user already
+// exists; test for it with errors.Is.
+var ErrSetUp = csmm.Errorf(csmm.ECONFLICT, "the server is already set up: its first owner exists; sign in instead")
+
+// CreateFirstOwner is first-run setup: in one transaction it checks that no
+// user exists, then creates the user, the organization and the user's owner
+// membership, with their audit entries. Servers sharing a database cannot
+// both succeed: on PostgreSQL the transaction locks the users table against
+// every other writer of users until it commits, and SQLite transactions
+// already take the database's write lock when they begin. It returns
+// ErrSetUp (conflict) when a user exists, invalid for a malformed email,
+// empty name or bad slug, and conflict when the slug is taken.
+func (s *Store) CreateFirstOwner(ctx context.Context, actor Actor, o NewOwner) (_ *User, _ *Organization, err error) {
+	defer wrap(&err, "create first owner")
+	return s.createOwner(ctx, actor, o, true)
+}
+
+// CreateOwner creates a user, a new organization and the user's owner
+// membership in one transaction, so that a refused organization leaves no
+// user behind. It returns invalid for a malformed email, empty name or bad
+// slug, and conflict when the email or the slug is taken.
+func (s *Store) CreateOwner(ctx context.Context, actor Actor, o NewOwner) (_ *User, _ *Organization, err error) {
+	defer wrap(&err, "create owner")
+	return s.createOwner(ctx, actor, o, false)
+}
+
+func (s *Store) createOwner(ctx context.Context, actor Actor, o NewOwner, first bool) (*User, *Organization, error) {
+	if err := validUser(o.Email, o.Name); err != nil {
+		return nil, nil, err
+	}
+	if err := validOrganization(o.Organization, o.Slug); err != nil {
+		return nil, nil, err
+	}
+	var u *User
+	var org *Organization
+	err := s.write(ctx, func(tx *tx) error {
+		if first {
+			if tx.dialect == dialectPostgres {
+				// SHARE ROW EXCLUSIVE conflicts with itself and with the
+				// ROW EXCLUSIVE lock of every INSERT, so the count below
+				// stays true until this transaction ends.
+				if _, err := tx.exec(ctx, "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrSetUp
+			}
+		}
+		var err error
+		if u, err = insertUser(ctx, tx, actor, o.Email, o.Name, o.PasswordHash); err != nil {
+			return err
+		}
+		org, err = insertOrganization(ctx, tx, actor, o.Organization, o.Slug, u.ID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, org, nil
 }
 
 // GetUser returns a user by ID, or not_found.
