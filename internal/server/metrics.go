@@ -24,8 +24,9 @@ type Metrics struct {
 }
 
 // NewMetrics registers the server's metrics, the Go runtime and process
-// collectors and, when db is not nil, the connection pool statistics.
-func NewMetrics(db *sql.DB) *Metrics {
+// collectors and the statistics of each database connection pool in pools
+// (go_sql_* metrics labelled db_name=<the pool's name>; see store.Pools).
+func NewMetrics(pools map[string]*sql.DB) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
@@ -51,8 +52,8 @@ func NewMetrics(db *sql.DB) *Metrics {
 	reg.MustRegister(m.requests, m.latency, m.signIns, m.Scoring,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if db != nil {
-		reg.MustRegister(collectors.NewDBStatsCollector(db, "csmm"))
+	for name, db := range pools {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -67,27 +68,50 @@ func TestTwoServers(t *testing.T) {
 	}
 }
 
+// TestMetrics checks /metrics: requests and latencies by route pattern (never
+// by raw path), sign-ins by result, scoring time, the Go runtime and the
+// statistics of every database connection pool.
 func TestMetrics(t *testing.T) {
-	f := newFixture(t, newDSN(t, "sqlite"))
-	owner := f.members[csmm.RoleOwner]
-	owner.get("/api/v1/orgs/acme-corp/assessments/" + f.assessA + "/score")
-	owner.get("/api/v1/orgs/acme-corp/assessments/" + f.assessB)
-	body := string(f.e.client().get("/metrics").body)
-	for _, want := range []string{
-		`csmm_http_requests_total{code="200",method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}/score"} 1`,
-		`csmm_http_requests_total{code="404",method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}"} 1`,
-		`csmm_http_request_duration_seconds_bucket{method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}/score"`,
-		`csmm_scoring_duration_seconds_count 1`,
-		`csmm_sign_ins_total{method="password",result="success"} 3`,
-		`go_goroutines`,
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %s", want)
+	forEachDB(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		owner := f.members[csmm.RoleOwner]
+		owner.get("/api/v1/orgs/acme-corp/assessments/" + f.assessA + "/score")
+		owner.get("/api/v1/orgs/acme-corp/assessments/" + f.assessB)
+		if r := f.e.client().form("/login", url.Values{"email": {"owner@acme.example"}, "password": {"wrong password"}}); r.StatusCode == http.StatusSeeOther {
+			t.Fatal("sign-in with a wrong password succeeded")
 		}
-	}
-	if strings.Contains(body, f.assessA) {
-		t.Error("a raw path (with an ID) is a metric label")
-	}
+		body := string(f.e.client().get("/metrics").body)
+		want := []string{
+			`csmm_http_requests_total{code="200",method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}/score"} 1`,
+			`csmm_http_requests_total{code="404",method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}"} 1`,
+			`csmm_http_request_duration_seconds_bucket{method="GET",route="GET /api/v1/orgs/{org}/assessments/{id}/score"`,
+			`csmm_http_request_duration_seconds_count{method="POST",route="POST /login"} 4`,
+			`csmm_scoring_duration_seconds_count 1`,
+			`csmm_sign_ins_total{method="password",result="success"} 3`,
+			`csmm_sign_ins_total{method="password",result="failure"} 1`,
+			`go_goroutines`,
+			`go_sql_open_connections{db_name="primary"}`,
+			`go_sql_wait_count_total{db_name="primary"}`,
+			`go_sql_idle_connections{db_name="primary"}`,
+		}
+		if f.e.st.Dialect() == "sqlite" {
+			// One writer connection, and a pool of readers.
+			want = append(want, `go_sql_max_open_connections{db_name="primary"} 1`, `go_sql_max_open_connections{db_name="read"} 8`)
+		} else {
+			want = append(want, `go_sql_max_open_connections{db_name="primary"} 20`)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("metrics lack %s", w)
+			}
+		}
+		if t.Failed() {
+			t.Logf("metrics:\n%s", body)
+		}
+		if strings.Contains(body, f.assessA) {
+			t.Error("a raw path (with an ID) is a metric label")
+		}
+	})
 }
 
 func TestConfig(t *testing.T) {

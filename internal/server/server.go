@@ -61,7 +61,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 		o(s)
 	}
 	if s.metrics == nil {
-		s.metrics = NewMetrics(nil)
+		s.metrics = NewMetrics(st.Pools())
 	}
 	p, err := parsePages()
 	if err != nil {

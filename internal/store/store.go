@@ -194,6 +194,18 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Pools returns the store's connection pools by name, for their statistics
+// (sql.DB.Stats) in metrics: "primary" takes every write (and, on
+// PostgreSQL, every read); on SQLite "read" serves the read-only
+// transactions. The caller must not close them or change their settings.
+func (s *Store) Pools() map[string]*sql.DB {
+	pools := map[string]*sql.DB{"primary": s.db}
+	if s.rdb != s.db {
+		pools["read"] = s.rdb
+	}
+	return pools
+}
+
 // Dialect returns "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect.String() }
 
