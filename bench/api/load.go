@@ -65,18 +65,20 @@ func runLoad(ctx context.Context, c *apiClient, m *modelInfo, ids []string, vers
 	defer cancel()
 
 	clients := make([]*loadClient, cfg.Clients)
+	owner := map[string]*loadClient{}
 	for k := range clients {
 		lc := &loadClient{api: c, model: m, all: ids, versions: map[answerKey]int{},
 			rng: rand.New(rand.NewPCG(uint64(k), 0x6c6f6164))}
 		for i := k; i < len(ids); i += cfg.Clients {
 			lc.own = append(lc.own, ids[i])
-		}
-		for key, v := range versions {
-			if lc.owns(key.Assessment) {
-				lc.versions[key] = v
-			}
+			owner[ids[i]] = lc
 		}
 		clients[k] = lc
+	}
+	for key, v := range versions {
+		if lc := owner[key.Assessment]; lc != nil {
+			lc.versions[key] = v
+		}
 	}
 	var wg sync.WaitGroup
 	for _, lc := range clients {
@@ -111,15 +113,6 @@ type loadClient struct {
 	rng      *rand.Rand
 	put      opSample
 	score    opSample
-}
-
-func (lc *loadClient) owns(id string) bool {
-	for _, o := range lc.own {
-		if o == id {
-			return true
-		}
-	}
-	return false
 }
 
 func (lc *loadClient) run(ctx context.Context, cfg loadConfig, measureFrom, deadline time.Time) {

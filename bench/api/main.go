@@ -35,21 +35,22 @@ const scoreP99Target = 50 * time.Millisecond
 
 // options are the command-line flags.
 type options struct {
-	DB          string
-	PostgresURL string
-	Clients     int
-	Assessments int
-	Duration    time.Duration
-	Warmup      time.Duration
-	WriteRatio  float64
-	Think       time.Duration
-	MaxRequests int
-	SeedWorkers int
-	CSMM        string
-	JSON        string
-	LogLevel    string
-	CPUProfile  string
-	Keep        bool
+	DB           string
+	PostgresURL  string
+	Clients      int
+	Assessments  int
+	Duration     time.Duration
+	Warmup       time.Duration
+	WriteRatio   float64
+	Think        time.Duration
+	MaxRequests  int
+	SeedWorkers  int
+	CSMM         string
+	JSON         string
+	LogLevel     string
+	CPUProfile   string
+	BlockProfile string
+	Keep         bool
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -70,6 +71,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.JSON, "json", "", "also write the result as JSON to `file`")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "the server's log level (info logs every request)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "run the server inside this process and write a CPU profile of the load phase to `file`")
+	fs.StringVar(&o.BlockProfile, "blockprofile", "", "run the server inside this process and write a profile of where goroutines waited during the load phase to `file`")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (database, server log)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -154,7 +156,7 @@ func run(ctx context.Context, o *options, logw io.Writer) (_ *result, err error)
 	}
 
 	var srv *running
-	if o.CPUProfile != "" {
+	if o.CPUProfile != "" || o.BlockProfile != "" {
 		srv, err = startInProcess(ctx, dsn, logw)
 	} else {
 		bin := o.CSMM
@@ -172,17 +174,44 @@ func run(ctx context.Context, o *options, logw io.Writer) (_ *result, err error)
 	defer func() { err = errors.Join(err, srv.Stop()) }()
 	fmt.Fprintf(logw, "csmm serving %s on %s (pid %d)\n", o.DB, srv.URL, srv.PID)
 
-	startLoad, endLoad := func() error { return nil }, func() error { return nil }
-	if o.CPUProfile != "" {
-		f, err := os.Create(o.CPUProfile)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		startLoad = func() error { return pprof.StartCPUProfile(f) }
-		endLoad = func() error { pprof.StopCPUProfile(); return nil }
-	}
+	startLoad, endLoad := profiles(o)
 	return bench(ctx, o, srv, logw, startLoad, endLoad)
+}
+
+// profiles returns the functions that start and stop the profiles asked
+// for, around the load phase.
+func profiles(o *options) (start, end func() error) {
+	var f *os.File
+	start = func() error {
+		if o.BlockProfile != "" {
+			runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+		}
+		if o.CPUProfile == "" {
+			return nil
+		}
+		var err error
+		if f, err = os.Create(o.CPUProfile); err != nil {
+			return err
+		}
+		return pprof.StartCPUProfile(f)
+	}
+	end = func() error {
+		var errs []error
+		if f != nil {
+			pprof.StopCPUProfile()
+			errs = append(errs, f.Close())
+		}
+		if o.BlockProfile != "" {
+			runtime.SetBlockProfileRate(0)
+			bf, err := os.Create(o.BlockProfile)
+			if err != nil {
+				return err
+			}
+			errs = append(errs, pprof.Lookup("block").WriteTo(bf, 0), bf.Close())
+		}
+		return errors.Join(errs...)
+	}
+	return start, end
 }
 
 // bench seeds the running server and measures the load. startLoad and
@@ -227,6 +256,8 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 		return nil, err
 	}
 	cpu0, cpuErr := cpuTime(srv.PID)
+	self0, selfErr := cpuTime(os.Getpid())
+	busy0, busyErr := machineBusy()
 	t0 := time.Now()
 	lr, err := runLoad(ctx, c, m, ids, versions, loadConfig{
 		Clients: o.Clients, WriteRatio: o.WriteRatio, Warmup: o.Warmup, Duration: o.Duration,
@@ -234,11 +265,17 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 	})
 	elapsed := time.Since(t0)
 	cpu1, cpuErr1 := cpuTime(srv.PID)
+	self1, selfErr1 := cpuTime(os.Getpid())
+	busy1, busyErr1 := machineBusy()
 	if err := errors.Join(err, endLoad()); err != nil {
 		return nil, err
 	}
-	if cpuErr == nil && cpuErr1 == nil {
+	if errors.Join(cpuErr, cpuErr1, selfErr, selfErr1, busyErr, busyErr1) == nil {
 		res.ServerCPUCores = (cpu1 - cpu0).Seconds() / elapsed.Seconds()
+		if srv.PID != os.Getpid() {
+			res.LoadGenCPUCores = (self1 - self0).Seconds() / elapsed.Seconds()
+		}
+		res.OtherCPUCores = max(0, (busy1-busy0).Seconds()/elapsed.Seconds()-res.ServerCPUCores-res.LoadGenCPUCores)
 	}
 	if kb, err := procStatus(srv.PID, "VmHWM"); err == nil {
 		res.ServerPeakRSSMiB = float64(kb) / 1024

@@ -89,6 +89,12 @@ type result struct {
 	// ServerCPUCores is the server's CPU time during the load phase divided
 	// by the phase's length.
 	ServerCPUCores float64 `json:"server_cpu_cores"`
+	// LoadGenCPUCores is the same for this load generator (the in-process
+	// server included when it runs in this process).
+	LoadGenCPUCores float64 `json:"loadgen_cpu_cores"`
+	// OtherCPUCores is the CPU the rest of the machine used meanwhile: the
+	// database server for PostgreSQL, and anything else that ran.
+	OtherCPUCores float64 `json:"other_cpu_cores"`
 	// ScoreP99TargetMS is the p99 target of getScore.
 	ScoreP99TargetMS float64 `json:"score_p99_target_ms"`
 	// TargetMet says whether getScore's p99 is under the target with no errors.
@@ -123,9 +129,11 @@ func (r *result) writeTable(w io.Writer) error {
 		verdict = "MISSED"
 	}
 	score := r.op("getScore")
-	_, err := fmt.Fprintf(w, "total %.1f req/s; server peak RSS %.1f MiB under load (%.1f MiB while seeding), %.2f CPU cores; seeding took %.1f s\n"+
+	_, err := fmt.Fprintf(w, "total %.1f req/s; server peak RSS %.1f MiB under load (%.1f MiB while seeding); seeding took %.1f s\n"+
+		"CPU cores used: server %.2f, load generator %.2f, everything else %.2f\n"+
 		"target getScore p99 < %.0f ms with no errors: %s (p99 %.2f ms, %d errors)\n",
-		r.PerSecond, r.ServerPeakRSSMiB, r.ServerSeedPeakRSSMiB, r.ServerCPUCores, r.SeedSeconds,
+		r.PerSecond, r.ServerPeakRSSMiB, r.ServerSeedPeakRSSMiB, r.SeedSeconds,
+		r.ServerCPUCores, r.LoadGenCPUCores, r.OtherCPUCores,
 		r.ScoreP99TargetMS, verdict, score.P99MS, totalErrors(r.Ops))
 	return err
 }
