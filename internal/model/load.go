@@ -178,12 +178,10 @@ func (v *validator) add(path string, format string, args ...any) {
 	v.problems = append(v.problems, Problem{File: v.file, Line: v.line(path), Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
-// line finds the line of a dotted path such as objectives[3].mode.
+// line finds the line of a dotted path such as objectives[3].mode, or of
+// its nearest parent that exists.
 func (v *validator) line(path string) int {
 	n := v.root
-	if path == "" {
-		return n.Line
-	}
 	for _, tok := range splitPath(path) {
 		next := child(n, tok)
 		if next == nil {
@@ -192,6 +190,17 @@ func (v *validator) line(path string) int {
 		n = next
 	}
 	return n.Line
+}
+
+// node returns the node at a dotted path, or nil when there is none.
+func (v *validator) node(path string) *yaml.Node {
+	n := v.root
+	for _, tok := range splitPath(path) {
+		if n = child(n, tok); n == nil {
+			return nil
+		}
+	}
+	return n
 }
 
 func splitPath(path string) []string {
@@ -271,6 +280,9 @@ func (v *validator) schema() {
 		if len(e.Causes) == 0 {
 			path := pointerToPath(e.InstanceLocation)
 			msg := e.ErrorKind.LocalizedString(englishPrinter)
+			if n := v.node(path); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(msg, "got ") {
+				msg += fmt.Sprintf(" (got %q)", n.Value)
+			}
 			key := path + "\x00" + msg
 			if !seen[key] {
 				seen[key] = true
