@@ -45,14 +45,19 @@ type Options struct {
 type API struct {
 	o      Options
 	routes []route
+	// pdfSlots bounds how many PDF reports print at once.
+	pdfSlots chan struct{}
 }
+
+// maxPDFPrints is how many PDF reports print at once; each runs a browser.
+const maxPDFPrints = 2
 
 // New returns the API over the options' store.
 func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o}
+	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints)}
 	a.routes = a.table()
 	return a
 }
@@ -87,11 +92,23 @@ type route struct {
 	Public bool
 	// Body is the media type of the request body, "" for none.
 	Body string
-	// Produces is the media type of a successful response ("" for JSON).
-	Produces string
+	// Produces lists the media types of a successful response (JSON when empty).
+	Produces []string
 	// Status is the status of success; 200 when 0.
 	Status int
+	// Query lists the query parameters the route reads.
+	Query  []queryParam
 	Handle func(*call) error
+}
+
+// queryParam is a query parameter of a route, for the OpenAPI document.
+type queryParam struct {
+	Name        string
+	Description string
+	// Enum lists the values allowed, when they are few.
+	Enum []string
+	// Format is the OpenAPI string format ("date"), if any.
+	Format string
 }
 
 // call is one request being served.

@@ -13,6 +13,11 @@ import (
 // organization and owner exist.
 const ESETUP = "setup_required"
 
+// EUNAVAILABLE is the error code of a feature the server cannot offer until
+// its operator installs something, such as PDF reports without Chromium.
+// The message says what to install.
+const EUNAVAILABLE = "unavailable"
+
 // Status is the one place where an application error code becomes an HTTP
 // status. Unknown codes are internal errors.
 func Status(code string) int {
@@ -29,7 +34,7 @@ func Status(code string) int {
 		return http.StatusConflict
 	case csmm.ERATELIMITED:
 		return http.StatusTooManyRequests
-	case ESETUP:
+	case ESETUP, EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
@@ -86,9 +91,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if d, ok := errors.AsType[*detailedError](err); ok {
 		body.Error.Problems, body.Error.Current = d.problems, d.current
 	}
-	if status >= 500 && code != ESETUP {
+	switch {
+	case code == EUNAVAILABLE:
+		// The operator can fix this one: say so where they look.
+		logger.WarnContext(r.Context(), "feature unavailable", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	case status >= 500 && code != ESETUP:
 		logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
-	} else {
+	default:
 		logger.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "code", code, "error", err.Error())
 	}
 	if status == http.StatusUnauthorized {

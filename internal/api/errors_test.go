@@ -19,7 +19,7 @@ import (
 func TestStatus(t *testing.T) {
 	tests := map[string]int{
 		csmm.EINVALID: 400, csmm.EUNAUTHORIZED: 401, csmm.EFORBIDDEN: 403, csmm.ENOTFOUND: 404,
-		csmm.ECONFLICT: 409, csmm.ERATELIMITED: 429, csmm.EINTERNAL: 500, ESETUP: 503, "something else": 500,
+		csmm.ECONFLICT: 409, csmm.ERATELIMITED: 429, csmm.EINTERNAL: 500, ESETUP: 503, EUNAVAILABLE: 503, "something else": 500,
 	}
 	for code, want := range tests {
 		t.Run(code, func(t *testing.T) {
@@ -44,6 +44,8 @@ func TestWriteError(t *testing.T) {
 			ErrorDetail{Code: "internal", Message: "internal error"}, "10.0.0.5"},
 		{"problems", withProblems("the model has 1 problem(s)", []string{"a.yaml:3: bad"}), 400,
 			ErrorDetail{Code: "invalid", Message: "the model has 1 problem(s)", Problems: []any{"a.yaml:3: bad"}}, ""},
+		{"unavailable, logged for the operator", fmt.Errorf("render: %w", csmm.Errorf(EUNAVAILABLE, "install chromium")), 503,
+			ErrorDetail{Code: "unavailable", Message: "install chromium"}, "level=WARN"},
 		{"current", withCurrent(csmm.Errorf(csmm.ECONFLICT, "changed"), map[string]any{"version": 2.0}), 409,
 			ErrorDetail{Code: "conflict", Message: "changed", Current: map[string]any{"version": 2.0}}, ""},
 	}

@@ -42,6 +42,23 @@ func (a *API) OpenAPI() map[string]any {
 				"description": paramDoc[m[1]], "schema": map[string]any{"type": "string"},
 			})
 		}
+		for _, q := range rt.Query {
+			schema := map[string]any{"type": "string"}
+			if q.Enum != nil {
+				enum := make([]any, len(q.Enum))
+				for i, v := range q.Enum {
+					enum[i] = v
+				}
+				schema["enum"] = enum
+			}
+			if q.Format != "" {
+				schema["format"] = q.Format
+			}
+			params = append(params, map[string]any{
+				"name": q.Name, "in": "query", "required": false,
+				"description": q.Description, "schema": schema,
+			})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -58,15 +75,19 @@ func (a *API) OpenAPI() map[string]any {
 		ok := map[string]any{"description": http.StatusText(status)}
 		if status != http.StatusNoContent {
 			produces := rt.Produces
-			if produces == "" {
-				produces = mediaJSON
+			if len(produces) == 0 {
+				produces = []string{mediaJSON}
 			}
-			ok["content"] = map[string]any{produces: map[string]any{}}
+			content := map[string]any{}
+			for _, p := range produces {
+				content[p] = map[string]any{}
+			}
+			ok["content"] = content
 		}
 		responses := map[string]any{
 			strconv.Itoa(status): ok,
 			"default": map[string]any{
-				"description": "An error: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, rate_limited 429, internal 500, setup_required 503",
+				"description": "An error: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, rate_limited 429, internal 500, setup_required 503, unavailable 503",
 				"content": map[string]any{mediaJSON: map[string]any{
 					"schema": map[string]any{"$ref": "#/components/schemas/Error"},
 				}},
@@ -106,7 +127,7 @@ func (a *API) OpenAPI() map[string]any {
 							"required": []any{"code", "message"},
 							"properties": map[string]any{
 								"code": map[string]any{"type": "string", "enum": []any{
-									"invalid", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal", "setup_required",
+									"invalid", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal", "setup_required", "unavailable",
 								}},
 								"message":  map[string]any{"type": "string"},
 								"problems": map[string]any{"type": "array", "description": "What is wrong with an uploaded file: file, line, key or path, message"},

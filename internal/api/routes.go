@@ -11,6 +11,9 @@ const (
 	mediaYAML = "application/yaml"
 )
 
+// asOfParam is the date a score is computed as of.
+var asOfParam = queryParam{Name: "as_of", Description: "The date to score as of (YYYY-MM-DD); today when absent", Format: "date"}
+
 // table lists every route of the API: the one place routes are declared.
 // Register mounts them and the OpenAPI document describes them.
 func (a *API) table() []route {
@@ -36,9 +39,12 @@ func (a *API) table() []route {
 		{Method: "PATCH", Path: "/orgs/{org}/assessments/{id}", OperationID: "updateAssessment", Summary: "Rename, change validity, scopes or archive state", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.updateAssessment},
 		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}", OperationID: "deleteAssessment", Summary: "Delete an assessment and its answers", Perm: identity.PermManageAssessments, Status: http.StatusNoContent, Handle: a.deleteAssessment},
 		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/targets", OperationID: "setTargets", Summary: "Replace the target levels", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.setTargets},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Summary: "The assessment as an answers file (YAML)", Perm: identity.PermRead, Produces: mediaYAML, Handle: a.exportAssessment},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Summary: "The score JSON (as_of=YYYY-MM-DD, default today)", Perm: identity.PermRead, Handle: a.getScore},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report (format=html|md|json|csv, as_of=YYYY-MM-DD)", Perm: identity.PermRead, Produces: "text/html", Handle: a.getReport},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Summary: "The assessment as an answers file (YAML)", Perm: identity.PermRead, Produces: []string{mediaYAML}, Query: []queryParam{asOfParam}, Handle: a.exportAssessment},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Summary: "The score JSON (as_of=YYYY-MM-DD, default today)", Perm: identity.PermRead, Query: []queryParam{asOfParam}, Handle: a.getScore},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report as a file named after the assessment (format=html|pdf|md|json|csv|xlsx, as_of=YYYY-MM-DD); pdf answers 503 unavailable when the server has no Chromium", Perm: identity.PermRead, Produces: reportMediaTypes(), Query: []queryParam{
+			{Name: "format", Description: "The report's format; html when absent", Enum: reportFormatNames()},
+			asOfParam,
+		}, Handle: a.getReport},
 
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/answers", OperationID: "listAnswers", Summary: "Every stored answer with its version", Perm: identity.PermRead, Handle: a.listAnswers},
 		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/answers/{objective}/{scope}", OperationID: "putAnswer", Summary: "Save an answer if the stored version is the expected one (409 with the current answer otherwise)", Perm: identity.PermAnswer, Body: mediaJSON, Handle: a.putAnswer},

@@ -2,12 +2,17 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -43,24 +48,39 @@ func (a *API) getScore(c *call) error {
 	return c.reply(http.StatusOK, res)
 }
 
-// reportFormats are the formats getReport renders, with their media types.
-var reportFormats = map[string]string{
-	"html": "text/html; charset=utf-8",
-	"md":   "text/markdown; charset=utf-8",
-	"json": "application/json",
-	"csv":  "text/csv; charset=utf-8",
-}
-
 var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
 
-func (a *API) getReport(c *call) error {
-	format := c.r.URL.Query().Get("format")
-	if format == "" {
-		format = "html"
+// reportFormatNames lists the values of getReport's format parameter.
+func reportFormatNames() []string {
+	names := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		names[i] = string(f)
 	}
-	ctype, ok := reportFormats[format]
-	if !ok {
-		return csmm.Errorf(csmm.EINVALID, "format %q: expected html, md, json or csv", format)
+	return names
+}
+
+// reportMediaTypes lists the media types of the report formats, without
+// parameters, for the OpenAPI document.
+func reportMediaTypes() []string {
+	types := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		types[i], _, _ = strings.Cut(f.ContentType(), ";")
+	}
+	return types
+}
+
+// getReport renders the report of an assessment in the format parameter's
+// format (html by default), as a file named after the assessment. A PDF
+// needs Chromium on the server: without it the answer is unavailable (503)
+// saying how to install it.
+func (a *API) getReport(c *call) error {
+	name := c.r.URL.Query().Get("format")
+	if name == "" {
+		name = string(report.FormatHTML)
+	}
+	format, err := report.ParseFormat(name)
+	if err != nil {
+		return csmm.Errorf(csmm.EINVALID, "format %q: expected one of %s", name, strings.Join(reportFormatNames(), ", "))
 	}
 	res, as, in, err := a.score(c)
 	if err != nil {
@@ -71,21 +91,18 @@ func (a *API) getReport(c *call) error {
 		GeneratedAt: a.o.Now().UTC(), ValidityDays: as.ValidityDays,
 	})
 	var buf bytes.Buffer
-	switch format {
-	case "html":
-		err = rep.WriteHTML(&buf)
-	case "md":
-		err = rep.WriteMarkdown(&buf)
-	case "json":
-		err = rep.WriteJSON(&buf)
-	case "csv":
-		err = rep.WriteCSV(&buf)
+	if format == report.FormatPDF {
+		err = a.writePDF(c.ctx(), &buf, rep)
+	} else {
+		err = rep.Write(c.ctx(), &buf, format)
 	}
 	if err != nil {
-		return fmt.Errorf("render report: %w", err)
+		return err
 	}
 	h := c.w.Header()
-	if format == "html" {
+	disposition := "attachment"
+	if format == report.FormatHTML {
+		disposition = "inline"
 		// The report is one self-contained page with its style inline: allow
 		// exactly that style by its hash, and nothing else.
 		csp := "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; style-src"
@@ -94,13 +111,51 @@ func (a *API) getReport(c *call) error {
 			csp += " 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 		}
 		h.Set("Content-Security-Policy", csp)
-	} else {
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report.%s"`, format))
 	}
-	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": reportFileName(as.Name, format)}))
+	h.Set("Content-Type", format.ContentType())
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 	_, err = c.w.Write(buf.Bytes())
 	return err
+}
+
+// writePDF prints the report with Chromium, at most pdfSlots at a time: each
+// printing starts a browser, so a burst of requests must not start dozens.
+func (a *API) writePDF(ctx context.Context, w io.Writer, rep *report.Report) error {
+	select {
+	case a.pdfSlots <- struct{}{}:
+		defer func() { <-a.pdfSlots }()
+	case <-ctx.Done():
+		return fmt.Errorf("wait to print the pdf report: %w", ctx.Err())
+	}
+	err := rep.Write(ctx, w, report.FormatPDF)
+	if errors.Is(err, report.ErrNoChromium) {
+		return fmt.Errorf("%w: %w", csmm.Errorf(EUNAVAILABLE, "the PDF report is unavailable on this server: %s", report.ErrNoChromium.Error()), err)
+	}
+	if err != nil {
+		return fmt.Errorf("render pdf report: %w", err)
+	}
+	return nil
+}
+
+var notFileName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
+
+// reportFileName is the file name of an assessment's report: the
+// assessment's name with anything but letters, digits, dots, underscores and
+// hyphens replaced by hyphens (so no quote, slash or control character gets
+// through), at most 100 characters, and the format's extension.
+// mime.FormatMediaType encodes a non-ASCII name as RFC 2231 filename*.
+func reportFileName(assessment string, f report.Format) string {
+	name := strings.Trim(notFileName.ReplaceAllString(assessment, "-"), "-.")
+	if r := []rune(name); len(r) > 100 {
+		name = strings.TrimRight(string(r[:100]), "-.")
+	}
+	if name == "" {
+		name = "report"
+	}
+	return name + f.Extension()
 }
 
 func (a *API) listModels(c *call) error {
