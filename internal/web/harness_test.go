@@ -25,7 +25,7 @@ const testUserHeader = "X-Test-User"
 // env is a web handler over a real SQLite store with one organization and
 // a member of every role, plus an outsider in another organization.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	h     *Handler
 	srv   *httptest.Server
@@ -35,7 +35,7 @@ type env struct {
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "csmm.db"))

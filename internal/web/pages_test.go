@@ -20,7 +20,7 @@ const xss = `<script>alert(1)</script>`
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-func builtin(t *testing.T) *model.Model {
+func builtin(t testing.TB) *model.Model {
 	t.Helper()
 	m, err := model.Builtin()
 	if err != nil {
