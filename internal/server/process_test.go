@@ -9,10 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +91,14 @@ var listening = regexp.MustCompile(`msg="csmm listening" addr=(127\.0\.0\.1:\d+)
 // address. The process is killed when the test ends if still running.
 func startServe(t *testing.T, bin, dsn string) *serveProc {
 	t.Helper()
+	p := launchServe(t, bin, dsn)
+	p.waitListening()
+	return p
+}
+
+// launchServe starts `csmm serve` without waiting for it.
+func launchServe(t *testing.T, bin, dsn string) *serveProc {
+	t.Helper()
 	p := &serveProc{t: t, logs: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
 	p.cmd.Env = childEnv()
@@ -114,17 +124,23 @@ func startServe(t *testing.T, bin, dsn string) *serveProc {
 			t.Logf("csmm serve (pid %d) log:\n%s", p.cmd.Process.Pid, p.logs.String())
 		}
 	})
+	return p
+}
+
+// waitListening waits until the server logs the address it listens on.
+func (p *serveProc) waitListening() {
+	p.t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		if m := listening.FindStringSubmatch(p.logs.String()); m != nil {
 			p.url = "http://" + m[1]
-			return p
+			return
 		}
 		select {
 		case <-p.done:
-			t.Fatalf("csmm serve exited before listening: %v\n%s", p.err, p.logs.String())
+			p.t.Fatalf("csmm serve exited before listening: %v\n%s", p.err, p.logs.String())
 		case <-deadline:
-			t.Fatalf("csmm serve logged no address in 30s:\n%s", p.logs.String())
+			p.t.Fatalf("csmm serve logged no address in 30s:\n%s", p.logs.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -530,3 +546,84 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Errorf("stored answers %+v, want the one sent across the shutdown", answers)
 	}
 }
+
+// TestServeTwoProcessesOnePostgres starts two `csmm serve` processes at the
+// same moment on one empty PostgreSQL database: both migrate (or wait for
+// the other's migration) and become ready, and a session started on one
+// and an API token made on the other work on both.
+func TestServeTwoProcessesOnePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the csmm command")
+	}
+	if !slices.Contains(backends(t), "postgres") {
+		t.Skip("CSMM_TEST_POSTGRES_URL is not set; source scripts/postgres.sh to run the PostgreSQL tests")
+	}
+	bin := buildCSMM(t)
+	for round := range 3 {
+		t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) {
+			dsn := newDSN(t, "postgres")
+			// Started together, both find no schema; a migration error
+			// would end a process before it listens.
+			one, two := launchServe(t, bin, dsn), launchServe(t, bin, dsn)
+			for _, p := range []*serveProc{one, two} {
+				p.waitListening()
+				p.waitReady()
+			}
+			for i, p := range []*serveProc{one, two} {
+				if logs := p.logs.String(); strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "level=WARN") {
+					t.Errorf("server %d logged a problem:\n%s", i+1, logs)
+				}
+			}
+
+			// First-run setup on one; the session cookie it sets works on two.
+			noRedirect := &http.Client{Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := noRedirect.PostForm(one.url+"/setup", url.Values{
+				"organization": {"Acme Corp"}, "name": {"Olivia Owner"}, "email": {"owner@acme.example"}, "password": {ownerPassword},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+				t.Fatalf("setup on server one: %d with %d cookies", resp.StatusCode, len(resp.Cookies()))
+			}
+			session := &apiClient{t: t, base: two.url + "/api/v1", hc: &http.Client{Timeout: 20 * time.Second, Transport: cookieTransport(resp.Cookies())}}
+			var me struct{ User struct{ Email string } }
+			session.mustCall("GET", "/me", nil, &me)
+			if me.User.Email != "owner@acme.example" {
+				t.Errorf("the session of server one on server two is %q's", me.User.Email)
+			}
+
+			// A token made through two works on one.
+			var created struct{ Secret string }
+			session.mustCall("POST", "/orgs/acme-corp/tokens", map[string]string{"name": "pipeline", "role": "assessor"}, &created)
+			bot := &apiClient{t: t, base: one.url + "/api/v1", bearer: created.Secret, hc: &http.Client{Timeout: 20 * time.Second}}
+			var as struct{ ID string }
+			if status, err := bot.call("POST", "/orgs/acme-corp/assessments", map[string]any{"name": "x"}, nil); status != http.StatusForbidden {
+				t.Errorf("assessor token of server two creates an assessment on server one: %d %v, want 403", status, err)
+			}
+			session.mustCall("POST", "/orgs/acme-corp/assessments", map[string]any{"name": "Shared"}, &as)
+			bot.mustCall("PUT", "/orgs/acme-corp/assessments/"+as.ID+"/answers/"+objectiveIDs(t)[0]+"/default", map[string]any{"answer": "yes", "version": 0}, nil)
+			var answers struct{ Items []struct{ Version int } }
+			session.mustCall("GET", "/orgs/acme-corp/assessments/"+as.ID+"/answers", nil, &answers)
+			if len(answers.Items) != 1 || answers.Items[0].Version != 1 {
+				t.Errorf("answers on server two after a save on server one: %+v", answers.Items)
+			}
+		})
+	}
+}
+
+// cookieTransport sends cookies with every request, whatever the port.
+func cookieTransport(cookies []*http.Cookie) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		for _, c := range cookies {
+			r.AddCookie(c)
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
