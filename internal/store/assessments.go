@@ -26,7 +26,10 @@ type Assessment struct {
 	Created       time.Time `json:"created"`
 	Updated       time.Time `json:"updated"`
 	Archived      time.Time `json:"archived,omitzero"`
-	Scopes        []Scope   `json:"scopes"`
+	// Revision counts the changes to the assessment and everything that
+	// scores it; it grows by one in the transaction of every change.
+	Revision int64   `json:"revision"`
+	Scopes   []Scope `json:"scopes"`
 	Targets       []Target  `json:"targets"`
 }
 
@@ -204,13 +207,13 @@ func (s *Store) GetAssessment(ctx context.Context, orgID, id string) (_ *Assessm
 	return a, err
 }
 
-const assessmentColumns = "id, org_id, name, model_id, validity_days, target_default, created_by, created_at, updated_at, archived_at"
+const assessmentColumns = "id, org_id, name, model_id, validity_days, target_default, created_by, created_at, updated_at, archived_at, revision"
 
 func scanAssessment(sc interface{ Scan(...any) error }) (*Assessment, error) {
 	var a Assessment
 	var model *string
 	if err := sc.Scan(&a.ID, &a.OrgID, &a.Name, &model, &a.ValidityDays, &a.TargetDefault, &a.CreatedBy,
-		timeCol{&a.Created}, timeCol{&a.Updated}, timeCol{&a.Archived}); err != nil {
+		timeCol{&a.Created}, timeCol{&a.Updated}, timeCol{&a.Archived}, &a.Revision); err != nil {
 		return nil, err
 	}
 	a.ModelRef = BuiltinModel
@@ -321,12 +324,12 @@ func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE assessments SET name = ?, validity_days = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+		if _, err := tx.exec(ctx, "UPDATE assessments SET name = ?, validity_days = ?, updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?",
 			u.Name, u.ValidityDays, micros(tx.now), orgID, id); err != nil {
 			return err
 		}
 		after := *before
-		after.Name, after.ValidityDays, after.Updated = u.Name, u.ValidityDays, tx.now
+		after.Name, after.ValidityDays, after.Updated, after.Revision = u.Name, u.ValidityDays, tx.now, before.Revision+1
 		a = &after
 		return audit(ctx, tx, orgID, actor, auditRecord{"assessment.update", "assessment", id, before, after})
 	})
@@ -350,7 +353,7 @@ func (s *Store) ArchiveAssessment(ctx context.Context, orgID string, actor Actor
 			after.Archived = tx.now
 			action = "assessment.archive"
 		}
-		if _, err := tx.exec(ctx, "UPDATE assessments SET archived_at = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+		if _, err := tx.exec(ctx, "UPDATE assessments SET archived_at = ?, updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?",
 			micros(after.Archived), micros(tx.now), orgID, id); err != nil {
 			return err
 		}
@@ -467,7 +470,7 @@ func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Asses
 	if err := insertTargets(ctx, tx, orgID, a.ID, list); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, "UPDATE assessments SET target_default = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+	if _, err := tx.exec(ctx, "UPDATE assessments SET target_default = ?, updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?",
 		targetDefault, micros(tx.now), orgID, a.ID); err != nil {
 		return err
 	}
@@ -482,8 +485,24 @@ func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Asses
 		targetsState{a.TargetDefault, a.Targets}, targetsState{targetDefault, list}})
 }
 
-// touchAssessment stamps an assessment as changed now.
+// touchAssessment stamps an assessment as changed now and counts the change
+// in its revision.
 func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
-	_, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ? WHERE org_id = ? AND id = ?", micros(tx.now), orgID, id)
+	_, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?", micros(tx.now), orgID, id)
 	return err
+}
+
+// AssessmentRevision returns the revision of an assessment of the
+// organization (see Assessment.Revision) with one indexed query, outside any
+// transaction: what a cache checks before it serves a report built at a
+// revision. It returns not_found for an unknown ID or another
+// organization's assessment.
+func (s *Store) AssessmentRevision(ctx context.Context, orgID, id string) (_ int64, err error) {
+	defer wrap(&err, "assessment revision(%s, %s)", orgID, id)
+	q := (&tx{dialect: s.dialect}).rebind("SELECT revision FROM assessments WHERE id = ? AND org_id = ?")
+	var rev int64
+	if err := s.rdb.QueryRowContext(ctx, q, id, orgID).Scan(&rev); err != nil {
+		return 0, notFound(dbError(err), "assessment", id)
+	}
+	return rev, nil
 }

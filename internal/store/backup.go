@@ -39,7 +39,7 @@ var backupTables = []backupTable{
 	{"api_tokens", []string{"id", "org_id", "user_id", "name", "role", "token_hash", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"}, "sssssssiIII"},
 	{"signin_attempts", []string{"id", "account", "address", "at"}, "sssi"},
 	{"models", []string{"id", "org_id", "name", "version", "yaml", "created_by", "created_at"}, "ssssssi"},
-	{"assessments", []string{"id", "org_id", "name", "model_id", "validity_days", "target_default", "created_by", "created_at", "updated_at", "archived_at"}, "sssSiisiiI"},
+	{"assessments", []string{"id", "org_id", "name", "model_id", "validity_days", "target_default", "created_by", "created_at", "updated_at", "archived_at", "revision"}, "sssSiisiiIi"},
 	{"scopes", []string{"org_id", "assessment_id", "scope", "name", "weight", "position"}, "ssssfi"},
 	{"targets", []string{"org_id", "assessment_id", "category", "level", "reason"}, "sssis"},
 	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at"}, "sssssssssisi"},

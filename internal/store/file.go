@@ -25,35 +25,9 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
-	m, err := snap.model()
+	in, err := snap.input(asOf)
 	if err != nil {
 		return assess.Input{}, nil, err
-	}
-	in := assess.Input{
-		Model:        m,
-		Scopes:       assessScopes(snap.a.Scopes),
-		Answers:      map[assess.Key]assess.Response{},
-		Evidence:     map[assess.Key]assess.Evidence{},
-		Exemptions:   snap.exemptions(),
-		Targets:      targetMap(snap.a.Targets),
-		ValidityDays: snap.a.ValidityDays,
-		AsOf:         asOf,
-	}
-	for _, a := range snap.answers {
-		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
-	}
-	for _, e := range snap.evidence {
-		k := assess.Key{Objective: e.Objective, Scope: e.Scope}
-		sum := in.Evidence[k]
-		sum.Passed += e.Passed
-		sum.Failed += e.Failed
-		sum.Muted += e.Muted
-		if sum.Source == "" {
-			sum.Source = e.Source
-		} else {
-			sum.Source += ", " + e.Source
-		}
-		in.Evidence[k] = sum
 	}
 	return in, snap.a, nil
 }
