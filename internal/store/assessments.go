@@ -28,9 +28,9 @@ type Assessment struct {
 	Archived      time.Time `json:"archived,omitzero"`
 	// Revision counts the changes to the assessment and everything that
 	// scores it; it grows by one in the transaction of every change.
-	Revision int64   `json:"revision"`
-	Scopes   []Scope `json:"scopes"`
-	Targets       []Target  `json:"targets"`
+	Revision int64    `json:"revision"`
+	Scopes   []Scope  `json:"scopes"`
+	Targets  []Target `json:"targets"`
 }
 
 // Scope is a part of the estate assessed on its own; ID is its short name
