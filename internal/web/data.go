@@ -25,27 +25,25 @@ type snapshot struct {
 // load reads an assessment of the caller's organization and scores it as
 // of today, with the store's scoring input (the same one the API scores).
 // Another organization's assessment is not_found.
-func (h *Handler) load(ctx context.Context, c *caller, id string) (_ *snapshot, err error) {
+func (h *Handler) load(ctx context.Context, c *caller, id string) (*snapshot, error) {
+	return h.loadAsOf(ctx, c, id, assess.DateOf(h.now()))
+}
+
+// loadAsOf is load as of a given date. The assessment, its answers,
+// exemptions and scoring input come from one read of the store.
+func (h *Handler) loadAsOf(ctx context.Context, c *caller, id string, asOf assess.Date) (_ *snapshot, err error) {
 	defer func() {
 		if err != nil && csmm.ErrorCode(err) != csmm.ENOTFOUND {
 			err = fmt.Errorf("load assessment %s: %w", id, err)
 		}
 	}()
-	orgID := c.Org.ID
-	in, a, err := h.store.Scoring(ctx, orgID, id, assess.DateOf(h.now()))
+	st, err := h.store.State(ctx, c.Org.ID, id, asOf)
 	if err != nil {
 		return nil, err
 	}
-	answers, err := h.store.ListAnswers(ctx, orgID, id)
-	if err != nil {
-		return nil, err
-	}
-	exemptions, err := h.store.ListExemptions(ctx, orgID, id)
-	if err != nil {
-		return nil, err
-	}
-	s := &snapshot{A: a, Model: in.Model, Answers: make(map[assess.Key]store.Answer, len(answers)), Exemptions: exemptions, Input: in}
-	for _, an := range answers {
+	in := st.Input
+	s := &snapshot{A: st.Assessment, Model: in.Model, Answers: make(map[assess.Key]store.Answer, len(st.Answers)), Exemptions: st.Exemptions, Input: in}
+	for _, an := range st.Answers {
 		s.Answers[assess.Key{Objective: an.Objective, Scope: an.Scope}] = an
 	}
 	s.Result = assess.Score(in)

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/report"
+	"github.com/csmm/csmm/internal/reportcache"
 )
 
 // reportData is the report page: the roll-up or one scope, built by package
@@ -19,7 +23,22 @@ type reportData struct {
 	Views   []viewLink
 	Exports []viewLink
 	Path    string
+	// Body is the rendered report: the template "body" executed with the
+	// fields above, shown by the page's "content".
+	Body template.HTML
 }
+
+// reportPage is what the report cache keeps of one view of a report: the
+// assessment's name and the rendered report. Nothing in it depends on who
+// asks, only on the organization, the assessment at one revision, the
+// as-of date and the scope, which the cache key holds.
+type reportPage struct {
+	Name string
+	Body template.HTML
+}
+
+// defaultReportCacheBytes bounds the rendered reports kept in memory.
+const defaultReportCacheBytes = 32 << 20
 
 // viewLink is a link to one view or one export of the report.
 type viewLink struct {
@@ -61,30 +80,69 @@ func (h *Handler) buildReport(c *caller, s *snapshot, scope string) (*report.Rep
 }
 
 // report shows the report of the roll-up (?scope= empty) or of one scope.
+// The rendered report is cached under the assessment's revision, which one
+// indexed query reads: a change to the assessment raises the revision, so
+// the next request renders the new data.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.member(r)
 	if err != nil {
 		return err
 	}
-	s, err := h.loadFromPath(r, c)
-	if err != nil {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	rev, err := h.store.AssessmentRevision(ctx, c.Org.ID, id)
+	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return errNotFound("assessment")
+	} else if err != nil {
 		return err
 	}
 	scope := r.URL.Query().Get("scope")
-	rep, err := h.buildReport(c, s, scope)
+	asOf := assess.DateOf(h.now())
+	path := assessmentPath(c, id)
+	key := reportcache.Key{OrgID: c.Org.ID, AssessmentID: id, Revision: rev, AsOf: asOf, Scope: scope,
+		// The organization's name is in the report and its slug in the links.
+		View: "page\x00" + c.Org.Name + "\x00" + path}
+	pg, err := h.reports.Get(ctx, key, func() (*reportPage, int64, error) {
+		s, err := h.loadAsOf(ctx, c, id, asOf)
+		if err != nil {
+			return nil, 0, err
+		}
+		d, err := h.reportView(c, s, scope)
+		if err != nil {
+			return nil, 0, err
+		}
+		var buf bytes.Buffer
+		if err := h.pages.report.ExecuteTemplate(&buf, "body", d); err != nil {
+			return nil, 0, fmt.Errorf("render report: %w", err)
+		}
+		pg := &reportPage{Name: s.A.Name, Body: template.HTML(buf.String())}
+		return pg, int64(buf.Len() + len(pg.Name) + 64), nil
+	})
 	if err != nil {
 		return err
 	}
-	path := assessmentPath(c, s.A.ID)
 	d := reportData{
-		base:    base{Title: "Report: " + s.A.Name, Caller: c, Crumbs: c.crumbs(crumb{s.A.Name, path})},
-		Report:  rep,
+		base:    base{Title: "Report: " + pg.Name, Caller: c, Crumbs: c.crumbs(crumb{pg.Name, path})},
 		ScopeID: scope,
 		Path:    path,
+		Body:    pg.Body,
 	}
 	if scope != "" {
 		d.Title += " · " + scope
 	}
+	return h.render(w, http.StatusOK, h.pages.report, d)
+}
+
+// reportView is the report of the roll-up or of one scope, with the links
+// to the other views and to the downloads: everything the template "body"
+// shows.
+func (h *Handler) reportView(c *caller, s *snapshot, scope string) (reportData, error) {
+	rep, err := h.buildReport(c, s, scope)
+	if err != nil {
+		return reportData{}, err
+	}
+	path := assessmentPath(c, s.A.ID)
+	d := reportData{Report: rep, ScopeID: scope, Path: path}
 	d.Views = append(d.Views, viewLink{Label: "All scopes (roll-up)", Href: path + "/report", Current: scope == ""})
 	if len(s.A.Scopes) > 1 {
 		for _, sc := range s.A.Scopes {
@@ -98,5 +156,5 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range exportFormats {
 		d.Exports = append(d.Exports, viewLink{Label: f.Label, Href: path + "/export/" + f.Format + q})
 	}
-	return h.render(w, http.StatusOK, h.pages.report, d)
+	return d, nil
 }

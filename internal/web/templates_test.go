@@ -43,6 +43,16 @@ func TestTemplatesTypeCheck(t *testing.T) {
 			}
 		})
 	}
+	// The report's body is rendered on its own, then cached.
+	t.Run("report.html body", func(t *testing.T) {
+		body := p.report.Lookup("body")
+		if body == nil {
+			t.Fatal("no body template")
+		}
+		if err := templatecheck.CheckHTML(body, reportData{}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestPresets checks that every preset names only categories of the

@@ -26,6 +26,7 @@ import (
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/reportcache"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -42,6 +43,8 @@ type Options struct {
 	Now func() time.Time
 	// ChromiumPath is the browser that prints PDF exports; "" finds it on PATH.
 	ChromiumPath string
+	// ReportCacheBytes bounds the rendered reports kept in memory; 0 means 32 MiB.
+	ReportCacheBytes int64
 }
 
 // Handler serves the pages. Build it with New and mount it with Register.
@@ -52,6 +55,9 @@ type Handler struct {
 	now     func() time.Time
 	pages   *pages
 	presets []Preset
+	// reports are rendered report pages by organization, assessment
+	// revision, as-of date and scope.
+	reports *reportcache.Cache[*reportPage]
 }
 
 // New parses the templates and the profile presets once; an error means the
@@ -67,6 +73,11 @@ func New(o Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
+	size := o.ReportCacheBytes
+	if size <= 0 {
+		size = defaultReportCacheBytes
+	}
+	h.reports = reportcache.New[*reportPage](size)
 	p, err := parsePages()
 	if err != nil {
 		return nil, err
