@@ -9,6 +9,7 @@ import (
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/reportcache"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -47,6 +48,8 @@ type API struct {
 	routes []route
 	// pdfSlots bounds how many PDF reports print at once.
 	pdfSlots chan struct{}
+	// scores are scored assessments by organization, revision and as-of date.
+	scores *reportcache.Cache[*scored]
 }
 
 // maxPDFPrints is how many PDF reports print at once; each runs a browser.
@@ -57,7 +60,7 @@ func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints)}
+	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes)}
 	a.routes = a.table()
 	return a
 }

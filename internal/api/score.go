@@ -13,39 +13,79 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
+	"github.com/csmm/csmm/internal/reportcache"
 	"github.com/csmm/csmm/internal/store"
 )
 
-// score scores a stored assessment as of the as_of parameter.
-func (a *API) score(c *call) (assess.Result, *store.Assessment, assess.Input, error) {
+// scored is an assessment scored as of a date, kept in the API's cache and
+// shared by every request for the same key: nothing may change it.
+type scored struct {
+	res assess.Result
+	as  *store.Assessment
+	in  assess.Input
+	// report builds the report once, without its generation time.
+	report func() *report.Report
+}
+
+// defaultScoreCacheBytes bounds the scored assessments kept in memory.
+const defaultScoreCacheBytes = 32 << 20
+
+// score scores a stored assessment as of the as_of parameter. The result is
+// cached under the assessment's revision, read with one indexed query, so
+// a change to the assessment is scored on the next request.
+func (a *API) score(c *call) (*scored, error) {
 	asOf, err := c.asOf(a)
 	if err != nil {
-		return assess.Result{}, nil, assess.Input{}, err
+		return nil, err
 	}
-	in, as, err := a.o.Store.Scoring(c.ctx(), c.org.ID, c.r.PathValue("id"), asOf)
+	ctx, orgID, id := c.ctx(), c.org.ID, c.r.PathValue("id")
+	rev, err := a.o.Store.AssessmentRevision(ctx, orgID, id)
 	if err != nil {
-		return assess.Result{}, nil, assess.Input{}, err
+		return nil, err
 	}
-	start := time.Now()
-	res := assess.Score(in)
-	if a.o.ObserveScoring != nil {
-		a.o.ObserveScoring(time.Since(start))
-	}
-	return res, as, in, nil
+	// The organization's name is in the report.
+	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score\x00" + c.org.Name}
+	orgName := c.org.Name
+	return a.scores.Get(ctx, key, func() (*scored, int64, error) {
+		in, as, err := a.o.Store.Scoring(ctx, orgID, id, asOf)
+		if err != nil {
+			return nil, 0, err
+		}
+		start := time.Now()
+		res := assess.Score(in)
+		if a.o.ObserveScoring != nil {
+			a.o.ObserveScoring(time.Since(start))
+		}
+		sc := &scored{res: res, as: as, in: in}
+		sc.report = sync.OnceValue(func() *report.Report {
+			return report.Build(in.Model, res, report.Meta{
+				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
+			})
+		})
+		return sc, scoredSize(in), nil
+	})
+}
+
+// scoredSize estimates the memory of a scored assessment with its report:
+// a few hundred bytes per objective and scope, answers included.
+func scoredSize(in assess.Input) int64 {
+	cells := len(in.Model.Objectives) * (len(in.Scopes) + 1)
+	return int64(cells*600 + len(in.Answers)*200 + 16<<10)
 }
 
 func (a *API) getScore(c *call) error {
-	res, _, _, err := a.score(c)
+	sc, err := a.score(c)
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, res)
+	return c.reply(http.StatusOK, sc.res)
 }
 
 var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
@@ -82,14 +122,13 @@ func (a *API) getReport(c *call) error {
 	if err != nil {
 		return csmm.Errorf(csmm.EINVALID, "format %q: expected one of %s", name, strings.Join(reportFormatNames(), ", "))
 	}
-	res, as, in, err := a.score(c)
+	sc, err := a.score(c)
 	if err != nil {
 		return err
 	}
-	rep := report.Build(in.Model, res, report.Meta{
-		Organization: c.org.Name, Assessment: as.Name, Scopes: in.Scopes,
-		GeneratedAt: a.o.Now().UTC(), ValidityDays: as.ValidityDays,
-	})
+	as := sc.as
+	rep := new(*sc.report()) // a copy of the shared report, stamped with this request's time
+	rep.GeneratedAt = a.o.Now().UTC()
 	var buf bytes.Buffer
 	if format == report.FormatPDF {
 		err = a.writePDF(c.ctx(), &buf, rep)
