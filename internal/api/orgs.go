@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -55,22 +57,31 @@ func (a *API) changePassword(c *call) error {
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	ok, err := identity.VerifyPassword(c.who.User.PasswordHash, in.Current)
-	if c.who.User.PasswordHash == "" || err != nil || !ok {
-		return csmm.Errorf(csmm.EINVALID, "current_password is wrong")
-	}
-	if err := identity.CheckPasswordPolicy(in.New); err != nil {
-		return csmm.Errorf(csmm.EINVALID, "new_password: %s", err.Error())
-	}
-	hash, err := identity.HashPassword(in.New, a.o.PasswordParams)
-	if err != nil {
-		return err
-	}
-	// The store ends every session of the user with the change.
-	if err := a.o.Store.SetPassword(c.ctx(), c.actor, c.who.User.ID, hash); err != nil {
+	if err := ChangePassword(c.ctx(), a.o.Store, a.o.PasswordParams, c.actor, c.who.User, in.Current, in.New); err != nil {
 		return err
 	}
 	return c.reply(http.StatusNoContent, nil)
+}
+
+// ChangePassword replaces a user's password after checking the current one
+// and the policy for the new one; the new one is hashed with argon2id and
+// params. The store ends every session of the user with the change: a
+// caller that keeps a browser signed in starts a new session afterwards.
+// Errors: invalid (a wrong current password, a user without a password, or
+// a new password the policy refuses), not_found (the user is gone).
+func ChangePassword(ctx context.Context, st *store.Store, params identity.PasswordParams, actor store.Actor, u *store.User, current, next string) error {
+	ok, err := identity.VerifyPassword(u.PasswordHash, current)
+	if u.PasswordHash == "" || err != nil || !ok {
+		return csmm.Errorf(csmm.EINVALID, "the current password is wrong")
+	}
+	if err := identity.CheckPasswordPolicy(next); err != nil {
+		return csmm.Errorf(csmm.EINVALID, "the new password is not accepted: %s", err.Error())
+	}
+	hash, err := identity.HashPassword(next, params)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	return st.SetPassword(ctx, actor, u.ID, hash)
 }
 
 func (a *API) signOutEverywhere(c *call) error {

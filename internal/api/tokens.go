@@ -70,41 +70,60 @@ func (a *API) createToken(c *call) error {
 
 // seesAllTokens reports whether the caller manages every token of the
 // organization, not only their own.
-func (c *call) seesAllTokens() bool { return c.role.AtLeast(csmm.RoleAdmin) }
+func (c *call) seesAllTokens() bool { return ManagesAllTokens(c.role) }
 
-func (a *API) listTokens(c *call) error {
-	toks, err := a.o.Store.ListAPITokens(c.ctx(), c.org.ID)
-	if err != nil {
-		return err
+// ManagesAllTokens reports whether a member with the role lists and revokes
+// every API token of the organization (admins and owners), not only their own.
+func ManagesAllTokens(role csmm.Role) bool { return role.AtLeast(csmm.RoleAdmin) }
+
+// MemberTokens returns the API tokens of an organization that a member with
+// a role manages, revoked ones included, newest first: every token for
+// admins and owners, else only the member's own.
+func MemberTokens(ctx context.Context, st *store.Store, orgID string, role csmm.Role, userID string) ([]store.APIToken, error) {
+	toks, err := st.ListAPITokens(ctx, orgID)
+	if err != nil || ManagesAllTokens(role) {
+		return toks, err
 	}
-	if !c.seesAllTokens() {
-		var mine []store.APIToken
-		for _, t := range toks {
-			if t.UserID == c.who.User.ID {
-				mine = append(mine, t)
-			}
+	var mine []store.APIToken
+	for _, t := range toks {
+		if t.UserID == userID {
+			mine = append(mine, t)
 		}
-		toks = mine
 	}
-	return c.reply(http.StatusOK, list(toks))
+	return mine, nil
 }
 
-func (a *API) revokeToken(c *call) error {
-	id := c.r.PathValue("token")
-	if !c.seesAllTokens() {
-		toks, err := a.o.Store.ListAPITokens(c.ctx(), c.org.ID)
+// RevokeMemberToken revokes an API token of an organization for a member
+// with a role: admins and owners revoke any token, others only their own.
+// Errors: not_found (a token of another organization or member, or one
+// already revoked).
+func RevokeMemberToken(ctx context.Context, st *store.Store, orgID string, role csmm.Role, userID, tokenID string, actor store.Actor) error {
+	if !ManagesAllTokens(role) {
+		toks, err := MemberTokens(ctx, st, orgID, role, userID)
 		if err != nil {
 			return err
 		}
 		mine := false
 		for _, t := range toks {
-			mine = mine || (t.ID == id && t.UserID == c.who.User.ID)
+			mine = mine || t.ID == tokenID
 		}
 		if !mine {
-			return csmm.Errorf(csmm.ENOTFOUND, "API token %q not found", id)
+			return csmm.Errorf(csmm.ENOTFOUND, "API token %q not found", tokenID)
 		}
 	}
-	if err := a.o.Store.RevokeAPIToken(c.ctx(), c.org.ID, c.actor, id); err != nil {
+	return st.RevokeAPIToken(ctx, orgID, actor, tokenID)
+}
+
+func (a *API) listTokens(c *call) error {
+	toks, err := MemberTokens(c.ctx(), a.o.Store, c.org.ID, c.role, c.who.User.ID)
+	if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, list(toks))
+}
+
+func (a *API) revokeToken(c *call) error {
+	if err := RevokeMemberToken(c.ctx(), a.o.Store, c.org.ID, c.role, c.who.User.ID, c.r.PathValue("token"), c.actor); err != nil {
 		return err
 	}
 	return c.reply(http.StatusNoContent, nil)
