@@ -67,7 +67,26 @@ func WritePDF(ctx context.Context, w io.Writer, html []byte) error {
 	}
 	defer os.RemoveAll(profile)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(allocatorOptions(browser), chromedp.UserDataDir(profile))...)
+	defer cancelAlloc()
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+
+	pdf, err := chromedp.Run(browserCtx, printHTML(html))
+	if err != nil {
+		return fmt.Errorf("write pdf report: chromium %s: %w", browser, err)
+	}
+	if _, err := w.Write(pdf); err != nil {
+		return fmt.Errorf("write pdf report: %w", err)
+	}
+	return nil
+}
+
+// allocatorOptions are the flags of the headless browser that prints: no
+// sandbox (for containers), GPU, background networking, component updates,
+// sync or extensions.
+func allocatorOptions(browser string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browser),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -79,13 +98,13 @@ func WritePDF(ctx context.Context, w io.Writer, html []byte) error {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	}
+}
 
-	pdf, err := chromedp.Run(browserCtx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+// printHTML loads an HTML document into a blank tab and prints it,
+// backgrounds included, on the page size of its print stylesheet.
+func printHTML(html []byte) chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		if _, err := chromedp.Navigate("about:blank")(ctx, t); err != nil {
 			return nil, fmt.Errorf("open blank page: %w", err)
 		}
@@ -107,12 +126,5 @@ func WritePDF(ctx context.Context, w io.Writer, html []byte) error {
 			return nil, fmt.Errorf("print: %w", err)
 		}
 		return res.Data, nil
-	})
-	if err != nil {
-		return fmt.Errorf("write pdf report: chromium %s: %w", browser, err)
 	}
-	if _, err := w.Write(pdf); err != nil {
-		return fmt.Errorf("write pdf report: %w", err)
-	}
-	return nil
 }
