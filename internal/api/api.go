@@ -9,6 +9,7 @@ import (
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
 	"github.com/csmm/csmm/internal/store"
 )
@@ -40,6 +41,9 @@ type Options struct {
 	ObserveScoring func(time.Duration)
 	// Now is the clock: today's date is the default as-of date of scores.
 	Now func() time.Time
+	// Printer prints PDF reports in a browser kept running, shared with the
+	// web pages; nil starts a browser for each PDF, at most two at once.
+	Printer *report.Printer
 }
 
 // API serves the JSON API.

@@ -160,16 +160,26 @@ func (a *API) getReport(c *call) error {
 	return err
 }
 
-// writePDF prints the report with Chromium, at most pdfSlots at a time: each
-// printing starts a browser, so a burst of requests must not start dozens.
+// writePDF prints the report with Chromium: in a new tab of the shared
+// printer's browser, which bounds its own tabs; without a printer, at most
+// pdfSlots at a time, since each printing then starts a browser and a burst
+// of requests must not start dozens.
 func (a *API) writePDF(ctx context.Context, w io.Writer, rep *report.Report) error {
-	select {
-	case a.pdfSlots <- struct{}{}:
-		defer func() { <-a.pdfSlots }()
-	case <-ctx.Done():
-		return fmt.Errorf("wait to print the pdf report: %w", ctx.Err())
+	var err error
+	if a.o.Printer != nil {
+		var html []byte
+		if html, err = rep.HTML(); err == nil {
+			err = a.o.Printer.Print(ctx, w, html)
+		}
+	} else {
+		select {
+		case a.pdfSlots <- struct{}{}:
+			defer func() { <-a.pdfSlots }()
+		case <-ctx.Done():
+			return fmt.Errorf("wait to print the pdf report: %w", ctx.Err())
+		}
+		err = rep.Write(ctx, w, report.FormatPDF)
 	}
-	err := rep.Write(ctx, w, report.FormatPDF)
 	if errors.Is(err, report.ErrNoChromium) {
 		return fmt.Errorf("%w: %w", csmm.Errorf(EUNAVAILABLE, "the PDF report is unavailable on this server: %s", report.ErrNoChromium.Error()), err)
 	}
