@@ -147,20 +147,44 @@ func TestJourney(t *testing.T) {
 		clickJS(`form button[type="submit"]`),
 		chromedp.WaitVisible(css(`form[action="/logout"]`)),
 	)
-	// Sign out and sign in again.
+	// Sign out; a page opened signed out comes back after signing in.
 	run("sign out", clickJS(`form[action="/logout"] button`), chromedp.WaitVisible(css(`input[name="password"]`)))
 	run("sign in",
-		chromedp.Navigate(base+"/login"),
+		chromedp.Navigate(base+"/account"),
 		chromedp.WaitVisible(css(`input[name="email"]`)),
 		chromedp.SendKeys(css(`input[name="email"]`), email),
 		chromedp.SendKeys(css(`input[name="password"]`), password),
 		clickJS(`form[action="/login"] button`),
-		chromedp.WaitVisible(css(`a[href^="/o/"]`)),
+		chromedp.WaitVisible(css(`#current-password`)),
+		poll(`location.pathname === "/account"`),
 	)
 
-	// Create an assessment with two scopes from a preset.
+	// The only organization is the home page.
 	var orgHref string
-	run("organization link", attrOf(`main a[href^="/o/"]`, "href", &orgHref))
+	run("organization link",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`header nav a[href$="/assessments"]`)),
+		attrOf(`header nav a[href$="/assessments"]`, "href", &orgHref),
+	)
+
+	// An API token made in the settings is shown once and works.
+	var secret, me string
+	run("api token",
+		clickJS(`header nav a[href$="/settings"]`),
+		chromedp.WaitVisible(css(`main a[href$="/settings/tokens"]`)),
+		clickJS(`main a[href$="/settings/tokens"]`),
+		chromedp.WaitVisible(css(`#token-name`)),
+		chromedp.SendKeys(css(`#token-name`), "journey"),
+		clickJS(`main form button[type="submit"]`),
+		chromedp.WaitVisible(css(`#token-secret`)),
+		textOf(`#token-secret`, &secret),
+	)
+	run("api token works", evalInto(fmt.Sprintf(`fetch("/api/v1/me", {credentials: "omit", headers: {Authorization: "Bearer " + %q}}).then(r => r.text())`, secret), &me))
+	if !strings.Contains(me, email) {
+		t.Errorf("the token from the settings page does not authenticate: %s", me)
+	}
+
+	// Create an assessment with two scopes from a preset.
 	run("new assessment",
 		chromedp.Navigate(base+orgHref),
 		chromedp.WaitVisible(css(`a.button[href$="/assessments/new"]`)),

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
@@ -13,13 +15,39 @@ import (
 
 const loginTitle = "Sign in to CSMM"
 
-// loginForm shows the sign-in form, or goes home when already signed in.
+// loginForm shows the sign-in form, or goes on to the page in ?next=
+// (home when absent or not a path of this site) when already signed in.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.URL.Query().Get("next"))
 	if _, _, err := s.currentSession(r); err == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return render(w, http.StatusOK, s.pages.login, loginData{pageData: pageData{Title: loginTitle}, OIDC: s.oidc != nil})
+	d := loginData{pageData: pageData{Title: loginTitle}, OIDC: s.oidc != nil}
+	if next != "/" {
+		d.Next = next
+	}
+	return render(w, http.StatusOK, s.pages.login, d)
+}
+
+// safeNext returns where to go after signing in: next when it is a path of
+// this site (one leading "/", not "//" or "/\", which browsers read as
+// another host; no scheme, host, backslash, whitespace or control
+// character), else "/".
+func safeNext(next string) string {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range next {
+		if c <= ' ' || c == 0x7f || c == '\\' || unicode.IsSpace(c) || unicode.IsControl(c) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	return next
 }
 
 // errBadCredentials does not say which of the email and password is wrong.
@@ -33,7 +61,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return csmm.Errorf(csmm.EINVALID, "the form could not be read")
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
+	next := safeNext(r.PostFormValue("next"))
 	d := loginData{pageData: pageData{Title: loginTitle}, Email: email, OIDC: s.oidc != nil}
+	if next != "/" {
+		d.Next = next
+	}
 	u, err := s.checkPassword(r.Context(), email, r.PostFormValue("password"), remoteHost(r))
 	switch code := csmm.ErrorCode(err); code {
 	case "":
@@ -47,7 +79,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.logger.InfoContext(r.Context(), "signed in", "user", u.ID, "method", "password")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
@@ -115,21 +147,4 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
-}
-
-// home is the landing page after sign-in (the questionnaire pages are
-// served by the web package).
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	u, _, err := s.currentSession(r)
-	if csmm.ErrorCode(err) == csmm.EUNAUTHORIZED {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	orgs, err := s.store.UserOrganizations(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
-	return render(w, http.StatusOK, s.pages.home, homeData{pageData: pageData{Title: "CSMM"}, User: u, Organizations: orgs})
 }

@@ -71,6 +71,8 @@ type oidcState struct {
 	State    string `json:"s"`
 	Nonce    string `json:"n"`
 	Verifier string `json:"v"`
+	// Next is the page of this site to go to after signing in.
+	Next string `json:"x,omitempty"`
 }
 
 func randomString() (string, error) {
@@ -99,6 +101,7 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st.Verifier = oauth2.GenerateVerifier()
+	st.Next = safeNext(r.URL.Query().Get("next"))
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -193,7 +196,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.metrics.signIn("oidc", "success")
 	s.logger.InfoContext(ctx, "signed in", "user", u.ID, "method", "oidc")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(st.Next), http.StatusSeeOther)
 	return nil
 }
 

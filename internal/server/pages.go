@@ -7,8 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-
-	"github.com/csmm/csmm/internal/store"
 )
 
 //go:embed templates/*.html
@@ -19,7 +17,7 @@ var staticFS embed.FS
 
 // pages are the server's own HTML pages, parsed once at start.
 type pages struct {
-	setup, login, home *template.Template
+	setup, login *template.Template
 }
 
 // pageData is what every page shows: its title and an error, if any.
@@ -40,13 +38,8 @@ type loginData struct {
 	pageData
 	Email string
 	OIDC  bool
-}
-
-// homeData is the signed-in landing page.
-type homeData struct {
-	pageData
-	User          *store.User
-	Organizations []store.UserOrganization
+	// Next is the page of this site to go to after signing in ("" for home).
+	Next string
 }
 
 func parsePages() (*pages, error) {
@@ -63,9 +56,6 @@ func parsePages() (*pages, error) {
 		return nil, err
 	}
 	if p.login, err = parse("login.html"); err != nil {
-		return nil, err
-	}
-	if p.home, err = parse("home.html"); err != nil {
 		return nil, err
 	}
 	return &p, nil

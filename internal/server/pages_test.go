@@ -24,7 +24,6 @@ func TestTemplatesTypeCheck(t *testing.T) {
 	}{
 		{"setup", templatecheck.CheckHTML(p.setup, setupData{})},
 		{"login", templatecheck.CheckHTML(p.login, loginData{})},
-		{"home", templatecheck.CheckHTML(p.home, homeData{})},
 	}
 	for _, c := range checks {
 		if c.err != nil {

@@ -78,7 +78,9 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 			u, _, err := s.currentSession(r)
 			return u, err
 		},
-		Now: func() time.Time { return s.now() },
+		PasswordParams: cfg.PasswordParams,
+		StartSession:   s.startSession,
+		Now:            func() time.Time { return s.now() },
 	})
 	if err != nil {
 		return nil, err
@@ -128,7 +130,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /logout", s.page(s.logout))
 	mux.Handle("GET /auth/oidc/login", s.page(s.oidcLogin))
 	mux.Handle("GET /auth/oidc/callback", s.page(s.oidcCallback))
-	mux.Handle("GET /{$}", s.page(s.home))
 
 	s.api.Register(mux)
 	s.web.Register(mux)

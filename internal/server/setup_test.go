@@ -59,9 +59,14 @@ func TestSetup(t *testing.T) {
 		}
 
 		owner := e.setup()
+		// The owner of one organization goes straight to it.
 		r := owner.get("/")
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/o/acme-corp/" {
+			t.Errorf("home after setup: %d %q, want a redirect to the organization", r.StatusCode, r.Header.Get("Location"))
+		}
+		r = owner.get("/o/acme-corp/assessments")
 		if r.StatusCode != http.StatusOK || !strings.Contains(string(r.body), "owner@acme.example") || !strings.Contains(string(r.body), "Acme Corp") {
-			t.Errorf("home after setup: %d %s", r.StatusCode, r.body)
+			t.Errorf("organization after setup: %d %s", r.StatusCode, r.body)
 		}
 		var orgs struct {
 			Items []struct {

@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -33,6 +35,8 @@ type env struct {
 	users map[csmm.Role]*store.User
 	other *store.User
 	now   time.Time
+	// started counts the sessions the pages asked the server to start.
+	started atomic.Int32
 }
 
 func newEnv(t testing.TB) *env {
@@ -71,7 +75,12 @@ func newEnv(t testing.TB) *env {
 			}
 			return st.GetUser(r.Context(), id)
 		},
-		Now: func() time.Time { return e.now },
+		Now:            func() time.Time { return e.now },
+		PasswordParams: identity.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
+		StartSession: func(w http.ResponseWriter, r *http.Request, u *store.User) error {
+			e.started.Add(1)
+			return nil
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

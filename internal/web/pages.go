@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
 )
 
@@ -20,6 +21,7 @@ var staticFS embed.FS
 // pages are the parsed templates, one per page, each with the layout.
 type pages struct {
 	error, assessmentList, assessmentNew, targets, overview, category, exemptions, report *template.Template
+	home, account, settings, members, tokens, models, audit                               *template.Template
 }
 
 // pageFiles maps each page to its template file; the tests type-check every
@@ -34,6 +36,13 @@ func (p *pages) files() map[string]**template.Template {
 		"category.html":        &p.category,
 		"exemptions.html":      &p.exemptions,
 		"report.html":          &p.report,
+		"home.html":            &p.home,
+		"account.html":         &p.account,
+		"settings.html":        &p.settings,
+		"members.html":         &p.members,
+		"tokens.html":          &p.tokens,
+		"models.html":          &p.models,
+		"audit.html":           &p.audit,
 	}
 }
 
@@ -51,6 +60,7 @@ var funcs = template.FuncMap{
 		return report.Percent(*v)
 	},
 	"answerLabel": answerLabel,
+	"modeHint":    modeHint,
 	"join":        strings.Join,
 }
 
@@ -74,6 +84,16 @@ type base struct {
 	// Notice confirms what the last action did; Error says what went wrong.
 	Notice string
 	Error  string
+	// Sections are the tabs of a group of pages, such as the
+	// organization's settings, shown under the title.
+	Sections []tab
+}
+
+// tab is a link to one page of a group; Current marks the page shown.
+type tab struct {
+	Label   string
+	Href    string
+	Current bool
 }
 
 // crumb is one step of the breadcrumb trail.
@@ -106,6 +126,19 @@ func answerLabel(a assess.Answer) string {
 		return "Unanswered"
 	}
 	return string(a)
+}
+
+// modeHint says where the value of an objective with a mode comes from.
+func modeHint(m model.Mode) string {
+	switch m {
+	case model.ModeManual:
+		return "a person's answer only"
+	case model.ModeAutomated:
+		return "scanner evidence, else a current manual answer where there is no evidence"
+	case model.ModeEither:
+		return "a current manual answer, else scanner evidence"
+	}
+	return ""
 }
 
 // answerHint says what an answer word means on the coverage scale.

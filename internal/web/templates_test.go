@@ -23,6 +23,13 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"category.html":        &categoryData{},
 		"exemptions.html":      exemptionsData{},
 		"report.html":          reportData{},
+		"home.html":            homeData{},
+		"account.html":         &accountData{},
+		"settings.html":        settingsData{},
+		"members.html":         &membersData{},
+		"tokens.html":          &tokensData{},
+		"models.html":          &modelsData{},
+		"audit.html":           auditData{},
 	}
 	files := p.files()
 	if len(files) != len(types) {

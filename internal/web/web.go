@@ -45,6 +45,15 @@ type Options struct {
 	ChromiumPath string
 	// ReportCacheBytes bounds the rendered reports kept in memory; 0 means 32 MiB.
 	ReportCacheBytes int64
+	// PasswordParams are the argon2id costs of the passwords the pages set
+	// (a changed password, a new member's one-time password); zero means
+	// identity.DefaultPasswordParams.
+	PasswordParams identity.PasswordParams
+	// StartSession signs the browser of a request in as the user with a new
+	// session. A password change ends every session of the user; this keeps
+	// the browser that made the change signed in. When nil, that browser is
+	// sent to the sign-in page instead.
+	StartSession func(http.ResponseWriter, *http.Request, *store.User) error
 }
 
 // Handler serves the pages. Build it with New and mount it with Register.
@@ -58,6 +67,9 @@ type Handler struct {
 	// reports are rendered report pages by organization, assessment
 	// revision, as-of date and scope.
 	reports *reportcache.Cache[*reportPage]
+	// passwords and startSession serve the account and member pages.
+	passwords    identity.PasswordParams
+	startSession func(http.ResponseWriter, *http.Request, *store.User) error
 }
 
 // New parses the templates and the profile presets once; an error means the
@@ -66,7 +78,11 @@ func New(o Options) (*Handler, error) {
 	if o.Store == nil || o.Authenticate == nil {
 		return nil, errors.New("web: a store and an authenticate function are required")
 	}
-	h := &Handler{store: o.Store, logger: o.Logger, auth: o.Authenticate, now: o.Now}
+	h := &Handler{store: o.Store, logger: o.Logger, auth: o.Authenticate, now: o.Now,
+		passwords: o.PasswordParams, startSession: o.StartSession}
+	if h.passwords == (identity.PasswordParams{}) {
+		h.passwords = identity.DefaultPasswordParams
+	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}
@@ -93,6 +109,10 @@ func New(o Options) (*Handler, error) {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/web/", staticHandler())
 
+	mux.Handle("GET /{$}", h.page(h.home))
+	mux.Handle("GET /account", h.page(h.account))
+	mux.Handle("POST /account/password", h.page(h.passwordChange))
+
 	mux.Handle("GET /o/{org}/{$}", h.page(h.orgHome))
 	mux.Handle("GET /o/{org}/assessments", h.page(h.assessmentList))
 	mux.Handle("GET /o/{org}/assessments/new", h.page(h.assessmentNew))
@@ -107,6 +127,18 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
 	mux.Handle("GET /o/{org}/assessments/{id}/report", h.page(h.report))
 	mux.Handle("GET /o/{org}/assessments/{id}/export/{format}", h.page(h.export))
+
+	mux.Handle("GET /o/{org}/settings", h.page(h.settings))
+	mux.Handle("GET /o/{org}/settings/members", h.page(h.members))
+	mux.Handle("POST /o/{org}/settings/members", h.page(h.memberAdd))
+	mux.Handle("POST /o/{org}/settings/members/{user}/role", h.page(h.memberRole))
+	mux.Handle("POST /o/{org}/settings/members/{user}/remove", h.page(h.memberRemove))
+	mux.Handle("GET /o/{org}/settings/tokens", h.page(h.tokens))
+	mux.Handle("POST /o/{org}/settings/tokens", h.page(h.tokenCreate))
+	mux.Handle("POST /o/{org}/settings/tokens/{token}/revoke", h.page(h.tokenRevoke))
+	mux.Handle("GET /o/{org}/settings/models", h.page(h.models))
+	mux.Handle("POST /o/{org}/settings/models", h.page(h.modelUpload))
+	mux.Handle("GET /o/{org}/settings/audit", h.page(h.audit))
 }
 
 // caller is the signed-in user acting in one organization.
