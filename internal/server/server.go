@@ -20,6 +20,7 @@ import (
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 	"github.com/csmm/csmm/internal/web"
 )
@@ -37,6 +38,9 @@ type Server struct {
 	api     *api.API
 	web     *web.Handler
 	oidc    *oidcClient
+	// printer prints the PDF reports of the pages and the API in one
+	// browser, started on the first PDF and stopped by Close.
+	printer *report.Printer
 
 	// setupDone caches that a user exists, so that the first-run check
 	// stops querying the store once setup is over.
@@ -71,6 +75,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 	if cfg.OIDC.Issuer != "" {
 		s.oidc = newOIDCClient(cfg)
 	}
+	s.printer = report.NewPrinter(report.PrinterOptions{MaxTabs: maxPDFTabs})
 	s.web, err = web.New(web.Options{
 		Store:  st,
 		Logger: logger,
@@ -81,6 +86,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 		PasswordParams: cfg.PasswordParams,
 		StartSession:   s.startSession,
 		Now:            func() time.Time { return s.now() },
+		Printer:        s.printer,
 	})
 	if err != nil {
 		return nil, err
@@ -93,9 +99,18 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 		PasswordParams: cfg.PasswordParams,
 		ObserveScoring: func(d time.Duration) { s.metrics.Scoring.Observe(d.Seconds()) },
 		Now:            func() time.Time { return s.now() },
+		Printer:        s.printer,
 	})
 	return s, nil
 }
+
+// maxPDFTabs is how many PDF reports print at once, pages and API together.
+const maxPDFTabs = 2
+
+// Close stops the browser that prints PDF reports, if one was started. Run
+// calls it after the last request; a server built with New and served some
+// other way should call it when done.
+func (s *Server) Close() error { return s.printer.Close() }
 
 // Handler returns the server's handler: every route behind the middleware.
 func (s *Server) Handler() http.Handler {
@@ -283,7 +298,11 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
+		s.Close()
 		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := s.Close(); err != nil {
+		s.logger.Warn("stop the pdf printer", "error", err.Error())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

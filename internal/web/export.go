@@ -51,7 +51,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	case "html":
 		err = rep.WriteHTML(&buf)
 	case "pdf":
-		err = writePDF(r, &buf, rep)
+		err = h.writePDF(r, &buf, rep)
 	case "md":
 		err = rep.WriteMarkdown(&buf)
 	case "json":
@@ -82,11 +82,15 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// writePDF prints the HTML report with headless Chromium.
-func writePDF(r *http.Request, buf *bytes.Buffer, rep *report.Report) error {
+// writePDF prints the HTML report with headless Chromium: in a new tab of
+// the shared printer's browser, or in a browser of its own without one.
+func (h *Handler) writePDF(r *http.Request, buf *bytes.Buffer, rep *report.Report) error {
 	html, err := rep.HTML()
 	if err != nil {
 		return err
+	}
+	if h.printer != nil {
+		return h.printer.Print(r.Context(), buf, html)
 	}
 	return report.WritePDF(r.Context(), buf, html)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -65,9 +66,13 @@ func newEnv(t testing.TB) *env {
 	if _, err := st.CreateOrganization(ctx, store.Actor{}, "Other", "other", e.other.ID); err != nil {
 		t.Fatal(err)
 	}
+	// One browser prints every PDF of the test, as in the server.
+	printer := report.NewPrinter(report.PrinterOptions{})
+	t.Cleanup(func() { printer.Close() })
 	e.h, err = New(Options{
-		Store:  st,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store:   st,
+		Printer: printer,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Authenticate: func(r *http.Request) (*store.User, error) {
 			id := r.Header.Get(testUserHeader)
 			if id == "" {

@@ -26,6 +26,7 @@ import (
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
 	"github.com/csmm/csmm/internal/store"
 )
@@ -45,6 +46,9 @@ type Options struct {
 	ChromiumPath string
 	// ReportCacheBytes bounds the rendered reports kept in memory; 0 means 32 MiB.
 	ReportCacheBytes int64
+	// Printer prints PDF exports in a browser kept running, shared with the
+	// API; nil starts a browser for each PDF.
+	Printer *report.Printer
 	// PasswordParams are the argon2id costs of the passwords the pages set
 	// (a changed password, a new member's one-time password); zero means
 	// identity.DefaultPasswordParams.
@@ -67,6 +71,8 @@ type Handler struct {
 	// reports are rendered report pages by organization, assessment
 	// revision, as-of date and scope.
 	reports *reportcache.Cache[*reportPage]
+	// printer prints PDF exports; nil starts a browser for each.
+	printer *report.Printer
 	// passwords and startSession serve the account and member pages.
 	passwords    identity.PasswordParams
 	startSession func(http.ResponseWriter, *http.Request, *store.User) error
@@ -89,6 +95,7 @@ func New(o Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
+	h.printer = o.Printer
 	size := o.ReportCacheBytes
 	if size <= 0 {
 		size = defaultReportCacheBytes
