@@ -397,7 +397,7 @@ func TestAudit(t *testing.T) {
 	r := e.get(e.users[csmm.RoleAdmin], path)
 	d := r.doc(t)
 	noInjectedScript(t, d)
-	rows := d.Find("table.audit tbody tr")
+	rows := d.Find("table.audit tbody.entry")
 	first := rows.First()
 	if got := first.Find(".action").Text(); got != "membership.update" {
 		t.Fatalf("newest entry %q, want membership.update", got)
@@ -408,7 +408,7 @@ func TestAudit(t *testing.T) {
 	if got := first.Find(".target").Text(); !strings.Contains(got, "viewer@example.com") {
 		t.Errorf("target %q", got)
 	}
-	if got := first.Find("td").Eq(4).Text(); !strings.HasPrefix(got, "127.0.0.1") {
+	if got := first.Find("td.from").Text(); !strings.HasPrefix(got, "127.0.0.1") {
 		t.Errorf("from %q", got)
 	}
 	pres := first.Find("details pre.json")
@@ -427,10 +427,10 @@ func TestAudit(t *testing.T) {
 			}
 		}
 		d := e.get(owner, path).doc(t)
-		if n := d.Find("table.audit tbody tr").Length(); n != auditPageSize {
+		if n := d.Find("table.audit tbody.entry").Length(); n != auditPageSize {
 			t.Fatalf("first page has %d rows, want %d", n, auditPageSize)
 		}
-		if got := d.Find("table.audit tbody tr .target").First().Text(); got != fmt.Sprintf("thing %d", auditPageSize+4) {
+		if got := d.Find("table.audit tbody.entry .target").First().Text(); got != fmt.Sprintf("thing %d", auditPageSize+4) {
 			t.Errorf("first row %q, want the newest", got)
 		}
 		next, ok := d.Find(`a[rel="next"]`).Attr("href")
@@ -438,7 +438,7 @@ func TestAudit(t *testing.T) {
 			t.Fatal("no link to older entries alone on the first page")
 		}
 		d = e.get(owner, next).doc(t)
-		if n := d.Find("table.audit tbody tr").Length(); n != 5+2+e.auditBefore(t) {
+		if n := d.Find("table.audit tbody.entry").Length(); n != 5+2+e.auditBefore(t) {
 			t.Errorf("second page has %d rows", n)
 		}
 		if d.Find(`a[rel="next"]`).Length() != 0 || d.Find(`.pager a[href="`+path+`"]`).Length() != 1 {
