@@ -158,3 +158,48 @@ func TestHomeListsOrganizations(t *testing.T) {
 		t.Error("the home page is not in the pages' layout")
 	}
 }
+
+// TestOIDCNext checks that single sign-on, started from the sign-in page
+// with a next=, lands on that page of the site and never on another site.
+func TestOIDCNext(t *testing.T) {
+	p := newProvider(t)
+	cfg := testConfig()
+	cfg.BaseURL = oidcBase
+	cfg.OIDC = OIDCConfig{Issuer: p.srv.URL, ClientID: "csmm", ClientSecret: "s3cret"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, newDSN(t, "sqlite"), cfg, nil)
+	e.setup()
+	p.as("owner@acme.example", true, false)
+
+	const page = "/o/acme-corp/assessments"
+	r := e.client().get("/login?next=" + url.QueryEscape(page))
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(string(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	href, _ := d.Find(`a[href^="/auth/oidc/login"]`).Attr("href")
+	if u, err := url.Parse(href); err != nil || u.Path != "/auth/oidc/login" || u.Query().Get("next") != page {
+		t.Errorf("single sign-on link %q does not carry next", href)
+	}
+	for next, want := range map[string]string{page: page, "//evil.example/": "/", "https://evil.example/": "/"} {
+		t.Run(next, func(t *testing.T) {
+			c := e.client()
+			r := c.get("/auth/oidc/login?next=" + url.QueryEscape(next))
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(r.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			back, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = c.get("/auth/oidc/callback?" + back.Query().Encode())
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != want {
+				t.Errorf("callback: %d %q, want %q", r.StatusCode, r.Header.Get("Location"), want)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 // Package web is the server-rendered interface of csmm: the pages where
 // people start an assessment, answer objectives scope by scope, request and
-// decide exemptions and read the report. Every page works without
+// decide exemptions and read the report; an organization's settings
+// (members, API tokens, custom models, audit log); a user's account and
+// the list of their organizations. Every page works without
 // JavaScript; one static script adds autosave and live progress. Templates
 // are embedded and parsed once; every route is registered in Register, one
 // handler file per page.
