@@ -112,20 +112,25 @@ func startProcess(ctx context.Context, bin, dsn, logPath, logLevel string) (*run
 		logf.Close()
 		return nil, fmt.Errorf("start csmm serve: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait(); logf.Close() }()
+	// exited is closed when the process ends; waitErr is then its status.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); logf.Close(); close(exited) }()
 	r := &running{URL: "http://" + addr, Token: token, PID: cmd.Process.Pid}
 	r.stop = func() error {
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			return fmt.Errorf("stop csmm serve: %w", err)
 		}
 		select {
-		case err := <-exited:
+		case <-exited:
 			var ee *exec.ExitError
-			if errors.As(err, &ee) && ee.ExitCode() == -1 {
+			if errors.As(waitErr, &ee) && ee.ExitCode() == -1 {
 				return nil // ended by the signal
 			}
-			return err
+			if waitErr != nil {
+				return fmt.Errorf("csmm serve: %w (server log: %s)", waitErr, logPath)
+			}
+			return nil
 		case <-time.After(40 * time.Second):
 			cmd.Process.Kill()
 			<-exited
@@ -134,18 +139,20 @@ func startProcess(ctx context.Context, bin, dsn, logPath, logLevel string) (*run
 	}
 	if err := waitReady(ctx, r.URL, exited); err != nil {
 		r.stop()
-		return nil, fmt.Errorf("%w (server log: %s)", err, logPath)
+		return nil, fmt.Errorf("%w; the end of its log:\n%s", err, logTail(logPath, 2000))
 	}
 	return r, nil
 }
 
 // waitReady polls /readyz for up to 30 seconds.
-func waitReady(ctx context.Context, base string, exited <-chan error) error {
+func waitReady(ctx context.Context, base string, exited <-chan struct{}) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("csmm serve exited before it was ready: %v", err)
+		case <-exited:
+			return fmt.Errorf("csmm serve exited before it was ready")
+		case <-ctx.Done():
+			return ctx.Err()
 		default:
 		}
 		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
@@ -199,7 +206,7 @@ func startInProcess(ctx context.Context, dsn string, logw io.Writer) (*running, 
 	return &running{URL: "http://" + ln.Addr().String(), Token: token, PID: os.Getpid(), stop: func() error {
 		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		return errors.Join(hs.Shutdown(sctx), st.Close())
+		return errors.Join(hs.Shutdown(sctx), srv.Close(), st.Close())
 	}}, nil
 }
 
@@ -323,4 +330,16 @@ func machineBusy() (time.Duration, error) {
 		busy += v
 	}
 	return time.Duration(busy) * time.Second / clockTicks, nil
+}
+
+// logTail returns the last n bytes of a log file, for an error message.
+func logTail(path string, n int64) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if int64(len(data)) > n {
+		data = data[int64(len(data))-n:]
+	}
+	return string(data)
 }
