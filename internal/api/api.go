@@ -25,6 +25,12 @@ type Principal struct {
 	SessionID string
 	// Token is set when the request came with an API token.
 	Token *store.APIToken
+	// Org is the organization the request names when the caller may act in
+	// it (a member; for a token, the token's organization), else nil.
+	Org *store.Organization
+	// Role is the user's membership role in Org; the API caps a token's
+	// at the token's role.
+	Role csmm.Role
 }
 
 // Options are what the API needs from the server.
@@ -32,7 +38,11 @@ type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	// Authenticate identifies the caller, or returns an unauthorized error.
-	Authenticate func(*http.Request) (*Principal, error)
+	// org is the {org} of the route's path (an organization ID or slug), ""
+	// for a route outside an organization; Authenticate sets the
+	// Principal's Org and Role when the caller may act in it, and leaves
+	// them empty otherwise, ideally reading all of it with one query.
+	Authenticate func(r *http.Request, org string) (*Principal, error)
 	// SignOut ends every session of a user.
 	SignOut func(ctx context.Context, userID string) error
 	// PasswordParams are the argon2id costs of a changed password.
@@ -156,7 +166,12 @@ func (a *API) authorize(c *call, rt route) error {
 	if rt.Public {
 		return nil
 	}
-	who, err := a.o.Authenticate(c.r)
+	inOrg := strings.Contains(rt.Path, "{org}")
+	ref := ""
+	if inOrg {
+		ref = c.r.PathValue("org")
+	}
+	who, err := a.o.Authenticate(c.r, ref)
 	if err != nil {
 		return err
 	}
@@ -165,26 +180,17 @@ func (a *API) authorize(c *call, rt route) error {
 	if who.Token != nil {
 		c.actor.TokenID = who.Token.ID
 	}
-	if !strings.Contains(rt.Path, "{org}") {
+	if !inOrg {
 		return nil
 	}
-	ref := c.r.PathValue("org")
-	org, err := a.findOrg(c.ctx(), ref)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+	org := who.Org
+	if org == nil || ref == "" || (org.ID != ref && org.Slug != ref) || !who.Role.Valid() {
 		return errOrgNotFound(ref)
-	} else if err != nil {
-		return err
 	}
 	if who.Token != nil && who.Token.OrgID != org.ID {
 		return errOrgNotFound(ref)
 	}
-	m, err := a.o.Store.GetMembership(c.ctx(), org.ID, who.User.ID)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
-		return errOrgNotFound(ref)
-	} else if err != nil {
-		return err
-	}
-	c.org, c.role = org, m.Role
+	c.org, c.role = org, who.Role
 	if who.Token != nil && identity.Rank(who.Token.Role) < identity.Rank(c.role) {
 		// A token acts with its own role, never above its user's current one.
 		c.role = who.Token.Role
@@ -194,15 +200,6 @@ func (a *API) authorize(c *call, rt route) error {
 		return csmm.Errorf(csmm.EFORBIDDEN, "this needs the %s role or higher in %s; you have %s", min, org.Name, c.role)
 	}
 	return nil
-}
-
-// findOrg resolves the {org} of a path: an organization ID or slug.
-func (a *API) findOrg(ctx context.Context, ref string) (*store.Organization, error) {
-	o, err := a.o.Store.GetOrganization(ctx, ref)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
-		return a.o.Store.GetOrganizationBySlug(ctx, ref)
-	}
-	return o, err
 }
 
 func remoteHost(r *http.Request) string {

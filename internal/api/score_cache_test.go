@@ -51,12 +51,18 @@ func TestScoreCache(t *testing.T) {
 	a := New(Options{
 		Store:  st,
 		Logger: slog.New(slog.DiscardHandler),
-		Authenticate: func(r *http.Request) (*Principal, error) {
+		Authenticate: func(r *http.Request, org string) (*Principal, error) {
 			u, ok := users[r.Header.Get("X-Test-User")]
 			if !ok {
 				return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "sign in")
 			}
-			return &Principal{User: u}, nil
+			p := &Principal{User: u}
+			if o, ok := orgs[org]; ok {
+				if m, err := st.GetMembership(r.Context(), o.ID, u.ID); err == nil {
+					p.Org, p.Role = o, m.Role
+				}
+			}
+			return p, nil
 		},
 		Now: func() time.Time { return now },
 	})

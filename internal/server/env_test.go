@@ -159,6 +159,13 @@ func newEnvOn(t *testing.T, st *store.Store, cfg Config, c *clock) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last first: the test server finishes its requests,
+	// then the server its background writes, then the store closes.
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("close the server: %v", err)
+		}
+	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &env{t: t, st: st, srv: srv, ts: ts, clock: c}

@@ -41,6 +41,9 @@ type Server struct {
 	// printer prints the PDF reports of the pages and the API in one
 	// browser, started on the first PDF and stopped by Close.
 	printer *report.Printer
+	// touches records the last use of sessions and tokens in the
+	// background; Close waits for the writes in flight.
+	touches *toucher
 
 	// setupDone caches that a user exists, so that the first-run check
 	// stops querying the store once setup is over.
@@ -60,7 +63,7 @@ func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
 // New returns a server over st. The configuration must be valid (see
 // Config.Validate); New does not listen.
 func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Server, error) {
-	s := &Server{cfg: cfg, store: st, logger: logger, now: time.Now}
+	s := &Server{cfg: cfg, store: st, logger: logger, now: time.Now, touches: newToucher(logger)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -107,10 +110,15 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 // maxPDFTabs is how many PDF reports print at once, pages and API together.
 const maxPDFTabs = 2
 
-// Close stops the browser that prints PDF reports, if one was started. Run
-// calls it after the last request; a server built with New and served some
-// other way should call it when done.
-func (s *Server) Close() error { return s.printer.Close() }
+// Close waits for the last-use writes of sessions and tokens still in
+// flight (each bounded by a few seconds) and stops the browser that prints
+// PDF reports, if one was started. Run calls it after the last request; a
+// server built with New and served some other way should call it when
+// done, before closing the store. It may be called more than once.
+func (s *Server) Close() error {
+	s.touches.close()
+	return s.printer.Close()
+}
 
 // Handler returns the server's handler: every route behind the middleware.
 func (s *Server) Handler() http.Handler {

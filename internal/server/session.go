@@ -12,9 +12,6 @@ import (
 	"github.com/csmm/csmm/internal/store"
 )
 
-// touchEvery bounds how often a session's or token's last use is written.
-const touchEvery = time.Minute
-
 // sessionCookie is the name of the session cookie. With the Secure flag it
 // carries the __Host- prefix, which browsers only accept from a secure
 // origin, for the whole host, with no Domain: no subdomain can plant it.
@@ -73,86 +70,102 @@ var errSignedOut = csmm.Errorf(csmm.EUNAUTHORIZED, "sign in, or send an API toke
 // cookie, or unauthorized. It ends sessions past their idle or absolute
 // expiry, of disabled users, or older than the user's last password change.
 func (s *Server) currentSession(r *http.Request) (*store.User, *store.Session, error) {
+	a, err := s.sessionAccess(r, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.User, a.Session, nil
+}
+
+// sessionAccess returns what the request's session cookie may reach: its
+// session, its user and, when orgRef names an organization the user belongs
+// to, that organization and the user's role, read with one query. It
+// returns unauthorized, and ends the session, as currentSession does. The
+// session's last use is recorded in the background at most once a minute.
+func (s *Server) sessionAccess(r *http.Request, orgRef string) (*store.Access, error) {
 	c, err := r.Cookie(s.sessionCookie())
 	if err != nil || !identity.HasPrefix(c.Value, identity.SessionPrefix) {
-		return nil, nil, errSignedOut
+		return nil, errSignedOut
 	}
 	ctx := r.Context()
-	sess, err := s.store.GetSessionByTokenHash(ctx, identity.HashToken(c.Value))
+	a, err := s.store.SessionAccess(ctx, identity.HashToken(c.Value), orgRef)
 	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
-		return nil, nil, errSignedOut
+		return nil, errSignedOut
 	} else if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	sess, u := a.Session, a.User
 	now := s.now()
-	if !now.Before(sess.Expires) || now.Sub(sess.LastSeen) > s.cfg.SessionIdle {
-		return nil, nil, s.endSession(ctx, sess.ID)
+	// The last use written by this server may not be in the database yet.
+	lastSeen := sess.LastSeen
+	if t := s.touches.lastUse(sessionKey(sess.ID)); t.After(lastSeen) {
+		lastSeen = t
 	}
-	u, err := s.store.GetUser(ctx, sess.UserID)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
-		return nil, nil, s.endSession(ctx, sess.ID)
-	} else if err != nil {
-		return nil, nil, err
+	if !now.Before(sess.Expires) || now.Sub(lastSeen) > s.cfg.SessionIdle {
+		return nil, s.endSession(ctx, sess.ID)
 	}
 	if u.Disabled || (!u.PasswordChangedAt.IsZero() && sess.Created.Before(u.PasswordChangedAt)) {
-		return nil, nil, s.endSession(ctx, sess.ID)
+		return nil, s.endSession(ctx, sess.ID)
 	}
-	if now.Sub(sess.LastSeen) > touchEvery {
-		if err := s.store.TouchSession(ctx, sess.ID); err != nil && csmm.ErrorCode(err) != csmm.ENOTFOUND {
-			return nil, nil, err
-		}
-	}
+	id := sess.ID
+	s.touches.touch(ctx, sessionKey(id), sess.LastSeen, now, func(ctx context.Context, at time.Time) error {
+		return s.store.TouchSession(ctx, id, at)
+	})
 	noteUser(ctx, u.ID)
-	return u, sess, nil
+	return a, nil
 }
 
 // endSession deletes a session that may no longer be used and returns the
 // signed-out error.
 func (s *Server) endSession(ctx context.Context, id string) error {
+	s.touches.forget(sessionKey(id))
 	if err := s.store.DeleteSession(ctx, id); err != nil {
 		return err
 	}
 	return errSignedOut
 }
 
-// authenticate identifies the caller of an API request: an API token in
-// the Authorization header, else the session cookie.
-func (s *Server) authenticate(r *http.Request) (*api.Principal, error) {
+// authenticate identifies the caller of an API request, an API token in the
+// Authorization header, else the session cookie, together with what it may
+// do in the organization orgRef (an ID or slug, "" for none), with one
+// query.
+func (s *Server) authenticate(r *http.Request, orgRef string) (*api.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || !identity.HasPrefix(strings.TrimSpace(secret), identity.APITokenPrefix) {
 			return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "the Authorization header must be Bearer followed by an API token")
 		}
-		return s.tokenPrincipal(r, strings.TrimSpace(secret))
+		return s.tokenPrincipal(r, strings.TrimSpace(secret), orgRef)
 	}
-	u, sess, err := s.currentSession(r)
+	a, err := s.sessionAccess(r, orgRef)
 	if err != nil {
 		return nil, err
 	}
-	return &api.Principal{User: u, SessionID: sess.ID}, nil
+	return &api.Principal{User: a.User, SessionID: a.Session.ID, Org: a.Org, Role: a.Role}, nil
 }
 
-func (s *Server) tokenPrincipal(r *http.Request, secret string) (*api.Principal, error) {
+// tokenPrincipal authenticates an API token and reads its user and, when
+// orgRef names the token's organization, that organization and the user's
+// role, with one query. The token's last use is recorded in the background
+// at most once a minute.
+func (s *Server) tokenPrincipal(r *http.Request, secret, orgRef string) (*api.Principal, error) {
 	ctx := r.Context()
-	tok, err := s.store.GetAPITokenByHash(ctx, identity.HashToken(secret))
+	a, err := s.store.TokenAccess(ctx, identity.HashToken(secret), orgRef)
 	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
 		return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "the API token is unknown, expired or revoked")
 	} else if err != nil {
 		return nil, err
 	}
-	u, err := s.store.GetUser(ctx, tok.UserID)
-	if csmm.ErrorCode(err) == csmm.ENOTFOUND || err == nil && u.Disabled {
+	tok, u := a.Token, a.User
+	if u.Disabled {
 		return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "the API token's user is disabled or deleted")
-	} else if err != nil {
-		return nil, err
 	}
-	if s.now().Sub(tok.LastUsed) > touchEvery {
-		if err := s.store.TouchAPIToken(ctx, tok.ID); err != nil && csmm.ErrorCode(err) != csmm.ENOTFOUND {
-			return nil, err
-		}
-	}
+	id := tok.ID
+	s.touches.touch(ctx, tokenKey(id), tok.LastUsed, s.now(), func(ctx context.Context, at time.Time) error {
+		return s.store.TouchAPIToken(ctx, id, at)
+	})
 	noteUser(ctx, u.ID)
-	return &api.Principal{User: u, Token: tok}, nil
+	return &api.Principal{User: u, Token: tok, Org: a.Org, Role: a.Role}, nil
 }
 
 // signOutEverywhere deletes every session of a user.

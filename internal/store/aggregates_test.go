@@ -404,13 +404,27 @@ func TestSessionsAndTokens(t *testing.T) {
 		_, err = s.CreateSession(ctx, Session{UserID: f.owner.ID, TokenHash: "h1", Expires: now.Add(time.Hour)})
 		wantCode(t, err, csmm.ECONFLICT)
 		now = now.Add(time.Minute)
-		if err := s.TouchSession(ctx, sess.ID); err != nil {
+		if err := s.TouchSession(ctx, sess.ID, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.GetSessionByTokenHash(ctx, "h1")
 		if !got.LastSeen.Equal(now) {
 			t.Errorf("LastSeen = %v, want %v", got.LastSeen, now)
 		}
+		// A touch that lands late, with an older time, keeps the latest.
+		if err := s.TouchSession(ctx, sess.ID, now.Add(-30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = s.GetSessionByTokenHash(ctx, "h1"); !got.LastSeen.Equal(now) {
+			t.Errorf("after an older touch, LastSeen = %v, want %v", got.LastSeen, now)
+		}
+		if err := s.TouchSession(ctx, sess.ID, now.Add(90*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = s.GetSessionByTokenHash(ctx, "h1"); !got.LastSeen.Equal(now.Add(90 * time.Second)) {
+			t.Errorf("after a touch at a given time, LastSeen = %v, want %v", got.LastSeen, now.Add(90*time.Second))
+		}
+		wantCode(t, s.TouchSession(ctx, "no such session", time.Time{}), csmm.ENOTFOUND)
 		if _, err := s.CreateSession(ctx, Session{UserID: f.owner.ID, TokenHash: "h2", Expires: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
@@ -425,9 +439,18 @@ func TestSessionsAndTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.GetAPITokenByHash(ctx, "t1"); err != nil || got.OrgID != f.org.ID || got.Role != csmm.RoleViewer {
+		if got, err := s.GetAPITokenByHash(ctx, "t1"); err != nil || got.OrgID != f.org.ID || got.Role != csmm.RoleViewer || !got.LastUsed.IsZero() {
 			t.Errorf("GetAPITokenByHash = %+v, %v", got, err)
 		}
+		for _, at := range []time.Time{now.Add(2 * time.Minute), now.Add(time.Minute)} {
+			if err := s.TouchAPIToken(ctx, tok.ID, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := s.GetAPITokenByHash(ctx, "t1"); !got.LastUsed.Equal(now.Add(2 * time.Minute)) {
+			t.Errorf("after touches at +2m and +1m, LastUsed = %v, want %v", got.LastUsed, now.Add(2*time.Minute))
+		}
+		wantCode(t, s.TouchAPIToken(ctx, "no such token", time.Time{}), csmm.ENOTFOUND)
 		if err := s.RevokeAPIToken(ctx, f.org.ID, f.actor, tok.ID); err != nil {
 			t.Fatal(err)
 		}

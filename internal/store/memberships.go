@@ -61,7 +61,7 @@ func addMembership(ctx context.Context, tx *tx, orgID string, actor Actor, userI
 func (s *Store) GetMembership(ctx context.Context, orgID, userID string) (_ *Membership, err error) {
 	defer wrap(&err, "membership(%s, %s)", orgID, userID)
 	var m *Membership
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		m, err = membership(ctx, tx, orgID, userID)
 		return err
 	})

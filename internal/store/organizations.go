@@ -72,7 +72,7 @@ func insertOrganization(ctx context.Context, tx *tx, actor Actor, name, slug, ow
 func (s *Store) GetOrganization(ctx context.Context, id string) (_ *Organization, err error) {
 	defer wrap(&err, "organization(%s)", id)
 	var o *Organization
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		o, err = organization(ctx, tx, "id", id)
 		return err
 	})
@@ -83,7 +83,7 @@ func (s *Store) GetOrganization(ctx context.Context, id string) (_ *Organization
 func (s *Store) GetOrganizationBySlug(ctx context.Context, slug string) (_ *Organization, err error) {
 	defer wrap(&err, "organization by slug(%s)", slug)
 	var o *Organization
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		o, err = organization(ctx, tx, "slug", slug)
 		return err
 	})

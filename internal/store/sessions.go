@@ -48,7 +48,7 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) (_ *Session, er
 func (s *Store) GetSessionByTokenHash(ctx context.Context, tokenHash string) (_ *Session, err error) {
 	defer wrap(&err, "session by token hash")
 	var sess Session
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		err := tx.queryRow(ctx, `SELECT id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent, ip
 			FROM sessions WHERE token_hash = ?`, tokenHash).
 			Scan(&sess.ID, &sess.UserID, &sess.TokenHash, timeCol{&sess.Created}, timeCol{&sess.LastSeen}, timeCol{&sess.Expires}, &sess.UserAgent, &sess.IP)
@@ -63,12 +63,15 @@ func (s *Store) GetSessionByTokenHash(ctx context.Context, tokenHash string) (_ 
 	return &sess, nil
 }
 
-// TouchSession records that a session was used now. It returns not_found
-// when the session no longer exists.
-func (s *Store) TouchSession(ctx context.Context, id string) (err error) {
+// TouchSession records that a session was used at the time at (a zero at
+// means now). It never moves the last use back, so touches that land out of
+// order keep the latest. It returns not_found when the session no longer
+// exists.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) (err error) {
 	defer wrap(&err, "touch session")
 	return s.write(ctx, func(tx *tx) error {
-		res, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", micros(tx.now), id)
+		t := touchTime(tx, at)
+		res, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END WHERE id = ?", t, t, id)
 		if err != nil {
 			return err
 		}
@@ -77,6 +80,15 @@ func (s *Store) TouchSession(ctx context.Context, id string) (err error) {
 		}
 		return nil
 	})
+}
+
+// touchTime is the stored form of a touch at at, or of the transaction's
+// time when at is zero.
+func touchTime(tx *tx, at time.Time) int64 {
+	if at.IsZero() {
+		return tx.now.UnixMicro()
+	}
+	return at.UTC().Truncate(time.Microsecond).UnixMicro()
 }
 
 // DeleteSession signs a session out. Deleting a session that does not exist

@@ -232,11 +232,21 @@ func (s *Store) Ready(ctx context.Context) error {
 }
 
 // tx is a transaction that speaks one SQL dialect. Queries are written with ?
-// placeholders and rewritten for PostgreSQL here, in one place.
+// placeholders and rewritten for PostgreSQL here, in one place. Within
+// readOne it runs its one statement straight on the read pool, outside any
+// transaction.
 type tx struct {
-	*sql.Tx
+	querier
 	dialect dialect
 	now     time.Time
+}
+
+// querier is what runs statements: a *sql.Tx, or a *sql.DB for readOne.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. Queries in
@@ -287,12 +297,20 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	return s.run(ctx, s.rdb, opts, fn)
 }
 
+// readOne runs fn, which must run a single SELECT statement, on the read
+// pool without a transaction: one statement sees one snapshot by itself, and
+// it saves the BEGIN and COMMIT round trips of read. fn must not write
+// (SQLite's read connections are query-only anyway).
+func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
+	return fn(&tx{querier: s.rdb, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
+}
+
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", dbError(err))
 	}
-	t := &tx{Tx: sqlTx, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
+	t := &tx{querier: sqlTx, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err

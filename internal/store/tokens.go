@@ -66,7 +66,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, orgID string, actor Actor, t
 func (s *Store) GetAPITokenByHash(ctx context.Context, tokenHash string) (_ *APIToken, err error) {
 	defer wrap(&err, "api token by hash")
 	var t *APIToken
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		t, err = scanToken(tx.queryRow(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE token_hash = ?", tokenHash))
 		if errNoRows(err) || err == nil && (!t.Revoked.IsZero() || !t.Expires.IsZero() && !tx.now.Before(t.Expires)) {
 			return csmm.Errorf(csmm.ENOTFOUND, "API token not found")
@@ -120,12 +120,14 @@ func (s *Store) RevokeAPIToken(ctx context.Context, orgID string, actor Actor, i
 	})
 }
 
-// TouchAPIToken records that a token was used now. It returns not_found for
-// an unknown token.
-func (s *Store) TouchAPIToken(ctx context.Context, id string) (err error) {
+// TouchAPIToken records that a token was used at the time at (a zero at
+// means now). It never moves the last use back, so touches that land out of
+// order keep the latest. It returns not_found for an unknown token.
+func (s *Store) TouchAPIToken(ctx context.Context, id string, at time.Time) (err error) {
 	defer wrap(&err, "touch api token")
 	return s.write(ctx, func(tx *tx) error {
-		res, err := tx.exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", micros(tx.now), id)
+		t := touchTime(tx, at)
+		res, err := tx.exec(ctx, "UPDATE api_tokens SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?", t, t, id)
 		if err != nil {
 			return err
 		}

@@ -164,7 +164,7 @@ func (s *Store) createOwner(ctx context.Context, actor Actor, o NewOwner, first 
 func (s *Store) GetUser(ctx context.Context, id string) (_ *User, err error) {
 	defer wrap(&err, "user(%s)", id)
 	var u *User
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		u, err = user(ctx, tx, "id", id)
 		return err
 	})
@@ -176,7 +176,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (_ *User, err error) {
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (_ *User, err error) {
 	defer wrap(&err, "user by email")
 	var u *User
-	err = s.read(ctx, func(tx *tx) error {
+	err = s.readOne(ctx, func(tx *tx) error {
 		u, err = user(ctx, tx, "email_key", emailKey(email))
 		return err
 	})
