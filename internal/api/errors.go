@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/csmm/csmm/internal/csmm"
 )
@@ -103,15 +105,44 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="csmm"`)
 	}
-	writeJSON(w, status, body)
+	writeJSON(w, r, status, body)
 }
 
-// writeJSON writes v as the JSON response with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+// writeJSON writes v as the JSON response with the given status: compact,
+// or indented by two spaces when the request asks with ?pretty=1.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		// Only a value the API built wrongly fails; say so without detail.
+		status, data = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	writeJSONBytes(w, r, status, data)
+}
+
+// writeJSONBytes writes data, compact JSON, as the response with the given
+// status, indented when the request asks with ?pretty=1.
+func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, data []byte) {
+	if pretty(r) {
+		var buf bytes.Buffer
+		if json.Indent(&buf, data, "", "  ") == nil {
+			data = buf.Bytes()
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(data)+1))
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_, _ = w.Write(data)
+	_, _ = w.Write([]byte{'\n'})
+}
+
+// pretty reports whether the request asks for indented JSON (?pretty=1 or
+// ?pretty=true).
+func pretty(r *http.Request) bool {
+	if r == nil || r.URL.RawQuery == "" {
+		return false
+	}
+	v, err := strconv.ParseBool(r.URL.Query().Get("pretty"))
+	return err == nil && v
 }

@@ -94,3 +94,38 @@ func TestTableIsConsistent(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteJSON(t *testing.T) {
+	v := map[string]any{"items": []any{map[string]any{"id": "a", "tag": "<b>"}}}
+	compact := `{"items":[{"id":"a","tag":"\u003cb\u003e"}]}` + "\n"
+	indented := "{\n  \"items\": [\n    {\n      \"id\": \"a\",\n      \"tag\": \"\\u003cb\\u003e\"\n    }\n  ]\n}\n"
+	tests := []struct {
+		name  string
+		query string
+		want  string
+	}{
+		{"compact by default", "", compact},
+		{"pretty=1", "?pretty=1", indented},
+		{"pretty=true among others", "?as_of=2026-11-20&pretty=true", indented},
+		{"pretty=0", "?pretty=0", compact},
+		{"pretty not a boolean", "?pretty=yes%20please", compact},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			writeJSON(w, httptest.NewRequest("GET", "/api/v1/x"+tt.query, nil), http.StatusCreated, v)
+			if w.Code != http.StatusCreated {
+				t.Errorf("status %d, want 201", w.Code)
+			}
+			if diff := cmp.Diff(tt.want, w.Body.String()); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+			if got, want := w.Header().Get("Content-Length"), fmt.Sprint(len(tt.want)); got != want {
+				t.Errorf("Content-Length %s, want %s", got, want)
+			}
+			if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+		})
+	}
+}

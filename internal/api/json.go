@@ -70,7 +70,7 @@ func (c *call) reply(status int, v any) error {
 		c.w.WriteHeader(status)
 		return nil
 	}
-	writeJSON(c.w, status, v)
+	writeJSON(c.w, c.r, status, v)
 	return nil
 }
 

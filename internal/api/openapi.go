@@ -107,7 +107,7 @@ func (a *API) OpenAPI() map[string]any {
 		"info": map[string]any{
 			"title":       "CSMM API",
 			"version":     "1",
-			"description": "The JSON API of the Cloud Security Maturity Model server. Every route under /orgs/{org} is scoped to an organization the caller belongs to; another organization's data answers 404.",
+			"description": "The JSON API of the Cloud Security Maturity Model server. Every route under /orgs/{org} is scoped to an organization the caller belongs to; another organization's data answers 404. JSON responses are compact; add ?pretty=1 to a request for indented JSON.",
 		},
 		"servers":  []any{map[string]any{"url": Prefix}},
 		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
@@ -142,6 +142,6 @@ func (a *API) OpenAPI() map[string]any {
 }
 
 func (a *API) getOpenAPI(c *call) error {
-	writeJSON(c.w, http.StatusOK, a.OpenAPI())
+	writeJSON(c.w, c.r, http.StatusOK, a.OpenAPI())
 	return nil
 }

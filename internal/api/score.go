@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,8 @@ type scored struct {
 	in  assess.Input
 	// report builds the report once, without its generation time.
 	report func() *report.Report
+	// json encodes res once, compact, for every getScore of the entry.
+	json func() ([]byte, error)
 }
 
 // defaultScoreCacheBytes bounds the scored assessments kept in memory.
@@ -64,6 +67,7 @@ func (a *API) score(c *call) (*scored, error) {
 			a.o.ObserveScoring(time.Since(start))
 		}
 		sc := &scored{res: res, as: as, in: in}
+		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		sc.report = sync.OnceValue(func() *report.Report {
 			return report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
@@ -73,19 +77,26 @@ func (a *API) score(c *call) (*scored, error) {
 	})
 }
 
-// scoredSize estimates the memory of a scored assessment with its report:
-// a few hundred bytes per objective and scope, answers included.
+// scoredSize estimates the memory of a scored assessment with its report
+// and its encoded score: a few hundred bytes per objective and scope,
+// answers included.
 func scoredSize(in assess.Input) int64 {
 	cells := len(in.Model.Objectives) * (len(in.Scopes) + 1)
-	return int64(cells*600 + len(in.Answers)*200 + 16<<10)
+	return int64(cells*800 + len(in.Answers)*200 + 16<<10)
 }
 
+// getScore answers the score JSON, encoded once per cached entry.
 func (a *API) getScore(c *call) error {
 	sc, err := a.score(c)
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, sc.res)
+	data, err := sc.json()
+	if err != nil {
+		return fmt.Errorf("encode the score: %w", err)
+	}
+	writeJSONBytes(c.w, c.r, http.StatusOK, data)
+	return nil
 }
 
 var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)

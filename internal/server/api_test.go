@@ -346,10 +346,15 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("operation %s (%s) is exercised by no test", op, pattern)
 		}
 	}
-	// Served to anyone, as JSON, with the OpenAPI version.
+	// Served to anyone, as compact JSON, with the OpenAPI version.
 	r := e.client().get("/api/v1/openapi.json")
-	if !strings.Contains(string(r.body), `"openapi": "3.1.0"`) || r.Header.Get("Content-Type") != "application/json" {
+	if !strings.Contains(string(r.body), `"openapi":"3.1.0"`) || r.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("openapi.json: %s %.100s", r.Header.Get("Content-Type"), r.body)
+	}
+	// Indented on request.
+	r = e.client().get("/api/v1/openapi.json?pretty=1")
+	if !strings.Contains(string(r.body), "\n  \"openapi\": \"3.1.0\"") {
+		t.Errorf("openapi.json?pretty=1 is not indented: %.100s", r.body)
 	}
 }
 

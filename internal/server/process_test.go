@@ -517,7 +517,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("the request in flight failed: %v", r.err)
 	}
-	if r.resp.StatusCode != http.StatusOK || !strings.Contains(string(r.body), `"version": 1`) {
+	if r.resp.StatusCode != http.StatusOK || !strings.Contains(string(r.body), `"version":1`) {
 		t.Errorf("the request in flight: %d %s, want 200 with version 1", r.resp.StatusCode, r.body)
 	}
 	select {
