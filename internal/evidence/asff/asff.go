@@ -1,0 +1,151 @@
+// Package asff reads findings in the AWS Security Finding Format: what AWS
+// Security Hub exports ({"Findings": [...]} as aws securityhub get-findings
+// writes it, or a bare JSON list) and what Prowler writes with -M json-asff.
+//
+// Check IDs:
+//
+//   - a Security Hub control finding is securityhub:<control>, the control
+//     taken from Compliance.SecurityControlId, else a GeneratorId
+//     security-control/<control>, else the ProductFields.ControlId or the
+//     GeneratorId of the AWS Foundational Security Best Practices standard
+//     (whose control IDs are the Security Hub ones);
+//   - a finding of another standard without a consolidated control ID is
+//     securityhub:<standard generator>, such as
+//     securityhub:cis-aws-foundations-benchmark/v/1.2.0/rule/2.7;
+//   - a Prowler finding (ProductFields.ProviderName Prowler) is
+//     prowler:aws:<check>, the check taken from its GeneratorId prowler-<check>;
+//   - any other finding (GuardDuty, Inspector, ...) is asff:<GeneratorId>.
+//
+// Outcome: Compliance.Status PASSED is pass, FAILED is fail, anything else
+// (WARNING, NOT_AVAILABLE, Prowler 3's INFOED, no Compliance) is other.
+// Workflow.Status SUPPRESSED is muted; RecordState ARCHIVED is archived.
+package asff
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/csmm/csmm/internal/evidence"
+)
+
+// finding is the part of an ASFF finding that evidence needs.
+type finding struct {
+	GeneratorID   *string                    `json:"GeneratorId"`
+	AwsAccountID  string                     `json:"AwsAccountId"`
+	Region        string                     `json:"Region"`
+	ProductArn    string                     `json:"ProductArn"`
+	RecordState   string                     `json:"RecordState"`
+	ProductFields map[string]json.RawMessage `json:"ProductFields"`
+	Compliance    *struct {
+		Status            string `json:"Status"`
+		SecurityControlID string `json:"SecurityControlId"`
+	} `json:"Compliance"`
+	Workflow *struct {
+		Status string `json:"Status"`
+	} `json:"Workflow"`
+	Resources []struct {
+		ID     string `json:"Id"`
+		Region string `json:"Region"`
+	} `json:"Resources"`
+}
+
+// Keys are the keys of a top-level object that may hold the list of
+// findings: aws securityhub get-findings writes Findings.
+var Keys = []string{"Findings", "findings"}
+
+// Parse reads ASFF findings: a JSON list, or an object with the list under
+// Findings.
+func Parse(file string, data []byte) ([]evidence.Finding, error) {
+	var out []evidence.Finding
+	err := evidence.EachJSONRecord(file, data, Keys, func(rec int, raw json.RawMessage) error {
+		var f finding
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return err
+		}
+		if f.GeneratorID == nil {
+			return &evidence.FieldError{Field: "GeneratorId", Message: "missing; expected the ASFF GeneratorId of the finding"}
+		}
+		fd := evidence.Finding{
+			CheckID:  checkID(&f),
+			Account:  f.AwsAccountID,
+			Region:   f.Region,
+			Status:   evidence.Other,
+			Archived: strings.EqualFold(f.RecordState, "ARCHIVED"),
+			Muted:    f.Workflow != nil && strings.EqualFold(f.Workflow.Status, "SUPPRESSED"),
+		}
+		if f.Compliance != nil {
+			switch strings.ToUpper(f.Compliance.Status) {
+			case "PASSED":
+				fd.Status = evidence.Pass
+			case "FAILED":
+				fd.Status = evidence.Fail
+			}
+		}
+		if len(f.Resources) > 0 {
+			fd.Resource = f.Resources[0].ID
+			if f.Resources[0].Region != "" {
+				fd.Region = f.Resources[0].Region
+			}
+		}
+		out = append(out, fd)
+		return nil
+	})
+	return out, err
+}
+
+// standardPrefixes are the prefixes of the GeneratorId of a standard's
+// control finding; the Foundational Security Best Practices one names
+// Security Hub controls.
+const (
+	fsbp         = "aws-foundational-security-best-practices/"
+	rulesetArn   = "arn:aws:securityhub:::ruleset/"
+	controlGen   = "security-control/"
+	prowlerGen   = "prowler-"
+	prowlerName  = "Prowler"
+	asffPrefix   = "asff:"
+	controlIDKey = "ControlId"
+)
+
+func checkID(f *finding) string {
+	gen := *f.GeneratorID
+	if isProwler(f) && strings.HasPrefix(gen, prowlerGen) {
+		return "prowler:aws:" + strings.TrimPrefix(gen, prowlerGen)
+	}
+	if f.Compliance != nil && f.Compliance.SecurityControlID != "" {
+		return "securityhub:" + f.Compliance.SecurityControlID
+	}
+	if c, ok := strings.CutPrefix(gen, controlGen); ok && c != "" {
+		return "securityhub:" + c
+	}
+	if strings.HasPrefix(gen, fsbp) {
+		if c := field(f, controlIDKey); c != "" {
+			return "securityhub:" + c
+		}
+		if i := strings.LastIndexByte(gen, '/'); i >= 0 && i < len(gen)-1 {
+			return "securityhub:" + gen[i+1:]
+		}
+	}
+	if f.Compliance != nil {
+		// A control finding of another standard, from before consolidated
+		// control IDs: named by the standard's own generator.
+		return "securityhub:" + strings.TrimPrefix(gen, rulesetArn)
+	}
+	return asffPrefix + gen
+}
+
+func isProwler(f *finding) bool {
+	return field(f, "ProviderName") == prowlerName || strings.Contains(f.ProductArn, "product/prowler/prowler")
+}
+
+// field returns a ProductFields value that is a string.
+func field(f *finding, key string) string {
+	raw, ok := f.ProductFields[key]
+	if !ok {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,102 @@
+package prowler
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/csmm/csmm/internal/evidence"
+)
+
+// ocsfFinding is the part of an OCSF Detection Finding written by Prowler
+// that evidence needs.
+type ocsfFinding struct {
+	StatusCode *string `json:"status_code"`
+	Status     string  `json:"status"`
+	Metadata   struct {
+		EventCode string `json:"event_code"`
+	} `json:"metadata"`
+	FindingInfo struct {
+		UID string `json:"uid"`
+	} `json:"finding_info"`
+	Cloud *struct {
+		Provider string `json:"provider"`
+		Region   string `json:"region"`
+		Account  struct {
+			UID string `json:"uid"`
+		} `json:"account"`
+	} `json:"cloud"`
+	Resources []struct {
+		UID       string `json:"uid"`
+		Name      string `json:"name"`
+		Region    string `json:"region"`
+		Namespace string `json:"namespace"`
+	} `json:"resources"`
+	Unmapped struct {
+		Muted json.RawMessage `json:"muted"`
+	} `json:"unmapped"`
+}
+
+// ParseOCSF reads Prowler's JSON-OCSF output: a JSON list of Detection
+// Findings. The check is metadata.event_code (else the check in
+// finding_info.uid); the outcome is status_code PASS, FAIL or MANUAL; a
+// finding is muted when its status is Suppressed (or unmapped.muted is true).
+// The provider is cloud.provider; Prowler writes no cloud object only for
+// Kubernetes.
+func ParseOCSF(file string, data []byte) ([]evidence.Finding, error) {
+	var out []evidence.Finding
+	err := evidence.EachJSONRecord(file, data, nil, func(rec int, raw json.RawMessage) error {
+		var f ocsfFinding
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return err
+		}
+		if f.StatusCode == nil {
+			return &evidence.FieldError{Field: "status_code", Message: "missing; expected PASS, FAIL or MANUAL"}
+		}
+		uidProvider, uidCheck := fromUID(f.FindingInfo.UID)
+		check := f.Metadata.EventCode
+		if check == "" {
+			check = uidCheck
+		}
+		if !validCheck(check) {
+			return &evidence.FieldError{Field: "metadata.event_code", Message: "missing; expected the Prowler check ID"}
+		}
+		var provider, account, region string
+		switch {
+		case f.Cloud != nil && f.Cloud.Provider != "":
+			provider, account, region = f.Cloud.Provider, f.Cloud.Account.UID, f.Cloud.Region
+		case uidProvider != "":
+			provider = uidProvider
+		case f.Cloud == nil:
+			provider = "kubernetes"
+		default:
+			return &evidence.FieldError{Field: "cloud.provider", Message: "missing; expected the provider (aws, azure, gcp, ...)"}
+		}
+		st, _ := status(*f.StatusCode)
+		fd := evidence.Finding{
+			CheckID: CheckID(provider, check), Account: account, Region: region, Status: st,
+			Muted: strings.EqualFold(f.Status, "Suppressed") || isTrue(f.Unmapped.Muted),
+		}
+		if len(f.Resources) > 0 {
+			r := f.Resources[0]
+			fd.Resource = r.UID
+			if fd.Resource == "" {
+				fd.Resource = r.Name
+			}
+			if fd.Region == "" {
+				fd.Region = r.Region
+			}
+			if fd.Region == "" {
+				fd.Region = r.Namespace
+			}
+		}
+		out = append(out, fd)
+		return nil
+	})
+	return out, err
+}
+
+// isTrue reports whether a raw JSON value is true or "true".
+func isTrue(raw json.RawMessage) bool {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	return strings.EqualFold(s, "true")
+}
