@@ -14,7 +14,7 @@ type CheckCommand struct {
 }
 
 const checkUsage = `
-Usage: csmm check FILE [--as-of DATE] [--model FILE]
+Usage: csmm check FILE [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores the answers file FILE and checks every category that has a target:
 a target is met when the category's level is at least the target. Exits 0
@@ -29,6 +29,8 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	var modelPath string
 	asOf := c.env.today()
 	asOfFlag(fs, &asOf)
+	var evidenceSpecs []string
+	addEvidenceFlag(fs, &evidenceSpecs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, checkUsage, args)
 	if err != nil {
@@ -41,7 +43,11 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := assess.Score(f.Input(m, asOf))
+	in := f.Input(m, asOf)
+	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
+		return err
+	}
+	res := assess.Score(in)
 	p := painter(c.env.colour(c.env.Stdout))
 	w := c.env.Stdout
 	if res.Program.TargetsSet == 0 {

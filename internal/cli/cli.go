@@ -90,6 +90,7 @@ func commands() []commandInfo {
 		{"score", "score an answers file", func(e *Env) command { return &ScoreCommand{env: e} }},
 		{"report", "write the maturity report (html, md, json, csv, xlsx, pdf)", func(e *Env) command { return &ReportCommand{env: e} }},
 		{"check", "exit 1 when a category is below its target (for pipelines)", func(e *Env) command { return &CheckCommand{env: e} }},
+		{"evidence", "summarize scanner files (Prowler, Security Hub, Powerpipe, CSV) against the model", func(e *Env) command { return &EvidenceCommand{env: e} }},
 		{"diff", "compare two answers files: scores, levels and changed answers", func(e *Env) command { return &DiffCommand{env: e} }},
 		{"model", "validate, export or import a maturity model", func(e *Env) command { return &ModelCommand{env: e} }},
 		{"serve", "run the web application and JSON API", func(e *Env) command { return &ServeCommand{env: e} }},

@@ -17,7 +17,7 @@ type ReportCommand struct {
 }
 
 const reportUsage = `
-Usage: csmm report FILE [--format html|md|json|csv|xlsx|pdf] [-o OUT] [--as-of DATE] [--model FILE]
+Usage: csmm report FILE [--format html|md|json|csv|xlsx|pdf] [-o OUT] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores the answers file FILE and writes the report: the program score,
 domains, categories with why each has its level, the roadmap to the targets,
@@ -33,6 +33,8 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	formatFlag(fs, &format, "html", "html", "md", "json", "csv", "xlsx", "pdf")
 	fs.StringVar(&out, "o", "", "write to `OUT` instead of standard output")
 	asOfFlag(fs, &asOf)
+	var evidenceSpecs []string
+	addEvidenceFlag(fs, &evidenceSpecs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, reportUsage, args)
 	if err != nil {
@@ -49,7 +51,11 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := assess.Score(f.Input(m, asOf))
+	in := f.Input(m, asOf)
+	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
+		return err
+	}
+	res := assess.Score(in)
 	r := report.Build(m, res, report.Meta{
 		Organization: f.Organization,
 		Assessment:   f.Assessment,

@@ -20,7 +20,7 @@ type ScoreCommand struct {
 }
 
 const scoreUsage = `
-Usage: csmm score FILE [--format table|json] [--as-of DATE] [--scope ID] [--model FILE]
+Usage: csmm score FILE [--format table|json] [--as-of DATE] [--scope ID] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores the answers file FILE with the model's method and prints the program
 score with its floor and completeness, each domain, and each category with
@@ -38,6 +38,8 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	formatFlag(fs, &format, "table", "table", "json")
 	asOfFlag(fs, &asOf)
 	fs.StringVar(&scope, "scope", "", "show the result of scope `ID` instead of the roll-up")
+	var evidenceSpecs []string
+	addEvidenceFlag(fs, &evidenceSpecs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, scoreUsage, args)
 	if err != nil {
@@ -50,7 +52,11 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := assess.Score(f.Input(m, asOf))
+	in := f.Input(m, asOf)
+	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
+		return err
+	}
+	res := assess.Score(in)
 	view := rollupView(&res)
 	if scope != "" {
 		sr, err := findScope(&res, scope)

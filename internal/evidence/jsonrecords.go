@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // RecordFunc handles one record of a scanner file: its 1-based index and its
@@ -45,8 +47,10 @@ func JSONError(file string, data []byte, base int64, record int, err error) erro
 	var fe *FieldError
 	switch {
 	case errors.As(err, &se):
-		pe.Line, pe.Column = Position(data, se.Offset)
-		pe.Message = "invalid JSON: " + se.Error()
+		// The offset of a syntax error counts the byte at fault.
+		off := max(se.Offset-1, 0)
+		pe.Line, pe.Column = Position(data, off)
+		pe.Message = "invalid JSON: " + syntaxMessage(se.Error(), data, off)
 	case errors.As(err, &te):
 		// The offset of a type error is the end of the value at fault.
 		pe.Line, pe.Column = Position(data, base+te.Offset)
@@ -64,6 +68,16 @@ func JSONError(file string, data []byte, base int64, record int, err error) erro
 		pe.Message = err.Error()
 	}
 	return pe
+}
+
+// syntaxMessage names a non-ASCII character at fault by its code point:
+// encoding/json quotes only its first byte.
+func syntaxMessage(msg string, data []byte, off int64) string {
+	if off >= int64(len(data)) || data[off] < utf8.RuneSelf {
+		return msg
+	}
+	r, _ := utf8.DecodeRune(data[off:])
+	return strings.Replace(msg, "'"+string(rune(data[off]))+"'", fmt.Sprintf("%U", r), 1)
 }
 
 func kindName(k string) string {

@@ -1,0 +1,241 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/evidence/load"
+	"github.com/csmm/csmm/internal/model"
+)
+
+// EvidenceCommand reads scanner files and summarizes each: its format, its
+// findings by outcome, which of its checks the model maps to objectives,
+// and what each file says about each objective.
+type EvidenceCommand struct {
+	env *Env
+}
+
+const evidenceUsage = `
+Usage: csmm evidence FILE... [--format table|json] [--model FILE]
+
+Reads each scanner FILE and prints its summary: the format found, the number
+of findings by outcome (pass, fail, manual, other; muted ones are counted by
+outcome and also as muted, archived ones only as archived), the check IDs the
+model's objectives list (mapped) and the others (unknown), and for each
+objective the findings of its checks that passed and failed, without muted
+and archived ones.
+
+Formats read (told from the content): prowler-ocsf (Prowler JSON-OCSF, v4
+and v5), prowler-csv (Prowler CSV, v2 to v5), prowler-json (Prowler 3 JSON,
+Prowler 2 JSON Lines), asff (AWS Security Hub and Prowler ASFF), powerpipe
+(Powerpipe and Steampipe control results, JSON or CSV) and generic-csv (a CSV
+with the columns check and status, and optionally resource, account, region,
+muted and archived).
+
+To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check.
+`
+
+// Run runs the command.
+func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("evidence")
+	var format, modelPath string
+	formatFlag(fs, &format, "table", "table", "json")
+	modelFlag(fs, &modelPath)
+	args, err := parseFlags(c.env, fs, evidenceUsage, args)
+	if err != nil {
+		return finish(err)
+	}
+	if len(args) == 0 {
+		return usageErrorf("evidence", "evidence: missing argument; expected FILE...")
+	}
+	m, err := loadModel(modelPath)
+	if err != nil {
+		return err
+	}
+	files, err := readEvidenceFiles(args)
+	if err != nil {
+		return err
+	}
+	ix := evidence.NewIndex(m)
+	out := evidenceJSON{Files: make([]evidence.Summary, len(files))}
+	for i, f := range files {
+		out.Files[i] = ix.Summarize(f)
+	}
+	var b bytes.Buffer
+	switch format {
+	case "json":
+		if err := writeJSON(&b, out); err != nil {
+			return err
+		}
+	default:
+		writeEvidenceTable(&b, m, out.Files)
+	}
+	_, err = c.env.Stdout.Write(b.Bytes())
+	return err
+}
+
+// evidenceJSON is the evidence summary of formats.md.
+type evidenceJSON struct {
+	Files []evidence.Summary `json:"files"`
+}
+
+// readEvidenceFiles reads every scanner file, reporting every file that
+// cannot be read, one per line.
+func readEvidenceFiles(paths []string) ([]*evidence.File, error) {
+	var files []*evidence.File
+	var problems []string
+	for _, p := range paths {
+		f, err := load.ReadFile(p)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(problems) > 0 {
+		return nil, &problemsError{problems: problems}
+	}
+	return files, nil
+}
+
+// maxUnknownShown bounds the unknown check IDs the table lists per file.
+const maxUnknownShown = 10
+
+func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary) {
+	for i, s := range files {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%s)\n", s.Path, s.Format)
+		fmt.Fprintf(w, "  %d findings: %d pass, %d fail, %d manual, %d other; %d muted, %d archived\n",
+			s.Findings, s.Status.Pass, s.Status.Fail, s.Status.Manual, s.Status.Other, s.Muted, s.Archived)
+		fmt.Fprintf(w, "  %d checks mapped to %s, %d unknown to it\n", len(s.ChecksMapped), m.Ref(), len(s.ChecksUnknown))
+		if n := len(s.ChecksUnknown); n > 0 {
+			shown := s.ChecksUnknown[:min(n, maxUnknownShown)]
+			more := ""
+			if n > len(shown) {
+				more = fmt.Sprintf(" and %d more", n-len(shown))
+			}
+			fmt.Fprintf(w, "  unknown: %s%s\n", strings.Join(shown, ", "), more)
+		}
+		if len(s.Objectives) == 0 {
+			continue
+		}
+		fmt.Fprintln(w)
+		tw := newTable(w)
+		tw.row("  OBJECTIVE\tPASSED\tFAILED\tMUTED\tVALUE\tTITLE")
+		for _, o := range s.Objectives {
+			value := "-"
+			if e := (assess.Evidence{Passed: o.Passed, Failed: o.Failed}); e.Evaluated() {
+				value = percent(e.Value())
+			}
+			title := ""
+			if mo, ok := m.Objective(o.ID); ok {
+				title = oneLine(mo.Title)
+			}
+			tw.row("  %s\t%d\t%d\t%d\t%s\t%s", o.ID, o.Passed, o.Failed, o.Muted, value, title)
+		}
+		tw.flush()
+	}
+}
+
+// evidenceFlag collects the repeatable --evidence [SCOPE=]FILE flag.
+type evidenceFlag struct{ specs *[]string }
+
+func (f evidenceFlag) String() string {
+	if f.specs == nil {
+		return ""
+	}
+	return strings.Join(*f.specs, " ")
+}
+
+func (f evidenceFlag) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("expected [SCOPE=]FILE")
+	}
+	*f.specs = append(*f.specs, s)
+	return nil
+}
+
+// addEvidenceFlag adds --evidence to a flag set.
+func addEvidenceFlag(fs *flag.FlagSet, specs *[]string) {
+	fs.Var(evidenceFlag{specs}, "evidence", "score automated objectives from the scanner file `[SCOPE=]FILE`\n(repeatable; without SCOPE= the file counts in every scope;\nsee csmm evidence --help for the formats)")
+}
+
+// applyEvidence reads the scanner files of --evidence and sets the evidence
+// of the scoring input: per objective and scope, the findings of the mapped
+// checks that passed and failed, added up over the files.
+func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, specs []string) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	var scopes []string
+	for _, s := range f.Scopes {
+		scopes = append(scopes, s.ID)
+	}
+	if len(scopes) == 0 {
+		scopes = []string{assess.DefaultScope}
+	}
+	var scoped []evidence.Scoped
+	var paths []string
+	for _, spec := range specs {
+		scope, path := splitEvidenceSpec(spec, scopes)
+		if scope != "" && !slices.Contains(scopes, scope) {
+			return fmt.Errorf("--evidence %s: unknown scope %q; the answers file's scopes are %s", spec, scope, strings.Join(scopes, ", "))
+		}
+		scoped = append(scoped, evidence.Scoped{Scope: scope})
+		paths = append(paths, path)
+	}
+	files, err := readEvidenceFiles(paths)
+	if err != nil {
+		return err
+	}
+	for i := range scoped {
+		scoped[i].File = files[i]
+	}
+	ev, err := evidence.NewIndex(m).Evidence(scoped, scopes)
+	if err != nil {
+		return err
+	}
+	if in.Evidence == nil {
+		in.Evidence = map[assess.Key]assess.Evidence{}
+	}
+	for k, e := range ev {
+		sum := in.Evidence[k]
+		sum.Passed += e.Passed
+		sum.Failed += e.Failed
+		sum.Muted += e.Muted
+		if sum.Source == "" {
+			sum.Source = e.Source
+		} else {
+			sum.Source += ", " + e.Source
+		}
+		in.Evidence[k] = sum
+	}
+	return nil
+}
+
+// splitEvidenceSpec splits SCOPE=FILE. Text before the first '=' is a
+// scope unless it holds a path separator, or it names no scope while the
+// whole spec names an existing file.
+func splitEvidenceSpec(spec string, scopes []string) (scope, path string) {
+	before, after, ok := strings.Cut(spec, "=")
+	if !ok || before == "" || strings.ContainsAny(before, `/\`) {
+		return "", spec
+	}
+	if !slices.Contains(scopes, before) {
+		if _, err := os.Stat(spec); err == nil {
+			return "", spec
+		}
+	}
+	return before, after
+}
