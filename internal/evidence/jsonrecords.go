@@ -38,9 +38,12 @@ func Position(data []byte, offset int64) (line, column int) {
 	return line, column
 }
 
-// JSONError turns an error of encoding/json met at offset base of data into
-// a ParseError naming the file, line, column and record (0 when none).
+// JSONError turns an error of encoding/json met in data, in the value that
+// starts at offset base, into a ParseError naming the file, line, column and
+// record (0 when none). data must be the whole of one JSON document: the
+// place of a syntax error is found again in it.
 func JSONError(file string, data []byte, base int64, record int, err error) error {
+	err = absolute(data, err)
 	pe := &ParseError{File: file, Record: record, Err: err}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
@@ -52,8 +55,9 @@ func JSONError(file string, data []byte, base int64, record int, err error) erro
 		pe.Line, pe.Column = Position(data, off)
 		pe.Message = "invalid JSON: " + syntaxMessage(se.Error(), data, off)
 	case errors.As(err, &te):
-		// The offset of a type error is the end of the value at fault.
-		pe.Line, pe.Column = Position(data, base+te.Offset)
+		// A type error is met after reading Offset bytes: point at the
+		// last byte of the value at fault.
+		pe.Line, pe.Column = Position(data, base+max(te.Offset-1, 0))
 		pe.Field = te.Field
 		pe.Message = fmt.Sprintf("expected a %s, found a JSON %s", kindName(te.Type.Kind().String()), te.Value)
 	case errors.As(err, &fe):
@@ -68,6 +72,21 @@ func JSONError(file string, data []byte, base int64, record int, err error) erro
 		pe.Message = err.Error()
 	}
 	return pe
+}
+
+// absolute returns a syntax error of a json.Decoder with its offset counted
+// from the start of data, found again by checking the whole of data (the
+// decoder counts from a point of its own). Other errors are returned as they are.
+func absolute(data []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal(data, &raw); errors.As(err, &se) {
+		return se
+	}
+	return err
 }
 
 // syntaxMessage names a non-ASCII character at fault by its code point:
@@ -227,11 +246,17 @@ func EachJSONLine(file string, data []byte, fn RecordFunc) error {
 			if !json.Valid(t) {
 				var v any
 				err := json.Unmarshal(t, &v)
+				pe := &ParseError{File: file, Record: rec, Err: err, Message: "invalid JSON: " + err.Error()}
 				var se *json.SyntaxError
+				lineStart := off + int64(bytes.Index(line, t))
 				if errors.As(err, &se) {
-					se.Offset += off + int64(bytes.Index(line, t))
+					pos := lineStart + max(se.Offset-1, 0)
+					pe.Line, pe.Column = Position(data, pos)
+					pe.Message = "invalid JSON: " + syntaxMessage(se.Error(), data, pos)
+				} else {
+					pe.Line, pe.Column = Position(data, lineStart)
 				}
-				return JSONError(file, data, off, rec, err)
+				return pe
 			}
 			if err := fn(rec, t); err != nil {
 				return JSONError(file, data, off, rec, err)
