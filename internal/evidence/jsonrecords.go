@@ -59,7 +59,7 @@ func JSONError(file string, data []byte, base int64, record int, err error) erro
 		// last byte of the value at fault.
 		pe.Line, pe.Column = Position(data, base+max(te.Offset-1, 0))
 		pe.Field = te.Field
-		pe.Message = fmt.Sprintf("expected a %s, found a JSON %s", kindName(te.Type.Kind().String()), te.Value)
+		pe.Message = fmt.Sprintf("expected %s, found a JSON %s", kindName(te.Type.Kind().String()), te.Value)
 	case errors.As(err, &fe):
 		pe.Line, pe.Column = Position(data, base)
 		pe.Field = fe.Field
@@ -99,18 +99,19 @@ func syntaxMessage(msg string, data []byte, off int64) string {
 	return strings.Replace(msg, "'"+string(rune(data[off]))+"'", fmt.Sprintf("%U", r), 1)
 }
 
+// kindName says what a Go kind holds, with its article.
 func kindName(k string) string {
 	switch k {
 	case "slice", "array":
-		return "list"
+		return "a list"
 	case "struct", "map":
-		return "object"
+		return "an object"
 	case "int", "int64", "float64":
-		return "number"
+		return "a number"
 	case "bool":
-		return "boolean"
+		return "a boolean"
 	}
-	return k
+	return "a " + k
 }
 
 // EachJSONRecord calls fn for every element of the JSON list in data. When
@@ -175,7 +176,10 @@ func eachUnderKey(file string, data []byte, dec *json.Decoder, keys []string, fn
 			continue
 		}
 		found = true
-		off := dec.InputOffset()
+		off := skipSpace(data, dec.InputOffset())
+		if off < int64(len(data)) && data[off] == ':' {
+			off = skipSpace(data, off+1)
+		}
 		tok, err = dec.Token()
 		if err != nil {
 			return JSONError(file, data, dec.InputOffset(), 0, err)

@@ -3,7 +3,8 @@
 // columns (header names without regard to case, ',' or ';' separated):
 //
 //	check     the check ID, matched as written against the checks of the
-//	          model's objectives (also: check_id, control_id, rule)
+//	          model's objectives, which have the form source:name
+//	          (custom:backup_enabled); also: check_id, control_id, rule
 //	status    pass, fail, manual or other (also accepted: passed, ok,
 //	          compliant; failed, alarm, non_compliant; info, skip, error, na
 //	          are other)

@@ -1,0 +1,75 @@
+package asff_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/evidence/asff"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParse(t *testing.T) {
+	const acct = "111111111111"
+	tests := []struct {
+		file string
+		want []evidence.Finding
+	}{
+		{"securityhub.json", []evidence.Finding{
+			{CheckID: "securityhub:S3.8", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass},
+			{CheckID: "securityhub:S3.8", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
+			{CheckID: "securityhub:IAM.6", Resource: "AWS::::Account:111111111111", Account: acct, Region: "us-east-1", Status: evidence.Fail, Archived: true},
+			{CheckID: "securityhub:EC2.2", Resource: "sg-1", Account: acct, Region: "us-east-1", Status: evidence.Other},
+			{CheckID: "securityhub:cis-aws-foundations-benchmark/v/1.2.0/rule/2.7", Resource: "trail-1", Account: acct, Region: "us-east-2", Status: evidence.Other},
+			{CheckID: "asff:arn:aws:guardduty:us-east-1:111111111111:detector/abc", Resource: "i-1", Account: acct, Region: "us-east-1", Status: evidence.Other},
+		}},
+		{"prowler.asff.json", []evidence.Finding{
+			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Fail},
+			{CheckID: "prowler:aws:account_maintain_current_contact_details", Resource: "111111111111", Account: acct, Region: "us-east-1", Status: evidence.Other},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := asff.Parse(tt.file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("findings differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"no generator", "{\"Findings\": [\n  {\"Compliance\": {\"Status\": \"PASSED\"}}\n]}",
+			"h.json:2:3: record 1: GeneratorId: missing; expected the ASFF GeneratorId of the finding"},
+		{"findings not a list", `{"Findings": {"GeneratorId": "x"}}`,
+			"h.json:1:14: Findings: expected a list of findings"},
+		{"no findings key", `{"Items": []}`,
+			`h.json:1: expected a JSON list of findings or an object with the key "Findings"`},
+		{"compliance of the wrong type", "[\n{\"GeneratorId\": \"x\", \"Compliance\": \"PASSED\"}\n]",
+			"h.json:2:43: record 1: Compliance: expected an object, found a JSON string"},
+		{"trailing comma", "{\"Findings\": [\n{\"GeneratorId\": \"x\"},\n]}",
+			"h.json:3:1: record 2: invalid JSON: invalid character ']' looking for beginning of value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := asff.Parse("h.json", []byte(tt.data))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
