@@ -82,8 +82,11 @@ func (p *Printer) Print(ctx context.Context, w io.Writer, html []byte) error {
 		}
 		pdf, err := printTab(ctx, browser, html)
 		if err != nil {
-			if browser.Err() != nil && ctx.Err() == nil && attempt == 1 {
-				continue // the browser died under this print: start another
+			if ctx.Err() == nil && attempt == 1 {
+				// The browser may have died under this print before its
+				// context noticed: drop it and print once more in a new one.
+				p.discard(browser)
+				continue
 			}
 			return fmt.Errorf("write pdf report: chromium %s: %w", path, err)
 		}
@@ -110,6 +113,17 @@ func printTab(ctx context.Context, browser context.Context, html []byte) ([]byte
 		return nil, fmt.Errorf("%w (%w)", ctx.Err(), err)
 	}
 	return pdf, err
+}
+
+// discard stops the given browser if it is still the printer's, so that the
+// next start launches a new one.
+func (p *Printer) discard(browser context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.browser == browser && p.stop != nil {
+		p.stop()
+		p.browser, p.stop = nil, nil
+	}
 }
 
 // start returns the running browser, starting one when there is none or
