@@ -55,7 +55,7 @@ func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error
 	case evidence.ASFF:
 		findings, err = asff.Parse(name, data)
 	case evidence.Powerpipe:
-		if first(data) == '{' {
+		if b, _ := first(data); b == '{' {
 			findings, err = powerpipe.ParseJSON(name, data)
 		} else {
 			findings, err = powerpipe.ParseCSV(name, data)
@@ -75,27 +75,24 @@ func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error
 }
 
 // first returns the first byte of data that is not white space or a byte
-// order mark, or 0.
-func first(data []byte) byte {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	for _, b := range data {
-		switch b {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return b
+// order mark; ok is false when there is none.
+func first(data []byte) (b byte, ok bool) {
+	data = bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
+	if len(data) == 0 {
+		return 0, false
 	}
-	return 0
+	return data[0], true
 }
 
 // Detect tells the format of a scanner file from its content: the shape of
 // its first JSON record, or its CSV header.
 func Detect(name string, data []byte) (evidence.Format, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	switch first(data) {
-	case 0:
+	b, ok := first(data)
+	switch {
+	case !ok:
 		return "", &evidence.ParseError{File: name, Message: "the file is empty; expected scanner findings"}
-	case '[', '{':
+	case b == '[' || b == '{':
 		return detectJSON(name, data)
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("scoutsuite_results")) {

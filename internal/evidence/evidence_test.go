@@ -1,0 +1,172 @@
+package evidence_test
+
+import (
+	"testing"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+func testModel(t *testing.T) *model.Model {
+	t.Helper()
+	m, err := model.Load("testdata/model.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+const (
+	s3   = "prowler:aws:s3_bucket_public_access"
+	s38  = "securityhub:S3.8"
+	root = "prowler:aws:iam_root_mfa_enabled"
+)
+
+// file is a scanner file with one finding of every kind the counting rules
+// tell apart.
+func file() *evidence.File {
+	return &evidence.File{Path: "scan.json", Format: evidence.ProwlerOCSF, Findings: []evidence.Finding{
+		{CheckID: s3, Resource: "a", Status: evidence.Pass},
+		{CheckID: s3, Resource: "b", Status: evidence.Pass},
+		{CheckID: s3, Resource: "c", Status: evidence.Fail},
+		{CheckID: s3, Resource: "d", Status: evidence.Fail, Muted: true},
+		{CheckID: s3, Resource: "e", Status: evidence.Pass, Archived: true},
+		{CheckID: s3, Resource: "f", Status: evidence.Fail, Archived: true, Muted: true},
+		{CheckID: s38, Resource: "g", Status: evidence.Pass},
+		{CheckID: s38, Resource: "h", Status: evidence.Other},
+		{CheckID: root, Resource: "i", Status: evidence.Manual},
+		{CheckID: root, Resource: "j", Status: evidence.Manual, Muted: true},
+		{CheckID: "prowler:aws:new_check", Resource: "k", Status: evidence.Fail},
+		{CheckID: "prowler:aws:another_check", Resource: "l", Status: evidence.Other},
+	}}
+}
+
+func TestSummarize(t *testing.T) {
+	got := evidence.Summarize(file(), testModel(t))
+	want := evidence.Summary{
+		Path: "scan.json", Format: evidence.ProwlerOCSF,
+		// Every record, archived and muted included.
+		Findings: 12,
+		// Archived findings only as archived; muted ones by outcome too.
+		Status:        evidence.StatusCounts{Pass: 3, Fail: 3, Manual: 2, Other: 2},
+		Muted:         2,
+		Archived:      2,
+		ChecksMapped:  []string{root, s3, s38},
+		ChecksUnknown: []string{"prowler:aws:another_check", "prowler:aws:new_check"},
+		Objectives: []evidence.ObjectiveCount{
+			{ID: "SEC-2.1", Passed: 3, Failed: 1, Muted: 1},
+			// Listed although its findings are manual: its checks are present.
+			{ID: "SEC-2.2"},
+			{ID: "SEC-4.1", Passed: 2, Failed: 1, Muted: 1},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("summary differs (-want +got):\n%s", diff)
+	}
+	if sum := got.Status.Pass + got.Status.Fail + got.Status.Manual + got.Status.Other + got.Archived; sum != got.Findings {
+		t.Errorf("status counts and archived add up to %d, want findings %d", sum, got.Findings)
+	}
+}
+
+func TestSummarizeEmptyListsAreNotNull(t *testing.T) {
+	got := evidence.Summarize(&evidence.File{Path: "x", Format: evidence.GenericCSV}, testModel(t))
+	if got.ChecksMapped == nil || got.ChecksUnknown == nil || got.Objectives == nil {
+		t.Errorf("empty lists must be [] in JSON, got %+v", got)
+	}
+}
+
+func TestIndexObjectives(t *testing.T) {
+	ix := evidence.NewIndex(testModel(t))
+	tests := []struct {
+		check string
+		want  []string
+	}{
+		{s3, []string{"SEC-2.1", "SEC-4.1"}},
+		{s38, []string{"SEC-2.1"}},
+		{"custom:backup_enabled", []string{"SEC-3.1"}},
+		{"prowler:aws:S3_BUCKET_PUBLIC_ACCESS", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.check, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, ix.Objectives(tt.check)); diff != "" {
+				t.Errorf("objectives differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEvidence(t *testing.T) {
+	ix := evidence.NewIndex(testModel(t))
+	prod := &evidence.File{Path: "prod.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+		{CheckID: "custom:backup_enabled", Status: evidence.Pass},
+		{CheckID: "custom:backup_enabled", Status: evidence.Fail},
+	}}
+	scopes := []string{"production", "development"}
+	tests := []struct {
+		name  string
+		files []evidence.Scoped
+		want  map[assess.Key]assess.Evidence
+	}{
+		{"a file without scope counts in every scope", []evidence.Scoped{{File: file()}}, map[assess.Key]assess.Evidence{
+			{Objective: "SEC-2.1", Scope: "production"}:  {Passed: 3, Failed: 1, Muted: 1, Source: "prowler-ocsf:scan.json"},
+			{Objective: "SEC-2.1", Scope: "development"}: {Passed: 3, Failed: 1, Muted: 1, Source: "prowler-ocsf:scan.json"},
+			{Objective: "SEC-2.2", Scope: "production"}:  {Source: "prowler-ocsf:scan.json"},
+			{Objective: "SEC-2.2", Scope: "development"}: {Source: "prowler-ocsf:scan.json"},
+			{Objective: "SEC-4.1", Scope: "production"}:  {Passed: 2, Failed: 1, Muted: 1, Source: "prowler-ocsf:scan.json"},
+			{Objective: "SEC-4.1", Scope: "development"}: {Passed: 2, Failed: 1, Muted: 1, Source: "prowler-ocsf:scan.json"},
+		}},
+		{"files add up, a scoped file in its scope only", []evidence.Scoped{{Scope: "production", File: prod}, {Scope: "production", File: prod}, {Scope: "development", File: prod}}, map[assess.Key]assess.Evidence{
+			{Objective: "SEC-3.1", Scope: "production"}:  {Passed: 2, Failed: 2, Source: "generic-csv:prod.csv, generic-csv:prod.csv"},
+			{Objective: "SEC-3.1", Scope: "development"}: {Passed: 1, Failed: 1, Source: "generic-csv:prod.csv"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ix.Evidence(tt.files, scopes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("evidence differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("unknown scope", func(t *testing.T) {
+		_, err := ix.Evidence([]evidence.Scoped{{Scope: "staging", File: prod}}, scopes)
+		if err == nil {
+			t.Fatal("no error for a scope the assessment does not have")
+		}
+	})
+}
+
+// TestEvidenceScores checks the whole path into scoring: an automated
+// objective with 3 passed and 1 failed resource has the value 0.75.
+func TestEvidenceScores(t *testing.T) {
+	m := testModel(t)
+	ev, err := evidence.NewIndex(m).Evidence([]evidence.Scoped{{File: file()}}, []string{assess.DefaultScope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := assess.Score(assess.Input{Model: m, Evidence: ev, AsOf: assess.Date{Year: 2026, Month: 1, Day: 1}})
+	values := map[string]*float64{}
+	sources := map[string]assess.Source{}
+	for _, o := range res.Objectives {
+		values[o.ID], sources[o.ID] = o.Value, o.Source
+	}
+	if v := values["SEC-2.1"]; v == nil || *v != 0.75 || sources["SEC-2.1"] != assess.SourceAutomated {
+		t.Errorf("SEC-2.1 = %v from %s, want 0.75 from automated", deref(v), sources["SEC-2.1"])
+	}
+	// A manual objective ignores evidence.
+	if sources["SEC-2.2"] != assess.SourceNone {
+		t.Errorf("SEC-2.2 source = %s, want none", sources["SEC-2.2"])
+	}
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

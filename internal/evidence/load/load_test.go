@@ -1,0 +1,163 @@
+package load_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/evidence/load"
+)
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want evidence.Format
+	}{
+		{"prowler ocsf", `[{"status_code": "PASS", "finding_info": {}, "metadata": {}}]`, evidence.ProwlerOCSF},
+		{"prowler ocsf with a byte order mark", "\ufeff\n [{\"status_code\": \"PASS\", \"metadata\": {}}]", evidence.ProwlerOCSF},
+		{"prowler 3 json", `[{"CheckID": "a", "Status": "PASS"}]`, evidence.ProwlerJSON},
+		{"prowler 2 json lines", "{\"Control ID\": \"1.1\", \"Status\": \"PASS\"}\n{\"Control ID\": \"1.2\", \"Status\": \"FAIL\"}\n", evidence.ProwlerJSON},
+		{"prowler 5 csv", "PROVIDER;CHECK_ID;STATUS;MUTED\naws;a;PASS;False\n", evidence.ProwlerCSV},
+		{"prowler 2 csv", "PROFILE,ACCOUNT_NUM,TITLE_ID,CHECK_RESULT\n,1,1.1,PASS\n", evidence.ProwlerCSV},
+		{"asff list", `[{"SchemaVersion": "2018-10-08", "GeneratorId": "x"}]`, evidence.ASFF},
+		{"asff get-findings", `{"Findings": [], "NextToken": null}`, evidence.ASFF},
+		{"asff lower-case key", `{"findings": []}`, evidence.ASFF},
+		{"powerpipe json", `{"group_id": "root_result_group", "groups": []}`, evidence.Powerpipe},
+		{"powerpipe csv", "group_id,control_id,reason,resource,status\ng,c,r,x,ok\n", evidence.Powerpipe},
+		{"generic csv", "check,status\ncustom:a,pass\n", evidence.GenericCSV},
+		{"generic csv, semicolons", "Check_ID;Status;Resource\ncustom:a;pass;r\n", evidence.GenericCSV},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := load.Detect("x", []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("format = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetectUnsupported(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"scoutsuite", "scoutsuite_results =\n{\"provider_code\": \"aws\"}", "x: unsupported format (ScoutSuite results)"},
+		{"trivy", `{"SchemaVersion": 2, "ArtifactName": ".", "Results": []}`, "x: unsupported format (Trivy JSON report)"},
+		{"checkov", `{"check_type": "terraform", "results": {}, "summary": {}}`, "x: unsupported format (Checkov report)"},
+		{"checkov list", `[{"check_type": "terraform", "results": {}}]`, "x: unsupported format (Checkov report)"},
+		{"prowler compliance", `{"Framework": "CIS", "Requirements": []}`, "x: unsupported format (Prowler compliance framework definition, not findings)"},
+		{"other json", `{"a": 1}`, "x: unsupported format (a JSON object of unknown shape)"},
+		{"other list", `[{"a": 1}]`, "x: unsupported format (a JSON list of records of unknown shape)"},
+		{"tsv", "check_id\tservice\na\tb\n", "x: unsupported format (not JSON, and no CSV header with the columns check and status)"},
+		{"binary", "\x00\x01\x02check,status", "x: unsupported format (neither JSON nor text)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load.Parse("x", []byte(tt.data))
+			if !errors.Is(err, evidence.ErrUnsupported) {
+				t.Fatalf("error = %v, want unsupported format", err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error\n got %s\nwant %s...", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), "csmm reads prowler-ocsf, prowler-csv, prowler-json, asff, powerpipe, generic-csv") {
+				t.Errorf("error does not list the formats read: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"empty", " \n", "x: the file is empty; expected scanner findings"},
+		{"empty list", "[ ]", "x:1: the file holds an empty list: no findings to read"},
+		{"list of strings", `["a"]`, "x:1:2: record 1: expected a JSON object for each finding"},
+		{"missing comma", "{\n  \"Findings\": []\n  \"x\": 1\n}", "x:3:3: invalid JSON: invalid character '\"' after object key:value pair"},
+		{"unicode line separator", "{\n \"a\": 1,\u2028}", "x:2:9: invalid JSON: invalid character U+2028 looking for beginning of object key string"},
+		{"truncated list", "[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\"", "x:2:12: record 2: invalid JSON: the file ends in the middle of a value"},
+		{"single asff finding", `{"SchemaVersion": "2018-10-08", "GeneratorId": "x"}`, `x:1: a single ASFF finding; expected a list of findings or {"Findings": [...]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load.Parse("x", []byte(tt.data))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// seeds are the hand-written fixtures of the format packages.
+func seeds(t testing.TB) [][]byte {
+	t.Helper()
+	paths, err := filepath.Glob("../*/testdata/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".yaml") {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	if len(out) < 10 {
+		t.Fatalf("only %d seed files found", len(out))
+	}
+	return out
+}
+
+func TestFixturesParse(t *testing.T) {
+	for i, data := range seeds(t) {
+		if _, err := load.Parse("seed", data); err != nil {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
+}
+
+// FuzzParse checks that no input makes detection or parsing panic, that an
+// error names the file, and that a file read without error has findings
+// with a check ID and a known outcome.
+func FuzzParse(f *testing.F) {
+	for _, s := range seeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte(`{"Findings": [{"GeneratorId": "security-control/"}]}`))
+	f.Add([]byte("check;status\n\"a;pass\n"))
+	f.Add([]byte(`{"group_id": "r", "groups": [{"groups": [{"controls": [{"control_id": "c", "results": [{"status": "ok"}]}]}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := load.Parse("fuzz.in", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.in") {
+				t.Errorf("error does not start with the file name: %v", err)
+			}
+			return
+		}
+		for i, fd := range file.Findings {
+			if fd.CheckID == "" {
+				t.Errorf("finding %d has no check ID", i)
+			}
+			switch fd.Status {
+			case evidence.Pass, evidence.Fail, evidence.Manual, evidence.Other:
+			default:
+				t.Errorf("finding %d has status %q", i, fd.Status)
+			}
+		}
+	})
+}
