@@ -499,9 +499,11 @@ func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 // organization's assessment.
 func (s *Store) AssessmentRevision(ctx context.Context, orgID, id string) (_ int64, err error) {
 	defer wrap(&err, "assessment revision(%s, %s)", orgID, id)
-	q := (&tx{dialect: s.dialect}).rebind("SELECT revision FROM assessments WHERE id = ? AND org_id = ?")
 	var rev int64
-	if err := s.rdb.QueryRowContext(ctx, q, id, orgID).Scan(&rev); err != nil {
+	err = s.readOne(ctx, func(tx *tx) error {
+		return tx.queryRow(ctx, "SELECT revision FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&rev)
+	})
+	if err != nil {
 		return 0, notFound(dbError(err), "assessment", id)
 	}
 	return rev, nil

@@ -58,7 +58,9 @@ type Store struct {
 	// query-only connections that read the WAL snapshot concurrently with
 	// the writer.
 	rdb *sql.DB
-	now func() time.Time
+	// stmts keeps the hot statements prepared on SQLite; nil on PostgreSQL.
+	stmts *stmtCache
+	now   func() time.Time
 }
 
 // Option changes how Open sets up a Store.
@@ -125,6 +127,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		}
 		s.rdb.SetMaxOpenConns(8)
 		s.rdb.SetMaxIdleConns(8)
+		s.stmts = newStmtCache()
 	}
 	defer func() {
 		if err != nil {
@@ -195,8 +198,11 @@ func sqlitePath(dsn string) (string, error) {
 // Close closes the database connections.
 func (s *Store) Close() error {
 	var err error
+	if s.stmts != nil {
+		err = s.stmts.close()
+	}
 	if s.rdb != nil && s.rdb != s.db {
-		err = s.rdb.Close()
+		err = errors.Join(err, s.rdb.Close())
 	}
 	if s.db != nil {
 		err = errors.Join(s.db.Close(), err)
@@ -247,6 +253,9 @@ func (s *Store) Ready(ctx context.Context) error {
 // transaction.
 type tx struct {
 	querier
+	// pool is the pool querier belongs to, for the prepared statements.
+	pool    *sql.DB
+	stmts   *stmtCache
 	dialect dialect
 	now     time.Time
 }
@@ -279,17 +288,44 @@ func (t *tx) rebind(q string) string {
 	return b.String()
 }
 
+// prepared returns q's statement prepared on t's connection when the store
+// keeps one (SQLite), else nil.
+func (t *tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	st := t.stmts.get(t.pool, q)
+	if st == nil {
+		return nil
+	}
+	if sqlTx, ok := t.querier.(*sql.Tx); ok {
+		return sqlTx.StmtContext(ctx, st)
+	}
+	return st
+}
+
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.prepared(ctx, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, dbError(err)
+	}
 	res, err := t.ExecContext(ctx, t.rebind(q), args...)
 	return res, dbError(err)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.prepared(ctx, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, dbError(err)
+	}
 	rows, err := t.QueryContext(ctx, t.rebind(q), args...)
 	return rows, dbError(err)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.QueryRowContext(ctx, t.rebind(q), args...)
 }
 
@@ -312,7 +348,7 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 // it saves the BEGIN and COMMIT round trips of read. fn must not write
 // (SQLite's read connections are query-only anyway).
 func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
-	return fn(&tx{querier: s.rdb, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
+	return fn(&tx{querier: s.rdb, pool: s.rdb, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
@@ -320,7 +356,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", dbError(err))
 	}
-	t := &tx{querier: sqlTx, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
+	t := &tx{querier: sqlTx, pool: db, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
