@@ -118,7 +118,7 @@ func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary) {
 		fmt.Fprintf(w, "%s (%s)\n", s.Path, s.Format)
 		fmt.Fprintf(w, "  %d findings: %d pass, %d fail, %d manual, %d other; %d muted, %d archived\n",
 			s.Findings, s.Status.Pass, s.Status.Fail, s.Status.Manual, s.Status.Other, s.Muted, s.Archived)
-		fmt.Fprintf(w, "  %d checks mapped to %s, %d unknown to it\n", len(s.ChecksMapped), m.Ref(), len(s.ChecksUnknown))
+		fmt.Fprintf(w, "  checks: %d mapped to %s, %d unknown to it\n", len(s.ChecksMapped), m.Ref(), len(s.ChecksUnknown))
 		if n := len(s.ChecksUnknown); n > 0 {
 			shown := s.ChecksUnknown[:min(n, maxUnknownShown)]
 			more := ""
@@ -132,17 +132,17 @@ func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary) {
 		}
 		fmt.Fprintln(w)
 		tw := newTable(w)
-		tw.row("  OBJECTIVE\tPASSED\tFAILED\tMUTED\tVALUE\tTITLE")
+		tw.row("  OBJECTIVE\tMODE\tPASSED\tFAILED\tMUTED\tVALUE\tTITLE")
 		for _, o := range s.Objectives {
 			value := "-"
 			if e := (assess.Evidence{Passed: o.Passed, Failed: o.Failed}); e.Evaluated() {
 				value = percent(e.Value())
 			}
-			title := ""
+			title, mode := "", ""
 			if mo, ok := m.Objective(o.ID); ok {
-				title = oneLine(mo.Title)
+				title, mode = oneLine(mo.Title), string(mo.Mode)
 			}
-			tw.row("  %s\t%d\t%d\t%d\t%s\t%s", o.ID, o.Passed, o.Failed, o.Muted, value, title)
+			tw.row("  %s\t%s\t%d\t%d\t%d\t%s\t%s", o.ID, mode, o.Passed, o.Failed, o.Muted, value, title)
 		}
 		tw.flush()
 	}
