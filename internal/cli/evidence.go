@@ -39,9 +39,12 @@ and v5), prowler-csv (Prowler CSV, v2 to v5), prowler-json (Prowler 3 JSON,
 Prowler 2 JSON Lines), asff (AWS Security Hub and Prowler ASFF), powerpipe
 (Powerpipe and Steampipe control results, JSON or CSV) and generic-csv (a CSV
 with the columns check and status, and optionally resource, account, region,
-muted and archived).
+scope, muted and archived; check IDs as the model lists them, such as
+custom:backup_enabled; status pass, fail, manual or other).
 
-To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check.
+To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check:
+each objective whose checks the files evaluated gets passed / (passed + failed)
+in every scope (or in SCOPE only, or in the scope of a generic CSV row).
 `
 
 // Run runs the command.

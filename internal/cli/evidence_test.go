@@ -262,3 +262,31 @@ func TestCheckAndReportWithEvidence(t *testing.T) {
 		t.Errorf("report JSON does not name the evidence source:\n%.2000s", r.stdout)
 	}
 }
+
+// TestScoreWithScopeColumn checks that the rows of a generic CSV with a
+// scope column count in their scope only.
+func TestScoreWithScopeColumn(t *testing.T) {
+	scan := writeFile(t, "scan.csv", "check,status,resource,scope\n"+
+		"prowler:aws:s3_bucket_public_access,pass,a,production\n"+
+		"prowler:aws:s3_bucket_public_access,fail,b,development\n"+
+		"prowler:aws:s3_bucket_public_access,pass,c,\n")
+	r := run(t, "", "score", evAnswers, "--model", evModel, "--format", "json", "--as-of", asOf, "--evidence", scan).wantCode(t, 0)
+	var res assess.Result
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]valueOf{
+		"production":  value(objectiveIn(t, &res, "production", "SEC-2.1")),
+		"development": value(objectiveIn(t, &res, "development", "SEC-2.1")),
+	}
+	want := map[string]valueOf{"production": {1.0, assess.SourceAutomated}, "development": {0.5, assess.SourceAutomated}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SEC-2.1 values differ (-want +got):\n%s", diff)
+	}
+
+	bad := writeFile(t, "bad.csv", "check,status,scope\nprowler:aws:s3_bucket_public_access,pass,staging\n")
+	r = run(t, "", "score", evAnswers, "--model", evModel, "--evidence", bad).wantCode(t, 1)
+	if !strings.Contains(r.stderr, `unknown scope "staging" in the scope column`) {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

@@ -49,6 +49,9 @@ type Finding struct {
 	// Archived findings are no longer current (ASFF RecordState ARCHIVED):
 	// counted only as archived.
 	Archived bool `json:"archived,omitempty"`
+	// Scope is the assessment scope the finding belongs to, when the file
+	// says (the scope column of a generic CSV); empty for every scope.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Format names a supported input format.

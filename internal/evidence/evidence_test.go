@@ -103,6 +103,12 @@ func TestEvidence(t *testing.T) {
 		{CheckID: "custom:backup_enabled", Status: evidence.Pass},
 		{CheckID: "custom:backup_enabled", Status: evidence.Fail},
 	}}
+	rows := &evidence.File{Path: "rows.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+		{CheckID: "custom:backup_enabled", Status: evidence.Pass, Scope: "production"},
+		{CheckID: "custom:backup_enabled", Status: evidence.Fail, Scope: "development"},
+		{CheckID: "custom:backup_enabled", Status: evidence.Pass},
+		{CheckID: "custom:backup_enabled", Status: evidence.Fail},
+	}}
 	scopes := []string{"production", "development"}
 	tests := []struct {
 		name  string
@@ -118,8 +124,15 @@ func TestEvidence(t *testing.T) {
 			{Objective: "SEC-4.1", Scope: "development"}: {Passed: 2, Failed: 1, Muted: 1, Source: "prowler-ocsf:scan.json"},
 		}},
 		{"files add up, a scoped file in its scope only", []evidence.Scoped{{Scope: "production", File: prod}, {Scope: "production", File: prod}, {Scope: "development", File: prod}}, map[assess.Key]assess.Evidence{
-			{Objective: "SEC-3.1", Scope: "production"}:  {Passed: 2, Failed: 2, Source: "generic-csv:prod.csv, generic-csv:prod.csv"},
+			{Objective: "SEC-3.1", Scope: "production"}:  {Passed: 2, Failed: 2, Source: "generic-csv:prod.csv"},
 			{Objective: "SEC-3.1", Scope: "development"}: {Passed: 1, Failed: 1, Source: "generic-csv:prod.csv"},
+		}},
+		{"findings with a scope count in that scope only", []evidence.Scoped{{File: rows}}, map[assess.Key]assess.Evidence{
+			{Objective: "SEC-3.1", Scope: "production"}:  {Passed: 2, Failed: 1, Source: "generic-csv:rows.csv"},
+			{Objective: "SEC-3.1", Scope: "development"}: {Passed: 1, Failed: 2, Source: "generic-csv:rows.csv"},
+		}},
+		{"a file's scope overrides its findings' scopes", []evidence.Scoped{{Scope: "development", File: rows}}, map[assess.Key]assess.Evidence{
+			{Objective: "SEC-3.1", Scope: "development"}: {Passed: 2, Failed: 2, Source: "generic-csv:rows.csv"},
 		}},
 	}
 	for _, tt := range tests {
@@ -133,12 +146,27 @@ func TestEvidence(t *testing.T) {
 			}
 		})
 	}
-	t.Run("unknown scope", func(t *testing.T) {
-		_, err := ix.Evidence([]evidence.Scoped{{Scope: "staging", File: prod}}, scopes)
-		if err == nil {
-			t.Fatal("no error for a scope the assessment does not have")
-		}
-	})
+	staging := &evidence.File{Path: "staging.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+		{CheckID: "custom:backup_enabled", Status: evidence.Pass, Scope: "staging"},
+	}}
+	errTests := []struct {
+		name  string
+		files []evidence.Scoped
+		want  string
+	}{
+		{"unknown file scope", []evidence.Scoped{{Scope: "staging", File: prod}},
+			`evidence prod.csv: unknown scope "staging"; the assessment's scopes are production, development`},
+		{"unknown finding scope", []evidence.Scoped{{File: staging}},
+			`evidence staging.csv: unknown scope "staging" in the scope column; the assessment's scopes are production, development`},
+	}
+	for _, tt := range errTests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ix.Evidence(tt.files, scopes)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error = %v, want %s", err, tt.want)
+			}
+		})
+	}
 }
 
 // TestEvidenceScores checks the whole path into scoring: an automated

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
 )
@@ -21,32 +22,67 @@ func (f *File) Source() string { return string(f.Format) + ":" + f.Path }
 // passed and failed the objective's checks (muted ones counted apart), for
 // scoring: every objective that lists a check present in a file gets an
 // entry in each scope the file applies to. scopes are the scopes of the
-// assessment; a file's scope must be one of them.
+// assessment. A file's Scope, when set, applies the whole file to that scope;
+// otherwise a finding with a Scope counts in that scope only and the others
+// in every scope. A scope that is not one of scopes is an error.
 func (ix *Index) Evidence(files []Scoped, scopes []string) (map[assess.Key]assess.Evidence, error) {
 	out := map[assess.Key]assess.Evidence{}
 	for _, sf := range files {
-		targets := scopes
 		if sf.Scope != "" {
 			if !slices.Contains(scopes, sf.Scope) {
-				return nil, fmt.Errorf("evidence %s: unknown scope %q; the assessment's scopes are %v", sf.File.Path, sf.Scope, scopes)
+				return nil, fmt.Errorf("evidence %s: unknown scope %q; the assessment's scopes are %s", sf.File.Path, sf.Scope, strings.Join(scopes, ", "))
 			}
-			targets = []string{sf.Scope}
+			ix.add(out, sf.File, ix.Tally(sf.File), []string{sf.Scope})
+			continue
 		}
-		for _, c := range ix.Tally(sf.File) {
-			for _, s := range targets {
-				k := assess.Key{Objective: c.ID, Scope: s}
-				e := out[k]
-				e.Passed += c.Passed
-				e.Failed += c.Failed
-				e.Muted += c.Muted
-				if e.Source == "" {
-					e.Source = sf.File.Source()
-				} else {
-					e.Source += ", " + sf.File.Source()
+		parts, order := splitByScope(sf.File)
+		for _, scope := range order {
+			targets := scopes
+			if scope != "" {
+				if !slices.Contains(scopes, scope) {
+					return nil, fmt.Errorf("evidence %s: unknown scope %q in the scope column; the assessment's scopes are %s", sf.File.Path, scope, strings.Join(scopes, ", "))
 				}
-				out[k] = e
+				targets = []string{scope}
 			}
+			ix.add(out, sf.File, ix.Tally(parts[scope]), targets)
 		}
 	}
 	return out, nil
+}
+
+// splitByScope groups a file's findings by their Scope, in order of first
+// appearance.
+func splitByScope(f *File) (map[string]*File, []string) {
+	parts := map[string]*File{}
+	var order []string
+	for _, fd := range f.Findings {
+		p, ok := parts[fd.Scope]
+		if !ok {
+			p = &File{Path: f.Path, Format: f.Format}
+			parts[fd.Scope] = p
+			order = append(order, fd.Scope)
+		}
+		p.Findings = append(p.Findings, fd)
+	}
+	return parts, order
+}
+
+func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, counts []ObjectiveCount, scopes []string) {
+	for _, c := range counts {
+		for _, s := range scopes {
+			k := assess.Key{Objective: c.ID, Scope: s}
+			e := out[k]
+			e.Passed += c.Passed
+			e.Failed += c.Failed
+			e.Muted += c.Muted
+			src := f.Source()
+			switch {
+			case e.Source == "":
+				e.Source = src
+			case !slices.Contains(strings.Split(e.Source, ", "), src):
+				e.Source += ", " + src
+			}
+			out[k] = e
+		}
+	}
 }

@@ -9,8 +9,10 @@
 //	          compliant; failed, alarm, non_compliant; info, skip, error, na
 //	          are other)
 //	resource  the resource evaluated (optional; also: resource_id, resource_arn)
-//	account   the account, subscription or project (optional; also: scope,
-//	          account_id)
+//	account   the account, subscription or project (optional; also: account_id)
+//	scope     the assessment scope the finding belongs to (optional): the
+//	          finding then counts in that scope only, unless the file is
+//	          given to a scope as a whole (--evidence SCOPE=FILE)
 //	region    the region (optional)
 //	muted     true when the finding is muted (optional; true/yes/1)
 //	archived  true when the finding is no longer current (optional)
@@ -30,7 +32,7 @@ var (
 	checkColumns    = []string{"check", "check_id", "control_id", "rule"}
 	statusColumns   = []string{"status"}
 	resourceColumns = []string{"resource", "resource_id", "resource_uid", "resource_arn"}
-	accountColumns  = []string{"account", "scope", "account_id"}
+	accountColumns  = []string{"account", "account_id"}
 )
 
 // Detect reports whether a CSV header has the columns of a generic CSV: a
@@ -76,7 +78,7 @@ func flag(s string) (v, ok bool) {
 func Parse(file string, data []byte) ([]evidence.Finding, error) {
 	columns, comma := evidence.CSVHeader(data)
 	if !Detect(columns) {
-		return nil, &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, muted, archived)"}
+		return nil, &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)"}
 	}
 	var out []evidence.Finding
 	err := evidence.EachCSVRow(file, data, comma, func(r evidence.CSVRow) error {
@@ -98,7 +100,7 @@ func Parse(file string, data []byte) ([]evidence.Finding, error) {
 		}
 		out = append(out, evidence.Finding{
 			CheckID: check, Resource: r.Value(resourceColumns...), Account: r.Value(accountColumns...),
-			Region: r.Value("region"), Status: st, Muted: muted, Archived: archived,
+			Region: r.Value("region"), Scope: r.Value("scope"), Status: st, Muted: muted, Archived: archived,
 		})
 		return nil
 	})

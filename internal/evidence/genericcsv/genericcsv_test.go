@@ -26,7 +26,7 @@ func TestParse(t *testing.T) {
 			{CheckID: "custom:scan", Status: evidence.Other},
 		}},
 		{"semicolon.csv", []evidence.Finding{
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: "production", Status: evidence.Fail},
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Scope: "production", Status: evidence.Fail},
 		}},
 	}
 	for _, tt := range tests {
@@ -54,9 +54,9 @@ func TestParseErrors(t *testing.T) {
 		{"empty status", "check,status\na:1,\n", `g.csv:2: record 1: status: ""; expected pass, fail, manual or other`},
 		{"empty check", "check,status\n,pass\n", `g.csv:2: record 1: check: empty; expected a check ID`},
 		{"bad muted", "check,status,muted\na:1,pass,perhaps\n", `g.csv:2: record 1: muted: "perhaps"; expected true or false`},
-		{"no status column", "check,result\na:1,pass\n", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, muted, archived)`},
+		{"no status column", "check,result\na:1,pass\n", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
 		{"unterminated quote", "check,status\n\"a:1,pass\n", `g.csv:2:1: invalid CSV: wrong number of fields; expected as many as the header row`},
-		{"empty", "", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, muted, archived)`},
+		{"empty", "", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
