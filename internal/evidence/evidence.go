@@ -68,13 +68,15 @@ const (
 )
 
 // Formats lists every supported input format.
-var Formats = []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, GenericCSV}
+func Formats() []Format {
+	return []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, GenericCSV}
+}
 
 // formatList is Formats for error messages.
 func formatList() string {
-	s := make([]string, len(Formats))
-	for i, f := range Formats {
-		s[i] = string(f)
+	var s []string
+	for _, f := range Formats() {
+		s = append(s, string(f))
 	}
 	return strings.Join(s, ", ")
 }

@@ -49,15 +49,15 @@ type finding struct {
 	} `json:"Resources"`
 }
 
-// Keys are the keys of a top-level object that may hold the list of
+// listKeys are the keys of a top-level object that may hold the list of
 // findings: aws securityhub get-findings writes Findings.
-var Keys = []string{"Findings", "findings"}
+func listKeys() []string { return []string{"Findings", "findings"} }
 
 // Parse reads ASFF findings: a JSON list, or an object with the list under
 // Findings.
 func Parse(file string, data []byte) ([]evidence.Finding, error) {
 	var out []evidence.Finding
-	err := evidence.EachJSONRecord(file, data, Keys, func(rec int, raw json.RawMessage) error {
+	err := evidence.EachJSONRecord(file, data, listKeys(), func(rec int, raw json.RawMessage) error {
 		var f finding
 		if err := json.Unmarshal(raw, &f); err != nil {
 			return err
