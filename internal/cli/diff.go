@@ -19,12 +19,13 @@ type DiffCommand struct {
 }
 
 const diffUsage = `
-Usage: csmm diff OLD NEW [--format table|json] [--as-of DATE] [--model FILE]
+Usage: csmm diff OLD NEW [--format table|json] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores both answers files as of the same date and prints the program score
 and every category's level and score before and after, then each objective
 whose answer or value changed in any scope, with the old and new answer and
-value per scope. Objectives that did not change are not listed.
+value per scope. Objectives that did not change are not listed. With
+--evidence, both files are scored with the same scanner evidence.
 `
 
 // diffResult is the JSON of a diff; the table is rendered from the same data.
@@ -70,6 +71,8 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	asOf := c.env.today()
 	formatFlag(fs, &format, "table", "table", "json")
 	asOfFlag(fs, &asOf)
+	var evidenceSpecs []string
+	addEvidenceFlag(fs, &evidenceSpecs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, diffUsage, args)
 	if err != nil {
@@ -86,7 +89,14 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d := diffFiles(m, oldFile, newFile, asOf)
+	oldIn, newIn := oldFile.Input(m, asOf), newFile.Input(m, asOf)
+	if err := applyEvidence(&oldIn, m, oldFile, evidenceSpecs); err != nil {
+		return err
+	}
+	if err := applyEvidence(&newIn, m, newFile, evidenceSpecs); err != nil {
+		return err
+	}
+	d := diffFiles(m, oldFile, newFile, oldIn, newIn)
 	var out bytes.Buffer
 	if format == "json" {
 		if err := writeJSON(&out, d); err != nil {
@@ -99,10 +109,10 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	return err
 }
 
-// diffFiles scores both files and compares them.
-func diffFiles(m *model.Model, oldFile, newFile *assess.File, asOf assess.Date) diffResult {
-	oldRes := assess.Score(oldFile.Input(m, asOf))
-	newRes := assess.Score(newFile.Input(m, asOf))
+// diffFiles scores both files' inputs and compares them.
+func diffFiles(m *model.Model, oldFile, newFile *assess.File, oldIn, newIn assess.Input) diffResult {
+	oldRes := assess.Score(oldIn)
+	newRes := assess.Score(newIn)
 	d := diffResult{
 		Program: diffProgram{
 			Old: oldRes.Program.Score, New: newRes.Program.Score, Delta: newRes.Program.Score - oldRes.Program.Score,

@@ -290,3 +290,46 @@ func TestScoreWithScopeColumn(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
+
+// TestDiffWithEvidence checks that diff scores both files with the same
+// evidence: an either-mode objective answered only in the new file goes
+// from its automated value to the answer.
+func TestDiffWithEvidence(t *testing.T) {
+	old := writeFile(t, "old.yaml", "date: 2026-09-01\nscopes: [{id: production}, {id: development}]\nanswers:\n  SEC-2.2: yes\n")
+	newer := writeFile(t, "new.yaml", "date: 2026-09-01\nscopes: [{id: production}, {id: development}]\nanswers:\n  SEC-2.2: yes\n  SEC-3.1: {development: yes}\n")
+	type change struct {
+		ID       string   `json:"id"`
+		Scope    string   `json:"scope"`
+		OldValue *float64 `json:"old_value"`
+		NewValue *float64 `json:"new_value"`
+	}
+	tests := []struct {
+		name     string
+		evidence []string
+		wantOld  float64
+	}{
+		{"without evidence", nil, 0},
+		{"with evidence", []string{"--evidence", evCSV}, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"diff", old, newer, "--model", evModel, "--format", "json", "--as-of", asOf}, tt.evidence...)
+			r := run(t, "", args...).wantCode(t, 0)
+			var d struct {
+				Objectives []change `json:"objectives"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range d.Objectives {
+				if c.ID == "SEC-3.1" && c.Scope == "development" {
+					if c.OldValue == nil || *c.OldValue != tt.wantOld || c.NewValue == nil || *c.NewValue != 1 {
+						t.Errorf("SEC-3.1 in development: %+v, want old %v, new 1", c, tt.wantOld)
+					}
+					return
+				}
+			}
+			t.Fatalf("SEC-3.1 in development not in the diff:\n%s", r.stdout)
+		})
+	}
+}
