@@ -98,7 +98,7 @@ func TestMetrics(t *testing.T) {
 			// One writer connection, and a pool of readers.
 			want = append(want, `go_sql_max_open_connections{db_name="primary"} 1`, `go_sql_max_open_connections{db_name="read"} 8`)
 		} else {
-			want = append(want, `go_sql_max_open_connections{db_name="primary"} 20`)
+			want = append(want, `go_sql_max_open_connections{db_name="primary"} 10`, `go_sql_max_open_connections{db_name="read"} 10`)
 		}
 		for _, w := range want {
 			if !strings.Contains(body, w) {

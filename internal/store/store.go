@@ -51,12 +51,13 @@ func (d dialect) String() string {
 type Store struct {
 	dialect dialect
 	// db takes every write. On SQLite it holds a single connection, so writers
-	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL db and
-	// rdb are the same pool.
+	// queue in Go instead of failing with SQLITE_BUSY.
 	db *sql.DB
-	// rdb serves read-only transactions. On SQLite it is a separate pool of
-	// query-only connections that read the WAL snapshot concurrently with
-	// the writer.
+	// rdb serves the reads. On SQLite it is a separate pool of query-only
+	// connections that read the WAL snapshot concurrently with the writer.
+	// On PostgreSQL it is a pool of its own too, so that reads never queue
+	// for a connection behind write transactions waiting for their commit
+	// to reach the disk.
 	rdb *sql.DB
 	// stmts keeps the hot statements prepared on SQLite; nil on PostgreSQL.
 	stmts *stmtCache
@@ -86,10 +87,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		if err != nil {
 			return nil, csmm.Errorf(csmm.EINVALID, "cannot use the PostgreSQL URL: %v", err)
 		}
-		s.db.SetMaxOpenConns(20)
-		s.db.SetMaxIdleConns(5)
-		s.db.SetConnMaxIdleTime(5 * time.Minute)
-		s.rdb = s.db
+		// Twenty connections in all, as many for reads as for writes.
+		s.rdb, err = sql.Open("pgx", dsn)
+		if err != nil {
+			s.db.Close()
+			return nil, csmm.Errorf(csmm.EINVALID, "cannot use the PostgreSQL URL: %v", err)
+		}
+		for _, db := range []*sql.DB{s.db, s.rdb} {
+			db.SetMaxOpenConns(10)
+			db.SetMaxIdleConns(5)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	} else {
 		path, err := sqlitePath(dsn)
 		if err != nil {
@@ -211,9 +219,8 @@ func (s *Store) Close() error {
 }
 
 // Pools returns the store's connection pools by name, for their statistics
-// (sql.DB.Stats) in metrics: "primary" takes every write (and, on
-// PostgreSQL, every read); on SQLite "read" serves the read-only
-// transactions. The caller must not close them or change their settings.
+// (sql.DB.Stats) in metrics: "primary" takes every write and "read" serves
+// the reads. The caller must not close them or change their settings.
 func (s *Store) Pools() map[string]*sql.DB {
 	pools := map[string]*sql.DB{"primary": s.db}
 	if s.rdb != s.db {
