@@ -20,6 +20,10 @@ const ESETUP = "setup_required"
 // The message says what to install.
 const EUNAVAILABLE = "unavailable"
 
+// ETOOLARGE is the error code of a request body over the route's limit,
+// such as a scanner file over MaxEvidenceBytes.
+const ETOOLARGE = "too_large"
+
 // Status is the one place where an application error code becomes an HTTP
 // status. Unknown codes are internal errors.
 func Status(code string) int {
@@ -36,6 +40,8 @@ func Status(code string) int {
 		return http.StatusConflict
 	case csmm.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	case ESETUP, EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

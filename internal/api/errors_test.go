@@ -46,6 +46,8 @@ func TestWriteError(t *testing.T) {
 			ErrorDetail{Code: "invalid", Message: "the model has 1 problem(s)", Problems: []any{"a.yaml:3: bad"}}, ""},
 		{"unavailable, logged for the operator", fmt.Errorf("render: %w", csmm.Errorf(EUNAVAILABLE, "install chromium")), 503,
 			ErrorDetail{Code: "unavailable", Message: "install chromium"}, "level=WARN"},
+		{"too large", fmt.Errorf("import: %w", csmm.Errorf(ETOOLARGE, "the scanner file is larger than 32 MiB")), 413,
+			ErrorDetail{Code: "too_large", Message: "the scanner file is larger than 32 MiB"}, ""},
 		{"current", withCurrent(csmm.Errorf(csmm.ECONFLICT, "changed"), map[string]any{"version": 2.0}), 409,
 			ErrorDetail{Code: "conflict", Message: "changed", Current: map[string]any{"version": 2.0}}, ""},
 	}

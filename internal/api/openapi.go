@@ -87,7 +87,7 @@ func (a *API) OpenAPI() map[string]any {
 		responses := map[string]any{
 			strconv.Itoa(status): ok,
 			"default": map[string]any{
-				"description": "An error: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, rate_limited 429, internal 500, setup_required 503, unavailable 503",
+				"description": "An error: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, too_large 413, rate_limited 429, internal 500, setup_required 503, unavailable 503",
 				"content": map[string]any{mediaJSON: map[string]any{
 					"schema": map[string]any{"$ref": "#/components/schemas/Error"},
 				}},
@@ -127,7 +127,7 @@ func (a *API) OpenAPI() map[string]any {
 							"required": []any{"code", "message"},
 							"properties": map[string]any{
 								"code": map[string]any{"type": "string", "enum": []any{
-									"invalid", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal", "setup_required", "unavailable",
+									"invalid", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "rate_limited", "internal", "setup_required", "unavailable",
 								}},
 								"message":  map[string]any{"type": "string"},
 								"problems": map[string]any{"type": "array", "description": "What is wrong with an uploaded file: file, line, key or path, message"},

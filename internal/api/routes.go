@@ -9,6 +9,8 @@ import (
 const (
 	mediaJSON = "application/json"
 	mediaYAML = "application/yaml"
+	// mediaAny is a request body of any type, such as a scanner file.
+	mediaAny = "application/octet-stream"
 )
 
 // asOfParam is the date a score is computed as of.
@@ -52,6 +54,15 @@ func (a *API) table() []route {
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "listExemptions", Summary: "Exemption requests and decisions", Perm: identity.PermRead, Handle: a.listExemptions},
 		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "requestExemption", Summary: "Request an exemption for an objective", Perm: identity.PermRequestExemption, Body: mediaJSON, Status: http.StatusCreated, Handle: a.requestExemption},
 		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions/{exemption}/decision", OperationID: "decideExemption", Summary: "Approve or refuse an exemption request", Perm: identity.PermDecideExemption, Body: mediaJSON, Handle: a.decideExemption},
+
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "listEvidence", Summary: "Stored scanner evidence: records per objective, scope and source, and the imports", Perm: identity.PermRead, Handle: a.listEvidence},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "importEvidence", Summary: "Import a scanner file (the raw body, at most 32 MiB; 413 above): answers its evidence summary and the stored records; replaces an earlier import of the same file name and format in its scopes", Perm: identity.PermAnswer, Body: mediaAny, Query: []queryParam{
+			{Name: "scope", Description: "The scope the file applies to; every scope of the assessment when absent"},
+			{Name: "name", Description: "The scanner file's name, which names the import with its format"},
+		}, Handle: a.importEvidence},
+		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "deleteEvidence", Summary: "Remove one import's evidence (source as listEvidence names it)", Perm: identity.PermAnswer, Status: http.StatusNoContent, Query: []queryParam{
+			{Name: "source", Description: "The source of the import to remove"},
+		}, Handle: a.deleteEvidence},
 
 		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Summary: "The organization's custom models", Perm: identity.PermRead, Handle: a.listModels},
 		{Method: "POST", Path: "/orgs/{org}/models", OperationID: "uploadModel", Summary: "Upload a custom model (YAML); refused with every problem when invalid", Perm: identity.PermManageSettings, Body: mediaYAML, Status: http.StatusCreated, Handle: a.uploadModel},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -158,6 +159,20 @@ var builders = map[string]func(f *fixture, org *store.Organization, caller *stor
 		}
 		return jsonReq("POST", "/orgs/"+o.Slug+"/assessments/"+id+"/exemptions/"+ex.ID+"/decision", `{"approve":true,"approver":"CISO"}`)
 	},
+	"listEvidence": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/evidence"}
+	},
+	"importEvidence": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{"POST", "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/evidence?name=scan.csv&scope=default", "text/csv", []byte("check,status\nprowler:aws:iam_root_mfa_enabled,pass\n")}
+	},
+	"deleteEvidence": func(f *fixture, o *store.Organization, _ *store.User) request {
+		id := f.assessment(o)
+		source := fmt.Sprintf("generic-csv:scan%d.csv", f.next())
+		if err := f.e.st.ReplaceEvidence(context.Background(), o.ID, storeActor(), id, source, []store.Evidence{{Objective: "IAM-2.1", Scope: "default", Passed: 1}}); err != nil {
+			f.e.t.Fatal(err)
+		}
+		return request{method: "DELETE", path: "/orgs/" + o.Slug + "/assessments/" + id + "/evidence?source=" + url.QueryEscape(source)}
+	},
 	"listModels": func(f *fixture, o *store.Organization, _ *store.User) request {
 		return request{method: "GET", path: "/orgs/" + o.Slug + "/models"}
 	},
@@ -221,6 +236,9 @@ var minRole = map[string]csmm.Role{
 	"listExemptions":   csmm.RoleViewer,
 	"requestExemption": csmm.RoleAssessor,
 	"decideExemption":  csmm.RoleAdmin,
+	"listEvidence":     csmm.RoleViewer,
+	"importEvidence":   csmm.RoleAssessor,
+	"deleteEvidence":   csmm.RoleAssessor,
 	"listModels":       csmm.RoleViewer,
 	"uploadModel":      csmm.RoleAdmin,
 	"getModel":         csmm.RoleViewer,
