@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in Ans
 	}
 	var a *Answer
 	err = s.write(ctx, func(tx *tx) error {
-		as, err := getAssessment(ctx, tx, orgID, in.AssessmentID)
+		as, err := assessmentScopes(ctx, tx, orgID, in.AssessmentID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 	var out []Answer
 	err = s.write(ctx, func(tx *tx) error {
 		out = nil
-		as, err := getAssessment(ctx, tx, orgID, assessmentID)
+		as, err := assessmentScopes(ctx, tx, orgID, assessmentID)
 		if err != nil {
 			return err
 		}
@@ -141,6 +142,40 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 	return out, err
 }
 
+// assessmentScopes returns an assessment of the organization with only its
+// ID and scopes set, in one query: what saving an answer checks. It returns
+// not_found for an unknown ID or another organization's assessment.
+func assessmentScopes(ctx context.Context, tx *tx, orgID, id string) (*Assessment, error) {
+	rows, err := tx.query(ctx, `SELECT s.scope FROM assessments a
+		LEFT JOIN scopes s ON s.org_id = a.org_id AND s.assessment_id = a.id
+		WHERE a.org_id = ? AND a.id = ? ORDER BY s.position`, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var as *Assessment
+	for rows.Next() {
+		var scope sql.NullString
+		if err := rows.Scan(&scope); err != nil {
+			return nil, err
+		}
+		if as == nil {
+			as = &Assessment{ID: id, Scopes: []Scope{}}
+		}
+		if scope.Valid {
+			as.Scopes = append(as.Scopes, Scope{ID: scope.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if as == nil {
+		return nil, csmm.Errorf(csmm.ENOTFOUND, "assessment %q not found", id)
+	}
+	return as, nil
+}
+
+// putAnswer saves one answer of as, whose ID and scopes must be set.
 func putAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, as *Assessment, in AnswerInput) (*Answer, error) {
 	if !hasScope(as, in.Scope) {
 		return nil, csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
