@@ -81,6 +81,15 @@ func withProblems(msg string, problems any) error {
 	return &detailedError{err: csmm.Errorf(csmm.EINVALID, "%s", msg), problems: problems}
 }
 
+// ErrorProblems returns the problems an invalid error carries, such as the
+// []FileProblem of a scanner file ImportEvidence refused; nil when none.
+func ErrorProblems(err error) any {
+	if d, ok := errors.AsType[*detailedError](err); ok {
+		return d.problems
+	}
+	return nil
+}
+
 // withCurrent returns a conflict error carrying the stored value.
 func withCurrent(cause error, current any) error {
 	e, ok := errors.AsType[*csmm.Error](cause)

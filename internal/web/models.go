@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
@@ -94,7 +95,7 @@ func (h *Handler) modelUpload(w http.ResponseWriter, r *http.Request) error {
 		d.Error = csmm.ErrorMessage(err)
 		return h.renderModels(w, r, c, status, d)
 	}
-	name, data, err := readUpload(w, r, "model", maxModelBytes)
+	name, data, err := readUpload(w, r, "model", "a YAML file", maxModelBytes)
 	if err != nil {
 		return fail(http.StatusBadRequest, err)
 	}
@@ -121,19 +122,20 @@ func (h *Handler) modelUpload(w http.ResponseWriter, r *http.Request) error {
 
 // readUpload reads one file of a multipart form, at most limit bytes. It
 // returns the file's base name ("upload.yaml" when none is given) and its
-// contents, or an invalid error saying what is wrong.
-func readUpload(w http.ResponseWriter, r *http.Request, field string, limit int64) (string, []byte, error) {
+// contents, or an error saying what is wrong: too_large over the limit,
+// else invalid. what names the file expected, such as "a YAML file".
+func readUpload(w http.ResponseWriter, r *http.Request, field, what string, limit int64) (string, []byte, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
 	if err := r.ParseMultipartForm(limit); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return "", nil, csmm.Errorf(csmm.EINVALID, "the file is larger than %d MiB", limit>>20)
+			return "", nil, csmm.Errorf(api.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
 		}
-		return "", nil, csmm.Errorf(csmm.EINVALID, "choose a YAML file to upload (the form must be sent as multipart/form-data)")
+		return "", nil, csmm.Errorf(csmm.EINVALID, "choose %s to upload (the form must be sent as multipart/form-data)", what)
 	}
 	defer r.MultipartForm.RemoveAll()
 	f, fh, err := r.FormFile(field)
 	if err != nil {
-		return "", nil, csmm.Errorf(csmm.EINVALID, "choose a YAML file to upload")
+		return "", nil, csmm.Errorf(csmm.EINVALID, "choose %s to upload", what)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
@@ -141,7 +143,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, field string, limit int6
 		return "", nil, fmt.Errorf("read upload %s: %w", field, err)
 	}
 	if int64(len(data)) > limit {
-		return "", nil, csmm.Errorf(csmm.EINVALID, "the file is larger than %d MiB", limit>>20)
+		return "", nil, csmm.Errorf(api.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
 	}
 	name := path.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 	if name == "" || name == "." || name == "/" {

@@ -29,6 +29,7 @@ type overviewData struct {
 	ReportHref   string
 	TargetsHref  string
 	ExemptHref   string
+	EvidenceHref string
 	FirstCatHref string
 }
 
@@ -117,6 +118,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		TargetsHref: path + "/targets",
 		ExemptHref:  path + "/exemptions",
 	}
+	d.EvidenceHref = path + "/evidence"
 	if len(s.Model.Categories) > 0 {
 		d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
 	}

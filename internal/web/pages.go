@@ -20,8 +20,8 @@ var staticFS embed.FS
 
 // pages are the parsed templates, one per page, each with the layout.
 type pages struct {
-	error, assessmentList, assessmentNew, targets, overview, category, exemptions, report *template.Template
-	home, account, settings, members, tokens, models, audit                               *template.Template
+	error, assessmentList, assessmentNew, targets, overview, category, exemptions, report, evidence *template.Template
+	home, account, settings, members, tokens, models, audit                                         *template.Template
 }
 
 // pageFiles maps each page to its template file; the tests type-check every
@@ -36,6 +36,7 @@ func (p *pages) files() map[string]**template.Template {
 		"category.html":        &p.category,
 		"exemptions.html":      &p.exemptions,
 		"report.html":          &p.report,
+		"evidence.html":        &p.evidence,
 		"home.html":            &p.home,
 		"account.html":         &p.account,
 		"settings.html":        &p.settings,

@@ -23,6 +23,7 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"category.html":        &categoryData{},
 		"exemptions.html":      exemptionsData{},
 		"report.html":          reportData{},
+		"evidence.html":        &evidenceData{},
 		"home.html":            homeData{},
 		"account.html":         &accountData{},
 		"settings.html":        settingsData{},

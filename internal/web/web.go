@@ -134,6 +134,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/exemption", h.page(h.exemptionRequest))
 	mux.Handle("GET /o/{org}/assessments/{id}/exemptions", h.page(h.exemptions))
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
+	mux.Handle("GET /o/{org}/assessments/{id}/evidence", h.page(h.evidencePage))
+	mux.Handle("POST /o/{org}/assessments/{id}/evidence", h.page(h.evidenceUpload))
+	mux.Handle("POST /o/{org}/assessments/{id}/evidence/remove", h.page(h.evidenceRemove))
 	mux.Handle("GET /o/{org}/assessments/{id}/report", h.page(h.report))
 	mux.Handle("GET /o/{org}/assessments/{id}/export/{format}", h.page(h.export))
 
