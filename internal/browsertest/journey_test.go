@@ -85,6 +85,9 @@ func newServer(t *testing.T) (*httptest.Server, *store.Store) {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		srv.Close()
+		if err := s.Close(); err != nil {
+			t.Errorf("close server: %v", err)
+		}
 		if t.Failed() && logs.Len() > 0 {
 			t.Logf("server log:\n%s", logs.String())
 		}
