@@ -39,11 +39,11 @@ func (a *API) putAnswer(c *call) error {
 		return csmm.Errorf(csmm.EINVALID, "version is required: the version of the answer you last saw, 0 when there was none")
 	}
 	id, obj, scope := c.r.PathValue("id"), c.r.PathValue("objective"), c.r.PathValue("scope")
-	as, err := a.o.Store.GetAssessment(c.ctx(), c.org.ID, id)
+	ref, err := a.o.Store.AssessmentModelRef(c.ctx(), c.org.ID, id)
 	if err != nil {
 		return err
 	}
-	m, err := a.o.Store.LoadModel(c.ctx(), c.org.ID, as.ModelRef)
+	m, err := a.o.Store.LoadModel(c.ctx(), c.org.ID, ref)
 	if err != nil {
 		return err
 	}

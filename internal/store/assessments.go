@@ -492,6 +492,26 @@ func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 	return err
 }
 
+// AssessmentModelRef returns the model reference of an assessment of the
+// organization (BuiltinModel for the built-in model) with one indexed query,
+// outside any transaction: what saving an answer needs to check the
+// objective, without reading the assessment's scopes and targets. It returns
+// not_found for an unknown ID or another organization's assessment.
+func (s *Store) AssessmentModelRef(ctx context.Context, orgID, id string) (_ string, err error) {
+	defer wrap(&err, "assessment model(%s, %s)", orgID, id)
+	var ref *string
+	err = s.readOne(ctx, func(tx *tx) error {
+		return tx.queryRow(ctx, "SELECT model_id FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&ref)
+	})
+	if err != nil {
+		return "", notFound(dbError(err), "assessment", id)
+	}
+	if ref == nil {
+		return BuiltinModel, nil
+	}
+	return *ref, nil
+}
+
 // AssessmentRevision returns the revision of an assessment of the
 // organization (see Assessment.Revision) with one indexed query, outside any
 // transaction: what a cache checks before it serves a report built at a

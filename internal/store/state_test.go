@@ -127,3 +127,39 @@ func TestRevisionCountsEveryChange(t *testing.T) {
 		})
 	})
 }
+
+// TestAssessmentModelRef checks the one-query model lookup that saving an
+// answer uses: the assessment's model, and not_found for an unknown
+// assessment or another organization's.
+func TestAssessmentModelRef(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "alpha")
+		other := newFixture(t, s, "beta")
+		cases := []struct {
+			name, org, id string
+			want          string
+			code          string
+		}{
+			{name: "own assessment", org: f.org.ID, id: f.assessment.ID, want: f.assessment.ModelRef},
+			{name: "another organization's", org: other.org.ID, id: f.assessment.ID, code: csmm.ENOTFOUND},
+			{name: "unknown", org: f.org.ID, id: "no-such-assessment", code: csmm.ENOTFOUND},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				got, err := s.AssessmentModelRef(ctx, c.org, c.id)
+				if c.code != "" {
+					wantCode(t, err, c.code)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != c.want || got == "" {
+					t.Errorf("model %q, want %q", got, c.want)
+				}
+			})
+		}
+	})
+}

@@ -64,6 +64,12 @@ type Store struct {
 	now   func() time.Time
 }
 
+// postgresPoolSize is the number of connections of each PostgreSQL pool
+// (reads and writes). More connections than the database has cores only
+// add contention: the extra statements queue for CPU inside PostgreSQL
+// instead of in the pool.
+const postgresPoolSize = 10
+
 // Option changes how Open sets up a Store.
 type Option func(*Store)
 
@@ -87,15 +93,21 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		if err != nil {
 			return nil, csmm.Errorf(csmm.EINVALID, "cannot use the PostgreSQL URL: %v", err)
 		}
-		// Twenty connections in all, as many for reads as for writes.
+		// A pool for reads and one for writes, so that reads never wait for
+		// connections held by writes waiting for their commit's WAL flush.
 		s.rdb, err = sql.Open("pgx", dsn)
 		if err != nil {
 			s.db.Close()
 			return nil, csmm.Errorf(csmm.EINVALID, "cannot use the PostgreSQL URL: %v", err)
 		}
 		for _, db := range []*sql.DB{s.db, s.rdb} {
-			db.SetMaxOpenConns(10)
-			db.SetMaxIdleConns(5)
+			// Every open connection stays open when idle: with fewer idle
+			// connections than open ones, database/sql closes a connection
+			// whenever load dips and opens a new one when it rises again,
+			// and each new connection costs PostgreSQL a new backend
+			// process, its catalog caches and every prepared statement.
+			db.SetMaxOpenConns(postgresPoolSize)
+			db.SetMaxIdleConns(postgresPoolSize)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	} else {
