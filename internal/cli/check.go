@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"github.com/csmm/csmm/internal/assess"
 )
 
 // CheckCommand gates a pipeline on target levels: it exits 0 when every
@@ -39,15 +37,10 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs("check", args, 1, "FILE"); err != nil {
 		return err
 	}
-	m, f, err := loadAnswers(modelPath, args[0])
+	m, _, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}
-	in := f.Input(m, asOf)
-	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
-		return err
-	}
-	res := assess.Score(in)
 	p := painter(c.env.colour(c.env.Stdout))
 	w := c.env.Stdout
 	if res.Program.TargetsSet == 0 {

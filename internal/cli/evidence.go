@@ -174,6 +174,21 @@ func addEvidenceFlag(fs *flag.FlagSet, specs *[]string) {
 	fs.Var(evidenceFlag{specs}, "evidence", "score automated objectives from the scanner file `[SCOPE=]FILE`\n(repeatable; without SCOPE= the file counts in every scope;\nsee csmm evidence --help for the formats)")
 }
 
+// scoreAnswers reads an answers file against the model of --model, adds the
+// scanner evidence of --evidence and scores it as of a date: what score,
+// report and check share.
+func scoreAnswers(modelPath, path string, asOf assess.Date, evidenceSpecs []string) (*model.Model, *assess.File, assess.Result, error) {
+	m, f, err := loadAnswers(modelPath, path)
+	if err != nil {
+		return nil, nil, assess.Result{}, err
+	}
+	in := f.Input(m, asOf)
+	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
+		return nil, nil, assess.Result{}, err
+	}
+	return m, f, assess.Score(in), nil
+}
+
 // applyEvidence reads the scanner files of --evidence and sets the evidence
 // of the scoring input: per objective and scope, the findings of the mapped
 // checks that passed and failed, added up over the files.

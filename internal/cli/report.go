@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/report"
 )
 
@@ -47,15 +46,10 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	if binary && (out == "" || out == "-") {
 		return usageErrorf("report", "report: --format %s needs -o FILE", format)
 	}
-	m, f, err := loadAnswers(modelPath, args[0])
+	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}
-	in := f.Input(m, asOf)
-	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
-		return err
-	}
-	res := assess.Score(in)
 	r := report.Build(m, res, report.Meta{
 		Organization: f.Organization,
 		Assessment:   f.Assessment,

@@ -48,15 +48,10 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs("score", args, 1, "FILE"); err != nil {
 		return err
 	}
-	m, f, err := loadAnswers(modelPath, args[0])
+	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}
-	in := f.Input(m, asOf)
-	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
-		return err
-	}
-	res := assess.Score(in)
 	view := rollupView(&res)
 	if scope != "" {
 		sr, err := findScope(&res, scope)
