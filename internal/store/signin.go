@@ -31,6 +31,17 @@ func (s *Store) SignInAttempts(ctx context.Context, account, address string, sin
 	return byAccount, byAddress, err
 }
 
+// AccountFailuresWithin counts the failed attempts recorded for an account in
+// the window that ends now, by the store's clock.
+func (s *Store) AccountFailuresWithin(ctx context.Context, account string, window time.Duration) (n int, err error) {
+	defer wrap(&err, "count sign-in attempts")
+	since := s.now().Add(-window)
+	err = s.read(ctx, func(tx *tx) error {
+		return tx.queryRow(ctx, "SELECT COUNT(*) FROM signin_attempts WHERE account = ? AND at >= ?", emailKey(account), since.UnixMicro()).Scan(&n)
+	})
+	return n, err
+}
+
 // ClearSignInAttempts forgets an account's attempts, after a successful sign-in.
 func (s *Store) ClearSignInAttempts(ctx context.Context, account string) (err error) {
 	defer wrap(&err, "clear sign-in attempts")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 
@@ -82,11 +83,17 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		d.Error = "the new password and its confirmation differ"
 		return h.render(w, http.StatusUnprocessableEntity, h.pages.account, d)
 	}
-	actor := store.Actor{UserID: u.ID, RemoteAddr: r.RemoteAddr}
-	if err := api.ChangePassword(r.Context(), h.store, h.passwords, actor, u, current, next); csmm.ErrorCode(err) == csmm.EINVALID {
+	actor := store.Actor{UserID: u.ID, RemoteAddr: hostOf(r.RemoteAddr)}
+	err = api.ChangePassword(r.Context(), h.store, h.passwords, actor, u, current, next)
+	switch csmm.ErrorCode(err) {
+	case csmm.EINVALID:
 		d.Error = csmm.ErrorMessage(err)
 		return h.render(w, http.StatusUnprocessableEntity, h.pages.account, d)
-	} else if err != nil {
+	case csmm.ERATELIMITED:
+		d.Error = csmm.ErrorMessage(err)
+		return h.render(w, http.StatusTooManyRequests, h.pages.account, d)
+	}
+	if err != nil {
 		return err
 	}
 	if h.startSession == nil {
@@ -96,4 +103,12 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/account?done=password")
+}
+
+// hostOf returns the host of a host:port address, or the address itself.
+func hostOf(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }

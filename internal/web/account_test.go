@@ -126,6 +126,38 @@ func TestPasswordChange(t *testing.T) {
 	})
 }
 
+// TestPasswordGuessLimit checks that wrong current passwords count as failed
+// sign-ins of the account: after five, even the right one is refused.
+func TestPasswordGuessLimit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.users[csmm.RoleAdmin]
+	const right = "right password 1234"
+	hash, err := identity.HashPassword(right, identity.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetPassword(ctx, store.Actor{}, u.ID, hash); err != nil {
+		t.Fatal(err)
+	}
+	change := func(current string) response {
+		return e.post(u, "/account/password", url.Values{"current_password": {current}, "new_password": {"new password 5678"}, "confirm_password": {"new password 5678"}})
+	}
+	for i := range 5 {
+		if r := change("guess " + strconv.Itoa(i)); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: status %d, want 422", i, r.status)
+		}
+	}
+	r := change(right)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.doc(t).Find(".error").Text(), "too many wrong passwords") {
+		t.Fatalf("after five wrong guesses: status %d, error %q; want 429", r.status, r.doc(t).Find(".error").Text())
+	}
+	got, _ := e.store.GetUser(ctx, u.ID)
+	if ok, _ := identity.VerifyPassword(got.PasswordHash, right); !ok {
+		t.Error("the password changed although the account was locked")
+	}
+}
+
 // TestHome checks the landing page: one organization redirects to it,
 // several are listed with their names as text, none says so.
 func TestHome(t *testing.T) {
