@@ -5,6 +5,8 @@ package assess
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/csmm/csmm/internal/model"
@@ -150,6 +152,22 @@ type Evidence struct {
 // Evaluated reports whether any resource was evaluated, i.e. whether the
 // evidence gives a value at all.
 func (e Evidence) Evaluated() bool { return e.Passed+e.Failed > 0 }
+
+// Plus adds the counts of o to e, as when several scanner files evidence the
+// same objective in the same scope, and names each source once.
+func (e Evidence) Plus(o Evidence) Evidence {
+	e.Passed += o.Passed
+	e.Failed += o.Failed
+	e.Muted += o.Muted
+	switch {
+	case o.Source == "":
+	case e.Source == "":
+		e.Source = o.Source
+	case !slices.Contains(strings.Split(e.Source, ", "), o.Source):
+		e.Source += ", " + o.Source
+	}
+	return e
+}
 
 // Value is passed / (passed + failed).
 func (e Evidence) Value() float64 { return float64(e.Passed) / float64(e.Passed+e.Failed) }

@@ -228,16 +228,7 @@ func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, specs []str
 		in.Evidence = map[assess.Key]assess.Evidence{}
 	}
 	for k, e := range ev {
-		sum := in.Evidence[k]
-		sum.Passed += e.Passed
-		sum.Failed += e.Failed
-		sum.Muted += e.Muted
-		if sum.Source == "" {
-			sum.Source = e.Source
-		} else {
-			sum.Source += ", " + e.Source
-		}
-		in.Evidence[k] = sum
+		in.Evidence[k] = in.Evidence[k].Plus(e)
 	}
 	return nil
 }

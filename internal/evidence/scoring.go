@@ -71,18 +71,7 @@ func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, counts []Objec
 	for _, c := range counts {
 		for _, s := range scopes {
 			k := assess.Key{Objective: c.ID, Scope: s}
-			e := out[k]
-			e.Passed += c.Passed
-			e.Failed += c.Failed
-			e.Muted += c.Muted
-			src := f.Source()
-			switch {
-			case e.Source == "":
-				e.Source = src
-			case !slices.Contains(strings.Split(e.Source, ", "), src):
-				e.Source += ", " + src
-			}
-			out[k] = e
+			out[k] = out[k].Plus(assess.Evidence{Passed: c.Passed, Failed: c.Failed, Muted: c.Muted, Source: f.Source()})
 		}
 	}
 }

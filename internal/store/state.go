@@ -63,16 +63,7 @@ func (snap *snapshot) input(asOf assess.Date) (assess.Input, error) {
 	}
 	for _, e := range snap.evidence {
 		k := assess.Key{Objective: e.Objective, Scope: e.Scope}
-		sum := in.Evidence[k]
-		sum.Passed += e.Passed
-		sum.Failed += e.Failed
-		sum.Muted += e.Muted
-		if sum.Source == "" {
-			sum.Source = e.Source
-		} else {
-			sum.Source += ", " + e.Source
-		}
-		in.Evidence[k] = sum
+		in.Evidence[k] = in.Evidence[k].Plus(assess.Evidence{Passed: e.Passed, Failed: e.Failed, Muted: e.Muted, Source: e.Source})
 	}
 	return in, nil
 }
