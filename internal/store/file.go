@@ -25,7 +25,7 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
-	in, err := snap.input(asOf)
+	in, err := snap.input(asOf, &s.models)
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
@@ -50,7 +50,7 @@ func (s *Store) ExportFile(ctx context.Context, orgID, id string, date assess.Da
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := snap.model()
+	m, err := snap.model(&s.models)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,11 +276,11 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 	return snap, nil
 }
 
-func (snap *snapshot) model() (*model.Model, error) {
+func (snap *snapshot) model(models *modelCache) (*model.Model, error) {
 	if snap.custom == nil {
 		return model.Builtin()
 	}
-	return parseCustomModel(snap.custom)
+	return models.parse(snap.custom)
 }
 
 // exemptions returns the approved exemptions by objective, the most

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
@@ -138,13 +140,46 @@ func (s *Store) LoadModel(ctx context.Context, orgID, ref string) (_ *model.Mode
 	if err != nil {
 		return nil, err
 	}
-	return parseCustomModel(cm)
+	return s.models.parse(cm)
 }
 
-func parseCustomModel(cm *CustomModel) (*model.Model, error) {
+// parse returns the parsed custom model, from the cache when it was parsed before.
+func (c *modelCache) parse(cm *CustomModel) (*model.Model, error) {
+	key := cm.ID + "\x00" + fmt.Sprintf("%x", sha256.Sum256([]byte(cm.YAML)))
+	if m, ok := c.get(key); ok {
+		return m, nil
+	}
 	m, err := model.Parse(cm.Name+"@"+cm.Version, []byte(cm.YAML))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", csmm.Errorf(csmm.EINVALID, "the stored model %s@%s is not valid", cm.Name, cm.Version), err)
 	}
+	c.put(key, m)
 	return m, nil
+}
+
+// modelCache keeps parsed custom models, keyed by model ID and the hash of
+// their YAML, so that scoring an assessment does not parse and validate its
+// model again on every request. A parsed model is never changed, so one may
+// serve every request. Past maxCachedModels entries the cache starts over.
+type modelCache struct {
+	mu     sync.Mutex
+	models map[string]*model.Model
+}
+
+const maxCachedModels = 256
+
+func (c *modelCache) get(key string) (*model.Model, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.models[key]
+	return m, ok
+}
+
+func (c *modelCache) put(key string, m *model.Model) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.models == nil || len(c.models) >= maxCachedModels {
+		c.models = map[string]*model.Model{}
+	}
+	c.models[key] = m
 }

@@ -34,7 +34,7 @@ func (s *Store) State(ctx context.Context, orgID, id string, asOf assess.Date) (
 	if err != nil {
 		return nil, err
 	}
-	in, err := snap.input(asOf)
+	in, err := snap.input(asOf, &s.models)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +43,8 @@ func (s *Store) State(ctx context.Context, orgID, id string, asOf assess.Date) (
 
 // input is the scoring input of a snapshot as of a date: answers, evidence
 // summed over its sources, approved exemptions and targets.
-func (snap *snapshot) input(asOf assess.Date) (assess.Input, error) {
-	m, err := snap.model()
+func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input, error) {
+	m, err := snap.model(models)
 	if err != nil {
 		return assess.Input{}, err
 	}

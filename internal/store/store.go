@@ -62,6 +62,8 @@ type Store struct {
 	// stmts keeps the hot statements prepared on SQLite; nil on PostgreSQL.
 	stmts *stmtCache
 	now   func() time.Time
+	// models keeps the organizations' custom models once parsed.
+	models modelCache
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
