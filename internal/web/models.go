@@ -13,7 +13,6 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
-	"github.com/csmm/csmm/internal/store"
 )
 
 // maxModelBytes bounds an uploaded model file.
@@ -100,15 +99,12 @@ func (h *Handler) modelUpload(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusBadRequest, err)
 	}
 	d.File = name
-	m, err := model.Parse(name, data)
+	_, err = api.UploadModel(r.Context(), h.store, c.Org.ID, c.actor(r), name, data)
 	if ve, ok := errors.AsType[*model.ValidationError](err); ok {
 		d.Problems = ve.Problems
 		return fail(http.StatusUnprocessableEntity, csmm.Errorf(csmm.EINVALID,
 			"%s has %d problem(s); nothing was stored", name, len(ve.Problems)))
-	} else if err != nil {
-		return fail(http.StatusUnprocessableEntity, csmm.Errorf(csmm.EINVALID, "%s is not a valid model: %s", name, err.Error()))
 	}
-	_, err = h.store.CreateModel(r.Context(), c.Org.ID, c.actor(r), store.CustomModel{Name: m.ID, Version: m.Version, YAML: string(data)})
 	switch code := csmm.ErrorCode(err); {
 	case err == nil:
 		return redirect(w, r, settingsPath(c)+"/models?done=uploaded")
