@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/yamlguard"
 	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 )
@@ -136,9 +137,10 @@ func readImportMap(path string) (*importMap, error) {
 		return nil, fmt.Errorf("read mapping: %w", err)
 	}
 	var im importMap
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&im); err != nil {
+	if err := yamlguard.Decode(path, data, &im); err != nil {
+		if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+			return nil, &problemsError{problems: []string{ye.Error()}}
+		}
 		return nil, &problemsError{problems: yamlProblems(path, err)}
 	}
 	var probs []string
