@@ -10,6 +10,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"hash/crc32"
+	"runtime/metrics"
 	"strings"
 )
 
@@ -150,4 +151,20 @@ var xlsxParts = []struct{ name, body string }{
 func CSV(rows, cols int) []byte {
 	line := strings.TrimSuffix(strings.Repeat("x,", cols), ",") + "\n"
 	return []byte(strings.Repeat(line, rows))
+}
+
+// MaxHeapGrowth is the bound the tests hold every parser to: handling one
+// bomb may allocate at most this much, garbage included.
+const MaxHeapGrowth = 64 << 20
+
+// Allocated returns the bytes the process allocated on the Go heap while f
+// ran (runtime/metrics /gc/heap/allocs:bytes, which counts garbage too, so
+// that a parser that expands a bomb and drops it still shows).
+func Allocated(f func()) uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(sample)
+	before := sample[0].Value.Uint64()
+	f()
+	metrics.Read(sample)
+	return sample[0].Value.Uint64() - before
 }
