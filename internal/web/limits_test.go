@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/csmm/csmm/internal/bombs"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/store"
+	"github.com/csmm/csmm/internal/textfield"
 	"github.com/csmm/csmm/internal/yamlguard"
 )
 
@@ -45,5 +48,50 @@ func TestModelUploadBombs(t *testing.T) {
 				t.Errorf("%d models stored after a refused upload", len(ms))
 			}
 		})
+	}
+}
+
+// TestFormTextFields sends names and notes with control characters or over
+// their limit through the forms: each is refused with a form error naming
+// the field (422) and nothing is stored.
+func TestFormTextFields(t *testing.T) {
+	e := newEnv(t)
+	owner := e.users[csmm.RoleOwner]
+	newForm := func(name string) url.Values {
+		return url.Values{"name": {name}, "preset": {"growing"}, "model": {store.BuiltinModel}, "validity_days": {"365"},
+			"scope_id": {"production"}, "scope_name": {""}, "scope_weight": {"1"}}
+	}
+	path := e.create("Text", "production")
+	obj := builtin(t).CategoryObjectives("IAM")[0].ID
+	tests := []struct {
+		name, path string
+		form       url.Values
+		sel, want  string
+	}{
+		{"assessment name NUL", "/o/example/assessments", newForm("a\x00b"), ".error", "the assessment name contains the control character U+0000"},
+		{"assessment name long", "/o/example/assessments", newForm(strings.Repeat("x", textfield.MaxName+1)), ".error", "the assessment name is 201 characters long; the limit is 200"},
+		{"note", path + "/objectives/" + obj + "/answer", url.Values{"answer-production": {"yes"}, "note-production": {"a\x1bb"}, "version-production": {"0"}},
+			"fieldset.scope .error", "the note contains the control character U+001B"},
+		{"justification long", path + "/objectives/" + obj + "/answer", url.Values{"answer-production": {"na"}, "justification-production": {strings.Repeat("j", textfield.MaxNote+1)}, "version-production": {"0"}},
+			"fieldset.scope .error", "the justification is 10001 characters long; the limit is 10000"},
+		{"token name", "/o/example/settings/tokens", url.Values{"name": {"CI\x00"}, "role": {"viewer"}, "expiry": {"30d"}}, ".error", "the token name contains the control character U+0000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.post(owner, tt.path, tt.form)
+			if r.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422\n%.3000s", r.status, r.body)
+			}
+			if got := r.doc(t).Find(tt.sel).Text(); !strings.Contains(got, tt.want) {
+				t.Errorf("form error %q, want %q", got, tt.want)
+			}
+		})
+	}
+	ctx := context.Background()
+	if as, _ := e.store.ListAssessments(ctx, e.org.ID, true); len(as) != 1 {
+		t.Errorf("%d assessments after refused forms, want 1", len(as))
+	}
+	if toks, _ := e.store.ListAPITokens(ctx, e.org.ID); len(toks) != 0 {
+		t.Errorf("%d tokens after a refused form, want 0", len(toks))
 	}
 }
