@@ -55,6 +55,7 @@ func TestBombs(t *testing.T) {
 			if r.code == 0 || !strings.Contains(r.stdout+r.stderr, tt.want) {
 				t.Errorf("exit %d, want an error with %q\nstdout:\n%.2000s\nstderr:\n%.2000s", r.code, tt.want, r.stdout, r.stderr)
 			}
+			t.Logf("allocated %.1f MiB", float64(grew)/(1<<20))
 			if grew > bombs.MaxHeapGrowth {
 				t.Errorf("the command allocated %d MiB, over the bound of %d MiB", grew>>20, bombs.MaxHeapGrowth>>20)
 			}

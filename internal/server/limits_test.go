@@ -70,6 +70,7 @@ func TestAPIBombs(t *testing.T) {
 			if r.StatusCode != tt.status || body.Error.Code != tt.code || !strings.Contains(msg, tt.want) {
 				t.Errorf("got %d %s %q, want %d %s with %q", r.StatusCode, body.Error.Code, msg, tt.status, tt.code, tt.want)
 			}
+			t.Logf("allocated %.1f MiB", float64(grew)/(1<<20))
 			if grew > bombs.MaxHeapGrowth {
 				t.Errorf("the request allocated %d MiB, over the bound of %d MiB", grew>>20, bombs.MaxHeapGrowth>>20)
 			}

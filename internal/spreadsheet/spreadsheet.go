@@ -56,6 +56,9 @@ func Read(path, sheetName string) (*Sheet, error) {
 		return nil, fmt.Errorf("read spreadsheet: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileBytes {
+		return nil, tooLarge(path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read spreadsheet: %w", err)
@@ -67,8 +70,7 @@ func Read(path, sheetName string) (*Sheet, error) {
 // extension and names the file in messages.
 func ReadBytes(name string, data []byte, sheetName string) (sh *Sheet, err error) {
 	if len(data) > MaxFileBytes {
-		return nil, &LimitError{File: name, Limit: "MaxFileBytes",
-			Message: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileBytes>>20)}
+		return nil, tooLarge(name)
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
@@ -83,6 +85,11 @@ func ReadBytes(name string, data []byte, sheetName string) (sh *Sheet, err error
 		return readXLSX(name, data, sheetName)
 	}
 	return nil, fmt.Errorf("%s: expected a .xlsx, .xlsm or .csv file", name)
+}
+
+func tooLarge(name string) error {
+	return &LimitError{File: name, Limit: "MaxFileBytes",
+		Message: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileBytes>>20)}
 }
 
 func readCSV(name string, data []byte) (*Sheet, error) {

@@ -94,6 +94,7 @@ func TestLimits(t *testing.T) {
 			} else if !errors.As(err, &le) || le.Limit != tt.limit || le.File != tt.file && !strings.HasPrefix(le.File, tt.file+" ") {
 				t.Errorf("got %v, want a LimitError for %s in %s", err, tt.limit, tt.file)
 			}
+			t.Logf("allocated %.1f MiB", float64(grew)/(1<<20))
 			if grew > bombs.MaxHeapGrowth {
 				t.Errorf("reading allocated %d MiB, over the bound of %d MiB", grew>>20, bombs.MaxHeapGrowth>>20)
 			}

@@ -41,6 +41,7 @@ func TestModelUploadBombs(t *testing.T) {
 			if r.status != tt.status || !strings.Contains(r.body, tt.want) {
 				t.Errorf("status %d, want %d with %q\n%.2000s", r.status, tt.status, tt.want, r.body)
 			}
+			t.Logf("allocated %.1f MiB", float64(grew)/(1<<20))
 			if grew > bombs.MaxHeapGrowth {
 				t.Errorf("the upload allocated %d MiB, over the bound of %d MiB", grew>>20, bombs.MaxHeapGrowth>>20)
 			}
