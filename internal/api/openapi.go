@@ -37,8 +37,9 @@ var errorResponses = map[int]struct{ Name, Description string }{
 
 // errorStatuses lists the 4xx statuses a route answers: 400 for every route
 // (a bad pretty parameter, at least), 401 for every route that needs
-// credentials, 403 for every route a role restricts, 404 for every route in
-// an organization, and the route's own.
+// credentials, 403 for every route a role restricts, 404 for every route
+// with a path parameter, 413 for every route with a body (each has a
+// limit), and the route's own.
 func errorStatuses(rt route) []int {
 	out := []int{http.StatusBadRequest}
 	if !rt.Public {
@@ -49,6 +50,9 @@ func errorStatuses(rt route) []int {
 	}
 	if strings.Contains(rt.Path, "{") {
 		out = append(out, http.StatusNotFound)
+	}
+	if rt.Body != "" {
+		out = append(out, http.StatusRequestEntityTooLarge)
 	}
 	for _, s := range rt.Errors {
 		if !slices.Contains(out, s) {
@@ -68,7 +72,11 @@ var prettyParam = map[string]any{
 
 // bodySchema is the schema of a body of a media type other than JSON.
 func bodySchema(media string) map[string]any {
-	if strings.HasPrefix(media, "text/") || media == mediaYAML {
+	if media == mediaYAML {
+		// A YAML document is a mapping: an answers file or a model (formats.md).
+		return map[string]any{"type": "object", "description": "A YAML document: an answers file or a model, as formats.md describes them"}
+	}
+	if strings.HasPrefix(media, "text/") {
 		return map[string]any{"type": "string"}
 	}
 	return map[string]any{"type": "string", "format": "binary"}
