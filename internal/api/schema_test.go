@@ -45,7 +45,7 @@ type schemaOuter struct {
 func TestSchemaFromGoType(t *testing.T) {
 	s := newSchemaSet([]reflect.Type{reflect.TypeFor[schemaOuter]()})
 	want := map[string]any{
-		"type": "object",
+		"type":     "object",
 		"required": []any{"name", "day", "role", "score", "count", "tags", "always", "inner", "items", "n"},
 		"properties": map[string]any{
 			"name":   map[string]any{"type": "string", "description": "The name"},
@@ -105,7 +105,7 @@ func TestOpenAPIOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d struct {
-		Servers []struct{ URL string } `json:"servers"`
+		Servers []struct{ URL string }  `json:"servers"`
 		Tags    []struct{ Name string } `json:"tags"`
 		Paths   map[string]map[string]struct {
 			OperationID string   `json:"operationId"`
