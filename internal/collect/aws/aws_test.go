@@ -191,7 +191,9 @@ func TestNotEvaluated(t *testing.T) {
 		{awsfake.Sandbox, "us-east-1", collect.Throttled, "guardduty:ListDetectors"},
 		{awsfake.Sandbox, "", collect.AccessDenied, "s3:GetAccountPublicAccessBlock"},
 	}
-	less := func(a, b key) int { return strings.Compare(a.account+a.region+string(a.reason), b.account+b.region+string(b.reason)) }
+	less := func(a, b key) int {
+		return strings.Compare(a.account+a.region+string(a.reason), b.account+b.region+string(b.reason))
+	}
 	slices.SortFunc(got, less)
 	slices.SortFunc(want, less)
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(key{})); diff != "" {
