@@ -28,6 +28,10 @@ type CollectCommand struct {
 	awsConfig *awssdk.Config
 	// httpClient posts to the server; nil for a default client.
 	httpClient *http.Client
+	// maxAttempts and maxBackoff configure the retryer; zero for the
+	// collector's defaults (tests make them short).
+	maxAttempts int
+	maxBackoff  time.Duration
 }
 
 const collectUsage = `
@@ -131,6 +135,7 @@ func (c *CollectCommand) Run(ctx context.Context, args []string) error {
 	}
 	o.Version = toolVersion()
 	o.Config = c.awsConfig
+	o.MaxAttempts, o.MaxBackoff = c.maxAttempts, c.maxBackoff
 	o.Now = c.env.Now
 
 	// The document goes to a file (-o, or a temporary one to send), else
