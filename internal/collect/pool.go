@@ -36,14 +36,26 @@ func NewPool(ctx context.Context, n int) *Pool {
 	return p
 }
 
-// Add queues task.
-func (p *Pool) Add(task func(context.Context)) {
+// Add queues task behind every task queued.
+func (p *Pool) Add(task func(context.Context)) { p.add(task, false) }
+
+// AddNext queues task in front of every task queued: a task adding its
+// subtasks this way has them run before the next task's, which bounds what
+// is alive at once (an account's regions finish before many more accounts
+// start).
+func (p *Pool) AddNext(task func(context.Context)) { p.add(task, true) }
+
+func (p *Pool) add(task func(context.Context), front bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ctx.Err() != nil {
 		return
 	}
-	p.queue = append(p.queue, task)
+	if front {
+		p.queue = append([]func(context.Context){task}, p.queue...)
+	} else {
+		p.queue = append(p.queue, task)
+	}
 	p.added++
 	p.cond.Broadcast()
 }

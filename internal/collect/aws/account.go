@@ -42,6 +42,7 @@ func (c *collector) account(ctx context.Context, a account) {
 		regions = all
 	}
 	slices.Sort(regions)
+	var tasks []func(context.Context)
 	for _, region := range regions {
 		c.mu.Lock()
 		c.regionSet[region] = true
@@ -55,7 +56,12 @@ func (c *collector) account(ctx context.Context, a account) {
 			}
 			continue
 		}
-		c.pool.Add(func(ctx context.Context) { c.region(ctx, withRegion(cfg, region), &a, region) })
+		tasks = append(tasks, func(ctx context.Context) { c.region(ctx, withRegion(cfg, region), &a, region) })
+	}
+	// The account's regions run before further accounts start, so that
+	// only the accounts being read hold credentials and clients.
+	for _, t := range slices.Backward(tasks) {
+		c.pool.AddNext(t)
 	}
 }
 
