@@ -181,7 +181,7 @@ func (c *CollectCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if !quiet {
-		c.printSummary(res.Provenance, sum, path)
+		c.printSummary(res.Provenance, sum, w.Gaps(), path)
 	}
 	if server != "" {
 		return c.send(ctx, server, token, assessment, path)
@@ -191,7 +191,7 @@ func (c *CollectCommand) Run(ctx context.Context, args []string) error {
 
 // printSummary tells, on standard error, what was collected and what could
 // not be read.
-func (c *CollectCommand) printSummary(p collect.Provenance, s collect.Summary, path string) {
+func (c *CollectCommand) printSummary(p collect.Provenance, s collect.Summary, gaps []collect.Gap, path string) {
 	w := c.env.Stderr
 	fmt.Fprintf(w, "collected %d results (%d passed, %d failed) from %d accounts and %d regions as %s in %s\n",
 		s.Results, s.Passed, s.Failed, p.Accounts, len(p.Regions), p.Caller, p.Finished.Sub(p.Started).Round(time.Millisecond))
@@ -213,6 +213,22 @@ func (c *CollectCommand) printSummary(p collect.Provenance, s collect.Summary, p
 		where = "not_evaluated in " + path
 	}
 	fmt.Fprintf(w, "not evaluated (could not be read): %d parts: %s; see %s\n", s.NotEvaluated, strings.Join(parts, ", "), where)
+	const shown = 20
+	for i, g := range gaps {
+		if i == shown {
+			fmt.Fprintf(w, "  ... and %d more\n", len(gaps)-shown)
+			break
+		}
+		at := "account " + g.Account
+		if g.Region != "" {
+			at += " " + g.Region
+		}
+		op := ""
+		if g.Operation != "" {
+			op = " (" + g.Operation + ")"
+		}
+		fmt.Fprintf(w, "  %s: %s%s, %d checks not evaluated\n", at, g.Reason, op, len(g.Checks))
+	}
 }
 
 // send posts the document to the server's evidence import.

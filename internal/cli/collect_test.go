@@ -66,7 +66,9 @@ func TestCollectScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"from 6 accounts and 3 regions", "not evaluated (could not be read): 4 parts: 1 access_denied, 1 assume_role_denied, 1 region_disabled, 1 throttled"} {
+	for _, want := range []string{"from 6 accounts and 3 regions", "not evaluated (could not be read): 4 parts: 1 access_denied, 1 assume_role_denied, 1 region_disabled, 1 throttled",
+		"  account 444444444444: assume_role_denied (sts:AssumeRole), 9 checks not evaluated\n",
+		"  account 555555555555 af-south-1: region_disabled, 4 checks not evaluated\n"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q does not say %q", stderr, want)
 		}

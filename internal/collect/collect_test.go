@@ -143,3 +143,18 @@ func TestPool(t *testing.T) {
 		t.Errorf("%d tasks done (want 60), %d at once (want at most 3)", done.Load(), peak.Load())
 	}
 }
+
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	p := collect.NewProgress(&buf)
+	p.Gap()
+	p.Update(1, 4)
+	p.Update(4, 4)
+	p.Done()
+	if got := buf.String(); !strings.HasPrefix(got, "\r[=======") || !strings.HasSuffix(got, "] 4/4 tasks, 1 not evaluated\n") {
+		t.Errorf("progress line %q", got)
+	}
+	var none *collect.Progress // --quiet or not a terminal: draws nothing
+	none.Update(1, 2)
+	none.Done()
+}

@@ -116,6 +116,13 @@ func (w *Writer) Gap(g Gap) {
 	}
 }
 
+// Gaps returns the gaps recorded so far, in the order they came.
+func (w *Writer) Gaps() []Gap {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.gaps)
+}
+
 // Close writes the gaps, the per-scope ratios, the provenance and the
 // summary, ends the document and returns the summary. scopes are the
 // assessment scopes the accounts were put in: a fact about the whole

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -222,8 +223,21 @@ func TestNotEvaluated(t *testing.T) {
 func TestRetries(t *testing.T) {
 	_, fake := collectExample(t, 1, nil)
 	calls := fake.Calls()
+	// MaxAttempts 3: the exhausted call was tried three times.
 	if calls["guardduty:ListDetectors"] < 3 {
 		t.Errorf("guardduty:ListDetectors called %d times; want retries", calls["guardduty:ListDetectors"])
+	}
+	// Without throttling, the same collection lists accounts two times fewer.
+	calm := awsfake.Example()
+	calm.Throttle = nil
+	quiet := awsfake.New(t, calm)
+	w := collect.NewWriter(io.Discard, aws.Provider, scanTime, nil)
+	if _, err := aws.Collect(context.Background(), aws.Options{Org: true, Regions: awsfake.Regions, Concurrency: 1,
+		MaxAttempts: 3, MaxBackoff: time.Millisecond, Config: quiet.Config()}, w); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := calls["organizations:ListAccountsForParent"], quiet.Calls()["organizations:ListAccountsForParent"]+2; got != want {
+		t.Errorf("organizations:ListAccountsForParent called %d times; want %d (two throttled, then retried)", got, want)
 	}
 }
 

@@ -148,7 +148,9 @@ func (f *Server) Config() *aws.Config {
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, network, addr)
 		},
+		MaxIdleConns:        100,
 		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     30 * time.Second,
 	}
 	return &aws.Config{
 		Region:       "us-east-1",
