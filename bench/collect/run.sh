@@ -12,7 +12,7 @@ go test -c -o "$bin" ./internal/collect/aws/
 cd internal/collect/aws
 if [ -x /usr/bin/time ]; then
 	/usr/bin/time -v "$bin" -test.run '^$' -test.bench 'Organization500x17' -test.benchtime "${count}x" -test.benchmem 2>&1 |
-		grep -E 'Benchmark|Maximum resident|Elapsed \(wall'
+		grep -E 'Benchmark|Maximum resident|Elapsed \(wall|User time|System time'
 else
 	"$bin" -test.run '^$' -test.bench 'Organization500x17' -test.benchtime "${count}x" -test.benchmem
 fi
