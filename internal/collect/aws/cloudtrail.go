@@ -10,6 +10,8 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/csmm/csmm/internal/collect"
 )
 
 // organizationTrail reports the org_cloudtrail_* facts from the trails the
@@ -65,8 +67,14 @@ func (c *collector) organizationTrail(ctx context.Context) {
 func (c *collector) trailBucket(ctx context.Context, trail, bucket string) {
 	cl := s3.NewFromConfig(c.base, func(o *s3.Options) { o.UsePathStyle = c.base.BaseEndpoint != nil })
 	own, listed := false, true
+	if c.caller != c.org.management {
+		// Only the management account's own bucket list tells.
+		c.sink.Gap(collect.Gap{Account: c.caller, Scope: c.orgScope(), Checks: []string{checkTrailArchive}, Reason: collect.Failed,
+			Message: "the trail's bucket is compared with the management account's buckets: run from the management account"})
+		listed = false
+	}
 	p := s3.NewListBucketsPaginator(cl, &s3.ListBucketsInput{})
-	for p.HasMorePages() && !own {
+	for listed && p.HasMorePages() && !own {
 		out, err := p.NextPage(ctx)
 		if err != nil {
 			c.gap(nil, "", []string{checkTrailArchive}, err)

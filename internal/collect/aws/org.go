@@ -17,9 +17,8 @@ type orgInfo struct {
 	id         string
 	management string
 	root       string
+	ous        []string
 	accounts   []account
-	// parents maps an OU or account to its parent (an OU or the root).
-	parents map[string]string
 	// admins maps a service principal to its delegated administrator.
 	admins map[string]string
 	// targetSCPs caches the facts of the SCPs attached to the root and OUs.
@@ -37,7 +36,7 @@ func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
 	}
 	o := &orgInfo{
 		id: aws.ToString(desc.Organization.Id), management: aws.ToString(desc.Organization.MasterAccountId),
-		parents: map[string]string{}, admins: map[string]string{}, targetSCPs: map[string]scpFacts{}, targetErr: map[string]error{},
+		admins: map[string]string{}, targetSCPs: map[string]scpFacts{}, targetErr: map[string]error{},
 		client: cl,
 	}
 	roots, err := cl.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -68,7 +67,6 @@ func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
 					continue
 				}
 				id := aws.ToString(acc.Id)
-				o.parents[id] = n.id
 				o.accounts = append(o.accounts, account{id: id, name: aws.ToString(acc.Name), parentOU: n.id != o.root,
 					where: collect.Where{Account: id, OUIDs: n.ids, OUNames: n.names}})
 			}
@@ -81,7 +79,7 @@ func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
 			}
 			for _, ou := range out.OrganizationalUnits {
 				id := aws.ToString(ou.Id)
-				o.parents[id] = n.id
+				o.ous = append(o.ous, id)
 				queue = append(queue, node{id: id,
 					ids:   append(append([]string(nil), n.ids...), id),
 					names: append(append([]string(nil), n.names...), aws.ToString(ou.Name))})
@@ -97,14 +95,7 @@ func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
 func (c *collector) orgFacts(ctx context.Context) {
 	c.delegatedAdmins(ctx)
 	c.organizationTrail(ctx)
-	targets := []string{c.org.root}
-	for id, parent := range c.org.parents {
-		if len(id) > 3 && id[:3] == "ou-" {
-			_ = parent
-			targets = append(targets, id)
-		}
-	}
-	for _, t := range targets {
+	for _, t := range append([]string{c.org.root}, c.org.ous...) {
 		f, err := c.scpsOf(ctx, t)
 		if err != nil {
 			c.org.targetErr[t] = err
