@@ -48,7 +48,6 @@ func TestDetectUnsupported(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"scoutsuite", "scoutsuite_results =\n{\"provider_code\": \"aws\"}", "x: unsupported format (ScoutSuite results)"},
 		{"trivy", `{"SchemaVersion": 2, "ArtifactName": ".", "Results": []}`, "x: unsupported format (Trivy JSON report)"},
 		{"checkov", `{"check_type": "terraform", "results": {}, "summary": {}}`, "x: unsupported format (Checkov report)"},
 		{"checkov list", `[{"check_type": "terraform", "results": {}}]`, "x: unsupported format (Checkov report)"},
@@ -67,7 +66,7 @@ func TestDetectUnsupported(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("error\n got %s\nwant %s...", err, tt.want)
 			}
-			if !strings.Contains(err.Error(), "csmm reads prowler-ocsf, prowler-csv, prowler-json, asff, powerpipe, generic-csv") {
+			if !strings.Contains(err.Error(), "csmm reads prowler-ocsf, prowler-csv, prowler-json, asff, powerpipe, scoutsuite, generic-csv") {
 				t.Errorf("error does not list the formats read: %v", err)
 			}
 		})
@@ -80,10 +79,10 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty", " \n", "x: the file is empty; expected scanner findings"},
 		{"empty list", "[ ]", "x:1: the file holds an empty list: no findings to read"},
-		{"list of strings", `["a"]`, "x:1:2: record 1: expected a JSON object for each finding"},
-		{"missing comma", "{\n  \"Findings\": []\n  \"x\": 1\n}", "x:3:3: invalid JSON: invalid character '\"' after object key:value pair"},
-		{"unicode line separator", "{\n \"a\": 1,\u2028}", "x:2:9: invalid JSON: invalid character U+2028 looking for beginning of object key string"},
-		{"truncated list", "[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\"", "x:2:12: record 2: invalid JSON: the file ends in the middle of a value"},
+		{"list of strings", `["a"]`, "x:1:2 (byte 2): record 1: expected a JSON object for each finding"},
+		{"missing comma", "{\n  \"Findings\": []\n  \"x\": 1\n}", "x:3:3 (byte 22): invalid JSON: invalid character '\"' after object value (expecting ',' or '}')"},
+		{"unicode line separator", "{\n \"a\": 1,\u2028}", `x:2:9 (byte 11): invalid JSON: invalid character '\u2028' at start of value`},
+		{"truncated list", "[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\"", "x:2:12 (byte 49): record 2: invalid JSON: the file ends in the middle of a value"},
 		{"single asff finding", `{"SchemaVersion": "2018-10-08", "GeneratorId": "x"}`, `x:1: a single ASFF finding; expected a list of findings or {"Findings": [...]}`},
 	}
 	for _, tt := range tests {
@@ -149,15 +148,15 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		for i, fd := range file.Findings {
-			if fd.CheckID == "" {
-				t.Errorf("finding %d has no check ID", i)
+		n := 0
+		for i, o := range file.Outcomes {
+			if o.CheckID == "" {
+				t.Errorf("outcome %d has no check ID", i)
 			}
-			switch fd.Status {
-			case evidence.Pass, evidence.Fail, evidence.Manual, evidence.Other:
-			default:
-				t.Errorf("finding %d has status %q", i, fd.Status)
-			}
+			n += o.Status.Pass + o.Status.Fail + o.Status.Manual + o.Status.Other + o.Archived
+		}
+		if n != file.Findings {
+			t.Errorf("outcomes count %d findings, want %d", n, file.Findings)
 		}
 	})
 }
