@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
@@ -17,8 +19,14 @@ import (
 	"github.com/csmm/csmm/internal/store"
 )
 
-// MaxEvidenceBytes bounds an uploaded scanner file.
+// MaxEvidenceBytes bounds a scanner file uploaded through a web form, which
+// is read whole.
 const MaxEvidenceBytes = 32 << 20
+
+// DefaultMaxEvidenceUpload is the default bound of a scanner file posted to
+// importEvidence (Options.MaxEvidenceUpload; csmm serve --max-evidence-bytes):
+// 2 GiB, as sent (compressed, when it is).
+const DefaultMaxEvidenceUpload = 2 << 30
 
 // EvidenceResult is the answer to an evidence import: the file's evidence
 // summary as `csmm evidence --format json` prints it for that file
@@ -46,7 +54,11 @@ type StoredEvidence struct {
 
 // FileProblem locates what is wrong with an uploaded scanner file.
 type FileProblem struct {
-	File    string `json:"file"`
+	File string `json:"file"`
+	// Byte is the 1-based position of the byte at fault in the file's
+	// content (after decompression); an upload is located by byte, a file
+	// read from disk by line and column too.
+	Byte    int64  `json:"byte,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Record  int    `json:"record,omitempty"`
@@ -55,14 +67,18 @@ type FileProblem struct {
 }
 
 // ImportEvidence reads a scanner file (any format of formats.md, told from
-// the content), counts its findings per objective of the assessment's
-// model, and stores them in the assessment in one transaction, replacing
-// an earlier import of the same file name and format in the scopes it
-// applies to: scope, or every scope of the assessment when scope is "".
-// A file that cannot be read is invalid, with its location in the error's
-// problems, and nothing is stored; another organization's assessment is
-// not_found. The API and the web pages both call it.
-func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor store.Actor, assessmentID, name, scope string, data []byte) (*EvidenceResult, error) {
+// the content; gzip-compressed or not) from body as a stream, counts its
+// findings per objective of the assessment's model, and stores them in the
+// assessment in one transaction, replacing an earlier import of the same
+// file name and format in the scopes it applies to: scope, or every scope of
+// the assessment when scope is "". Only the per-check counts are kept while
+// reading, so memory does not grow with the file. A file that cannot be
+// read (malformed, corrupt or cut short, or a body that fails or is
+// cancelled mid-way) is invalid, with its location in the error's problems,
+// and nothing is stored; another organization's assessment is not_found. A
+// zip archive holding more than one scanner file is invalid: import its
+// files one by one. The API and the web pages both call it.
+func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor store.Actor, assessmentID, name, scope string, body io.Reader) (*EvidenceResult, error) {
 	name = EvidenceFileName(name)
 	as, err := st.GetAssessment(ctx, orgID, assessmentID)
 	if err != nil {
@@ -79,9 +95,27 @@ func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor st
 	if err != nil {
 		return nil, err
 	}
-	f, err := load.Parse(name, data)
+	files, err := load.Read(name, contextReader{ctx, body}, load.Options{})
 	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(*evidence.ParseError)) {
+			return nil, csmm.Errorf(csmm.EINVALID, "%s: the upload was cancelled or cut short; nothing was stored", name)
+		}
+		if mb, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", mb.Limit>>20)
+		}
 		return nil, evidenceFileError(name, err)
+	}
+	if len(files) != 1 {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Path)
+		}
+		msg := fmt.Sprintf("%s: an archive of %d scanner files (%s); import them one by one", name, len(files), strings.Join(names, ", "))
+		return nil, withProblems(msg, []FileProblem{{File: name, Message: msg}})
+	}
+	f := files[0]
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	ix := evidence.NewIndex(m)
 	sum := ix.Summarize(f)
@@ -118,6 +152,9 @@ func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor st
 	return out, nil
 }
 
+// evidenceUploadTime bounds how long reading an uploaded scanner file may take.
+const evidenceUploadTime = time.Hour
+
 // EvidenceFileName is the base name of an uploaded scanner file, without
 // directories or control characters; "evidence" when there is none.
 func EvidenceFileName(name string) string {
@@ -142,7 +179,7 @@ func EvidenceFileName(name string) string {
 // carries its location.
 func evidenceFileError(name string, err error) error {
 	if pe, ok := errors.AsType[*evidence.ParseError](err); ok {
-		return withProblems(pe.Error(), []FileProblem{{File: pe.File, Line: pe.Line, Column: pe.Column, Record: pe.Record, Field: pe.Field, Message: pe.Message}})
+		return withProblems(pe.Error(), []FileProblem{{File: pe.File, Byte: pe.Byte, Line: pe.Line, Column: pe.Column, Record: pe.Record, Field: pe.Field, Message: pe.Message}})
 	}
 	if ue, ok := errors.AsType[*evidence.UnsupportedError](err); ok {
 		return withProblems(ue.Error(), []FileProblem{{File: ue.File, Message: ue.Error()}})
@@ -150,20 +187,48 @@ func evidenceFileError(name string, err error) error {
 	return withProblems(fmt.Sprintf("%s: %s", name, err.Error()), []FileProblem{{File: name, Message: err.Error()}})
 }
 
-// importEvidence stores the scanner file in the body as evidence of the
-// assessment and answers its summary and what was stored.
-func (a *API) importEvidence(c *call) error {
-	data, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxEvidenceBytes))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", MaxEvidenceBytes>>20)
-	} else if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+// contextReader stops reading once its context is done (a client gone).
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	return c.r.Read(p)
+}
+
+// importEvidence stores the scanner file in the body as evidence of the
+// assessment and answers its summary and what was stored. The body is read
+// as a stream, up to the server's limit (Options.MaxEvidenceUpload); a body
+// sent with Content-Encoding: gzip, or a .gz file, is decompressed on the way.
+func (a *API) importEvidence(c *call) error {
+	limit := a.o.MaxEvidenceUpload
+	if limit <= 0 {
+		limit = DefaultMaxEvidenceUpload
+	}
+	if c.r.ContentLength > limit {
+		return csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", limit>>20)
+	}
+	// A large upload takes longer than the server's usual read deadline.
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetReadDeadline(time.Now().Add(evidenceUploadTime))
+	_ = rc.SetWriteDeadline(time.Now().Add(evidenceUploadTime + time.Minute))
+	body := http.MaxBytesReader(c.w, c.r.Body, limit)
+	switch enc := strings.ToLower(strings.TrimSpace(c.r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity", "gzip", "x-gzip":
+		// gzip is told from its magic bytes, whatever the header says.
+	default:
+		return csmm.Errorf(csmm.EINVALID, "Content-Encoding %q: expected gzip or none", enc)
+	}
+	br := bufio.NewReader(body)
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
 		return csmm.Errorf(csmm.EINVALID, "the request body is empty; expected a scanner file")
 	}
 	q := c.r.URL.Query()
-	res, err := ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), data)
+	res, err := ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), br)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (a *API) table() []route {
 		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions/{exemption}/decision", OperationID: "decideExemption", Summary: "Approve or refuse an exemption request", Perm: identity.PermDecideExemption, Body: mediaJSON, Handle: a.decideExemption},
 
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "listEvidence", Summary: "Stored scanner evidence: records per objective, scope and source, and the imports", Perm: identity.PermRead, Handle: a.listEvidence},
-		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "importEvidence", Summary: "Import a scanner file (the raw body, at most 32 MiB; 413 above): answers its evidence summary and the stored records; replaces an earlier import of the same file name and format in its scopes", Perm: identity.PermAnswer, Body: mediaAny, Query: []queryParam{
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "importEvidence", Summary: "Import a scanner file (the raw body, streamed: gzip accepted as Content-Encoding or a .gz file; at most 2 GiB by default, csmm serve --max-evidence-bytes; 413 above): answers its evidence summary and the stored records; replaces an earlier import of the same file name and format in its scopes", Perm: identity.PermAnswer, Body: mediaAny, Query: []queryParam{
 			{Name: "scope", Description: "The scope the file applies to; every scope of the assessment when absent"},
 			{Name: "name", Description: "The scanner file's name, which names the import with its format"},
 		}, Handle: a.importEvidence},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/csmm/csmm/internal/api"
 	"io"
 	"log/slog"
 	"net"
@@ -39,6 +40,9 @@ type Config struct {
 	SessionIdle time.Duration
 	// SessionMax ends a session this long after sign-in, used or not.
 	SessionMax time.Duration
+	// MaxEvidenceBytes bounds a scanner file posted to the API's
+	// importEvidence, in bytes as sent (2 GiB by default).
+	MaxEvidenceBytes int64
 	// PasswordParams are the argon2id costs of new password hashes.
 	PasswordParams identity.PasswordParams
 	// Limits bound failed sign-in attempts.
@@ -71,15 +75,16 @@ type SignInLimits struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:           "127.0.0.1:8080",
-		DatabaseURL:    "./csmm-data/csmm.db",
-		LogLevel:       "info",
-		LogFormat:      "text",
-		OIDC:           OIDCConfig{DefaultRole: string(identity.Viewer)},
-		SessionIdle:    12 * time.Hour,
-		SessionMax:     7 * 24 * time.Hour,
-		PasswordParams: identity.DefaultPasswordParams,
-		Limits:         SignInLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20},
+		Addr:             "127.0.0.1:8080",
+		DatabaseURL:      "./csmm-data/csmm.db",
+		LogLevel:         "info",
+		LogFormat:        "text",
+		OIDC:             OIDCConfig{DefaultRole: string(identity.Viewer)},
+		SessionIdle:      12 * time.Hour,
+		SessionMax:       7 * 24 * time.Hour,
+		MaxEvidenceBytes: api.DefaultMaxEvidenceUpload,
+		PasswordParams:   identity.DefaultPasswordParams,
+		Limits:           SignInLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20},
 	}
 }
 
@@ -155,6 +160,7 @@ func RegisterFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.OIDC.DefaultRole, "oidc-default-role", cfg.OIDC.DefaultRole, "`role` of users created at sign-on ("+EnvOIDCDefaultRole+")")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "end sessions unused for this `duration` ("+EnvSessionIdle+")")
 	fs.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "end sessions this `duration` after sign-in ("+EnvSessionMax+")")
+	fs.Int64Var(&cfg.MaxEvidenceBytes, "max-evidence-bytes", cfg.MaxEvidenceBytes, "largest scanner file the API imports, in `bytes` as sent (gzip counts compressed)")
 }
 
 // Validate reports every setting that cannot work, naming the setting.

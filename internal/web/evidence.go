@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"time"
@@ -148,7 +149,7 @@ func (h *Handler) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.File = name
 	d.Scope = r.FormValue("scope")
-	res, err := api.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, data)
+	res, err := api.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, bytes.NewReader(data))
 	if err != nil {
 		d.Problems, _ = api.ErrorProblems(err).([]api.FileProblem)
 		if csmm.ErrorCode(err) == csmm.EINVALID {
