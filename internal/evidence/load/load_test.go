@@ -1,7 +1,11 @@
 package load_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/load"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestDetect(t *testing.T) {
@@ -139,6 +144,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"Findings": [{"GeneratorId": "security-control/"}]}`))
 	f.Add([]byte("check;status\n\"a;pass\n"))
+	f.Add(gz([]byte("check,status\ncustom:a,pass\n")))
+	f.Add([]byte("scoutsuite_results =\n{\"provider_code\": \"aws\", \"services\": {\"iam\": {\"findings\": {\"r\": {\"checked_items\": 2, \"flagged_items\": 1, \"items\": [\"x\"]}}}}}"))
 	f.Add([]byte(`{"group_id": "r", "groups": [{"groups": [{"controls": [{"control_id": "c", "results": [{"status": "ok"}]}]}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := load.Parse("fuzz.in", data)
@@ -159,4 +166,99 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("outcomes count %d findings, want %d", n, file.Findings)
 		}
 	})
+}
+
+func gz(data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+// TestCompressedErrors checks that corrupt or cut compressed data, and
+// malformed content inside good compressed data, are errors that name the
+// file and the byte, and give no file.
+func TestCompressedErrors(t *testing.T) {
+	good := []byte("[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\": \"b\", \"Status\": \"FAIL\"}]\n")
+	big := bytes.Repeat([]byte("check,status\n"), 1)
+	for i := range 20000 {
+		big = fmt.Appendf(big, "custom:c%d,pass\n", i)
+	}
+	corrupt := gz(big)
+	for i := len(corrupt) / 2; i < len(corrupt)/2+16; i++ {
+		corrupt[i] ^= 0xff
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cut gzip", gz(good)[:40], "x.gz: invalid gzip data (cut short) at byte "},
+		{"corrupt gzip", corrupt, "x.gz: invalid gzip data at byte "},
+		{"bad checksum", append(gz(good)[:len(gz(good))-8], 1, 2, 3, 4, 5, 6, 7, 8), "x.gz: invalid gzip data at byte "},
+		{"malformed JSON inside gzip", gz([]byte("[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\": }]")), "x.gz:2:14 (byte 51): record 2: invalid JSON"},
+		{"truncated JSON inside gzip", gz(good[:50]), "x.gz:2:14 (byte 51): record 2: invalid JSON: the file ends in the middle of a value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := load.Parse("x.gz", tt.data)
+			if err == nil || f != nil {
+				t.Fatalf("file %v, error %v; want an error and no file", f, err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error\n got %s\nwant %s...", err, tt.want)
+			}
+			if _, ok := errors.AsType[*evidence.ParseError](err); !ok {
+				t.Errorf("error %T is not a *evidence.ParseError", err)
+			}
+		})
+	}
+}
+
+func TestZipArchive(t *testing.T) {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	add := func(name, data string) {
+		f, _ := w.Create(name)
+		f.Write([]byte(data))
+	}
+	add("output/scan.ocsf.json", `[{"status_code": "FAIL", "metadata": {"event_code": "apigateway_logging_enabled"}, "cloud": {"provider": "aws"}}]`)
+	add("output/scan.csv", "PROVIDER;CHECK_ID;STATUS;MUTED\naws;s3_bucket_public_access;PASS;False\naws;s3_bucket_public_access;FAIL;True\n")
+	add("output/scan.html", "<html></html>")
+	add("output/compliance/cis_2.0_aws.csv", "PROVIDER;DESCRIPTION;ACCOUNTID;REQUIREMENTS_ID;STATUS;CHECKID\naws;d;1;1.1;PASS;x\n")
+	w.Close()
+	path := filepath.Join(t.TempDir(), "prowler-output.zip")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, read := range []func() ([]*evidence.File, error){
+		func() ([]*evidence.File, error) {
+			return load.ReadFile(path, load.Options{Skipped: func(n string, _ error) { skipped = append(skipped, filepath.Base(n)) }})
+		},
+		func() ([]*evidence.File, error) {
+			return load.Read("upload.zip", bytes.NewReader(b.Bytes()), load.Options{TempDir: t.TempDir()})
+		},
+	} {
+		files, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, fmt.Sprintf("%s %s %d", filepath.Base(f.Path), f.Format, f.Findings))
+		}
+		// The renamed check is read under its current ID.
+		want := []string{"scan.ocsf.json prowler-ocsf 1", "scan.csv prowler-csv 2"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("files (-want +got):\n%s", diff)
+		}
+		if files[0].Outcomes[0].CheckID != "prowler:aws:apigateway_restapi_logging_enabled" {
+			t.Errorf("check %s, want the current ID of apigateway_logging_enabled", files[0].Outcomes[0].CheckID)
+		}
+	}
+	if diff := cmp.Diff([]string{"scan.html", "cis_2.0_aws.csv"}, skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
 }
