@@ -10,6 +10,7 @@
 // after the samples' check tables change:
 //
 //	CSMM_SAMPLES=/path/to/shared/samples go generate ./internal/evidence/prowler Prowler 2 named its
+//
 // checks check11, check114 and so on, names that no check alias of Prowler's
 // metadata lists; they are read as prowler:aws:check11 and match a model
 // only if it lists those names.
