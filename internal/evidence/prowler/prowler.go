@@ -9,9 +9,9 @@
 // go generate, maps the former IDs to the current ones. To regenerate it
 // after the samples' check tables change:
 //
-//	CSMM_SAMPLES=/path/to/shared/samples go generate ./internal/evidence/prowler Prowler 2 named its
+//	CSMM_SAMPLES=/path/to/shared/samples go generate ./internal/evidence/prowler
 //
-// checks check11, check114 and so on, names that no check alias of Prowler's
+// Prowler 2 named its checks check11, check114 and so on, names that no check alias of Prowler's
 // metadata lists; they are read as prowler:aws:check11 and match a model
 // only if it lists those names.
 package prowler
