@@ -118,6 +118,9 @@ type File struct {
 	// Outcomes are per check and scope, in order of first appearance.
 	Outcomes []*Outcome
 	index    map[outcomeKey]*Outcome
+	// last is the outcome of the previous finding: scanners write the
+	// findings of a check together.
+	last *Outcome
 }
 
 type outcomeKey struct{ check, scope string }
@@ -135,7 +138,10 @@ func NewFile(path string, format Format, findings ...Finding) *File {
 // Add counts one finding in the outcome of its check and scope.
 func (f *File) Add(fd Finding) {
 	f.Findings++
-	o := f.index[outcomeKey{fd.CheckID, fd.Scope}]
+	o := f.last
+	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope {
+		o = f.index[outcomeKey{fd.CheckID, fd.Scope}]
+	}
 	if o == nil {
 		if f.index == nil {
 			f.index = map[outcomeKey]*Outcome{}
@@ -146,6 +152,7 @@ func (f *File) Add(fd Finding) {
 		f.index[outcomeKey{o.CheckID, o.Scope}] = o
 		f.Outcomes = append(f.Outcomes, o)
 	}
+	f.last = o
 	if fd.Archived {
 		o.Archived++
 		return
