@@ -7,6 +7,9 @@
 #
 #   CSMM_SAMPLES=../shared/samples bench/evidence/run.sh [SIZE...]   (default 10MB 200MB 800MB)
 #
+# Sizes: any for generated files (10MB, 200MB, ...); 800MB and 2GB files are
+# the records of the 200 MB file repeated 4 and 10 times.
+#
 # Environment: RUNS (3), FORMATS ("ocsf csv asff"), BENCH_DIR (where files
 # go; /tmp/csmm-bench-evidence), CSMM_BEFORE (another csmm binary to compare,
 # shown as "csmm before"), DUCKDB=0 to leave DuckDB out. DuckDB is run through
@@ -55,6 +58,17 @@ cmd() {
   esac
 }
 
+# repeat FORMAT BASE N OUT: a file of the records of BASE repeated N times
+# (how files over 200 MB are made: generating them record by record is slow).
+repeat() {
+  local fmt=$1 base=$2 n=$3 out=$4 i
+  case $fmt in
+    ocsf) { printf '['; for i in $(seq "$n"); do [ "$i" = 1 ] || printf ','; tail -c +2 "$base" | head -c -3; done; printf '\n]\n'; } > "$out" ;;
+    asff) { printf '{"Findings": ['; for i in $(seq "$n"); do [ "$i" = 1 ] || printf ','; tail -c +15 "$base" | head -c -4; done; printf '\n]}\n'; } > "$out" ;;
+    csv) { head -n 1 "$base"; for i in $(seq "$n"); do tail -n +2 "$base"; done; } > "$out" ;;
+  esac
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 results=$BENCH_DIR/results.tsv
@@ -62,7 +76,15 @@ results=$BENCH_DIR/results.tsv
 for size in "${SIZES[@]}"; do
   for fmt in $FORMATS; do
     f=$BENCH_DIR/$fmt-$size.$fmt
-    [ -s "$f" ] || "$BENCH_DIR/gen" -format "$fmt" -size "$size" -o "$f"
+    if [ ! -s "$f" ]; then
+      case $size in
+        800MB|2GB)
+          base=$BENCH_DIR/$fmt-200MB.$fmt
+          [ -s "$base" ] || "$BENCH_DIR/gen" -format "$fmt" -size 200MB -o "$base"
+          repeat "$fmt" "$base" "$([ "$size" = 800MB ] && echo 4 || echo 10)" "$f" ;;
+        *) "$BENCH_DIR/gen" -format "$fmt" -size "$size" -o "$f" ;;
+      esac
+    fi
     for run in $(seq "$RUNS"); do
       for tool in "${tools[@]}"; do
         c=$(cmd "$tool" "$fmt" "$f")
