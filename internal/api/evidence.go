@@ -2,203 +2,19 @@ package api
 
 import (
 	"bufio"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"path"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
-	"github.com/csmm/csmm/internal/evidence"
-	"github.com/csmm/csmm/internal/evidence/load"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
-// MaxEvidenceBytes bounds a scanner file uploaded through a web form, which
-// is read whole.
-const MaxEvidenceBytes = 32 << 20
-
-// DefaultMaxEvidenceUpload is the default bound of a scanner file posted to
-// importEvidence (Options.MaxEvidenceUpload; csmm serve --max-evidence-bytes):
-// 2 GiB, as sent (compressed, when it is).
-const DefaultMaxEvidenceUpload = 2 << 30
-
-// EvidenceResult is the answer to an evidence import: the file's evidence
-// summary as `csmm evidence --format json` prints it for that file
-// (formats.md), and what was stored.
-type EvidenceResult struct {
-	Files  []evidence.Summary `json:"files"`
-	Stored StoredEvidence     `json:"stored"`
-}
-
-// StoredEvidence is what an import stored in the assessment.
-type StoredEvidence struct {
-	// Source names the import; importing a file of the same name and
-	// format again replaces it (in the scopes it applies to).
-	Source   string `json:"source"`
-	FileName string `json:"file_name"`
-	Format   string `json:"format"`
-	// Scope is the scope the file applies to; "" for every scope.
-	Scope string `json:"scope,omitempty"`
-	// Replaced counts the records of an earlier import of the same
-	// source that this one replaced.
-	Replaced int `json:"replaced"`
-	// Records are the stored counts per objective and scope.
-	Records []store.Evidence `json:"records"`
-}
-
-// FileProblem locates what is wrong with an uploaded scanner file.
-type FileProblem struct {
-	File string `json:"file"`
-	// Byte is the 1-based position of the byte at fault in the file's
-	// content (after decompression); an upload is located by byte, a file
-	// read from disk by line and column too.
-	Byte    int64  `json:"byte,omitempty"`
-	Line    int    `json:"line,omitempty"`
-	Column  int    `json:"column,omitempty"`
-	Record  int    `json:"record,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-// ImportEvidence reads a scanner file (any format of formats.md, told from
-// the content; gzip-compressed or not) from body as a stream, counts its
-// findings per objective of the assessment's model, and stores them in the
-// assessment in one transaction, replacing an earlier import of the same
-// file name and format in the scopes it applies to: scope, or every scope of
-// the assessment when scope is "". Only the per-check counts are kept while
-// reading, so memory does not grow with the file. A file that cannot be
-// read (malformed, corrupt or cut short, or a body that fails or is
-// cancelled mid-way) is invalid, with its location in the error's problems,
-// and nothing is stored; another organization's assessment is not_found. A
-// zip archive holding more than one scanner file is invalid: import its
-// files one by one. The API and the web pages both call it.
-func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor store.Actor, assessmentID, name, scope string, body io.Reader) (*EvidenceResult, error) {
-	name = EvidenceFileName(name)
-	as, err := st.GetAssessment(ctx, orgID, assessmentID)
-	if err != nil {
-		return nil, err
-	}
-	var scopes []string
-	for _, sc := range as.Scopes {
-		scopes = append(scopes, sc.ID)
-	}
-	if scope != "" && !slices.Contains(scopes, scope) {
-		return nil, csmm.Errorf(csmm.EINVALID, "scope: %q is not a scope of the assessment; its scopes are %s", scope, strings.Join(scopes, ", "))
-	}
-	m, err := st.LoadModel(ctx, orgID, as.ModelRef)
-	if err != nil {
-		return nil, err
-	}
-	files, err := load.Read(name, contextReader{ctx, body}, load.Options{})
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(*evidence.ParseError)) {
-			return nil, csmm.Errorf(csmm.EINVALID, "%s: the upload was cancelled or cut short; nothing was stored", name)
-		}
-		if mb, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", mb.Limit>>20)
-		}
-		return nil, evidenceFileError(name, err)
-	}
-	if len(files) != 1 {
-		var names []string
-		for _, f := range files {
-			names = append(names, f.Path)
-		}
-		msg := fmt.Sprintf("%s: an archive of %d scanner files (%s); import them one by one", name, len(files), strings.Join(names, ", "))
-		return nil, withProblems(msg, []FileProblem{{File: name, Message: msg}})
-	}
-	f := files[0]
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ix := evidence.NewIndex(m)
-	sum := ix.Summarize(f)
-	counts, err := ix.Evidence([]evidence.Scoped{{Scope: scope, File: f}}, scopes)
-	if err != nil {
-		return nil, withProblems(err.Error(), []FileProblem{{File: name, Message: err.Error()}})
-	}
-	records := make([]store.Evidence, 0, len(counts))
-	// In model order, then scope order, for a stable answer.
-	for _, o := range m.Objectives {
-		for _, sc := range scopes {
-			if e, ok := counts[assess.Key{Objective: o.ID, Scope: sc}]; ok {
-				records = append(records, store.Evidence{Objective: o.ID, Scope: sc, Passed: e.Passed, Failed: e.Failed, Muted: e.Muted})
-			}
-		}
-	}
-	imp := store.EvidenceImport{Source: f.Source(), FileName: name, Format: string(f.Format), Scope: scope, Records: records}
-	replaced, err := st.ImportEvidence(ctx, orgID, actor, assessmentID, imp)
-	if err != nil {
-		return nil, err
-	}
-	stored, err := st.ListEvidence(ctx, orgID, assessmentID)
-	if err != nil {
-		return nil, err
-	}
-	out := &EvidenceResult{Files: []evidence.Summary{sum}, Stored: StoredEvidence{
-		Source: imp.Source, FileName: name, Format: imp.Format, Scope: scope, Replaced: replaced, Records: []store.Evidence{},
-	}}
-	for _, e := range stored {
-		if e.Source == imp.Source && (scope == "" || e.Scope == scope) {
-			out.Stored.Records = append(out.Stored.Records, e)
-		}
-	}
-	return out, nil
-}
-
 // evidenceUploadTime bounds how long reading an uploaded scanner file may take.
 const evidenceUploadTime = time.Hour
-
-// EvidenceFileName is the base name of an uploaded scanner file, without
-// directories or control characters; "evidence" when there is none.
-func EvidenceFileName(name string) string {
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == "/" || name == ".." {
-		return "evidence"
-	}
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return name
-}
-
-// evidenceFileError turns an importer's error into an invalid error that
-// carries its location.
-func evidenceFileError(name string, err error) error {
-	if pe, ok := errors.AsType[*evidence.ParseError](err); ok {
-		return withProblems(pe.Error(), []FileProblem{{File: pe.File, Byte: pe.Byte, Line: pe.Line, Column: pe.Column, Record: pe.Record, Field: pe.Field, Message: pe.Message}})
-	}
-	if ue, ok := errors.AsType[*evidence.UnsupportedError](err); ok {
-		return withProblems(ue.Error(), []FileProblem{{File: ue.File, Message: ue.Error()}})
-	}
-	return withProblems(fmt.Sprintf("%s: %s", name, err.Error()), []FileProblem{{File: name, Message: err.Error()}})
-}
-
-// contextReader stops reading once its context is done (a client gone).
-type contextReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c contextReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
 
 // importEvidence stores the scanner file in the body as evidence of the
 // assessment and answers its summary and what was stored. The body is read
@@ -207,7 +23,7 @@ func (c contextReader) Read(p []byte) (int, error) {
 func (a *API) importEvidence(c *call) error {
 	limit := a.o.MaxEvidenceUpload
 	if limit <= 0 {
-		limit = DefaultMaxEvidenceUpload
+		limit = service.DefaultMaxEvidenceUpload
 	}
 	if c.r.ContentLength > limit {
 		return csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", limit>>20)
@@ -216,19 +32,18 @@ func (a *API) importEvidence(c *call) error {
 	rc := http.NewResponseController(c.w)
 	_ = rc.SetReadDeadline(time.Now().Add(evidenceUploadTime))
 	_ = rc.SetWriteDeadline(time.Now().Add(evidenceUploadTime + time.Minute))
-	body := http.MaxBytesReader(c.w, c.r.Body, limit)
 	switch enc := strings.ToLower(strings.TrimSpace(c.r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity", "gzip", "x-gzip":
 		// gzip is told from its magic bytes, whatever the header says.
 	default:
 		return csmm.Errorf(csmm.EINVALID, "Content-Encoding %q: expected gzip or none", enc)
 	}
-	br := bufio.NewReader(body)
+	br := bufio.NewReader(http.MaxBytesReader(c.w, c.r.Body, limit))
 	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
 		return csmm.Errorf(csmm.EINVALID, "the request body is empty; expected a scanner file")
 	}
 	q := c.r.URL.Query()
-	res, err := ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), br)
+	res, err := service.ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), br)
 	if err != nil {
 		return err
 	}
@@ -242,8 +57,10 @@ func (a *API) listEvidence(c *call) error {
 	if err != nil {
 		return err
 	}
-	out := list(records)
-	out["imports"] = store.EvidenceSources(records)
+	out := EvidenceList{Items: list(records).Items, Imports: store.EvidenceSources(records)}
+	if out.Imports == nil {
+		out.Imports = []store.EvidenceSource{}
+	}
 	return c.reply(http.StatusOK, out)
 }
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/csmm/csmm/internal/api"
+	"github.com/csmm/csmm/internal/service"
 	"io"
 	"log/slog"
 	"net"
@@ -82,7 +82,7 @@ func DefaultConfig() Config {
 		OIDC:             OIDCConfig{DefaultRole: string(identity.Viewer)},
 		SessionIdle:      12 * time.Hour,
 		SessionMax:       7 * 24 * time.Hour,
-		MaxEvidenceBytes: api.DefaultMaxEvidenceUpload,
+		MaxEvidenceBytes: service.DefaultMaxEvidenceUpload,
 		PasswordParams:   identity.DefaultPasswordParams,
 		Limits:           SignInLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20},
 	}
