@@ -60,6 +60,9 @@ type Options struct {
 	// Printer prints PDF reports in a browser kept running, shared with the
 	// web pages; nil starts a browser for each PDF, at most two at once.
 	Printer *report.Printer
+	// MaxEvidenceUpload bounds a scanner file posted to importEvidence, in
+	// bytes as sent; service.DefaultMaxEvidenceUpload (2 GiB) when 0.
+	MaxEvidenceUpload int64
 }
 
 // API serves the JSON API.

@@ -1,31 +1,49 @@
 package api
 
 import (
+	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
+// evidenceUploadTime bounds how long reading an uploaded scanner file may take.
+const evidenceUploadTime = time.Hour
+
 // importEvidence stores the scanner file in the body as evidence of the
-// assessment and answers its summary and what was stored.
+// assessment and answers its summary and what was stored. The body is read
+// as a stream, up to the server's limit (Options.MaxEvidenceUpload); a body
+// sent with Content-Encoding: gzip, or a .gz file, is decompressed on the way.
 func (a *API) importEvidence(c *call) error {
-	data, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, service.MaxEvidenceBytes))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", service.MaxEvidenceBytes>>20)
-	} else if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+	limit := a.o.MaxEvidenceUpload
+	if limit <= 0 {
+		limit = service.DefaultMaxEvidenceUpload
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if c.r.ContentLength > limit {
+		return csmm.Errorf(ETOOLARGE, "the scanner file is larger than %d MiB", limit>>20)
+	}
+	// A large upload takes longer than the server's usual read deadline.
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetReadDeadline(time.Now().Add(evidenceUploadTime))
+	_ = rc.SetWriteDeadline(time.Now().Add(evidenceUploadTime + time.Minute))
+	switch enc := strings.ToLower(strings.TrimSpace(c.r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity", "gzip", "x-gzip":
+		// gzip is told from its magic bytes, whatever the header says.
+	default:
+		return csmm.Errorf(csmm.EINVALID, "Content-Encoding %q: expected gzip or none", enc)
+	}
+	br := bufio.NewReader(http.MaxBytesReader(c.w, c.r.Body, limit))
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
 		return csmm.Errorf(csmm.EINVALID, "the request body is empty; expected a scanner file")
 	}
 	q := c.r.URL.Query()
-	res, err := service.ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), data)
+	res, err := service.ImportEvidence(c.ctx(), a.o.Store, c.org.ID, c.actor, c.r.PathValue("id"), q.Get("name"), q.Get("scope"), br)
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func (a *API) table() []route {
 			{Name: "name", Description: "The scanner file's name, which names the import with its format"},
 		}, Handle: a.importEvidence,
 			Summary:     "Import a scanner file",
-			Description: "Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.",
+			Description: "Reads a scanner file (any format of formats.md, told from the content) from the raw body as a stream, and stores its counts per objective in one transaction. gzip is accepted as Content-Encoding: gzip or as a .gz file. The body may be up to 2 GiB as sent (the server's --max-evidence-bytes), 413 above; memory does not grow with it. A cut, cancelled or corrupt upload stores nothing. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.",
 			Out:         typ[service.EvidenceResult](), Errors: []int{http.StatusRequestEntityTooLarge}},
 		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "deleteEvidence", Tag: tagEvidence, Perm: identity.PermAnswer, Status: http.StatusNoContent, Query: []queryParam{
 			{Name: "source", Description: "The source of the import to remove", Required: true},

@@ -710,6 +710,7 @@ type PhaseObjective struct {
 
 // Problem defines model for Problem.
 type Problem struct {
+	Byte    *int64  `json:"byte,omitempty"`
 	Column  *int    `json:"column,omitempty"`
 	Field   *string `json:"field,omitempty"`
 	File    string  `json:"file"`
@@ -1460,7 +1461,7 @@ type ClientInterface interface {
 
 	// ImportEvidenceWithBody Import a scanner file
 	//
-	// Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
+	// Reads a scanner file (any format of formats.md, told from the content) from the raw body as a stream, and stores its counts per objective in one transaction. gzip is accepted as Content-Encoding: gzip or as a .gz file. The body may be up to 2 GiB as sent (the server's --max-evidence-bytes), 413 above; memory does not grow with it. A cut, cancelled or corrupt upload stores nothing. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2022,7 +2023,7 @@ func (c *Client) ListEvidence(ctx context.Context, org string, id string, params
 
 // ImportEvidenceWithBody Import a scanner file
 //
-// Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
+// Reads a scanner file (any format of formats.md, told from the content) from the raw body as a stream, and stores its counts per objective in one transaction. gzip is accepted as Content-Encoding: gzip or as a .gz file. The body may be up to 2 GiB as sent (the server's --max-evidence-bytes), 413 above; memory does not grow with it. A cut, cancelled or corrupt upload stores nothing. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5289,7 +5290,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportEvidenceWithBodyWithResponse Import a scanner file
 	//
-	// Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
+	// Reads a scanner file (any format of formats.md, told from the content) from the raw body as a stream, and stores its counts per objective in one transaction. gzip is accepted as Content-Encoding: gzip or as a .gz file. The body may be up to 2 GiB as sent (the server's --max-evidence-bytes), 413 above; memory does not grow with it. A cut, cancelled or corrupt upload stores nothing. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8538,7 +8539,7 @@ func (c *ClientWithResponses) ListEvidenceWithResponse(ctx context.Context, org 
 
 // ImportEvidenceWithBodyWithResponse Import a scanner file
 //
-// Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
+// Reads a scanner file (any format of formats.md, told from the content) from the raw body as a stream, and stores its counts per objective in one transaction. gzip is accepted as Content-Encoding: gzip or as a .gz file. The body may be up to 2 GiB as sent (the server's --max-evidence-bytes), 413 above; memory does not grow with it. A cut, cancelled or corrupt upload stores nothing. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //

@@ -25,7 +25,7 @@ type EvidenceCommand struct {
 }
 
 const evidenceUsage = `
-Usage: csmm evidence FILE... [--format table|json] [--model FILE]
+Usage: csmm evidence FILE... [--format table|json] [--model FILE] [--quiet]
 
 Reads each scanner FILE and prints its summary: the format found, the number
 of findings by outcome (pass, fail, manual, other; muted ones are counted by
@@ -37,12 +37,19 @@ and archived ones.
 Formats read (told from the content): prowler-ocsf (Prowler JSON-OCSF, v4
 and v5), prowler-csv (Prowler CSV, v2 to v5), prowler-json (Prowler 3 JSON,
 Prowler 2 JSON Lines), asff (AWS Security Hub and Prowler ASFF), powerpipe
-(Powerpipe and Steampipe control results, JSON or CSV) and generic-csv (a CSV
-with the columns check and status, and optionally resource, account, region,
-scope, muted and archived; check IDs as the model lists them, such as
-custom:backup_enabled; status pass, fail, manual or other), and
-csmm-collect (the output of csmm collect; parts that could not be read
-count as other).
+(Powerpipe and Steampipe control results, JSON or CSV), scoutsuite
+(ScoutSuite's scoutsuite_results_*.js; check IDs scoutsuite:PROVIDER:RULE)
+and generic-csv (a CSV with the columns check and status, and optionally
+resource, account, region, scope, muted and archived; check IDs as the model
+lists them, such as custom:backup_enabled; status pass, fail, manual or
+other), and csmm-collect (the output of csmm collect; parts that could not
+be read count as other). A file may be gzip-compressed (.gz), or a zip archive as Prowler
+writes its output: each member in a supported format is read and summarized
+as ARCHIVE/MEMBER, the others are skipped with a note. Files are read as
+streams, in constant memory whatever their size.
+
+Reading a file of several megabytes shows its progress on standard error
+when it is a terminal; --quiet turns that off.
 
 To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check:
 each objective whose checks the files evaluated gets passed / (passed + failed)
@@ -55,6 +62,7 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 	var format, modelPath string
 	formatFlag(fs, &format, "table", "table", "json")
 	modelFlag(fs, &modelPath)
+	quiet := fs.Bool("quiet", false, "show no progress while reading")
 	args, err := parseFlags(c.env, fs, evidenceUsage, args)
 	if err != nil {
 		return finish(err)
@@ -66,9 +74,13 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := readEvidenceFiles(args)
+	read, err := readEvidenceFiles(c.env, args, *quiet)
 	if err != nil {
 		return err
+	}
+	var files []*evidence.File
+	for _, fs := range read {
+		files = append(files, fs...)
 	}
 	ix := evidence.NewIndex(m)
 	out := evidenceJSON{Files: make([]evidence.Summary, len(files))}
@@ -93,13 +105,27 @@ type evidenceJSON struct {
 	Files []evidence.Summary `json:"files"`
 }
 
-// readEvidenceFiles reads every scanner file, reporting every file that
-// cannot be read, one per line.
-func readEvidenceFiles(paths []string) ([]*evidence.File, error) {
-	var files []*evidence.File
+// readEvidenceFiles reads every scanner file (the files of each path: one,
+// or the members of an archive), reporting every file that cannot be read,
+// one per line. Progress goes to env.Stderr when it is a terminal, unless quiet.
+func readEvidenceFiles(env *Env, paths []string, quiet bool) ([][]*evidence.File, error) {
+	var files [][]*evidence.File
 	var problems []string
+	var stderr io.Writer = io.Discard
+	if env != nil {
+		stderr = env.Stderr
+	}
 	for _, p := range paths {
-		f, err := load.ReadFile(p)
+		opt := load.Options{Skipped: func(name string, err error) {
+			fmt.Fprintf(stderr, "csmm: skipped %s\n", err)
+		}}
+		stop := func() {}
+		if !quiet && isTerminal(stderr) {
+			opt.Progress = &load.Progress{}
+			stop = showProgress(stderr, p, opt.Progress)
+		}
+		f, err := load.ReadFile(p, opt)
+		stop()
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -215,14 +241,17 @@ func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, specs []str
 		scoped = append(scoped, evidence.Scoped{Scope: scope})
 		paths = append(paths, path)
 	}
-	files, err := readEvidenceFiles(paths)
+	files, err := readEvidenceFiles(nil, paths, true)
 	if err != nil {
 		return err
 	}
+	var all []evidence.Scoped
 	for i := range scoped {
-		scoped[i].File = files[i]
+		for _, f := range files[i] {
+			all = append(all, evidence.Scoped{Scope: scoped[i].Scope, File: f})
+		}
 	}
-	ev, err := evidence.NewIndex(m).Evidence(scoped, scopes)
+	ev, err := evidence.NewIndex(m).Evidence(all, scopes)
 	if err != nil {
 		return err
 	}

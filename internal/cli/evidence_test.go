@@ -114,7 +114,7 @@ func TestEvidenceErrors(t *testing.T) {
 		want []string
 	}{
 		{"no file", []string{"evidence"}, 2, []string{"evidence: missing argument; expected FILE..."}},
-		{"invalid json", []string{"evidence", invalid, evCSV}, 1, []string{invalid + ":3:15: record 1: invalid JSON: invalid character '}' looking for beginning of value"}},
+		{"invalid json", []string{"evidence", invalid, evCSV}, 1, []string{invalid + ":3:15 (byte 43): record 1: invalid JSON: invalid character '}' at start of value"}},
 		{"unsupported and missing", []string{"evidence", trivy, "testdata/evidence/none.json"}, 1, []string{
 			trivy + ": unsupported format (Trivy JSON report)",
 			"read evidence: open testdata/evidence/none.json: no such file or directory",

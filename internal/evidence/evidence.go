@@ -1,7 +1,7 @@
 // Package evidence turns scanner output into automated evidence for the
 // maturity model. A scanner file is read into findings (one per resource a
 // check evaluated) by the package of its format (prowler, asff, powerpipe,
-// genericcsv; the load package picks the right one), and this package counts
+// scoutsuite, genericcsv; the load package picks the right one), and this package counts
 // them: per file for people (Summarize) and per objective for scoring
 // (Tally), through the check IDs that model objectives list.
 //
@@ -10,12 +10,15 @@
 //	prowler:<provider>:<check_id>   a Prowler check (prowler:aws:iam_root_mfa_enabled)
 //	securityhub:<ControlId>         an AWS Security Hub control (securityhub:IAM.6)
 //	powerpipe:<control>             a Powerpipe or Steampipe control
+//	scoutsuite:<provider>:<rule>    a ScoutSuite rule (scoutsuite:aws:iam-root-account-no-mfa)
 //	<check>                         the check column of a generic CSV, as written
 package evidence
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -65,13 +68,14 @@ const (
 	ASFF        Format = "asff"
 	Powerpipe   Format = "powerpipe"
 	GenericCSV  Format = "generic-csv"
+	ScoutSuite  Format = "scoutsuite"
 	// CSMMCollect is the output of csmm collect (package csmmcollect).
 	CSMMCollect Format = "csmm-collect"
 )
 
 // Formats lists every supported input format.
 func Formats() []Format {
-	return []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, GenericCSV, CSMMCollect}
+	return []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, ScoutSuite, GenericCSV, CSMMCollect}
 }
 
 // formatList is Formats for error messages.
@@ -83,11 +87,88 @@ func formatList() string {
 	return strings.Join(s, ", ")
 }
 
-// File is one scanner file read into findings.
+// Emit receives the findings of a scanner file one at a time, in file
+// order, from the reader of its format. The strings of a finding may share
+// memory with the reader's buffers and are valid only during the call: an
+// Emit clones what it keeps (File.Add keeps per-check outcomes only). An
+// error Emit returns stops the reading and is returned, located at the
+// record.
+type Emit func(Finding) error
+
+// Outcome is what a file says about one check in one scope: its findings
+// counted by outcome. It is what evidence keeps of a file, whatever its size.
+type Outcome struct {
+	CheckID string `json:"check_id"`
+	// Scope is the scope of the findings (the scope column of a generic
+	// CSV); empty for every scope.
+	Scope string `json:"scope,omitempty"`
+	// Status counts the findings that are not archived by outcome, muted
+	// ones included; Muted counts the muted ones among them.
+	Status StatusCounts `json:"status"`
+	Muted  StatusCounts `json:"muted"`
+	// Archived counts the archived findings, which appear nowhere else.
+	Archived int `json:"archived"`
+}
+
+// File is one scanner file read into outcomes per check and scope. The
+// findings themselves are not kept: a reader emits them to Add one at a time.
 type File struct {
-	Path     string
-	Format   Format
-	Findings []Finding
+	Path   string
+	Format Format
+	// Findings counts every finding added, archived and muted included.
+	Findings int
+	// Outcomes are per check and scope, in order of first appearance.
+	Outcomes []*Outcome
+	index    map[outcomeKey]*Outcome
+	// last is the outcome of the previous finding: scanners write the
+	// findings of a check together.
+	last *Outcome
+}
+
+type outcomeKey struct{ check, scope string }
+
+// NewFile returns an empty file of a format, ready for Add, holding the
+// given findings when there are any.
+func NewFile(path string, format Format, findings ...Finding) *File {
+	f := &File{Path: path, Format: format}
+	for _, fd := range findings {
+		f.Add(fd)
+	}
+	return f
+}
+
+// Add counts one finding in the outcome of its check and scope.
+func (f *File) Add(fd Finding) {
+	f.Findings++
+	o := f.last
+	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope {
+		o = f.index[outcomeKey{fd.CheckID, fd.Scope}]
+	}
+	if o == nil {
+		if f.index == nil {
+			f.index = map[outcomeKey]*Outcome{}
+		}
+		// Copies: the finding's strings may share memory with a larger
+		// buffer of the reader.
+		o = &Outcome{CheckID: strings.Clone(fd.CheckID), Scope: strings.Clone(fd.Scope)}
+		f.index[outcomeKey{o.CheckID, o.Scope}] = o
+		f.Outcomes = append(f.Outcomes, o)
+	}
+	f.last = o
+	if fd.Archived {
+		o.Archived++
+		return
+	}
+	o.Status.add(fd.Status)
+	if fd.Muted {
+		o.Muted.add(fd.Status)
+	}
+}
+
+// Emit is an Emit that adds each finding to the file.
+func (f *File) Emit(fd Finding) error {
+	f.Add(fd)
+	return nil
 }
 
 // ErrUnsupported is the error, wrapped, of a file that is not in a supported
@@ -113,11 +194,16 @@ func (e *UnsupportedError) Error() string {
 // Unwrap makes errors.Is(err, ErrUnsupported) true.
 func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
 
-// ParseError locates a problem in a scanner file: the file, the line (and
-// column when known), the record (1-based: the element of a JSON list or the
-// data row of a CSV), and what was expected.
+// ParseError locates a problem in a scanner file: the file, the byte
+// offset, the line (and column when known), the record (1-based: the
+// element of a JSON list or the data row of a CSV), and what was expected.
 type ParseError struct {
-	File   string
+	File string
+	// Byte is the 1-based position of the byte at fault in the content
+	// (after decompression), 0 when unknown; Line and Column are 1-based, 0
+	// when unknown (a stream is located by its byte only, a file also by
+	// line and column: see Locate).
+	Byte   int64
 	Line   int
 	Column int
 	Record int
@@ -136,6 +222,9 @@ func (e *ParseError) Error() string {
 			fmt.Fprintf(&b, ":%d", e.Column)
 		}
 	}
+	if e.Byte > 0 {
+		fmt.Fprintf(&b, " (byte %d)", e.Byte)
+	}
 	if e.Record > 0 {
 		fmt.Fprintf(&b, ": record %d", e.Record)
 	}
@@ -149,3 +238,21 @@ func (e *ParseError) Error() string {
 
 // Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }
+
+// ReadAll reads data with the reader of a format and returns all its
+// findings (their strings cloned), an error located by line and column too:
+// for small inputs and tests; files are read with Emit to a File.
+func ReadAll(read func(file string, r io.Reader, emit Emit) error, file string, data []byte) ([]Finding, error) {
+	var out []Finding
+	err := read(file, bytes.NewReader(data), func(fd Finding) error {
+		fd.CheckID, fd.Resource, fd.Account = strings.Clone(fd.CheckID), strings.Clone(fd.Resource), strings.Clone(fd.Account)
+		fd.Region, fd.Scope = strings.Clone(fd.Region), strings.Clone(fd.Scope)
+		out = append(out, fd)
+		return nil
+	})
+	if err != nil {
+		Locate(err, bytes.NewReader(data))
+		return nil, err
+	}
+	return out, nil
+}

@@ -27,7 +27,7 @@ const (
 // file is a scanner file with one finding of every kind the counting rules
 // tell apart.
 func file() *evidence.File {
-	return &evidence.File{Path: "scan.json", Format: evidence.ProwlerOCSF, Findings: []evidence.Finding{
+	return evidence.NewFile("scan.json", evidence.ProwlerOCSF, []evidence.Finding{
 		{CheckID: s3, Resource: "a", Status: evidence.Pass},
 		{CheckID: s3, Resource: "b", Status: evidence.Pass},
 		{CheckID: s3, Resource: "c", Status: evidence.Fail},
@@ -40,7 +40,7 @@ func file() *evidence.File {
 		{CheckID: root, Resource: "j", Status: evidence.Manual, Muted: true},
 		{CheckID: "prowler:aws:new_check", Resource: "k", Status: evidence.Fail},
 		{CheckID: "prowler:aws:another_check", Resource: "l", Status: evidence.Other},
-	}}
+	}...)
 }
 
 func TestSummarize(t *testing.T) {
@@ -99,16 +99,16 @@ func TestIndexObjectives(t *testing.T) {
 
 func TestEvidence(t *testing.T) {
 	ix := evidence.NewIndex(testModel(t))
-	prod := &evidence.File{Path: "prod.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+	prod := evidence.NewFile("prod.csv", evidence.GenericCSV, []evidence.Finding{
 		{CheckID: "custom:backup_enabled", Status: evidence.Pass},
 		{CheckID: "custom:backup_enabled", Status: evidence.Fail},
-	}}
-	rows := &evidence.File{Path: "rows.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+	}...)
+	rows := evidence.NewFile("rows.csv", evidence.GenericCSV, []evidence.Finding{
 		{CheckID: "custom:backup_enabled", Status: evidence.Pass, Scope: "production"},
 		{CheckID: "custom:backup_enabled", Status: evidence.Fail, Scope: "development"},
 		{CheckID: "custom:backup_enabled", Status: evidence.Pass},
 		{CheckID: "custom:backup_enabled", Status: evidence.Fail},
-	}}
+	}...)
 	scopes := []string{"production", "development"}
 	tests := []struct {
 		name  string
@@ -146,9 +146,9 @@ func TestEvidence(t *testing.T) {
 			}
 		})
 	}
-	staging := &evidence.File{Path: "staging.csv", Format: evidence.GenericCSV, Findings: []evidence.Finding{
+	staging := evidence.NewFile("staging.csv", evidence.GenericCSV, []evidence.Finding{
 		{CheckID: "custom:backup_enabled", Status: evidence.Pass, Scope: "staging"},
-	}}
+	}...)
 	errTests := []struct {
 		name  string
 		files []evidence.Scoped

@@ -32,7 +32,7 @@ func (ix *Index) Evidence(files []Scoped, scopes []string) (map[assess.Key]asses
 			if !slices.Contains(scopes, sf.Scope) {
 				return nil, fmt.Errorf("evidence %s: unknown scope %q; the assessment's scopes are %s", sf.File.Path, sf.Scope, strings.Join(scopes, ", "))
 			}
-			ix.add(out, sf.File, ix.Tally(sf.File), []string{sf.Scope})
+			ix.add(out, sf.File, ix.Tally(sf.File.Outcomes), []string{sf.Scope})
 			continue
 		}
 		parts, order := splitByScope(sf.File)
@@ -50,19 +50,16 @@ func (ix *Index) Evidence(files []Scoped, scopes []string) (map[assess.Key]asses
 	return out, nil
 }
 
-// splitByScope groups a file's findings by their Scope, in order of first
+// splitByScope groups a file's outcomes by their Scope, in order of first
 // appearance.
-func splitByScope(f *File) (map[string]*File, []string) {
-	parts := map[string]*File{}
+func splitByScope(f *File) (map[string][]*Outcome, []string) {
+	parts := map[string][]*Outcome{}
 	var order []string
-	for _, fd := range f.Findings {
-		p, ok := parts[fd.Scope]
-		if !ok {
-			p = &File{Path: f.Path, Format: f.Format}
-			parts[fd.Scope] = p
-			order = append(order, fd.Scope)
+	for _, o := range f.Outcomes {
+		if _, ok := parts[o.Scope]; !ok {
+			order = append(order, o.Scope)
 		}
-		p.Findings = append(p.Findings, fd)
+		parts[o.Scope] = append(parts[o.Scope], o)
 	}
 	return parts, order
 }

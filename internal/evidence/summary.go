@@ -94,57 +94,47 @@ func Summarize(f *File, m *model.Model) Summary {
 // Summarize counts the findings of a file and maps its checks to the model.
 func (ix *Index) Summarize(f *File) Summary {
 	s := Summary{
-		Path: f.Path, Format: f.Format, Findings: len(f.Findings),
+		Path: f.Path, Format: f.Format, Findings: f.Findings,
 		ChecksMapped: []string{}, ChecksUnknown: []string{},
 	}
 	seen := map[string]bool{}
-	for _, fd := range f.Findings {
-		if !seen[fd.CheckID] {
-			seen[fd.CheckID] = true
-			if len(ix.checks[fd.CheckID]) > 0 {
-				s.ChecksMapped = append(s.ChecksMapped, fd.CheckID)
+	for _, o := range f.Outcomes {
+		if !seen[o.CheckID] {
+			seen[o.CheckID] = true
+			if len(ix.checks[o.CheckID]) > 0 {
+				s.ChecksMapped = append(s.ChecksMapped, o.CheckID)
 			} else {
-				s.ChecksUnknown = append(s.ChecksUnknown, fd.CheckID)
+				s.ChecksUnknown = append(s.ChecksUnknown, o.CheckID)
 			}
 		}
-		if fd.Archived {
-			s.Archived++
-			continue
-		}
-		s.Status.add(fd.Status)
-		if fd.Muted {
-			s.Muted++
-		}
+		s.Archived += o.Archived
+		s.Status.Pass += o.Status.Pass
+		s.Status.Fail += o.Status.Fail
+		s.Status.Manual += o.Status.Manual
+		s.Status.Other += o.Status.Other
+		s.Muted += o.Muted.Pass + o.Muted.Fail + o.Muted.Manual + o.Muted.Other
 	}
 	slices.Sort(s.ChecksMapped)
 	slices.Sort(s.ChecksUnknown)
-	s.Objectives = ix.Tally(f)
+	s.Objectives = ix.Tally(f.Outcomes)
 	return s
 }
 
-// Tally counts, for every objective that lists a check present in the file,
+// Tally counts, for every objective that lists a check of the outcomes,
 // the findings of its checks that passed and failed, leaving out archived
 // findings and counting muted ones apart. The list is in model order.
-func (ix *Index) Tally(f *File) []ObjectiveCount {
+func (ix *Index) Tally(outcomes []*Outcome) []ObjectiveCount {
 	counts := make([]*ObjectiveCount, len(ix.m.Objectives))
-	for _, fd := range f.Findings {
-		for _, i := range ix.checks[fd.CheckID] {
+	for _, o := range outcomes {
+		for _, i := range ix.checks[o.CheckID] {
 			c := counts[i]
 			if c == nil {
 				c = &ObjectiveCount{ID: ix.m.Objectives[i].ID}
 				counts[i] = c
 			}
-			if fd.Archived || (fd.Status != Pass && fd.Status != Fail) {
-				continue
-			}
-			switch {
-			case fd.Muted:
-				c.Muted++
-			case fd.Status == Pass:
-				c.Passed++
-			default:
-				c.Failed++
-			}
+			c.Passed += o.Status.Pass - o.Muted.Pass
+			c.Failed += o.Status.Fail - o.Muted.Fail
+			c.Muted += o.Muted.Pass + o.Muted.Fail
 		}
 	}
 	out := []ObjectiveCount{}

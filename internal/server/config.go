@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/csmm/csmm/internal/service"
 	"io"
 	"log/slog"
 	"net"
@@ -39,6 +40,9 @@ type Config struct {
 	SessionIdle time.Duration
 	// SessionMax ends a session this long after sign-in, used or not.
 	SessionMax time.Duration
+	// MaxEvidenceBytes bounds a scanner file posted to the API's
+	// importEvidence, in bytes as sent (2 GiB by default).
+	MaxEvidenceBytes int64
 	// PasswordParams are the argon2id costs of new password hashes.
 	PasswordParams identity.PasswordParams
 	// Limits bound failed sign-in attempts.
@@ -76,15 +80,16 @@ type SignInLimits struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:           "127.0.0.1:8080",
-		DatabaseURL:    "./csmm-data/csmm.db",
-		LogLevel:       "info",
-		LogFormat:      "text",
-		OIDC:           OIDCConfig{DefaultRole: string(identity.Viewer)},
-		SessionIdle:    12 * time.Hour,
-		SessionMax:     7 * 24 * time.Hour,
-		PasswordParams: identity.DefaultPasswordParams,
-		Limits:         SignInLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20},
+		Addr:             "127.0.0.1:8080",
+		DatabaseURL:      "./csmm-data/csmm.db",
+		LogLevel:         "info",
+		LogFormat:        "text",
+		OIDC:             OIDCConfig{DefaultRole: string(identity.Viewer)},
+		SessionIdle:      12 * time.Hour,
+		SessionMax:       7 * 24 * time.Hour,
+		MaxEvidenceBytes: service.DefaultMaxEvidenceUpload,
+		PasswordParams:   identity.DefaultPasswordParams,
+		Limits:           SignInLimits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20},
 	}
 }
 
@@ -163,6 +168,7 @@ func RegisterFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.OIDC.DefaultRole, "oidc-default-role", cfg.OIDC.DefaultRole, "`role` of users created at sign-on ("+EnvOIDCDefaultRole+")")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "end sessions unused for this `duration` ("+EnvSessionIdle+")")
 	fs.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "end sessions this `duration` after sign-in ("+EnvSessionMax+")")
+	fs.Int64Var(&cfg.MaxEvidenceBytes, "max-evidence-bytes", cfg.MaxEvidenceBytes, "largest scanner file the API imports, in `bytes` as sent (gzip counts compressed)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", cfg.MetricsToken, "require this bearer `token` for /metrics; prefer "+EnvMetricsToken)
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve /metrics on this separate `host:port` only ("+EnvMetricsAddr+")")
 }

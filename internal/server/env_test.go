@@ -52,9 +52,13 @@ func (c *clock) advance(d time.Duration) {
 // cheap are argon2id costs low enough for many sign-ins under the race detector.
 var cheap = identity.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// testMaxEvidence is the bound of an evidence upload in tests.
+const testMaxEvidence = 4 << 20
+
 func testConfig() Config {
 	cfg := DefaultConfig()
 	cfg.PasswordParams = cheap
+	cfg.MaxEvidenceBytes = testMaxEvidence
 	return cfg
 }
 

@@ -1,8 +1,13 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -98,11 +103,14 @@ func TestImportEvidence(t *testing.T) {
 				status      int
 				code, want  string
 			}{
-				{"malformed JSON", "?name=broken.ocsf.json", broken, 400, "invalid", "broken.ocsf.json:7:3: record 1:"},
+				{"malformed JSON", "?name=broken.ocsf.json", broken, 400, "invalid", "broken.ocsf.json (byte 237): record 1: invalid JSON"},
+				{"truncated gzip", "?name=scan.json.gz", gzipped(fixture)[:len(gzipped(fixture))-12], 400, "invalid", "scan.json.gz: invalid gzip data (cut short)"},
+				{"corrupt gzip", "?name=scan.json.gz", corrupted(gzipped(fixture)), 400, "invalid", "scan.json.gz: invalid gzip data"},
+				{"truncated JSON", "?name=scan.json", fixture[:len(fixture)/2], 400, "invalid", "scan.json (byte "},
 				{"another tool's file", "?name=notes.txt", []byte("hello\n"), 400, "invalid", "notes.txt: unsupported format"},
 				{"empty body", "?name=empty.json", nil, 400, "invalid", "empty"},
 				{"undeclared scope", "?name=scan.json&scope=staging", fixture, 400, "invalid", `"staging" is not a scope`},
-				{"too large", "?name=big.csv", bytes.Repeat([]byte("x"), 32<<20+1), 413, "too_large", "larger than 32 MiB"},
+				{"too large", "?name=big.csv", bytes.Repeat([]byte("x"), testMaxEvidence+1), 413, "too_large", "larger than 4 MiB"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					r := ann.do("POST", path+"/evidence"+tc.query, "application/octet-stream", tc.body)
@@ -111,6 +119,7 @@ func TestImportEvidence(t *testing.T) {
 							Code, Message string
 							Problems      []struct {
 								File         string
+								Byte         int64
 								Line, Column int
 							}
 						}
@@ -119,11 +128,37 @@ func TestImportEvidence(t *testing.T) {
 					if r.StatusCode != tc.status || body.Error.Code != tc.code || !strings.Contains(body.Error.Message, tc.want) {
 						t.Errorf("status %d %s, want %d %s with %q", r.StatusCode, r.body, tc.status, tc.code, tc.want)
 					}
-					if tc.name == "malformed JSON" && (len(body.Error.Problems) != 1 || body.Error.Problems[0].File != "broken.ocsf.json" || body.Error.Problems[0].Line != 7 || body.Error.Problems[0].Column != 3) {
+					if tc.name == "malformed JSON" && (len(body.Error.Problems) != 1 || body.Error.Problems[0].File != "broken.ocsf.json" || body.Error.Problems[0].Byte != 237) {
 						t.Errorf("problems: %s", r.body)
 					}
 				})
 			}
+			t.Run("an upload cut short", func(t *testing.T) {
+				// The client announces the whole file and sends a third of it.
+				status := cutUpload(t, ann, path+"/evidence?name=cut.json", gzipped(fixture), len(gzipped(fixture))/3)
+				if status != http.StatusBadRequest {
+					t.Errorf("status %d, want 400", status)
+				}
+			})
+			t.Run("an upload cancelled by the client", func(t *testing.T) {
+				pr, pw := io.Pipe()
+				rctx, cancel := context.WithCancel(ctx)
+				req, _ := http.NewRequestWithContext(rctx, "POST", f.e.ts.URL+path+"/evidence?name=cancelled.json", pr)
+				done := make(chan error, 1)
+				go func() {
+					resp, err := ann.hc.Do(req)
+					if err == nil {
+						resp.Body.Close()
+					}
+					done <- err
+				}()
+				pw.Write(fixture[:len(fixture)/2])
+				cancel()
+				if err := <-done; err == nil {
+					t.Errorf("the cancelled request succeeded")
+				}
+				pw.Close()
+			})
 			list, err := f.e.st.ListEvidence(ctx, f.a.ID, as.ID)
 			if err != nil || len(list) != 0 {
 				t.Errorf("evidence after refused imports: %+v, %v", list, err)
@@ -185,6 +220,20 @@ func TestImportEvidence(t *testing.T) {
 			})
 		}
 
+		t.Run("a gzip body is read as sent with Content-Encoding or as a .gz file", func(t *testing.T) {
+			for _, hdr := range [][]string{{"Content-Encoding", "gzip"}, nil} {
+				r := ann.do("POST", path+"/evidence?scope=production&name=prowler.ocsf.json", "application/octet-stream", gzipped(fixture), hdr...)
+				if r.StatusCode != http.StatusOK {
+					t.Fatalf("import %v: %d %s", hdr, r.StatusCode, r.body)
+				}
+				var got struct{ Files []evidence.Summary }
+				r.json(t, &got)
+				if len(got.Files) != 1 || got.Files[0].Findings != 6 || got.Files[0].Format != evidence.ProwlerOCSF {
+					t.Errorf("import %v: %s", hdr, r.body)
+				}
+			}
+		})
+
 		t.Run("viewers list the imports; assessors delete one", func(t *testing.T) {
 			r := f.members[csmm.RoleViewer].get(path + "/evidence")
 			var l struct {
@@ -209,4 +258,48 @@ func TestImportEvidence(t *testing.T) {
 			}
 		})
 	})
+}
+
+func gzipped(data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+// corrupted returns gzip data with bytes of its compressed stream changed.
+func corrupted(gz []byte) []byte {
+	out := bytes.Clone(gz)
+	for i := len(out) / 2; i < len(out)/2+8 && i < len(out)-8; i++ {
+		out[i] ^= 0x5a
+	}
+	return out
+}
+
+// cutUpload posts body with its full Content-Length but sends only its
+// first n bytes, then closes its side of the connection, and returns the
+// status the server answers.
+func cutUpload(t *testing.T, c *client, path string, body []byte, n int) int {
+	t.Helper()
+	u, _ := url.Parse(c.e.ts.URL + path)
+	var cookies []string
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n",
+		u.RequestURI(), u.Host, strings.Join(cookies, "; "), len(body))
+	conn.Write(body[:n])
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read the response: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -95,15 +95,16 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 		return nil, err
 	}
 	s.api = api.New(api.Options{
-		Store:          st,
-		Logger:         logger,
-		Authenticate:   s.authenticate,
-		SignOut:        s.signOutEverywhere,
-		PasswordParams: cfg.PasswordParams,
-		ObserveScoring: func(d time.Duration) { s.metrics.Scoring.Observe(d.Seconds()) },
-		Now:            func() time.Time { return s.now() },
-		Printer:        s.printer,
-		BaseURL:        cfg.BaseURL,
+		Store:             st,
+		Logger:            logger,
+		Authenticate:      s.authenticate,
+		SignOut:           s.signOutEverywhere,
+		PasswordParams:    cfg.PasswordParams,
+		ObserveScoring:    func(d time.Duration) { s.metrics.Scoring.Observe(d.Seconds()) },
+		Now:               func() time.Time { return s.now() },
+		Printer:           s.printer,
+		BaseURL:           cfg.BaseURL,
+		MaxEvidenceUpload: cfg.MaxEvidenceBytes,
 	})
 	return s, nil
 }

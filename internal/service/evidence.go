@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -15,8 +17,14 @@ import (
 	"github.com/csmm/csmm/internal/store"
 )
 
-// MaxEvidenceBytes bounds an uploaded scanner file.
+// MaxEvidenceBytes bounds a scanner file uploaded through a web form, which
+// is read whole.
 const MaxEvidenceBytes = 32 << 20
+
+// DefaultMaxEvidenceUpload is the default bound of a scanner file posted to
+// the API's importEvidence (csmm serve --max-evidence-bytes): 2 GiB, as
+// sent (compressed, when it is).
+const DefaultMaxEvidenceUpload = 2 << 30
 
 // EvidenceResult is the answer to an evidence import: the file's evidence
 // summary as `csmm evidence --format json` prints it for that file
@@ -43,14 +51,19 @@ type StoredEvidence struct {
 }
 
 // ImportEvidence reads a scanner file (any format of formats.md, told from
-// the content), counts its findings per objective of the assessment's
-// model, and stores them in the assessment in one transaction, replacing
-// an earlier import of the same file name and format in the scopes it
-// applies to: scope, or every scope of the assessment when scope is "".
-// A file that cannot be read is invalid, with its location in the error's
-// problems, and nothing is stored; another organization's assessment is
-// not_found. The API and the web pages both call it.
-func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor store.Actor, assessmentID, name, scope string, data []byte) (*EvidenceResult, error) {
+// the content; gzip-compressed or not) from body as a stream, counts its
+// findings per objective of the assessment's model, and stores them in the
+// assessment in one transaction, replacing an earlier import of the same
+// file name and format in the scopes it applies to: scope, or every scope of
+// the assessment when scope is "". Only per-check counts are kept while
+// reading, so memory does not grow with the file. A file that cannot be
+// read (malformed, corrupt or cut short, or a body that fails or is
+// cancelled mid-way) is invalid, with its location in the error's problems,
+// and nothing is stored; a body over an http.MaxBytesReader's limit is
+// too_large; another organization's assessment is not_found. A zip archive
+// of more than one scanner file is invalid: its files are imported one by
+// one. The API and the web pages both call it.
+func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor store.Actor, assessmentID, name, scope string, body io.Reader) (*EvidenceResult, error) {
 	name = EvidenceFileName(name)
 	as, err := st.GetAssessment(ctx, orgID, assessmentID)
 	if err != nil {
@@ -67,9 +80,27 @@ func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor st
 	if err != nil {
 		return nil, err
 	}
-	f, err := load.Parse(name, data)
+	files, err := load.Read(name, contextReader{ctx, body}, load.Options{})
 	if err != nil {
+		if mb, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, csmm.Errorf(csmm.ETOOLARGE, "the scanner file is larger than %d MiB", mb.Limit>>20)
+		}
+		if ctx.Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(*evidence.ParseError)) {
+			return nil, csmm.Errorf(csmm.EINVALID, "%s: the upload was cancelled or cut short; nothing was stored", name)
+		}
 		return nil, evidenceFileError(name, err)
+	}
+	if len(files) != 1 {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Path)
+		}
+		msg := fmt.Sprintf("%s: an archive of %d scanner files (%s); import them one by one", name, len(files), strings.Join(names, ", "))
+		return nil, WithProblems(msg, []Problem{{File: name, Message: msg}})
+	}
+	f := files[0]
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	ix := evidence.NewIndex(m)
 	sum := ix.Summarize(f)
@@ -106,6 +137,19 @@ func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor st
 	return out, nil
 }
 
+// contextReader stops reading once its context is done (a client gone).
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
 // EvidenceFileName is the base name of an uploaded scanner file, without
 // directories or control characters; "evidence" when there is none.
 func EvidenceFileName(name string) string {
@@ -130,7 +174,7 @@ func EvidenceFileName(name string) string {
 // carries its location.
 func evidenceFileError(name string, err error) error {
 	if pe, ok := errors.AsType[*evidence.ParseError](err); ok {
-		return WithProblems(pe.Error(), []Problem{{File: pe.File, Line: pe.Line, Column: pe.Column, Record: pe.Record, Field: pe.Field, Message: pe.Message}})
+		return WithProblems(pe.Error(), []Problem{{File: pe.File, Byte: pe.Byte, Line: pe.Line, Column: pe.Column, Record: pe.Record, Field: pe.Field, Message: pe.Message}})
 	}
 	if ue, ok := errors.AsType[*evidence.UnsupportedError](err); ok {
 		return WithProblems(ue.Error(), []Problem{{File: ue.File, Message: ue.Error()}})

@@ -13,7 +13,11 @@ import (
 // column, record, field, key or path, with a message. It is the element of
 // an invalid error's problems in the API.
 type Problem struct {
-	File    string `json:"file"`
+	File string `json:"file"`
+	// Byte is the 1-based position of the byte at fault in a scanner
+	// file's content (after decompression): an upload is located by byte,
+	// a file read from disk by line and column too.
+	Byte    int64  `json:"byte,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Record  int    `json:"record,omitempty"`

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"time"
@@ -149,7 +150,7 @@ func (h *Handler) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.File = name
 	d.Scope = r.FormValue("scope")
-	res, err := service.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, data)
+	res, err := service.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, bytes.NewReader(data))
 	if err != nil {
 		d.Problems = service.ErrorProblems(err)
 		if csmm.ErrorCode(err) == csmm.EINVALID {

@@ -9,9 +9,15 @@
 //     security-control/<control>, else the ProductFields.ControlId or the
 //     GeneratorId of the AWS Foundational Security Best Practices standard
 //     (whose control IDs are the Security Hub ones);
-//   - a finding of another standard without a consolidated control ID is
+//   - a control finding of the legacy CIS AWS Foundations and PCI DSS
+//     standards (no SecurityControlId) is securityhub:<control> too: the
+//     control is read from ProductFields.RecommendationUrl
+//     (.../console/securityhub/<control>/remediation) when present, else
+//     from Security Hub's published mapping of the standard's rule (CIS
+//     1.2.0 RuleId, PCI DSS ControlId PCI.*) to its consolidated control;
+//   - a finding of another standard without a known control ID is
 //     securityhub:<standard generator>, such as
-//     securityhub:cis-aws-foundations-benchmark/v/1.2.0/rule/2.7;
+//     securityhub:cis-aws-foundations-benchmark/v/1.4.0/4.9;
 //   - a Prowler finding (ProductFields.ProviderName Prowler) is
 //     prowler:aws:<check>, the check taken from its GeneratorId prowler-<check>;
 //   - any other finding (GuardDuty, Inspector, ...) is asff:<GeneratorId>.
@@ -22,7 +28,7 @@
 package asff
 
 import (
-	"encoding/json"
+	"io"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
@@ -30,12 +36,12 @@ import (
 
 // finding is the part of an ASFF finding that evidence needs.
 type finding struct {
-	GeneratorID   *string                    `json:"GeneratorId"`
-	AwsAccountID  string                     `json:"AwsAccountId"`
-	Region        string                     `json:"Region"`
-	ProductArn    string                     `json:"ProductArn"`
-	RecordState   string                     `json:"RecordState"`
-	ProductFields map[string]json.RawMessage `json:"ProductFields"`
+	GeneratorID   *string       `json:"GeneratorId"`
+	AwsAccountID  string        `json:"AwsAccountId"`
+	Region        string        `json:"Region"`
+	ProductArn    string        `json:"ProductArn"`
+	RecordState   string        `json:"RecordState"`
+	ProductFields productFields `json:"ProductFields"`
 	Compliance    *struct {
 		Status            string `json:"Status"`
 		SecurityControlID string `json:"SecurityControlId"`
@@ -49,17 +55,29 @@ type finding struct {
 	} `json:"Resources"`
 }
 
+// productFields are the ProductFields that name a finding's check; the
+// others are skipped.
+type productFields struct {
+	ProviderName      string `json:"ProviderName"`
+	ControlID         string `json:"ControlId"`
+	RuleID            string `json:"RuleId"`
+	RecommendationURL string `json:"RecommendationUrl"`
+	StandardsGuideArn string `json:"StandardsGuideArn"`
+	StandardsArn      string `json:"StandardsArn"`
+}
+
 // listKeys are the keys of a top-level object that may hold the list of
 // findings: aws securityhub get-findings writes Findings.
 func listKeys() []string { return []string{"Findings", "findings"} }
 
-// Parse reads ASFF findings: a JSON list, or an object with the list under
+// Read reads ASFF findings: a JSON list, or an object with the list under
 // Findings.
-func Parse(file string, data []byte) ([]evidence.Finding, error) {
-	var out []evidence.Finding
-	err := evidence.EachJSONRecord(file, data, listKeys(), func(rec int, raw json.RawMessage) error {
-		var f finding
-		if err := json.Unmarshal(raw, &f); err != nil {
+func Read(file string, r io.Reader, emit evidence.Emit) error {
+	dec := evidence.NewJSONDecoder(r)
+	var f finding
+	return evidence.EachJSONRecord(file, dec, listKeys(), func(rec int) error {
+		f = finding{Resources: f.Resources[:0]}
+		if err := evidence.DecodeRecord(dec, &f); err != nil {
 			return err
 		}
 		if f.GeneratorID == nil {
@@ -87,10 +105,8 @@ func Parse(file string, data []byte) ([]evidence.Finding, error) {
 				fd.Region = f.Resources[0].Region
 			}
 		}
-		out = append(out, fd)
-		return nil
+		return emit(fd)
 	})
-	return out, err
 }
 
 // standardPrefixes are the prefixes of the GeneratorId of a standard's
@@ -125,6 +141,9 @@ func checkID(f *finding) string {
 			return "securityhub:" + gen[i+1:]
 		}
 	}
+	if c := legacyControl(f); c != "" {
+		return "securityhub:" + c
+	}
 	if f.Compliance != nil {
 		// A control finding of another standard, from before consolidated
 		// control IDs: named by the standard's own generator.
@@ -134,18 +153,13 @@ func checkID(f *finding) string {
 }
 
 func isProwler(f *finding) bool {
-	return field(f, "ProviderName") == prowlerName || strings.Contains(f.ProductArn, "product/prowler/prowler")
+	return f.ProductFields.ProviderName == prowlerName || strings.Contains(f.ProductArn, "product/prowler/prowler")
 }
 
-// field returns a ProductFields value that is a string.
+// field returns a ProductFields value.
 func field(f *finding, key string) string {
-	raw, ok := f.ProductFields[key]
-	if !ok {
-		return ""
+	if key == controlIDKey {
+		return f.ProductFields.ControlID
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return s
+	return ""
 }

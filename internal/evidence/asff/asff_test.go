@@ -21,7 +21,7 @@ func TestParse(t *testing.T) {
 			{CheckID: "securityhub:S3.8", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
 			{CheckID: "securityhub:IAM.6", Resource: "AWS::::Account:111111111111", Account: acct, Region: "us-east-1", Status: evidence.Fail, Archived: true},
 			{CheckID: "securityhub:EC2.2", Resource: "sg-1", Account: acct, Region: "us-east-1", Status: evidence.Other},
-			{CheckID: "securityhub:cis-aws-foundations-benchmark/v/1.2.0/rule/2.7", Resource: "trail-1", Account: acct, Region: "us-east-2", Status: evidence.Other},
+			{CheckID: "securityhub:CloudTrail.2", Resource: "trail-1", Account: acct, Region: "us-east-2", Status: evidence.Other},
 			{CheckID: "asff:arn:aws:guardduty:us-east-1:111111111111:detector/abc", Resource: "i-1", Account: acct, Region: "us-east-1", Status: evidence.Other},
 		}},
 		{"prowler.asff.json", []evidence.Finding{
@@ -35,7 +35,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := asff.Parse(tt.file, data)
+			got, err := evidence.ReadAll(asff.Read, tt.file, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,24 +51,50 @@ func TestParseErrors(t *testing.T) {
 		name, data, want string
 	}{
 		{"no generator", "{\"Findings\": [\n  {\"Compliance\": {\"Status\": \"PASSED\"}}\n]}",
-			"h.json:2:3: record 1: GeneratorId: missing; expected the ASFF GeneratorId of the finding"},
+			"h.json:2:3 (byte 18): record 1: GeneratorId: missing; expected the ASFF GeneratorId of the finding"},
 		{"findings not a list", `{"Findings": {"GeneratorId": "x"}}`,
-			"h.json:1:14: Findings: expected a list of findings"},
+			"h.json:1:14 (byte 14): Findings: expected a list of findings"},
 		{"no findings key", `{"Items": []}`,
-			`h.json:1: expected a JSON list of findings or an object with the key "Findings"`},
+			`h.json:1:1 (byte 1): expected a JSON list of findings or an object with the key "Findings"`},
 		{"compliance of the wrong type", "[\n{\"GeneratorId\": \"x\", \"Compliance\": \"PASSED\"}\n]",
-			"h.json:2:43: record 1: Compliance: expected an object, found a JSON string"},
+			"h.json:2:36 (byte 38): record 1: Compliance: expected an object, found a JSON string"},
 		{"trailing comma", "{\"Findings\": [\n{\"GeneratorId\": \"x\"},\n]}",
-			"h.json:3:1: record 2: invalid JSON: invalid character ']' looking for beginning of value"},
+			"h.json:2:21 (byte 36): invalid JSON: invalid character ',' at start of value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := asff.Parse("h.json", []byte(tt.data))
+			_, err := evidence.ReadAll(asff.Read, "h.json", []byte(tt.data))
 			if err == nil {
 				t.Fatal("no error")
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLegacyStandardControls(t *testing.T) {
+	tests := []struct {
+		name, finding, want string
+	}{
+		{"cis 1.2.0 by rule id", `"GeneratorId": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.14", "ProductFields": {"RuleId": "1.14"}`, "securityhub:IAM.6"},
+		{"cis 1.2.0 by generator only", `"GeneratorId": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/4.3"`, "securityhub:EC2.2"},
+		{"cis 1.4.0 by recommendation url", `"GeneratorId": "cis-aws-foundations-benchmark/v/1.4.0/3.7", "ProductFields": {"ControlId": "3.7", "RecommendationUrl": "https://docs.aws.amazon.com/console/securityhub/CloudTrail.2/remediation"}`, "securityhub:CloudTrail.2"},
+		{"cis 1.4.0 without url keeps its generator", `"GeneratorId": "cis-aws-foundations-benchmark/v/1.4.0/4.9"`, "securityhub:cis-aws-foundations-benchmark/v/1.4.0/4.9"},
+		{"pci by control id", `"GeneratorId": "pci-dss/v/3.2.1/PCI.S3.6", "ProductFields": {"ControlId": "PCI.S3.6"}`, "securityhub:S3.1"},
+		{"pci by generator only", `"GeneratorId": "pci-dss/v/3.2.1/PCI.IAM.3"`, "securityhub:IAM.1"},
+		{"security control id wins", `"GeneratorId": "pci-dss/v/3.2.1/PCI.IAM.3", "Compliance": {"Status": "PASSED", "SecurityControlId": "IAM.99"}`, "securityhub:IAM.99"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := `[{"SchemaVersion": "2018-10-08", "Compliance": {"Status": "FAILED"}, ` + tt.finding + `}]`
+			got, err := evidence.ReadAll(asff.Read, "h.json", []byte(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].CheckID != tt.want {
+				t.Errorf("findings %+v, want one with check %s", got, tt.want)
 			}
 		})
 	}

@@ -6,10 +6,10 @@
 package csmmcollect
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"strings"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/csmm/csmm/internal/evidence"
 )
@@ -20,11 +20,11 @@ const Format = evidence.CSMMCollect
 // version is the only document version this package reads.
 const version = "csmm-collect/1"
 
-// Detect reports whether a JSON object's keys are those of a collection:
-// a format field naming csmm-collect.
-func Detect(obj map[string]json.RawMessage) bool {
-	var f string
-	return json.Unmarshal(obj["format"], &f) == nil && strings.HasPrefix(f, "csmm-collect/")
+// Detect reports whether the keys of a JSON object are those of a
+// collection: a format field and a list of results or of parts not read.
+// The version itself is checked by Read.
+func Detect(keys map[string]bool) bool {
+	return keys["format"] && (keys["results"] || keys["not_evaluated"])
 }
 
 type result struct {
@@ -44,75 +44,65 @@ type gap struct {
 	Reason  string   `json:"reason"`
 }
 
-// Parse reads the findings of a collection. Errors are *evidence.ParseError
-// naming the line, the record and the field.
-func Parse(name string, data []byte) ([]evidence.Finding, error) {
-	var out []evidence.Finding
-	err := Read(name, data, func(f evidence.Finding) error {
-		out = append(out, f)
-		return nil
-	})
-	return out, err
-}
-
-// Read hands the findings of a collection to yield one at a time, as it
-// decodes them, without holding the document's records.
-func Read(name string, data []byte, yield func(evidence.Finding) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+// Read hands the findings of a collection to emit one at a time, as it
+// decodes them from r, without holding the document. Errors are
+// *evidence.ParseError naming the byte, the record and the field.
+func Read(file string, r io.Reader, emit evidence.Emit) error {
+	dec := evidence.NewJSONDecoder(r)
+	tok, err := dec.ReadToken()
 	if err != nil {
-		return evidence.JSONError(name, data, 0, 0, err)
+		return evidence.JSONError(file, 0, 0, err)
 	}
-	if tok != json.Delim('{') {
-		return &evidence.ParseError{File: name, Line: 1, Message: "expected a JSON object with the field format: " + version}
+	if tok.Kind() != '{' {
+		return &evidence.ParseError{File: file, Byte: 1, Message: "expected a JSON object with the field format: " + version}
 	}
 	seenFormat := false
-	for dec.More() {
-		keyTok, err := dec.Token()
+	for dec.PeekKind() != '}' {
+		at := dec.InputOffset()
+		keyTok, err := dec.ReadToken()
 		if err != nil {
-			return evidence.JSONError(name, data, dec.InputOffset(), 0, err)
+			return evidence.JSONError(file, at, 0, err)
 		}
-		key, _ := keyTok.(string)
-		switch key {
+		switch keyTok.String() {
 		case "format":
+			at := valueStart(dec)
 			var f string
-			at := dec.InputOffset()
-			if err := dec.Decode(&f); err != nil {
-				return evidence.JSONError(name, data, at, 0, err)
+			if err := evidence.DecodeRecord(dec, &f); err != nil {
+				return evidence.JSONError(file, at, 0, err)
 			}
 			if f != version {
-				line, col := evidence.Position(data, skip(data, at))
-				return &evidence.ParseError{File: name, Line: line, Column: col, Field: "format",
+				return &evidence.ParseError{File: file, Byte: at + 1, Field: "format",
 					Message: fmt.Sprintf("unsupported version %q; this csmm reads %s", f, version)}
 			}
 			seenFormat = true
 		case "results":
-			if err := eachElement(name, data, dec, "results", func(at int64, rec int) error {
-				var r result
-				if err := dec.Decode(&r); err != nil {
-					return evidence.JSONError(name, data, at, rec, err)
+			var rec result
+			if err := eachElement(file, dec, "results", func(at int64, n int) error {
+				rec = result{}
+				if err := evidence.DecodeRecord(dec, &rec); err != nil {
+					return evidence.JSONError(file, at, n, err)
 				}
-				f, msg, field := r.finding()
+				f, msg, field := rec.finding()
 				if msg != "" {
-					line, col := evidence.Position(data, skip(data, at))
-					return &evidence.ParseError{File: name, Line: line, Column: col, Record: rec, Field: field, Message: msg}
+					return &evidence.ParseError{File: file, Byte: at + 1, Record: n, Field: field, Message: msg}
 				}
-				return yield(f)
+				return emit(f)
 			}); err != nil {
 				return err
 			}
 		case "not_evaluated":
-			if err := eachElement(name, data, dec, "not_evaluated", func(at int64, rec int) error {
-				var g gap
-				if err := dec.Decode(&g); err != nil {
-					return evidence.JSONError(name, data, at, rec, err)
+			var g gap
+			if err := eachElement(file, dec, "not_evaluated", func(at int64, n int) error {
+				g = gap{}
+				if err := evidence.DecodeRecord(dec, &g); err != nil {
+					return evidence.JSONError(file, at, n, err)
+				}
+				res := g.Account
+				if g.Region != "" {
+					res += "/" + g.Region
 				}
 				for _, c := range g.Checks {
-					res := g.Account
-					if g.Region != "" {
-						res += "/" + g.Region
-					}
-					if err := yield(evidence.Finding{CheckID: c, Resource: res, Account: g.Account, Region: g.Region,
+					if err := emit(evidence.Finding{CheckID: c, Resource: res, Account: g.Account, Region: g.Region,
 						Status: evidence.Other, Scope: g.Scope}); err != nil {
 						return err
 					}
@@ -122,52 +112,60 @@ func Read(name string, data []byte, yield func(evidence.Finding) error) error {
 				return err
 			}
 		default:
-			var skipped json.RawMessage
-			at := dec.InputOffset()
-			if err := dec.Decode(&skipped); err != nil {
-				return evidence.JSONError(name, data, at, 0, err)
+			at := valueStart(dec)
+			if err := dec.SkipValue(); err != nil {
+				return evidence.JSONError(file, at, 0, err)
 			}
 		}
 	}
+	if _, err := dec.ReadToken(); err != nil {
+		return evidence.JSONError(file, dec.InputOffset(), 0, err)
+	}
 	if !seenFormat {
-		return &evidence.ParseError{File: name, Line: 1, Field: "format", Message: "missing; expected " + version}
+		return &evidence.ParseError{File: file, Byte: 1, Field: "format", Message: "missing; expected " + version}
 	}
 	return nil
 }
 
-// eachElement walks the list that is the value of key, calling fn with the
-// offset and 1-based index of each element before it is decoded.
-func eachElement(name string, data []byte, dec *json.Decoder, key string, fn func(at int64, rec int) error) error {
-	at := dec.InputOffset()
-	tok, err := dec.Token()
-	if err != nil {
-		return evidence.JSONError(name, data, at, 0, err)
+// valueStart is the offset of the next value of dec: after the white space
+// and separators that precede it.
+func valueStart(dec *jsontext.Decoder) int64 {
+	return dec.InputOffset() + int64(len(dec.UnreadBuffer())-len(trimSeparators(dec.UnreadBuffer())))
+}
+
+func trimSeparators(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n' || b[0] == ',' || b[0] == ':') {
+		b = b[1:]
 	}
-	if tok == nil {
-		return nil
+	return b
+}
+
+// eachElement walks the list that is the next value of dec (null is an empty
+// list), calling fn with the offset and 1-based index of each element before
+// it is decoded.
+func eachElement(file string, dec *jsontext.Decoder, key string, fn func(at int64, n int) error) error {
+	at := valueStart(dec)
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
 	}
-	if tok != json.Delim('[') {
-		line, col := evidence.Position(data, skip(data, at))
-		return &evidence.ParseError{File: name, Line: line, Column: col, Field: key, Message: "expected a list"}
+	if dec.PeekKind() != '[' {
+		return &evidence.ParseError{File: file, Byte: at + 1, Field: key, Message: "expected a list"}
 	}
-	for rec := 1; dec.More(); rec++ {
-		if err := fn(dec.InputOffset(), rec); err != nil {
+	if _, err := dec.ReadToken(); err != nil {
+		return evidence.JSONError(file, at, 0, err)
+	}
+	for n := 1; dec.PeekKind() != ']'; n++ {
+		if dec.PeekKind() == 0 {
+			_, err := dec.ReadToken()
+			return evidence.JSONError(file, dec.InputOffset(), n, err)
+		}
+		if err := fn(valueStart(dec), n); err != nil {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return evidence.JSONError(name, data, dec.InputOffset(), 0, err)
-	}
-	return nil
-}
-
-// skip returns the offset of the first byte after at that is not white
-// space or a separator: where the value starts.
-func skip(data []byte, at int64) int64 {
-	for at < int64(len(data)) && strings.IndexByte(" \t\r\n,:", data[at]) >= 0 {
-		at++
-	}
-	return at
+	_, err := dec.ReadToken()
+	return err
 }
 
 // finding turns a result into a finding, or says which field is wrong.

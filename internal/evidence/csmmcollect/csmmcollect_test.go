@@ -2,6 +2,7 @@ package csmmcollect_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,19 +29,29 @@ const doc = `{
 }`
 
 // TestLoad reads a collection through format detection, as every evidence
-// input does.
+// input does, and each finding as the reader hands it over.
 func TestLoad(t *testing.T) {
 	f, err := load.Parse("aws.json", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &evidence.File{Path: "aws.json", Format: csmmcollect.Format, Findings: []evidence.Finding{
+	if f.Format != csmmcollect.Format || f.Findings != 4 {
+		t.Errorf("detected %s with %d findings; want %s with 4", f.Format, f.Findings, csmmcollect.Format)
+	}
+	var got []evidence.Finding
+	if err := csmmcollect.Read("aws.json", strings.NewReader(doc), func(fd evidence.Finding) error {
+		got = append(got, fd)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []evidence.Finding{
 		{CheckID: "csmm:aws:root_mfa", Resource: "1", Account: "1", Status: evidence.Pass, Scope: "prod"},
 		{CheckID: "csmm:aws:guardduty_enabled", Resource: "1/eu-west-1", Account: "1", Region: "eu-west-1", Status: evidence.Fail, Scope: "prod"},
 		{CheckID: "csmm:aws:root_mfa", Resource: "2", Account: "2", Status: evidence.Other, Scope: "dev"},
 		{CheckID: "csmm:aws:root_access_keys", Resource: "2", Account: "2", Status: evidence.Other, Scope: "dev"},
-	}}
-	if d := cmp.Diff(want, f); d != "" {
+	}
+	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
@@ -61,12 +72,12 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := csmmcollect.Parse("f.json", []byte(tt.data))
+			_, err := load.ParseAs("f.json", []byte(tt.data), csmmcollect.Format)
 			var pe *evidence.ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v; want a ParseError", err)
 			}
-			pe.Err = nil
+			pe.Err, pe.Byte = nil, 0
 			if d := cmp.Diff(tt.want, *pe); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}

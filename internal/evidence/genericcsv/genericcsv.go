@@ -22,6 +22,7 @@ package genericcsv
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
@@ -74,14 +75,16 @@ func flag(s string) (v, ok bool) {
 	return false, false
 }
 
-// Parse reads a generic CSV file.
-func Parse(file string, data []byte) ([]evidence.Finding, error) {
-	columns, comma := evidence.CSVHeader(data)
-	if !Detect(columns) {
-		return nil, &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)"}
+// Read reads a generic CSV file.
+func Read(file string, r io.Reader, emit evidence.Emit) error {
+	cr, err := evidence.NewCSVReader(file, r)
+	if err != nil {
+		return err
 	}
-	var out []evidence.Finding
-	err := evidence.EachCSVRow(file, data, comma, func(r evidence.CSVRow) error {
+	if !Detect(cr.Columns) {
+		return &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)"}
+	}
+	return cr.Each(func(r evidence.CSVRow) error {
 		check := r.Value(checkColumns...)
 		if check == "" {
 			return &evidence.FieldError{Field: "check", Message: "empty; expected a check ID"}
@@ -98,11 +101,9 @@ func Parse(file string, data []byte) ([]evidence.Finding, error) {
 		if !ok {
 			return &evidence.FieldError{Field: "archived", Message: fmt.Sprintf("%q; expected true or false", r.Value("archived"))}
 		}
-		out = append(out, evidence.Finding{
+		return emit(evidence.Finding{
 			CheckID: check, Resource: r.Value(resourceColumns...), Account: r.Value(accountColumns...),
 			Region: r.Value("region"), Scope: r.Value("scope"), Status: st, Muted: muted, Archived: archived,
 		})
-		return nil
 	})
-	return out, err
 }

@@ -35,7 +35,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := genericcsv.Parse(tt.file, data)
+			got, err := evidence.ReadAll(genericcsv.Read, tt.file, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,17 +50,17 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"unknown status", "check,status\na:1,pass\na:2,green\n", `g.csv:3: record 2: status: "green"; expected pass, fail, manual or other`},
-		{"empty status", "check,status\na:1,\n", `g.csv:2: record 1: status: ""; expected pass, fail, manual or other`},
-		{"empty check", "check,status\n,pass\n", `g.csv:2: record 1: check: empty; expected a check ID`},
-		{"bad muted", "check,status,muted\na:1,pass,perhaps\n", `g.csv:2: record 1: muted: "perhaps"; expected true or false`},
+		{"unknown status", "check,status\na:1,pass\na:2,green\n", `g.csv:3 (byte 23): record 2: status: "green"; expected pass, fail, manual or other`},
+		{"empty status", "check,status\na:1,\n", `g.csv:2 (byte 14): record 1: status: ""; expected pass, fail, manual or other`},
+		{"empty check", "check,status\n,pass\n", `g.csv:2 (byte 14): record 1: check: empty; expected a check ID`},
+		{"bad muted", "check,status,muted\na:1,pass,perhaps\n", `g.csv:2 (byte 20): record 1: muted: "perhaps"; expected true or false`},
 		{"no status column", "check,result\na:1,pass\n", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
-		{"unterminated quote", "check,status\n\"a:1,pass\n", `g.csv:2:1: invalid CSV: wrong number of fields; expected as many as the header row`},
+		{"unterminated quote", "check,status\n\"a:1,pass\n", `g.csv:2:1 (byte 14): invalid CSV: wrong number of fields; expected as many as the header row`},
 		{"empty", "", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := genericcsv.Parse("g.csv", []byte(tt.data))
+			_, err := evidence.ReadAll(genericcsv.Read, "g.csv", []byte(tt.data))
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -1,15 +1,28 @@
-// Package load reads a scanner file in any supported format: it tells the
-// format from the content (not the file name) and hands the file to the
-// package of that format. It is the entry point for the command line and
-// the server.
+// Package load reads scanner files in any supported format: it tells the
+// format from the first bytes of the content (not the file name) and hands
+// the content, as a stream, to the reader of that format, which emits the
+// findings one at a time to the file's per-check outcomes. A file is never
+// held in memory whole: reading takes the same memory at 10 MB as at 2 GB.
+//
+// gzip content (a .gz file, or a stream that starts with the gzip magic
+// bytes) is decompressed on the way; a zip archive (as Prowler writes its
+// output folder) gives one file per member in a supported format, named
+// archive.zip/member, the others being skipped. It is the entry point for
+// the command line and the server.
 package load
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
-	"encoding/json"
+	"compress/gzip"
+	"errors"
 	"fmt"
+	"io"
 	"os"
-	"unicode/utf8"
+	"path"
+	"strings"
+	"sync/atomic"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/asff"
@@ -17,207 +30,299 @@ import (
 	"github.com/csmm/csmm/internal/evidence/genericcsv"
 	"github.com/csmm/csmm/internal/evidence/powerpipe"
 	"github.com/csmm/csmm/internal/evidence/prowler"
+	"github.com/csmm/csmm/internal/evidence/scoutsuite"
 )
 
-// ReadFile reads the scanner file at path.
-func ReadFile(path string) (*evidence.File, error) {
-	data, err := os.ReadFile(path)
+// ReadFunc reads the findings of one format from r, emitting each.
+type ReadFunc func(file string, r io.Reader, emit evidence.Emit) error
+
+// readers are the reader of each format.
+var readers = map[evidence.Format]ReadFunc{
+	evidence.ProwlerOCSF: prowler.ReadOCSF,
+	evidence.ProwlerCSV:  prowler.ReadCSV,
+	evidence.ProwlerJSON: prowler.ReadJSON,
+	evidence.ASFF:        asff.Read,
+	evidence.Powerpipe:   readPowerpipe,
+	evidence.ScoutSuite:  scoutsuite.Read,
+	evidence.GenericCSV:  genericcsv.Read,
+	csmmcollect.Format:   csmmcollect.Read,
+}
+
+func readPowerpipe(file string, r io.Reader, emit evidence.Emit) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096)
+	if b, _ := first(head); b == '{' {
+		return powerpipe.ReadJSON(file, br, emit)
+	}
+	return powerpipe.ReadCSV(file, br, emit)
+}
+
+// Progress is what a reading has done so far, updated as it goes (safe to
+// read from another goroutine while it runs).
+type Progress struct {
+	// Read counts the bytes read from the source (compressed ones for a
+	// compressed source), of Total when known (0 if not).
+	Read, Total atomic.Int64
+	// Findings counts the findings read.
+	Findings atomic.Int64
+}
+
+// Options are the options of a reading.
+type Options struct {
+	// Progress, when set, is updated during the reading.
+	Progress *Progress
+	// Skipped, when set, is told of each member of an archive that is not
+	// in a supported format (and so not read).
+	Skipped func(name string, err error)
+	// TempDir is where an archive read from a stream is spooled (zip needs
+	// random access); os.TempDir() when empty.
+	TempDir string
+}
+
+// headSize bounds what detection looks at: the first record of a file.
+const headSize = 1 << 20
+
+// ReadFile reads the scanner file at path: one file, or one per supported
+// member of a zip archive.
+func ReadFile(path string, opt Options) ([]*evidence.File, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read evidence: %w", err)
 	}
-	return Parse(path, data)
-}
-
-// Parse detects the format of data, read from the file name, and reads its
-// findings. It returns an *evidence.UnsupportedError (errors.Is
-// evidence.ErrUnsupported) for a file of another tool and an
-// *evidence.ParseError locating anything malformed.
-func Parse(name string, data []byte) (*evidence.File, error) {
-	f, err := Detect(name, data)
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && opt.Progress != nil {
+		opt.Progress.Total.Store(st.Size())
+	}
+	br := bufio.NewReaderSize(counting(f, opt.Progress), headSize)
+	if isZip(br) {
+		st, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("read evidence: %w", err)
+		}
+		return readZip(path, f, st.Size(), opt)
+	}
+	reopen := func() (io.ReadCloser, error) { return os.Open(path) }
+	file, err := readStream(path, br, reopen, opt)
 	if err != nil {
 		return nil, err
 	}
-	return ParseAs(name, data, f)
+	return []*evidence.File{file}, nil
+}
+
+// Read reads a scanner file from a stream (an upload): one file, or one per
+// supported member of a zip archive, which is spooled to a temporary file
+// first. Errors are located by byte only (the stream cannot be read again
+// for lines).
+func Read(name string, r io.Reader, opt Options) ([]*evidence.File, error) {
+	br := bufio.NewReaderSize(counting(r, opt.Progress), headSize)
+	if isZip(br) {
+		tmp, err := os.CreateTemp(opt.TempDir, "csmm-evidence-*.zip")
+		if err != nil {
+			return nil, fmt.Errorf("spool %s: %w", name, err)
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		n, err := io.Copy(tmp, br)
+		if err != nil {
+			return nil, &evidence.ParseError{File: name, Message: (&evidence.SourceError{What: "read the archive", Offset: -1, Err: err}).Error(), Err: err}
+		}
+		return readZip(name, tmp, n, opt)
+	}
+	file, err := readStream(name, br, nil, opt)
+	if err != nil {
+		return nil, err
+	}
+	return []*evidence.File{file}, nil
+}
+
+// Parse reads one scanner file held in memory (gzip allowed); errors are
+// located by line and column too.
+func Parse(name string, data []byte) (*evidence.File, error) {
+	br := bufio.NewReaderSize(bytes.NewReader(data), headSize)
+	reopen := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return readStream(name, br, reopen, Options{})
 }
 
 // ParseAs reads data in the given format, without detection.
 func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error) {
-	var (
-		findings []evidence.Finding
-		err      error
-	)
-	switch f {
-	case evidence.ProwlerOCSF:
-		findings, err = prowler.ParseOCSF(name, data)
-	case evidence.ProwlerCSV:
-		findings, err = prowler.ParseCSV(name, data)
-	case evidence.ProwlerJSON:
-		findings, err = prowler.ParseJSON(name, data)
-	case evidence.ASFF:
-		findings, err = asff.Parse(name, data)
-	case evidence.Powerpipe:
-		if b, _ := first(data); b == '{' {
-			findings, err = powerpipe.ParseJSON(name, data)
-		} else {
-			findings, err = powerpipe.ParseCSV(name, data)
-		}
-	case evidence.GenericCSV:
-		findings, err = genericcsv.Parse(name, data)
-	case csmmcollect.Format:
-		findings, err = csmmcollect.Parse(name, data)
-	default:
+	read, ok := readers[f]
+	if !ok {
 		return nil, &evidence.UnsupportedError{File: name, What: fmt.Sprintf("format %q", f)}
 	}
-	if err != nil {
+	file := evidence.NewFile(name, f)
+	if err := read(name, bytes.NewReader(data), file.Emit); err != nil {
+		evidence.Locate(err, bytes.NewReader(data))
 		return nil, err
 	}
-	if findings == nil {
-		findings = []evidence.Finding{}
-	}
-	return &evidence.File{Path: name, Format: f, Findings: findings}, nil
+	return file, nil
 }
 
-// first returns the first byte of data that is not white space or a byte
-// order mark; ok is false when there is none.
-func first(data []byte) (b byte, ok bool) {
-	data = bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
-	if len(data) == 0 {
-		return 0, false
-	}
-	return data[0], true
+func isZip(br *bufio.Reader) bool {
+	b, _ := br.Peek(4)
+	return bytes.Equal(b, []byte("PK\x03\x04"))
 }
 
-// Detect tells the format of a scanner file from its content: the shape of
-// its first JSON record, or its CSV header.
-func Detect(name string, data []byte) (evidence.Format, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	b, ok := first(data)
-	switch {
-	case !ok:
-		return "", &evidence.ParseError{File: name, Message: "the file is empty; expected scanner findings"}
-	case b == '[' || b == '{':
-		return detectJSON(name, data)
-	}
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("scoutsuite_results")) {
-		return "", &evidence.UnsupportedError{File: name, What: "ScoutSuite results"}
-	}
-	return detectCSV(name, data)
+func isGzip(br *bufio.Reader) bool {
+	b, _ := br.Peek(2)
+	return len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
-func detectCSV(name string, data []byte) (evidence.Format, error) {
-	if !isText(data) {
-		return "", &evidence.UnsupportedError{File: name, What: "neither JSON nor text"}
-	}
-	cols, _ := evidence.CSVHeader(data)
-	switch {
-	case evidence.HasColumns(cols, "CHECK_ID", "STATUS", "PROVIDER"),
-		evidence.HasColumns(cols, "TITLE_ID", "CHECK_RESULT"):
-		return evidence.ProwlerCSV, nil
-	case evidence.HasColumns(cols, "control_id", "status", "resource", "reason"):
-		return evidence.Powerpipe, nil
-	case genericcsv.Detect(cols):
-		return evidence.GenericCSV, nil
-	}
-	return "", &evidence.UnsupportedError{File: name, What: "not JSON, and no CSV header with the columns check and status"}
-}
-
-// isText reports whether the first bytes of data hold no NUL and are UTF-8
-// (a character cut at the end of those bytes aside).
-func isText(data []byte) bool {
-	head := data[:min(len(data), 4096)]
-	if bytes.IndexByte(head, 0) >= 0 {
-		return false
-	}
-	for cut := 0; cut < 4 && cut <= len(head); cut++ {
-		if utf8.Valid(head[:len(head)-cut]) {
-			return true
+// readStream reads one file from br, decompressing gzip, detecting the format
+// from its first bytes. reopen, when set, opens the source again to find the
+// line and column of an error.
+func readStream(name string, br *bufio.Reader, reopen func() (io.ReadCloser, error), opt Options) (*evidence.File, error) {
+	content := br
+	gz := isGzip(br)
+	if gz {
+		src := &sourceReader{r: br, what: "invalid gzip data"}
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, &evidence.ParseError{File: name, Message: "invalid gzip data: " + err.Error(), Err: err}
 		}
-		if len(head) < 4096 {
-			return false
-		}
+		defer zr.Close()
+		content = bufio.NewReaderSize(&sourceReader{r: zr, what: "invalid gzip data", compressed: src}, headSize)
 	}
-	return false
-}
-
-// detectJSON looks at the first JSON value of data: an object, or the first
-// element of a list.
-func detectJSON(name string, data []byte) (evidence.Format, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+	head, err := content.Peek(headSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, &evidence.ParseError{File: name, Message: err.Error(), Err: err}
+	}
+	format, err := Detect(name, head)
 	if err != nil {
-		return "", evidence.JSONError(name, data, 0, 0, err)
-	}
-	if tok == json.Delim('{') {
-		// Decode the whole object from the start for its keys.
-		var obj map[string]json.RawMessage
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if err := dec.Decode(&obj); err != nil {
-			return "", evidence.JSONError(name, data, 0, 0, err)
+		if reopen != nil {
+			locate(err, gz, reopen)
 		}
-		return detectObject(name, obj)
+		return nil, err
 	}
-	if !dec.More() {
-		if _, err := dec.Token(); err != nil {
-			return "", evidence.JSONError(name, data, 0, 0, err)
-		}
-		return "", &evidence.ParseError{File: name, Line: 1, Message: "the file holds an empty list: no findings to read"}
-	}
-	start := dec.InputOffset()
-	var elem json.RawMessage
-	if err := dec.Decode(&elem); err != nil {
-		return "", evidence.JSONError(name, data, start, 1, err)
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(elem, &obj) != nil {
-		line, col := evidence.Position(data, start)
-		return "", &evidence.ParseError{File: name, Line: line, Column: col, Record: 1, Message: "expected a JSON object for each finding"}
-	}
-	return detectRecord(name, obj)
-}
-
-func has(obj map[string]json.RawMessage, keys ...string) bool {
-	for _, k := range keys {
-		if _, ok := obj[k]; !ok {
-			return false
+	file := evidence.NewFile(name, format)
+	emit := file.Emit
+	if p := opt.Progress; p != nil {
+		emit = func(fd evidence.Finding) error {
+			file.Add(fd)
+			p.Findings.Add(1)
+			return nil
 		}
 	}
-	return true
+	if err := readers[format](name, content, emit); err != nil {
+		if reopen != nil {
+			locate(err, gz, reopen)
+		}
+		return nil, err
+	}
+	return file, nil
 }
 
-// detectObject tells the format of a file whose top level is an object.
-func detectObject(name string, obj map[string]json.RawMessage) (evidence.Format, error) {
-	switch {
-	case csmmcollect.Detect(obj):
-		return csmmcollect.Format, nil
-	case has(obj, "Findings"), has(obj, "findings"):
-		return evidence.ASFF, nil
-	case has(obj, "group_id") && (has(obj, "controls") || has(obj, "groups")):
-		return evidence.Powerpipe, nil
-	case has(obj, "Control ID", "Status"), has(obj, "Control", "Status", "Account Number"):
-		return evidence.ProwlerJSON, nil // Prowler 2 JSON Lines
-	case has(obj, "ArtifactName"), has(obj, "SchemaVersion", "Results"):
-		return "", &evidence.UnsupportedError{File: name, What: "Trivy JSON report"}
-	case has(obj, "check_type", "results"):
-		return "", &evidence.UnsupportedError{File: name, What: "Checkov report"}
-	case has(obj, "Framework", "Requirements"):
-		return "", &evidence.UnsupportedError{File: name, What: "Prowler compliance framework definition, not findings"}
-	case has(obj, "SchemaVersion", "GeneratorId"):
-		return "", &evidence.ParseError{File: name, Line: 1, Message: `a single ASFF finding; expected a list of findings or {"Findings": [...]}`}
+// locate finds the line and column of a parse error in the content read again.
+func locate(err error, gz bool, reopen func() (io.ReadCloser, error)) {
+	pe, ok := errors.AsType[*evidence.ParseError](err)
+	if !ok || pe.Byte <= 0 || pe.Line > 0 {
+		return
 	}
-	return "", &evidence.UnsupportedError{File: name, What: "a JSON object of unknown shape"}
+	rc, e := reopen()
+	if e != nil {
+		return
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if gz {
+		zr, e := gzip.NewReader(rc)
+		if e != nil {
+			return
+		}
+		r = zr
+	}
+	evidence.Locate(err, r)
 }
 
-// detectRecord tells the format of a file that is a list from its first element.
-func detectRecord(name string, obj map[string]json.RawMessage) (evidence.Format, error) {
-	switch {
-	case has(obj, "SchemaVersion", "GeneratorId"):
-		return evidence.ASFF, nil
-	case has(obj, "status_code", "finding_info"), has(obj, "status_code", "metadata"):
-		return evidence.ProwlerOCSF, nil
-	case has(obj, "CheckID", "Status"):
-		return evidence.ProwlerJSON, nil
-	case has(obj, "check_type", "results"):
-		return "", &evidence.UnsupportedError{File: name, What: "Checkov report"}
+// readZip reads every member of a zip archive in a supported format.
+func readZip(name string, ra io.ReaderAt, size int64, opt Options) ([]*evidence.File, error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return nil, &evidence.ParseError{File: name, Message: "invalid zip archive: " + err.Error(), Err: err}
 	}
-	return "", &evidence.UnsupportedError{File: name, What: "a JSON list of records of unknown shape"}
+	var files []*evidence.File
+	var skipped []string
+	for _, m := range zr.File {
+		if m.FileInfo().IsDir() {
+			continue
+		}
+		member := name + "/" + path.Clean(m.Name)
+		open := func() (io.ReadCloser, error) { return m.Open() }
+		rc, err := open()
+		if err != nil {
+			return nil, &evidence.ParseError{File: member, Message: "invalid zip member: " + err.Error(), Err: err}
+		}
+		f, err := readStream(member, bufio.NewReaderSize(rc, headSize), open, Options{Progress: opt.Progress})
+		rc.Close()
+		if errors.Is(err, evidence.ErrUnsupported) {
+			skipped = append(skipped, m.Name)
+			if opt.Skipped != nil {
+				opt.Skipped(member, err)
+			}
+			continue
+		}
+		if pe, ok := errors.AsType[*evidence.ParseError](err); ok && strings.HasPrefix(pe.Message, "the file is empty") {
+			skipped = append(skipped, m.Name)
+			if opt.Skipped != nil {
+				opt.Skipped(member, err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		return nil, &evidence.UnsupportedError{File: name, What: fmt.Sprintf("a zip archive with no scanner file in a supported format among %d members", len(skipped))}
+	}
+	return files, nil
+}
+
+// sourceReader marks the errors of a source (corrupt or truncated
+// compressed data, a failed read) as *evidence.SourceError, with the offset
+// reached in the compressed data.
+type sourceReader struct {
+	r          io.Reader
+	what       string
+	n          int64
+	compressed *sourceReader
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if err != nil && err != io.EOF {
+		if _, ok := errors.AsType[*evidence.SourceError](err); ok {
+			return n, err
+		}
+		off := s.n
+		if s.compressed != nil {
+			off = s.compressed.n
+		}
+		what := s.what
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			what += " (cut short)"
+		}
+		return n, &evidence.SourceError{What: what, Offset: off, Err: err}
+	}
+	return n, err
+}
+
+// countingReader counts the bytes read into a Progress.
+type countingReader struct {
+	r io.Reader
+	p *Progress
+}
+
+func counting(r io.Reader, p *Progress) io.Reader {
+	if p == nil {
+		return r
+	}
+	return &countingReader{r, p}
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Read.Add(int64(n))
+	return n, err
 }

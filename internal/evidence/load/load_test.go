@@ -1,7 +1,11 @@
 package load_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/load"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestDetect(t *testing.T) {
@@ -48,7 +53,6 @@ func TestDetectUnsupported(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"scoutsuite", "scoutsuite_results =\n{\"provider_code\": \"aws\"}", "x: unsupported format (ScoutSuite results)"},
 		{"trivy", `{"SchemaVersion": 2, "ArtifactName": ".", "Results": []}`, "x: unsupported format (Trivy JSON report)"},
 		{"checkov", `{"check_type": "terraform", "results": {}, "summary": {}}`, "x: unsupported format (Checkov report)"},
 		{"checkov list", `[{"check_type": "terraform", "results": {}}]`, "x: unsupported format (Checkov report)"},
@@ -67,7 +71,7 @@ func TestDetectUnsupported(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("error\n got %s\nwant %s...", err, tt.want)
 			}
-			if !strings.Contains(err.Error(), "csmm reads prowler-ocsf, prowler-csv, prowler-json, asff, powerpipe, generic-csv") {
+			if !strings.Contains(err.Error(), "csmm reads prowler-ocsf, prowler-csv, prowler-json, asff, powerpipe, scoutsuite, generic-csv") {
 				t.Errorf("error does not list the formats read: %v", err)
 			}
 		})
@@ -80,10 +84,10 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty", " \n", "x: the file is empty; expected scanner findings"},
 		{"empty list", "[ ]", "x:1: the file holds an empty list: no findings to read"},
-		{"list of strings", `["a"]`, "x:1:2: record 1: expected a JSON object for each finding"},
-		{"missing comma", "{\n  \"Findings\": []\n  \"x\": 1\n}", "x:3:3: invalid JSON: invalid character '\"' after object key:value pair"},
-		{"unicode line separator", "{\n \"a\": 1,\u2028}", "x:2:9: invalid JSON: invalid character U+2028 looking for beginning of object key string"},
-		{"truncated list", "[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\"", "x:2:12: record 2: invalid JSON: the file ends in the middle of a value"},
+		{"list of strings", `["a"]`, "x:1:2 (byte 2): record 1: expected a JSON object for each finding"},
+		{"missing comma", "{\n  \"Findings\": []\n  \"x\": 1\n}", "x:3:3 (byte 22): invalid JSON: invalid character '\"' after object value (expecting ',' or '}')"},
+		{"unicode line separator", "{\n \"a\": 1,\u2028}", `x:2:9 (byte 11): invalid JSON: invalid character '\u2028' at start of value`},
+		{"truncated list", "[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\"", "x:2:12 (byte 49): record 2: invalid JSON: the file ends in the middle of a value"},
 		{"single asff finding", `{"SchemaVersion": "2018-10-08", "GeneratorId": "x"}`, `x:1: a single ASFF finding; expected a list of findings or {"Findings": [...]}`},
 	}
 	for _, tt := range tests {
@@ -140,6 +144,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"Findings": [{"GeneratorId": "security-control/"}]}`))
 	f.Add([]byte("check;status\n\"a;pass\n"))
+	f.Add(gz([]byte("check,status\ncustom:a,pass\n")))
+	f.Add([]byte("scoutsuite_results =\n{\"provider_code\": \"aws\", \"services\": {\"iam\": {\"findings\": {\"r\": {\"checked_items\": 2, \"flagged_items\": 1, \"items\": [\"x\"]}}}}}"))
 	f.Add([]byte(`{"group_id": "r", "groups": [{"groups": [{"controls": [{"control_id": "c", "results": [{"status": "ok"}]}]}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := load.Parse("fuzz.in", data)
@@ -149,15 +155,110 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		for i, fd := range file.Findings {
-			if fd.CheckID == "" {
-				t.Errorf("finding %d has no check ID", i)
+		n := 0
+		for i, o := range file.Outcomes {
+			if o.CheckID == "" {
+				t.Errorf("outcome %d has no check ID", i)
 			}
-			switch fd.Status {
-			case evidence.Pass, evidence.Fail, evidence.Manual, evidence.Other:
-			default:
-				t.Errorf("finding %d has status %q", i, fd.Status)
-			}
+			n += o.Status.Pass + o.Status.Fail + o.Status.Manual + o.Status.Other + o.Archived
+		}
+		if n != file.Findings {
+			t.Errorf("outcomes count %d findings, want %d", n, file.Findings)
 		}
 	})
+}
+
+func gz(data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+// TestCompressedErrors checks that corrupt or cut compressed data, and
+// malformed content inside good compressed data, are errors that name the
+// file and the byte, and give no file.
+func TestCompressedErrors(t *testing.T) {
+	good := []byte("[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\": \"b\", \"Status\": \"FAIL\"}]\n")
+	big := bytes.Repeat([]byte("check,status\n"), 1)
+	for i := range 20000 {
+		big = fmt.Appendf(big, "custom:c%d,pass\n", i)
+	}
+	corrupt := gz(big)
+	for i := len(corrupt) / 2; i < len(corrupt)/2+16; i++ {
+		corrupt[i] ^= 0xff
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cut gzip", gz(good)[:40], "x.gz: invalid gzip data (cut short) at byte "},
+		{"corrupt gzip", corrupt, "x.gz: invalid gzip data at byte "},
+		{"bad checksum", append(gz(good)[:len(gz(good))-8], 1, 2, 3, 4, 5, 6, 7, 8), "x.gz: invalid gzip data at byte "},
+		{"malformed JSON inside gzip", gz([]byte("[{\"CheckID\": \"a\", \"Status\": \"PASS\"},\n {\"CheckID\": }]")), "x.gz:2:14 (byte 51): record 2: invalid JSON"},
+		{"truncated JSON inside gzip", gz(good[:50]), "x.gz:2:14 (byte 51): record 2: invalid JSON: the file ends in the middle of a value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := load.Parse("x.gz", tt.data)
+			if err == nil || f != nil {
+				t.Fatalf("file %v, error %v; want an error and no file", f, err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error\n got %s\nwant %s...", err, tt.want)
+			}
+			if _, ok := errors.AsType[*evidence.ParseError](err); !ok {
+				t.Errorf("error %T is not a *evidence.ParseError", err)
+			}
+		})
+	}
+}
+
+func TestZipArchive(t *testing.T) {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	add := func(name, data string) {
+		f, _ := w.Create(name)
+		f.Write([]byte(data))
+	}
+	add("output/scan.ocsf.json", `[{"status_code": "FAIL", "metadata": {"event_code": "apigateway_logging_enabled"}, "cloud": {"provider": "aws"}}]`)
+	add("output/scan.csv", "PROVIDER;CHECK_ID;STATUS;MUTED\naws;s3_bucket_public_access;PASS;False\naws;s3_bucket_public_access;FAIL;True\n")
+	add("output/scan.html", "<html></html>")
+	add("output/compliance/cis_2.0_aws.csv", "PROVIDER;DESCRIPTION;ACCOUNTID;REQUIREMENTS_ID;STATUS;CHECKID\naws;d;1;1.1;PASS;x\n")
+	w.Close()
+	path := filepath.Join(t.TempDir(), "prowler-output.zip")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, read := range []func() ([]*evidence.File, error){
+		func() ([]*evidence.File, error) {
+			return load.ReadFile(path, load.Options{Skipped: func(n string, _ error) { skipped = append(skipped, filepath.Base(n)) }})
+		},
+		func() ([]*evidence.File, error) {
+			return load.Read("upload.zip", bytes.NewReader(b.Bytes()), load.Options{TempDir: t.TempDir()})
+		},
+	} {
+		files, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, fmt.Sprintf("%s %s %d", filepath.Base(f.Path), f.Format, f.Findings))
+		}
+		// The renamed check is read under its current ID.
+		want := []string{"scan.ocsf.json prowler-ocsf 1", "scan.csv prowler-csv 2"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("files (-want +got):\n%s", diff)
+		}
+		if files[0].Outcomes[0].CheckID != "prowler:aws:apigateway_restapi_logging_enabled" {
+			t.Errorf("check %s, want the current ID of apigateway_logging_enabled", files[0].Outcomes[0].CheckID)
+		}
+	}
+	if diff := cmp.Diff([]string{"scan.html", "cis_2.0_aws.csv"}, skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
 }

@@ -1,8 +1,10 @@
 package load_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -77,8 +79,9 @@ var (
 		"prowler-asff":        evidence.ASFF,
 		"securityhub-asff":    evidence.ASFF,
 		"powerpipe-steampipe": evidence.Powerpipe,
+		"scoutsuite":          evidence.ScoutSuite,
 	}
-	unsupported = map[string]bool{"scoutsuite": true, "trivy": true, "checkov": true, "prowler-compliance": true}
+	unsupported = map[string]bool{"trivy": true, "checkov": true, "prowler-compliance": true}
 )
 
 func TestSamples(t *testing.T) {
@@ -164,6 +167,7 @@ func TestSamples(t *testing.T) {
 			}
 			t.Logf("%s: %d findings %+v, %d muted, %d archived; mapped %v; objectives %v",
 				s.Format, s.Findings, s.Status, s.Muted, s.Archived, s.ChecksMapped, s.Objectives)
+			compressedCopies(t, name, data, s, m)
 		})
 	}
 }
@@ -199,11 +203,14 @@ func TestSampleCounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := load.ReadFile(filepath.Join(dir, tt.file))
+			files, err := load.ReadFile(filepath.Join(dir, tt.file), load.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := evidence.Summarize(f, m)
+			if len(files) != 1 {
+				t.Fatalf("%d files read, want 1", len(files))
+			}
+			s := evidence.Summarize(files[0], m)
 			got := counts{Findings: s.Findings, Pass: s.Status.Pass, Fail: s.Status.Fail, Manual: s.Status.Manual,
 				Other: s.Status.Other, Muted: s.Muted, Archived: s.Archived}
 			if tt.want.Checks != nil {
@@ -327,6 +334,27 @@ func expected(t *testing.T, format evidence.Format, data []byte) counts {
 				c.check("powerpipe:" + r["control_id"])
 			}
 		}
+	case evidence.ScoutSuite:
+		var root map[string]any
+		mustJSON(t, data[bytes.IndexByte(data, '{'):], &root)
+		provider := str(root, "provider_code")
+		services, _ := root["services"].(map[string]any)
+		for _, svc := range services {
+			findings, _ := svc.(map[string]any)["findings"].(map[string]any)
+			for id, r := range findings {
+				rule := r.(map[string]any)
+				checked, flagged := int(rule["checked_items"].(float64)), int(rule["flagged_items"].(float64))
+				for range flagged {
+					c.add("fail", false, false)
+				}
+				for range checked - flagged {
+					c.add("pass", false, false)
+				}
+				if checked > 0 {
+					c.check("scoutsuite:" + provider + ":" + id)
+				}
+			}
+		}
 	default:
 		t.Fatalf("no expectation for format %s", format)
 	}
@@ -387,4 +415,49 @@ func csvRows(t *testing.T, data []byte, comma rune) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// compressedCopies reads a gzip copy and a zip copy of a sample (made in a
+// temporary folder) and checks that each gives the summary of the sample.
+func compressedCopies(t *testing.T, name string, data []byte, want evidence.Summary, m *model.Model) {
+	t.Helper()
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	gzPath := filepath.Join(dir, name+".gz")
+	if err := os.WriteFile(gzPath, gz.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	ar := zip.NewWriter(&zb)
+	w, _ := ar.Create("output/" + name)
+	w.Write(data)
+	w, _ = ar.Create("output/report.html")
+	w.Write([]byte("<html><body>not findings</body></html>"))
+	ar.Close()
+	zipPath := filepath.Join(dir, "prowler-output.zip")
+	if err := os.WriteFile(zipPath, zb.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, inner string }{{gzPath, gzPath}, {zipPath, zipPath + "/output/" + name}} {
+		var skipped []string
+		files, err := load.ReadFile(c.path, load.Options{Skipped: func(n string, err error) { skipped = append(skipped, n) }})
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(c.path), err)
+		}
+		if len(files) != 1 {
+			t.Fatalf("%s: %d files read, want 1", filepath.Base(c.path), len(files))
+		}
+		got := evidence.Summarize(files[0], m)
+		w := want
+		w.Path = c.inner
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("%s: summary differs from the plain file's (-want +got):\n%s", filepath.Base(c.path), diff)
+		}
+		if c.path == zipPath && !slices.Equal(skipped, []string{zipPath + "/output/report.html"}) {
+			t.Errorf("zip: skipped %v, want the HTML report only", skipped)
+		}
+	}
 }

@@ -8,8 +8,9 @@
 package powerpipe
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
@@ -52,34 +53,42 @@ func status(s string) (evidence.Status, bool) {
 
 const statusWords = "ok, alarm, skip, info or error"
 
-// ParseJSON reads the JSON output: the root group of the benchmark run.
-func ParseJSON(file string, data []byte) ([]evidence.Finding, error) {
+// ReadJSON reads the JSON output: the root group of the benchmark run. The
+// tree of groups is decoded whole (its results only: the other fields are
+// skipped), then walked.
+func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
+	dec := evidence.NewJSONDecoder(r)
 	var root group
-	if err := json.Unmarshal(data, &root); err != nil {
-		return nil, evidence.JSONError(file, data, 0, 0, err)
+	if err := evidence.DecodeRecord(dec, &root); err != nil {
+		return evidence.JSONError(file, 0, 0, err)
 	}
-	var out []evidence.Finding
-	if err := walk(&root, "", &out); err != nil {
-		err.File = file
-		return nil, err
+	if err := evidence.JSONEnd(file, dec); err != nil {
+		return err
 	}
-	return out, nil
+	n := 0
+	if err := walk(&root, "", &n, emit); err != nil {
+		if pe, ok := errors.AsType[*evidence.ParseError](err); ok {
+			pe.File = file
+		}
+		return err
+	}
+	return nil
 }
 
-func walk(g *group, path string, out *[]evidence.Finding) *evidence.ParseError {
+func walk(g *group, path string, n *int, emit evidence.Emit) error {
 	for i := range g.Controls {
 		c := &g.Controls[i]
 		cpath := fmt.Sprintf("%scontrols[%d]", path, i)
 		if c.ControlID == nil || *c.ControlID == "" {
-			return &evidence.ParseError{Record: len(*out) + 1, Field: cpath + ".control_id", Message: "missing; expected the control's name"}
+			return &evidence.ParseError{Record: *n + 1, Field: cpath + ".control_id", Message: "missing; expected the control's name"}
 		}
 		for j, r := range c.Results {
 			if r.Status == nil {
-				return &evidence.ParseError{Record: len(*out) + 1, Field: fmt.Sprintf("%s.results[%d].status", cpath, j), Message: "missing; expected " + statusWords}
+				return &evidence.ParseError{Record: *n + 1, Field: fmt.Sprintf("%s.results[%d].status", cpath, j), Message: "missing; expected " + statusWords}
 			}
 			st, ok := status(*r.Status)
 			if !ok {
-				return &evidence.ParseError{Record: len(*out) + 1, Field: fmt.Sprintf("%s.results[%d].status", cpath, j), Message: fmt.Sprintf("%q; expected %s", *r.Status, statusWords)}
+				return &evidence.ParseError{Record: *n + 1, Field: fmt.Sprintf("%s.results[%d].status", cpath, j), Message: fmt.Sprintf("%q; expected %s", *r.Status, statusWords)}
 			}
 			fd := evidence.Finding{CheckID: CheckID(*c.ControlID), Resource: r.Resource, Status: st}
 			for _, d := range r.Dimensions {
@@ -90,26 +99,31 @@ func walk(g *group, path string, out *[]evidence.Finding) *evidence.ParseError {
 					fd.Region = d.Value
 				}
 			}
-			*out = append(*out, fd)
+			*n++
+			if err := emit(fd); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range g.Groups {
-		if err := walk(&g.Groups[i], fmt.Sprintf("%sgroups[%d].", path, i), out); err != nil {
+		if err := walk(&g.Groups[i], fmt.Sprintf("%sgroups[%d].", path, i), n, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ParseCSV reads the CSV output: one row per result with control_id,
+// ReadCSV reads the CSV output: one row per result with control_id,
 // resource, status and a column per dimension.
-func ParseCSV(file string, data []byte) ([]evidence.Finding, error) {
-	columns, comma := evidence.CSVHeader(data)
-	if !evidence.HasColumns(columns, "control_id", "status", "resource") {
-		return nil, &evidence.ParseError{File: file, Line: 1, Message: "expected a Powerpipe CSV header with control_id, resource and status"}
+func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
+	cr, err := evidence.NewCSVReader(file, r)
+	if err != nil {
+		return err
 	}
-	var out []evidence.Finding
-	err := evidence.EachCSVRow(file, data, comma, func(r evidence.CSVRow) error {
+	if !evidence.HasColumns(cr.Columns, "control_id", "status", "resource") {
+		return &evidence.ParseError{File: file, Line: 1, Message: "expected a Powerpipe CSV header with control_id, resource and status"}
+	}
+	return cr.Each(func(r evidence.CSVRow) error {
 		c := r.Value("control_id")
 		if c == "" {
 			return &evidence.FieldError{Field: "control_id", Message: "empty; expected the control's name"}
@@ -118,11 +132,9 @@ func ParseCSV(file string, data []byte) ([]evidence.Finding, error) {
 		if !ok {
 			return &evidence.FieldError{Field: "status", Message: fmt.Sprintf("%q; expected %s", r.Value("status"), statusWords)}
 		}
-		out = append(out, evidence.Finding{
+		return emit(evidence.Finding{
 			CheckID: CheckID(c), Resource: r.Value("resource"),
 			Account: r.Value("account_id"), Region: r.Value("region"), Status: st,
 		})
-		return nil
 	})
-	return out, err
 }

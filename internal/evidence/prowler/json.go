@@ -1,8 +1,11 @@
 package prowler
 
 import (
-	"encoding/json"
+	"bufio"
+	"io"
 	"regexp"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/csmm/csmm/internal/evidence"
 )
@@ -29,19 +32,21 @@ type v2Finding struct {
 	Resource  string  `json:"Resource ID"`
 }
 
-// ParseJSON reads Prowler's native JSON output: the JSON list of Prowler 3
+// ReadJSON reads Prowler's native JSON output: the JSON list of Prowler 3
 // (CheckID, Status PASS/FAIL/INFO/WARNING, Provider, AccountId, Region,
 // ResourceArn) or the JSON Lines of Prowler 2 (one object per line with
 // Control, Control ID and Status). Prowler 3 wrote WARNING for an allowlisted
 // finding: it is read as muted with outcome other.
-func ParseJSON(file string, data []byte) ([]evidence.Finding, error) {
-	if first := firstByte(data); first == '{' {
-		return parseV2JSON(file, data)
+func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if firstByte(br) == '{' {
+		return readV2JSON(file, br, emit)
 	}
-	var out []evidence.Finding
-	err := evidence.EachJSONRecord(file, data, nil, func(rec int, raw json.RawMessage) error {
+	dec := evidence.NewJSONDecoder(br)
+	var ids idCache
+	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
 		var f v3Finding
-		if err := json.Unmarshal(raw, &f); err != nil {
+		if err := evidence.DecodeRecord(dec, &f); err != nil {
 			return err
 		}
 		if !validCheck(f.CheckID) {
@@ -59,23 +64,21 @@ func ParseJSON(file string, data []byte) ([]evidence.Finding, error) {
 		if res == "" {
 			res = f.ResourceID
 		}
-		out = append(out, evidence.Finding{
-			CheckID: CheckID(provider, f.CheckID), Resource: res, Account: f.AccountID,
+		return emit(evidence.Finding{
+			CheckID: ids.get(provider, f.CheckID), Resource: res, Account: f.AccountID,
 			Region: f.Region, Status: st, Muted: muted || f.Muted,
 		})
-		return nil
 	})
-	return out, err
 }
 
 // v2Check reads the check name of a Prowler 2 title: "[check114] Ensure ...".
 var v2Check = regexp.MustCompile(`^\s*\[([A-Za-z0-9_]+)\]`)
 
-func parseV2JSON(file string, data []byte) ([]evidence.Finding, error) {
-	var out []evidence.Finding
-	err := evidence.EachJSONLine(file, data, func(rec int, raw json.RawMessage) error {
+func readV2JSON(file string, r io.Reader, emit evidence.Emit) error {
+	var ids idCache
+	return evidence.EachJSONLine(file, r, func(rec int, dec *jsontext.Decoder) error {
 		var f v2Finding
-		if err := json.Unmarshal(raw, &f); err != nil {
+		if err := evidence.DecodeRecord(dec, &f); err != nil {
 			return err
 		}
 		check := v2CheckID(f.Control, f.ControlID)
@@ -86,12 +89,10 @@ func parseV2JSON(file string, data []byte) ([]evidence.Finding, error) {
 			return &evidence.FieldError{Field: "Status", Message: "missing; expected PASS, FAIL, INFO or WARNING"}
 		}
 		st, _ := status(*f.Status)
-		out = append(out, evidence.Finding{
-			CheckID: CheckID("aws", check), Resource: f.Resource, Account: f.Account, Region: f.Region, Status: st,
+		return emit(evidence.Finding{
+			CheckID: ids.get("aws", check), Resource: f.Resource, Account: f.Account, Region: f.Region, Status: st,
 		})
-		return nil
 	})
-	return out, err
 }
 
 // v2CheckID returns the check of a Prowler 2 finding from its title, else
@@ -106,15 +107,21 @@ func v2CheckID(title, id string) string {
 	return ""
 }
 
-func firstByte(data []byte) byte {
-	for _, b := range data {
-		switch b {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case 0xef, 0xbb, 0xbf: // a UTF-8 byte order mark
-			continue
+// firstByte returns the first byte of r that is not white space or a byte
+// order mark, without consuming it.
+func firstByte(r *bufio.Reader) byte {
+	for n := 64; n <= r.Size(); n *= 2 {
+		data, err := r.Peek(n)
+		for _, b := range data {
+			switch b {
+			case ' ', '\t', '\r', '\n', 0xef, 0xbb, 0xbf:
+				continue
+			}
+			return b
 		}
-		return b
+		if err != nil {
+			return 0
+		}
 	}
 	return 0
 }

@@ -1,8 +1,10 @@
 package prowler
 
 import (
-	"encoding/json"
+	"io"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/csmm/csmm/internal/evidence"
 )
@@ -32,28 +34,33 @@ type ocsfFinding struct {
 		Namespace string `json:"namespace"`
 	} `json:"resources"`
 	Unmapped struct {
-		Muted json.RawMessage `json:"muted"`
+		Muted jsontext.Value `json:"muted"`
 	} `json:"unmapped"`
 }
 
-// ParseOCSF reads Prowler's JSON-OCSF output: a JSON list of Detection
+// ReadOCSF reads Prowler's JSON-OCSF output: a JSON list of Detection
 // Findings. The check is metadata.event_code (else the check in
 // finding_info.uid); the outcome is status_code PASS, FAIL or MANUAL; a
 // finding is muted when its status is Suppressed (or unmapped.muted is true).
 // The provider is cloud.provider; Prowler writes no cloud object only for
 // Kubernetes.
-func ParseOCSF(file string, data []byte) ([]evidence.Finding, error) {
-	var out []evidence.Finding
-	err := evidence.EachJSONRecord(file, data, nil, func(rec int, raw json.RawMessage) error {
-		var f ocsfFinding
-		if err := json.Unmarshal(raw, &f); err != nil {
+func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
+	dec := evidence.NewJSONDecoder(r)
+	var ids idCache
+	var f ocsfFinding
+	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
+		f = ocsfFinding{Resources: f.Resources[:0]}
+		if err := evidence.DecodeRecord(dec, &f); err != nil {
 			return err
 		}
 		if f.StatusCode == nil {
 			return &evidence.FieldError{Field: "status_code", Message: "missing; expected PASS, FAIL or MANUAL"}
 		}
-		uidProvider, uidCheck := fromUID(f.FindingInfo.UID)
 		check := f.Metadata.EventCode
+		var uidProvider, uidCheck string
+		if check == "" || f.Cloud == nil || f.Cloud.Provider == "" {
+			uidProvider, uidCheck = fromUID(f.FindingInfo.UID)
+		}
 		if check == "" {
 			check = uidCheck
 		}
@@ -73,8 +80,11 @@ func ParseOCSF(file string, data []byte) ([]evidence.Finding, error) {
 		}
 		st, _ := status(*f.StatusCode)
 		fd := evidence.Finding{
-			CheckID: CheckID(provider, check), Account: account, Region: region, Status: st,
-			Muted: strings.EqualFold(f.Status, "Suppressed") || isTrue(f.Unmapped.Muted),
+			CheckID: ids.get(provider, check),
+			Account: account,
+			Region:  region,
+			Status:  st,
+			Muted:   strings.EqualFold(f.Status, "Suppressed") || isTrue(f.Unmapped.Muted),
 		}
 		if len(f.Resources) > 0 {
 			r := f.Resources[0]
@@ -89,14 +99,12 @@ func ParseOCSF(file string, data []byte) ([]evidence.Finding, error) {
 				fd.Region = r.Namespace
 			}
 		}
-		out = append(out, fd)
-		return nil
+		return emit(fd)
 	})
-	return out, err
 }
 
 // isTrue reports whether a raw JSON value is true or "true".
-func isTrue(raw json.RawMessage) bool {
+func isTrue(raw jsontext.Value) bool {
 	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
 	return strings.EqualFold(s, "true")
 }

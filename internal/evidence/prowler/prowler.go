@@ -4,20 +4,60 @@
 // JSON Lines of Prowler 2). Every finding's check ID is
 // prowler:<provider>:<check_id>, the provider taken from the file.
 //
-// Prowler 2 named its checks check11, check114 and so on; they are read as
-// prowler:aws:check11 and match a model only if it lists those names.
+// A check renamed since the file was written is read under its current ID:
+// aliases.tsv, generated from Prowler's check metadata (CheckAliases) with
+// go generate, maps the former IDs to the current ones. To regenerate it
+// after the samples' check tables change:
+//
+//	CSMM_SAMPLES=/path/to/shared/samples go generate ./internal/evidence/prowler
+//
+// Prowler 2 named its checks check11, check114 and so on, names that no check alias of Prowler's
+// metadata lists; they are read as prowler:aws:check11 and match a model
+// only if it lists those names.
 package prowler
 
+//go:generate go run ./genaliases -o aliases.tsv
+
 import (
+	_ "embed"
 	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
 )
 
-// CheckID returns the canonical ID of a Prowler check of a provider.
+//go:embed aliases.tsv
+var aliasTable string
+
+// aliases maps provider + "\t" + former check ID to the current check ID.
+var aliases = func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(aliasTable, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) == 3 {
+			m[f[0]+"\t"+f[1]] = f[2]
+		}
+	}
+	return m
+}()
+
+// Current returns the current ID of a check of a provider: the check itself
+// unless it is a former ID (an alias) of another.
+func Current(provider, check string) string {
+	if c, ok := aliases[provider+"\t"+check]; ok {
+		return c
+	}
+	return check
+}
+
+// CheckID returns the canonical ID of a Prowler check of a provider, under
+// the check's current ID.
 func CheckID(provider, check string) string {
-	return "prowler:" + strings.ToLower(provider) + ":" + check
+	provider = strings.ToLower(provider)
+	return "prowler:" + provider + ":" + Current(provider, check)
 }
 
 // status maps a Prowler status word to an outcome; muted is true for the
@@ -59,4 +99,21 @@ func validCheck(s string) bool {
 		}
 	}
 	return true
+}
+
+// idCache returns the canonical check IDs of a file, made once per provider
+// and check rather than once per finding.
+type idCache map[[2]string]string
+
+func (c *idCache) get(provider, check string) string {
+	if *c == nil {
+		*c = idCache{}
+	}
+	k := [2]string{provider, check}
+	if id, ok := (*c)[k]; ok {
+		return id
+	}
+	id := CheckID(provider, check)
+	(*c)[[2]string{strings.Clone(provider), strings.Clone(check)}] = id
+	return id
 }

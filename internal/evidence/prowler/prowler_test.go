@@ -2,6 +2,7 @@ package prowler_test
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,12 @@ import (
 
 type parseFunc func(string, []byte) ([]evidence.Finding, error)
 
+func reader(read func(string, io.Reader, evidence.Emit) error) parseFunc {
+	return func(name string, data []byte) ([]evidence.Finding, error) {
+		return evidence.ReadAll(read, name, data)
+	}
+}
+
 func TestParse(t *testing.T) {
 	const acct = "111111111111"
 	tests := []struct {
@@ -22,7 +29,7 @@ func TestParse(t *testing.T) {
 		file  string
 		want  []evidence.Finding
 	}{
-		{"ocsf", prowler.ParseOCSF, "ocsf.json", []evidence.Finding{
+		{"ocsf", reader(prowler.ReadOCSF), "ocsf.json", []evidence.Finding{
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass},
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
 			{CheckID: "prowler:aws:account_security_contact_information_is_registered", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Manual},
@@ -31,29 +38,29 @@ func TestParse(t *testing.T) {
 			// No event_code and no cloud provider: both from the finding UID.
 			{CheckID: "prowler:azure:storage_secure_transfer_required_is_enabled", Resource: "acct1", Status: evidence.Pass},
 		}},
-		{"csv v5", prowler.ParseCSV, "v5.csv", []evidence.Finding{
+		{"csv v5", reader(prowler.ReadCSV), "v5.csv", []evidence.Finding{
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass},
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
 			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Fail},
 			{CheckID: "prowler:azure:storage_secure_transfer_required_is_enabled", Resource: "acct1", Account: "sub1", Region: "westeurope", Status: evidence.Manual},
 		}},
-		{"csv v3", prowler.ParseCSV, "v3.csv", []evidence.Finding{
+		{"csv v3", reader(prowler.ReadCSV), "v3.csv", []evidence.Finding{
 			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Pass},
 			// Prowler 3 replaced the outcome of an allowlisted finding with WARNING.
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: "222222222222", Region: "us-east-1", Status: evidence.Other, Muted: true},
 			{CheckID: "prowler:aws:ec2_instance_public_ip", Account: "222222222222", Region: "us-east-1", Status: evidence.Other},
 		}},
-		{"csv v2", prowler.ParseCSV, "v2.csv", []evidence.Finding{
+		{"csv v2", reader(prowler.ReadCSV), "v2.csv", []evidence.Finding{
 			{CheckID: "prowler:aws:check11", Account: "333333333333", Region: "us-east-1", Status: evidence.Fail},
 			{CheckID: "prowler:aws:check114", Account: "333333333333", Region: "us-east-1", Status: evidence.Pass},
 			{CheckID: "prowler:aws:extra71", Account: "333333333333", Region: "eu-west-1", Status: evidence.Other},
 		}},
-		{"json v3", prowler.ParseJSON, "v3.json", []evidence.Finding{
+		{"json v3", reader(prowler.ReadJSON), "v3.json", []evidence.Finding{
 			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Fail},
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "logs", Account: "222222222222", Region: "eu-west-1", Status: evidence.Pass},
 			{CheckID: "prowler:gcp:compute_firewall_rdp_access_from_the_internet_allowed", Resource: "fw-1", Account: "proj-1", Region: "global", Status: evidence.Other, Muted: true},
 		}},
-		{"json lines v2", prowler.ParseJSON, "v2.jsonl", []evidence.Finding{
+		{"json lines v2", reader(prowler.ReadJSON), "v2.jsonl", []evidence.Finding{
 			{CheckID: "prowler:aws:check114", Resource: "MFA", Account: "333333333333", Region: "eu-central-1", Status: evidence.Fail},
 			{CheckID: "prowler:aws:check12", Resource: "alice", Account: "333333333333", Region: "eu-central-1", Status: evidence.Pass},
 		}},
@@ -83,37 +90,37 @@ func TestParseErrors(t *testing.T) {
 		// want is the whole error message.
 		want string
 	}{
-		{"ocsf invalid JSON in second record", prowler.ParseOCSF,
+		{"ocsf invalid JSON in second record", reader(prowler.ReadOCSF),
 			"[\n {\"status_code\": \"PASS\", \"metadata\": {\"event_code\": \"a\"}, \"cloud\": {\"provider\": \"aws\"}},\n {\"status_code\": \"FAIL\",, }\n]",
-			`f.json:3:25: record 2: invalid JSON: invalid character ',' looking for beginning of object key string`},
-		{"ocsf status code of the wrong type", prowler.ParseOCSF,
+			`f.json:3:25 (byte 116): record 2: invalid JSON: invalid character ',' at start of value`},
+		{"ocsf status code of the wrong type", reader(prowler.ReadOCSF),
 			"[\n {\"status_code\": \"PASS\", \"metadata\": {\"event_code\": \"a\"}, \"cloud\": {\"provider\": \"aws\"}},\n {\"metadata\": {\"event_code\": 7}}\n]",
-			`f.json:3:30: record 2: metadata.event_code: expected a string, found a JSON number`},
-		{"ocsf without status code", prowler.ParseOCSF,
+			`f.json:3:30 (byte 121): record 2: metadata.event_code: expected a string, found a JSON number`},
+		{"ocsf without status code", reader(prowler.ReadOCSF),
 			"[{\"metadata\": {\"event_code\": \"a\"}}]",
-			`f.json:1:2: record 1: status_code: missing; expected PASS, FAIL or MANUAL`},
-		{"ocsf without check", prowler.ParseOCSF,
+			`f.json:1:2 (byte 2): record 1: status_code: missing; expected PASS, FAIL or MANUAL`},
+		{"ocsf without check", reader(prowler.ReadOCSF),
 			"[{\"status_code\": \"PASS\", \"cloud\": {\"provider\": \"aws\"}}]",
-			`f.json:1:2: record 1: metadata.event_code: missing; expected the Prowler check ID`},
-		{"ocsf not a list", prowler.ParseOCSF, `{"status_code": "PASS"}`,
-			`f.json:1: expected a JSON list of findings, found an object`},
-		{"ocsf truncated", prowler.ParseOCSF, `[{"status_code": "PASS"`,
-			`f.json:1:24: record 1: invalid JSON: the file ends in the middle of a value`},
-		{"ocsf data after the list", prowler.ParseOCSF, "[]\n[]",
-			`f.json:2:2: unexpected data after the end of the JSON value`},
-		{"csv wrong field count", prowler.ParseCSV,
+			`f.json:1:2 (byte 2): record 1: metadata.event_code: missing; expected the Prowler check ID`},
+		{"ocsf not a list", reader(prowler.ReadOCSF), `{"status_code": "PASS"}`,
+			`f.json:1:1 (byte 1): expected a JSON list of findings, found an object`},
+		{"ocsf truncated", reader(prowler.ReadOCSF), `[{"status_code": "PASS"`,
+			`f.json:1:24 (byte 24): record 1: invalid JSON: the file ends in the middle of a value`},
+		{"ocsf data after the list", reader(prowler.ReadOCSF), "[]\n[]",
+			`f.json:2:1 (byte 4): unexpected data after the end of the JSON value`},
+		{"csv wrong field count", reader(prowler.ReadCSV),
 			"PROVIDER;CHECK_ID;STATUS\naws;a;PASS\naws;b;FAIL;extra\n",
-			`f.json:3:1: invalid CSV: wrong number of fields; expected as many as the header row`},
-		{"csv empty check", prowler.ParseCSV,
+			`f.json:3:1 (byte 37): invalid CSV: wrong number of fields; expected as many as the header row`},
+		{"csv empty check", reader(prowler.ReadCSV),
 			"PROVIDER;CHECK_ID;STATUS\naws;a;PASS\naws;;FAIL\n",
-			`f.json:3: record 2: CHECK_ID: empty; expected the Prowler check ID`},
-		{"csv not prowler", prowler.ParseCSV, "a;b\n1;2\n",
+			`f.json:3 (byte 37): record 2: CHECK_ID: empty; expected the Prowler check ID`},
+		{"csv not prowler", reader(prowler.ReadCSV), "a;b\n1;2\n",
 			`f.json:1: expected a Prowler CSV header with CHECK_ID and STATUS (or TITLE_ID and CHECK_RESULT)`},
-		{"json v3 without status", prowler.ParseJSON, "[\n{\"CheckID\": \"a\"}]",
-			`f.json:2:1: record 1: Status: missing; expected PASS, FAIL, INFO or WARNING`},
-		{"json lines v2 with a bad line", prowler.ParseJSON,
+		{"json v3 without status", reader(prowler.ReadJSON), "[\n{\"CheckID\": \"a\"}]",
+			`f.json:2:1 (byte 3): record 1: Status: missing; expected PASS, FAIL, INFO or WARNING`},
+		{"json lines v2 with a bad line", reader(prowler.ReadJSON),
 			"{\"Control\": \"[check11] x\", \"Status\": \"PASS\"}\n{\"Control\": \"[check12] y\", \"Status\": }\n",
-			`f.json:2:38: record 2: invalid JSON: invalid character '}' looking for beginning of value`},
+			`f.json:2:38 (byte 83): record 2: invalid JSON: invalid character '}' at start of value`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

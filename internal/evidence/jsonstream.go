@@ -1,0 +1,361 @@
+package evidence
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// FieldError is what a record handler returns for a record whose field is
+// missing or wrong; the caller adds the file, position and record.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// SourceError is an error of the source a file is read from rather than of
+// its content: a read error, or compressed data that is corrupt or cut
+// short. Offset is the offset in the compressed data, when known (-1 if not).
+type SourceError struct {
+	What   string
+	Offset int64
+	Err    error
+}
+
+func (e *SourceError) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("%s at byte %d: %v", e.What, e.Offset, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.What, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// NewJSONDecoder returns the streaming JSON decoder the readers use: it
+// accepts duplicate names and invalid UTF-8 (scanners write both), and keeps
+// no more than a buffer of the input.
+func NewJSONDecoder(r io.Reader) *jsontext.Decoder {
+	return jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
+
+// unmarshalOptions are the options of every record decoding.
+var unmarshalOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
+// DecodeRecord decodes the next JSON value of dec into v (a pointer to a
+// struct whose fields name the keys wanted; the other keys are skipped
+// without being kept).
+func DecodeRecord(dec *jsontext.Decoder, v any) error {
+	return json.UnmarshalDecode(dec, v, unmarshalOptions)
+}
+
+// JSONError turns an error met while decoding record (0 for none) of a
+// file, whose value starts at offset start, into a ParseError naming the
+// file, the byte at fault, the record and the field.
+func JSONError(file string, start int64, record int, err error) error {
+	if pe, ok := errors.AsType[*ParseError](err); ok {
+		return pe
+	}
+	pe := &ParseError{File: file, Record: record, Err: err}
+	var (
+		se *jsontext.SyntacticError
+		me *json.SemanticError
+		fe *FieldError
+		so *SourceError
+	)
+	switch {
+	case errors.As(err, &so):
+		pe.Message = so.Error()
+		pe.Byte = 0
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		pe.Byte = start + 1
+		if errors.As(err, &se) {
+			pe.Byte = se.ByteOffset + 1
+		}
+		pe.Message = "invalid JSON: the file ends in the middle of a value"
+	case errors.As(err, &se):
+		pe.Byte = se.ByteOffset + 1
+		msg := se.Err.Error()
+		pe.Message = "invalid JSON: " + msg
+	case errors.As(err, &me):
+		pe.Byte = me.ByteOffset + 1
+		pe.Field = pointerField(string(me.JSONPointer), record > 0)
+		want := "a value of another type"
+		if me.GoType != nil {
+			want = kindName(me.GoType)
+		}
+		pe.Message = fmt.Sprintf("expected %s, found a JSON %s", want, kindWord(me.JSONKind))
+		if me.JSONKind == 0 && me.Err != nil {
+			pe.Message = me.Err.Error()
+		}
+	case errors.As(err, &fe):
+		pe.Byte = start + 1
+		pe.Field = fe.Field
+		pe.Message = fe.Message
+	default:
+		pe.Byte = start + 1
+		pe.Message = err.Error()
+	}
+	return pe
+}
+
+// pointerField turns a JSON pointer into a dotted field name, without the
+// index of the record in its list when inList.
+func pointerField(p string, inList bool) string {
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if inList {
+		// Drop everything up to and including the record's index in its list.
+		for i := len(parts) - 1; i >= 0; i-- {
+			if isIndex(parts[i]) && i < len(parts)-1 {
+				parts = parts[i+1:]
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		s = strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+		if isIndex(s) {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func kindWord(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	case '{':
+		return "object"
+	case '[':
+		return "list"
+	}
+	return "value"
+}
+
+// kindName says what a Go type holds, with its article.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Pointer:
+		return kindName(t.Elem())
+	}
+	return "a " + t.Kind().String()
+}
+
+// nextStart returns the offset of the next value of dec: its input offset
+// past the white space, comma or colon that follow.
+func nextStart(dec *jsontext.Decoder) int64 {
+	off := dec.InputOffset()
+	for _, b := range dec.UnreadBuffer() {
+		switch b {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			off++
+			continue
+		}
+		break
+	}
+	return off
+}
+
+// EachJSONRecord reads the JSON list of records of dec, calling fn with the
+// decoder before each element; fn must read exactly that element (with
+// DecodeRecord). When keys are given, the list may also sit under one of
+// those keys of a top-level object (ASFF's {"Findings": [...]}); other keys
+// are skipped. Invalid JSON, a top level of another shape and data after the
+// list are errors naming the byte.
+func EachJSONRecord(file string, dec *jsontext.Decoder, keys []string, fn func(record int) error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return &ParseError{File: file, Message: "the file is empty; expected a JSON list of findings"}
+		}
+		return JSONError(file, dec.InputOffset(), 0, err)
+	}
+	switch tok.Kind() {
+	case '[':
+		if err := eachElement(file, dec, fn); err != nil {
+			return err
+		}
+	case '{':
+		if len(keys) == 0 {
+			return &ParseError{File: file, Byte: dec.InputOffset(), Message: "expected a JSON list of findings, found an object"}
+		}
+		if err := eachUnderKey(file, dec, keys, fn); err != nil {
+			return err
+		}
+	default:
+		return &ParseError{File: file, Byte: dec.InputOffset(), Message: "expected a JSON list of findings"}
+	}
+	return JSONEnd(file, dec)
+}
+
+// JSONEnd checks that nothing but white space follows the value dec has read.
+func JSONEnd(file string, dec *jsontext.Decoder) error {
+	dec.PeekKind()
+	at := nextStart(dec)
+	if _, err := dec.ReadToken(); err == nil || !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*SourceError](err); ok {
+			return JSONError(file, dec.InputOffset(), 0, err)
+		}
+		return &ParseError{File: file, Byte: at + 1, Message: "unexpected data after the end of the JSON value"}
+	}
+	return nil
+}
+
+// eachUnderKey reads the members of the object the decoder is in and walks
+// the list under the first of keys found.
+func eachUnderKey(file string, dec *jsontext.Decoder, keys []string, fn func(int) error) error {
+	found := false
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return JSONError(file, dec.InputOffset(), 0, err)
+		}
+		key := tok.String()
+		wanted := false
+		for _, k := range keys {
+			if key == k {
+				wanted = true
+			}
+		}
+		if !wanted || found {
+			if err := dec.SkipValue(); err != nil {
+				return JSONError(file, dec.InputOffset(), 0, err)
+			}
+			continue
+		}
+		found = true
+		if k := dec.PeekKind(); k != '[' {
+			if k == 0 {
+				_, err := dec.ReadToken()
+				return JSONError(file, dec.InputOffset(), 0, err)
+			}
+			return &ParseError{File: file, Byte: nextStart(dec) + 1, Field: key, Message: "expected a list of findings"}
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return JSONError(file, dec.InputOffset(), 0, err)
+		}
+		if err := eachElement(file, dec, fn); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing brace
+		return JSONError(file, dec.InputOffset(), 0, err)
+	}
+	if !found {
+		return &ParseError{File: file, Byte: 1, Message: fmt.Sprintf("expected a JSON list of findings or an object with the key %q", keys[0])}
+	}
+	return nil
+}
+
+// eachElement walks the elements of the list whose opening bracket the
+// decoder has just read, through the closing bracket.
+func eachElement(file string, dec *jsontext.Decoder, fn func(int) error) error {
+	for i := 1; ; i++ {
+		k := dec.PeekKind()
+		if k == ']' || k == 0 {
+			break
+		}
+		start := nextStart(dec)
+		if err := fn(i); err != nil {
+			return JSONError(file, start, i, err)
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing bracket
+		return JSONError(file, dec.InputOffset(), 0, err)
+	}
+	return nil
+}
+
+// EachJSONLine calls fn for every non-blank line of r, each a JSON value
+// (JSON Lines, as Prowler 2 wrote its findings), with a decoder of the line.
+func EachJSONLine(file string, r io.Reader, fn func(record int, dec *jsontext.Decoder) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	rec := 0
+	var off int64
+	var dec jsontext.Decoder
+	var line []byte
+	for {
+		var err error
+		line = line[:0]
+		for {
+			chunk, e := br.ReadSlice('\n')
+			line = append(line, chunk...)
+			if e != bufio.ErrBufferFull {
+				err = e
+				break
+			}
+		}
+		if len(strings.TrimSpace(string(line))) > 0 {
+			rec++
+			dec.Reset(strings.NewReader(string(line)), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+			if e := fn(rec, &dec); e != nil {
+				pe := JSONError(file, off, rec, e)
+				if p, ok := errors.AsType[*ParseError](pe); ok && p.Byte > 0 && !errors.As(e, new(*FieldError)) {
+					p.Byte += off
+				}
+				return pe
+			}
+			if e := JSONEnd(file, &dec); e != nil {
+				p := e.(*ParseError)
+				p.Byte += off
+				p.Record = rec
+				return p
+			}
+		}
+		off += int64(len(line))
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return JSONError(file, off, rec, err)
+		}
+	}
+	if rec == 0 {
+		return &ParseError{File: file, Message: "the file is empty; expected JSON findings, one per line"}
+	}
+	return nil
+}
