@@ -259,7 +259,7 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 		return nil, err
 	}
 	snap := &snapshot{a: a}
-	if a.ModelRef != BuiltinModel {
+	if !IsBuiltinModelRef(a.ModelRef) {
 		if snap.custom, err = customModel(ctx, tx, orgID, a.ModelRef); err != nil {
 			return nil, err
 		}
@@ -278,7 +278,7 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 
 func (snap *snapshot) model(models *modelCache) (*model.Model, error) {
 	if snap.custom == nil {
-		return model.Builtin()
+		return model.BuiltinRef(snap.a.ModelRef)
 	}
 	return models.parse(snap.custom)
 }
