@@ -24,12 +24,15 @@ func (a *API) listAssessments(c *call) error {
 // assessmentIn is the JSON of a new assessment. Targets maps category IDs
 // to levels; target_default applies to the categories not listed.
 type assessmentIn struct {
-	Name          string         `json:"name"`
-	Model         string         `json:"model"`
-	ValidityDays  int            `json:"validity_days"`
-	Scopes        []store.Scope  `json:"scopes"`
-	Targets       map[string]int `json:"targets"`
-	TargetDefault int            `json:"target_default"`
+	Name         string `json:"name"`
+	Model        string `json:"model"`
+	ValidityDays int    `json:"validity_days"`
+	// EvidenceValidityDays is how long scanner evidence stays valid; 0 or
+	// absent means the default (90 days).
+	EvidenceValidityDays int            `json:"evidence_validity_days"`
+	Scopes               []store.Scope  `json:"scopes"`
+	Targets              map[string]int `json:"targets"`
+	TargetDefault        int            `json:"target_default"`
 }
 
 func (a *API) createAssessment(c *call) error {
@@ -46,7 +49,7 @@ func (a *API) createAssessment(c *call) error {
 		return err
 	}
 	as, err := a.o.Store.CreateAssessment(c.ctx(), c.org.ID, c.actor, store.AssessmentInput{
-		Name: in.Name, ModelRef: in.Model, ValidityDays: in.ValidityDays,
+		Name: in.Name, ModelRef: in.Model, ValidityDays: in.ValidityDays, EvidenceValidityDays: in.EvidenceValidityDays,
 		TargetDefault: in.TargetDefault, Scopes: in.Scopes, Targets: targets,
 	})
 	if err != nil {
@@ -90,10 +93,13 @@ func (a *API) getAssessment(c *call) error {
 
 func (a *API) updateAssessment(c *call) error {
 	var in struct {
-		Name         *string       `json:"name"`
-		ValidityDays *int          `json:"validity_days"`
-		Scopes       []store.Scope `json:"scopes"`
-		Archived     *bool         `json:"archived"`
+		Name         *string `json:"name"`
+		ValidityDays *int    `json:"validity_days"`
+		// EvidenceValidityDays changes how long scanner evidence stays
+		// valid (0: the default of 90 days).
+		EvidenceValidityDays *int          `json:"evidence_validity_days"`
+		Scopes               []store.Scope `json:"scopes"`
+		Archived             *bool         `json:"archived"`
 	}
 	if err := c.decode(&in); err != nil {
 		return err
@@ -104,8 +110,8 @@ func (a *API) updateAssessment(c *call) error {
 	if err != nil {
 		return err
 	}
-	if in.Name != nil || in.ValidityDays != nil {
-		u := store.AssessmentUpdate{Name: as.Name, ValidityDays: as.ValidityDays}
+	if in.Name != nil || in.ValidityDays != nil || in.EvidenceValidityDays != nil {
+		u := store.AssessmentUpdate{Name: as.Name, ValidityDays: as.ValidityDays, EvidenceValidityDays: in.EvidenceValidityDays}
 		if in.Name != nil {
 			u.Name = *in.Name
 		}
@@ -202,16 +208,23 @@ func (a *API) importAssessment(c *call) error {
 	return c.reply(http.StatusCreated, as)
 }
 
-// importModel finds the model an answers file names: the built-in model
-// when it names none or the built-in one, else a custom model of the
-// organization with that id@version.
+// importModel finds the model an answers file names: the newest built-in
+// model when it names none, a built-in version (csmm@2.0.0) when it names
+// one, else a custom model of the organization with that id@version.
 func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
 	builtin, err := model.Builtin()
 	if err != nil {
 		return nil, "", err
 	}
-	if ref == "" || ref == builtin.Ref() || ref == store.BuiltinModel {
-		return builtin, store.BuiltinModel, nil
+	if ref == "" || ref == store.BuiltinModel {
+		return builtin, builtin.Ref(), nil
+	}
+	if model.IsBuiltinRef(ref) {
+		m, err := model.BuiltinRef(ref)
+		if err != nil {
+			return nil, "", err
+		}
+		return m, m.Ref(), nil
 	}
 	models, err := a.o.Store.ListModels(c.ctx(), c.org.ID)
 	if err != nil {

@@ -64,9 +64,9 @@ type AssessmentInput struct {
 	ModelRef             string
 	ValidityDays         int
 	EvidenceValidityDays int
-	TargetDefault int
-	Scopes        []Scope
-	Targets       []Target
+	TargetDefault        int
+	Scopes               []Scope
+	Targets              []Target
 }
 
 var scopeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
