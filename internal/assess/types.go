@@ -443,42 +443,55 @@ type ObjectiveScore struct {
 func (c CategoryScore) NA() bool { return c.Status == StatusNA }
 
 // MarshalJSON writes null level, score, target, gap and target_met for a
-// not-applicable category.
+// not-applicable category, keeping the field order of formats.md.
 func (c CategoryScore) MarshalJSON() ([]byte, error) {
-	type plain CategoryScore
+	out := struct {
+		ID           string   `json:"id"`
+		Status       Status   `json:"status,omitempty"`
+		Domain       string   `json:"domain"`
+		Level        *int     `json:"level"`
+		Score        *float64 `json:"score"`
+		Target       *int     `json:"target"`
+		Gap          *float64 `json:"gap"`
+		TargetMet    *bool    `json:"target_met"`
+		Completeness float64  `json:"completeness"`
+		Blocking     []string `json:"blocking"`
+		AboveGate    []string `json:"above_gate"`
+	}{c.ID, c.Status, c.Domain, nil, nil, c.Target, c.Gap, c.TargetMet, c.Completeness, c.Blocking, c.AboveGate}
 	if !c.NA() {
-		return json.Marshal(plain(c))
+		out.Level, out.Score = &c.Level, &c.Score
+	} else {
+		out.Target, out.Gap, out.TargetMet = nil, nil, nil
 	}
-	return json.Marshal(struct {
-		plain
-		Level *int     `json:"level"`
-		Score *float64 `json:"score"`
-	}{plain: plain(c)})
+	return json.Marshal(out)
 }
 
 // MarshalJSON writes a null score for a domain with no applicable category.
 func (d DomainScore) MarshalJSON() ([]byte, error) {
-	type plain DomainScore
+	out := struct {
+		ID           string   `json:"id"`
+		Score        *float64 `json:"score"`
+		Completeness float64  `json:"completeness"`
+	}{ID: d.ID, Completeness: d.Completeness}
 	if !d.NA {
-		return json.Marshal(plain(d))
+		out.Score = &d.Score
 	}
-	return json.Marshal(struct {
-		plain
-		Score *float64 `json:"score"`
-	}{plain: plain(d)})
+	return json.Marshal(out)
 }
 
 // MarshalJSON writes a null score and floor when nothing is applicable.
 func (p Program) MarshalJSON() ([]byte, error) {
-	type plain Program
+	out := struct {
+		Score        *float64 `json:"score"`
+		Floor        *int     `json:"floor"`
+		Completeness float64  `json:"completeness"`
+		TargetsSet   int      `json:"targets_set"`
+		TargetsMet   int      `json:"targets_met"`
+	}{Completeness: p.Completeness, TargetsSet: p.TargetsSet, TargetsMet: p.TargetsMet}
 	if !p.NA {
-		return json.Marshal(plain(p))
+		out.Score, out.Floor = &p.Score, &p.Floor
 	}
-	return json.Marshal(struct {
-		plain
-		Score *float64 `json:"score"`
-		Floor *int     `json:"floor"`
-	}{plain: plain(p)})
+	return json.Marshal(out)
 }
 
 // ScopeResult is one scope scored on its own.
