@@ -20,8 +20,13 @@ func (f *File) Source() string { return string(f.Format) + ":" + f.Path }
 
 // Evidence adds up, per objective and scope, the findings of the files that
 // passed and failed the objective's checks (muted ones counted apart), for
-// scoring: every objective that lists a check present in a file gets an
-// entry in each scope the file applies to. scopes are the scopes of the
+// scoring: every objective that lists a check present in a file, as a
+// deciding or a supporting check, gets an entry in each scope the file
+// applies to. The entry keeps the counts per check and scan date
+// (assess.CheckEvidence: the finding's own time, else the file's import
+// time), so that scoring can leave out stale scans and name the failing
+// checks that contradict an answer; its totals are those of the deciding
+// checks. scopes are the scopes of the
 // assessment. A file's Scope, when set, applies the whole file to that scope;
 // otherwise a finding with a Scope counts in that scope only and the others
 // in every scope. A scope that is not one of scopes is an error.
@@ -32,7 +37,7 @@ func (ix *Index) Evidence(files []Scoped, scopes []string) (map[assess.Key]asses
 			if !slices.Contains(scopes, sf.Scope) {
 				return nil, fmt.Errorf("evidence %s: unknown scope %q; the assessment's scopes are %s", sf.File.Path, sf.Scope, strings.Join(scopes, ", "))
 			}
-			ix.add(out, sf.File, ix.Tally(sf.File), []string{sf.Scope})
+			ix.add(out, sf.File, sf.File.Findings, []string{sf.Scope})
 			continue
 		}
 		parts, order := splitByScope(sf.File)
@@ -44,7 +49,7 @@ func (ix *Index) Evidence(files []Scoped, scopes []string) (map[assess.Key]asses
 				}
 				targets = []string{scope}
 			}
-			ix.add(out, sf.File, ix.Tally(parts[scope]), targets)
+			ix.add(out, sf.File, parts[scope].Findings, targets)
 		}
 	}
 	return out, nil
@@ -67,11 +72,76 @@ func splitByScope(f *File) (map[string]*File, []string) {
 	return parts, order
 }
 
-func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, counts []ObjectiveCount, scopes []string) {
-	for _, c := range counts {
-		for _, s := range scopes {
-			k := assess.Key{Objective: c.ID, Scope: s}
-			out[k] = out[k].Plus(assess.Evidence{Passed: c.Passed, Failed: c.Failed, Muted: c.Muted, Source: f.Source()})
+// checkKey names the per-check counts of one objective.
+type checkKey struct {
+	objective  int
+	check      string
+	supporting bool
+	scanned    assess.Date
+}
+
+// add counts findings per objective, check and scan date and adds them to
+// the evidence of every target scope.
+func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, findings []Finding, scopes []string) {
+	counts := map[checkKey]*assess.CheckEvidence{}
+	var order []checkKey
+	count := func(k checkKey, fd *Finding) {
+		c := counts[k]
+		if c == nil {
+			c = &assess.CheckEvidence{Check: k.check, Supporting: k.supporting, Scanned: k.scanned, Source: f.Source()}
+			counts[k] = c
+			order = append(order, k)
+		}
+		if fd.Archived || (fd.Status != Pass && fd.Status != Fail) {
+			return
+		}
+		switch {
+		case fd.Muted:
+			c.Muted++
+		case fd.Status == Pass:
+			c.Passed++
+		default:
+			c.Failed++
 		}
 	}
+	for i := range findings {
+		fd := &findings[i]
+		deciding, supporting := ix.checks[fd.CheckID], ix.supporting[fd.CheckID]
+		if len(deciding)+len(supporting) == 0 {
+			continue
+		}
+		scanned := scanDate(fd, f)
+		for _, o := range deciding {
+			count(checkKey{o, fd.CheckID, false, scanned}, fd)
+		}
+		for _, o := range supporting {
+			count(checkKey{o, fd.CheckID, true, scanned}, fd)
+		}
+	}
+	// Objectives in model order, checks in order of first appearance.
+	slices.SortStableFunc(order, func(a, b checkKey) int { return a.objective - b.objective })
+	for _, k := range order {
+		c := *counts[k]
+		e := assess.Evidence{Source: f.Source(), Checks: []assess.CheckEvidence{c}}
+		if !c.Supporting {
+			e.Passed, e.Failed, e.Muted = c.Passed, c.Failed, c.Muted
+		}
+		id := ix.m.Objectives[k.objective].ID
+		for _, s := range scopes {
+			key := assess.Key{Objective: id, Scope: s}
+			out[key] = out[key].Plus(e)
+		}
+	}
+}
+
+// scanDate is the calendar date (UTC) of the scan that produced a finding:
+// its own time, else the file's import time; zero when neither is known.
+func scanDate(fd *Finding, f *File) assess.Date {
+	switch {
+	case !fd.Time.IsZero():
+		return assess.DateOf(fd.Time.UTC())
+	case !f.Imported.IsZero():
+		return assess.DateOf(f.Imported.UTC())
+	}
+	return assess.Date{}
 }
