@@ -3,9 +3,12 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/move"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -18,14 +21,20 @@ func (a *API) listAnswers(c *call) error {
 }
 
 // answerIn is the JSON of putAnswer. Version is the version the writer last
-// saw: 0 when there was no answer yet.
+// saw: 0 when there was no answer yet. The answer is a word of the scale
+// ("half"; a binary objective takes only no, yes and na), or a measured
+// figure: "answer": "87/120" or "72.5%", or "measured": 87 with "of": 120.
 type answerIn struct {
-	Answer        assess.Answer `json:"answer"`
-	Note          string        `json:"note"`
-	Justification string        `json:"justification"`
-	By            string        `json:"by"`
-	Date          assess.Date   `json:"date"`
-	Version       *int          `json:"version"`
+	Answer assess.Answer `json:"answer"`
+	// Measured and Of give a measured answer (87 of 120 accounts) instead
+	// of a word.
+	Measured      *float64    `json:"measured"`
+	Of            *float64    `json:"of"`
+	Note          string      `json:"note"`
+	Justification string      `json:"justification"`
+	By            string      `json:"by"`
+	Date          assess.Date `json:"date"`
+	Version       *int        `json:"version"`
 }
 
 // putAnswer saves an answer with optimistic concurrency: a stale version
@@ -47,8 +56,13 @@ func (a *API) putAnswer(c *call) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := m.Objective(obj); !ok {
+	o, ok := m.Objective(obj)
+	if !ok {
 		return csmm.Errorf(csmm.EINVALID, "%q is not an objective of model %s", obj, m.Ref())
+	}
+	word, measure, err := in.response(o)
+	if err != nil {
+		return err
 	}
 	if in.Date.IsZero() {
 		in.Date = assess.DateOf(a.o.Now())
@@ -58,7 +72,7 @@ func (a *API) putAnswer(c *call) error {
 		by = c.who.User.Name
 	}
 	ans, err := a.o.Store.PutAnswer(c.ctx(), c.org.ID, c.actor, store.AnswerInput{
-		AssessmentID: id, Objective: obj, Scope: scope, Answer: in.Answer, Note: in.Note,
+		AssessmentID: id, Objective: obj, Scope: scope, Answer: word, Measure: measure, Note: in.Note,
 		Justification: in.Justification, AnsweredBy: by, AnsweredAt: in.Date, ExpectedVersion: *in.Version,
 	})
 	if ce, ok := errors.AsType[*store.ConflictError](err); ok {
@@ -71,4 +85,54 @@ func (a *API) putAnswer(c *call) error {
 		return err
 	}
 	return c.reply(http.StatusOK, ans)
+}
+
+// response reads the answer of putAnswer against its objective: a word or a
+// measure. It refuses a word other than no, yes and na, and any measure, on
+// a binary objective, naming the objective.
+func (in *answerIn) response(o *model.Objective) (assess.Answer, *assess.Measure, error) {
+	var measure *assess.Measure
+	switch {
+	case in.Measured != nil || in.Of != nil:
+		if in.Measured == nil || in.Of == nil {
+			return "", nil, csmm.Errorf(csmm.EINVALID, "%s: a measured answer needs both measured and of", o.ID)
+		}
+		if in.Answer != "" {
+			return "", nil, csmm.Errorf(csmm.EINVALID, "%s: give either answer or measured and of, not both", o.ID)
+		}
+		measure = &assess.Measure{Measured: *in.Measured, Of: *in.Of}
+	default:
+		m, isMeasure, err := assess.ParseMeasure(string(in.Answer))
+		if err != nil {
+			return "", nil, csmm.Errorf(csmm.EINVALID, "%s: %s", o.ID, err.Error())
+		}
+		if isMeasure {
+			measure = &m
+		}
+	}
+	if measure != nil {
+		if !measure.Valid() {
+			return "", nil, csmm.Errorf(csmm.EINVALID, "%s: the measure %s is not valid: expected 0 <= measured <= of and of > 0", o.ID, measure)
+		}
+		if o.Binary() {
+			return "", nil, csmm.Errorf(csmm.EINVALID, "objective %s is binary (a yes/no fact): expected no, yes or na, got the measure %s", o.ID, measure)
+		}
+		return "", measure, nil
+	}
+	word := assess.Answer(strings.ToLower(strings.TrimSpace(string(in.Answer))))
+	if !word.Valid() {
+		return "", nil, csmm.Errorf(csmm.EINVALID, "%s: %q is not an answer: expected %s", o.ID, in.Answer, expectedAnswers(o))
+	}
+	if !move.Accepts(o, assess.Response{Answer: word}) {
+		return "", nil, csmm.Errorf(csmm.EINVALID, "objective %s is binary (a yes/no fact): expected no, yes or na, got %q", o.ID, word)
+	}
+	return word, nil, nil
+}
+
+// expectedAnswers lists the answers an objective takes, for messages.
+func expectedAnswers(o *model.Objective) string {
+	if o.Binary() {
+		return "no, yes or na"
+	}
+	return "no, some, half, most, yes or na, or a measure such as 87/120 or 72.5%"
 }

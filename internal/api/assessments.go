@@ -9,6 +9,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/move"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -240,7 +241,7 @@ func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
 	for _, cm := range models {
 		known = append(known, cm.Name+"@"+cm.Version)
 	}
-	msg := fmt.Sprintf("the file names model %q, which is neither the built-in model (%s) nor a custom model of the organization", ref, builtin.Ref())
+	msg := fmt.Sprintf("the model %q is neither a built-in model (%s) nor a custom model of the organization", ref, strings.Join(model.BuiltinRefs(), ", "))
 	if len(known) > 0 {
 		msg += " (" + strings.Join(known, ", ") + ")"
 	}
@@ -277,4 +278,42 @@ func (c *call) asOf(a *API) (assess.Date, error) {
 		return assess.Date{}, csmm.Errorf(csmm.EINVALID, "as_of: %s", err.Error())
 	}
 	return d, nil
+}
+
+// migrateIn is the JSON of migrateAssessment: the model to move to (a
+// built-in version such as csmm@2.1.0, or a custom model's id@version or
+// ID) and whether only to preview the move.
+type migrateIn struct {
+	Model  string `json:"model"`
+	DryRun bool   `json:"dry_run"`
+}
+
+// MigrateResult is the answer of migrateAssessment: what the move does (or,
+// in a dry run, would do) and the assessment after it.
+type MigrateResult struct {
+	DryRun     bool              `json:"dry_run"`
+	Plan       *move.Plan        `json:"plan"`
+	Assessment *store.Assessment `json:"assessment"`
+}
+
+// migrateAssessment moves an assessment to another model version: answers
+// of kept objective IDs are carried over, those of removed IDs dropped, and
+// the objectives that need a new answer listed; dry_run previews it.
+func (a *API) migrateAssessment(c *call) error {
+	var in migrateIn
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Model) == "" {
+		return csmm.Errorf(csmm.EINVALID, "model: expected the model to move to, such as csmm@2.1.0")
+	}
+	_, ref, err := a.importModel(c, strings.TrimSpace(in.Model))
+	if err != nil {
+		return err
+	}
+	plan, as, err := a.o.Store.MigrateAssessment(c.ctx(), c.org.ID, c.actor, c.r.PathValue("id"), ref, in.DryRun)
+	if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, MigrateResult{DryRun: in.DryRun, Plan: plan, Assessment: as})
 }
