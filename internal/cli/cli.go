@@ -92,6 +92,7 @@ func commands() []commandInfo {
 		{"check", "exit 1 when a category is below its target (for pipelines)", func(e *Env) command { return &CheckCommand{env: e} }},
 		{"evidence", "summarize scanner files (Prowler, Security Hub, Powerpipe, CSV) against the model", func(e *Env) command { return &EvidenceCommand{env: e} }},
 		{"diff", "compare two answers files: scores, levels and changed answers", func(e *Env) command { return &DiffCommand{env: e} }},
+		{"migrate", "move an answers file to another model version, listing what needs a new answer", func(e *Env) command { return &MigrateCommand{env: e} }},
 		{"model", "validate, export or import a maturity model", func(e *Env) command { return &ModelCommand{env: e} }},
 		{"serve", "run the web application and JSON API", func(e *Env) command { return &ServeCommand{env: e} }},
 		{"user", "create a user of the server (and its organization)", func(e *Env) command { return &UserCommand{env: e} }},
