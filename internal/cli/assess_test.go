@@ -13,11 +13,8 @@ import (
 
 func readAnswers(t *testing.T, path string) *assess.File {
 	t.Helper()
-	m, err := model.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := assess.ReadFile(path, m)
+	// The model the file names (csmm@2.0.0 for the example), else the newest.
+	_, f, err := readAnswersAndModel(path)
 	if err != nil {
 		t.Fatalf("the file written by assess does not parse: %v", err)
 	}

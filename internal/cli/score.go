@@ -38,8 +38,8 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	formatFlag(fs, &format, "table", "table", "json")
 	asOfFlag(fs, &asOf)
 	fs.StringVar(&scope, "scope", "", "show the result of scope `ID` instead of the roll-up")
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, scoreUsage, args)
 	if err != nil {
@@ -48,7 +48,7 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs("score", args, 1, "FILE"); err != nil {
 		return err
 	}
-	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
+	m, f, res, err := scoreAnswers(c.env, modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}
