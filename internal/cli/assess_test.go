@@ -143,3 +143,35 @@ func TestAssessMissingFile(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+// TestAssessRevision2 answers a coverage objective with a measure and a
+// binary objective, which refuses half.
+func TestAssessRevision2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	run(t, "", "init", "-o", path).wantCode(t, 0)
+	input := strings.Join([]string{
+		"130/120", "87/120", "", // IAM-2.1: an impossible measure, then 87 of 120, no note
+		"skip", "skip", "skip", // IAM-2.2, IAM-3.1, IAM-3.2
+		"half", "72%", "yes", "", // IAM-3.3 is binary: half and a percentage refused
+		"quit",
+	}, "\n") + "\n"
+	r := run(t, input, "assess", path, "--category", "IAM").wantCode(t, 0)
+	for _, want := range []string{
+		"a measure needs 0 <= measured <= of, got 130 of 120",
+		"Answer [no/yes/na/skip/quit]: ",
+		`"half" is not an answer; expected no, yes, na, skip or quit (a yes/no fact)`,
+		`"72%" is not an answer; expected no, yes, na`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	f := readAnswers(t, path)
+	got := f.Answers[assess.Key{Objective: "IAM-2.1", Scope: assess.DefaultScope}]
+	if got.Measure == nil || got.Measure.Measured != 87 || got.Measure.Of != 120 {
+		t.Errorf("IAM-2.1: got %+v, want 87 of 120", got)
+	}
+	if got := f.Answers[assess.Key{Objective: "IAM-3.3", Scope: assess.DefaultScope}]; got.Answer != assess.Yes {
+		t.Errorf("IAM-3.3: got %+v, want yes", got)
+	}
+}

@@ -366,7 +366,7 @@ func formatFlag(fs *flag.FlagSet, v *string, def string, choices ...string) {
 
 // modelFlag adds --model to a flag set.
 func modelFlag(fs *flag.FlagSet, v *string) {
-	fs.StringVar(v, "model", "", "model `FILE` to use instead of the built-in model")
+	fs.StringVar(v, "model", "", "model `FILE` (or a built-in version such as csmm@2.0.0) to use instead of the newest built-in model")
 }
 
 // asOfFlag adds --as-of to a flag set; the default is today.
