@@ -596,13 +596,13 @@ func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
 			projected[i] = value{v: 1, applicable: true, status: StatusAnswered, source: projected[i].source}
 		}
 		pc := computeCategories(m, projected)
-		ds, _, ps, floor, _ := aggregate(m, pc)
+		ds, dna, ps, floor, _ := aggregate(m, pc)
 		p := Phase{Phase: k, Objectives: items, Projected: ProjectedScores{Program: ps, Floor: floor}}
 		for di, d := range m.Domains {
-			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di]})
+			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di], NA: dna[di]})
 		}
 		for ci, c := range m.Categories {
-			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score})
+			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score, NA: pc[ci].na})
 		}
 		phases = append(phases, p)
 	}

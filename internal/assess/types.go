@@ -527,15 +527,44 @@ type ProjectedScores struct {
 	Categories []ProjectedCategory `json:"categories"`
 }
 
-// ProjectedDomain is a domain's projected score.
+// ProjectedDomain is a domain's projected score; NA (score null in JSON)
+// for a domain with no applicable category.
 type ProjectedDomain struct {
 	ID    string  `json:"id"`
 	Score float64 `json:"score"`
+	NA    bool    `json:"-"`
 }
 
-// ProjectedCategory is a category's projected level and score.
+// ProjectedCategory is a category's projected level and score; NA (level and
+// score null in JSON) for a not-applicable category, which no phase changes.
 type ProjectedCategory struct {
 	ID    string  `json:"id"`
 	Level int     `json:"level"`
 	Score float64 `json:"score"`
+	NA    bool    `json:"-"`
+}
+
+// MarshalJSON writes a null score for a not-applicable domain.
+func (d ProjectedDomain) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID    string   `json:"id"`
+		Score *float64 `json:"score"`
+	}{ID: d.ID}
+	if !d.NA {
+		out.Score = &d.Score
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes a null level and score for a not-applicable category.
+func (c ProjectedCategory) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID    string   `json:"id"`
+		Level *int     `json:"level"`
+		Score *float64 `json:"score"`
+	}{ID: c.ID}
+	if !c.NA {
+		out.Level, out.Score = &c.Level, &c.Score
+	}
+	return json.Marshal(out)
 }

@@ -72,61 +72,75 @@ func splitByScope(f *File) (map[string]*File, []string) {
 	return parts, order
 }
 
-// checkKey names the per-check counts of one objective.
-type checkKey struct {
-	objective  int
-	check      string
-	supporting bool
-	scanned    assess.Date
+// checkTally is what a file says about one check on one scan day: the pass
+// and fail findings (muted ones apart), without archived and other
+// outcomes. Evidence is built from these, whatever form a file keeps its
+// findings in.
+type checkTally struct {
+	check                 string
+	scanned               assess.Date
+	passed, failed, muted int
 }
 
-// add counts findings per objective, check and scan date and adds them to
-// the evidence of every target scope.
-func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, findings []Finding, scopes []string) {
-	counts := map[checkKey]*assess.CheckEvidence{}
-	var order []checkKey
-	count := func(k checkKey, fd *Finding) {
-		c := counts[k]
-		if c == nil {
-			c = &assess.CheckEvidence{Check: k.check, Supporting: k.supporting, Scanned: k.scanned, Source: f.Source()}
-			counts[k] = c
-			order = append(order, k)
+// tallies counts findings per check and scan day, in order of first
+// appearance.
+func tallies(f *File, findings []Finding) []checkTally {
+	type key struct {
+		check   string
+		scanned assess.Date
+	}
+	index := map[key]int{}
+	var out []checkTally
+	for i := range findings {
+		fd := &findings[i]
+		k := key{fd.CheckID, scanDate(fd, f)}
+		j, ok := index[k]
+		if !ok {
+			j = len(out)
+			index[k] = j
+			out = append(out, checkTally{check: k.check, scanned: k.scanned})
 		}
 		if fd.Archived || (fd.Status != Pass && fd.Status != Fail) {
-			return
+			continue
 		}
 		switch {
 		case fd.Muted:
-			c.Muted++
+			out[j].muted++
 		case fd.Status == Pass:
-			c.Passed++
+			out[j].passed++
 		default:
-			c.Failed++
+			out[j].failed++
 		}
 	}
-	for i := range findings {
-		fd := &findings[i]
-		deciding, supporting := ix.checks[fd.CheckID], ix.supporting[fd.CheckID]
-		if len(deciding)+len(supporting) == 0 {
-			continue
+	return out
+}
+
+// add adds the tallies of a file to the evidence of every objective that
+// lists their checks (deciding or supporting), in every target scope.
+// Objectives in model order, checks in order of first appearance.
+func (ix *Index) add(out map[assess.Key]assess.Evidence, f *File, findings []Finding, scopes []string) {
+	type entry struct {
+		objective int
+		c         assess.CheckEvidence
+	}
+	var entries []entry
+	for _, t := range tallies(f, findings) {
+		c := assess.CheckEvidence{Check: t.check, Scanned: t.scanned, Passed: t.passed, Failed: t.failed, Muted: t.muted, Source: f.Source()}
+		for _, o := range ix.checks[t.check] {
+			entries = append(entries, entry{o, c})
 		}
-		scanned := scanDate(fd, f)
-		for _, o := range deciding {
-			count(checkKey{o, fd.CheckID, false, scanned}, fd)
-		}
-		for _, o := range supporting {
-			count(checkKey{o, fd.CheckID, true, scanned}, fd)
+		c.Supporting = true
+		for _, o := range ix.supporting[t.check] {
+			entries = append(entries, entry{o, c})
 		}
 	}
-	// Objectives in model order, checks in order of first appearance.
-	slices.SortStableFunc(order, func(a, b checkKey) int { return a.objective - b.objective })
-	for _, k := range order {
-		c := *counts[k]
-		e := assess.Evidence{Source: f.Source(), Checks: []assess.CheckEvidence{c}}
-		if !c.Supporting {
-			e.Passed, e.Failed, e.Muted = c.Passed, c.Failed, c.Muted
+	slices.SortStableFunc(entries, func(a, b entry) int { return a.objective - b.objective })
+	for _, en := range entries {
+		e := assess.Evidence{Source: f.Source(), Checks: []assess.CheckEvidence{en.c}}
+		if !en.c.Supporting {
+			e.Passed, e.Failed, e.Muted = en.c.Passed, en.c.Failed, en.c.Muted
 		}
-		id := ix.m.Objectives[k.objective].ID
+		id := ix.m.Objectives[en.objective].ID
 		for _, s := range scopes {
 			key := assess.Key{Objective: id, Scope: s}
 			out[key] = out[key].Plus(e)
