@@ -57,6 +57,21 @@ type Report struct {
 	// Result is the exact score result the report was built from; the JSON
 	// renderer writes it unchanged.
 	Result assess.Result
+
+	// Ladders give each category's rung and the next one in its own words
+	// (categories whose model describes its levels).
+	Ladders []Ladder
+	// Contradictions are the failing checks against manual most or yes
+	// answers, per scope, and ContradictionCounts their sums per scope.
+	Contradictions      []ContradictionRow
+	ContradictionCounts []ContradictionCount
+	// StaleEvidence lists scanner evidence too old to give a value.
+	StaleEvidence []StaleEvidenceRow
+	// Investment sums the effort of the roadmap per phase and category.
+	Investment Investment
+	// Crosswalk lists every CCM control the model references with the
+	// objectives that serve it.
+	Crosswalk []CCMControl
 }
 
 // ModelInfo names the model the assessment was scored with.
@@ -332,6 +347,7 @@ func Build(m *model.Model, res assess.Result, meta Meta) *Report {
 	for _, sr := range res.Scopes {
 		r.Scopes = append(r.Scopes, scope(m, sr, names[sr.ID]))
 	}
+	r.revision2(m, res, names, ref)
 	r.Highlights = highlights(r)
 	return r
 }
