@@ -44,7 +44,7 @@ func (a *API) table() []route {
 		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/migrate", OperationID: "migrateAssessment", Summary: "Move the assessment to another model version ({\"model\": \"csmm@2.1.0\"}): keeps answers of kept objectives, drops those of removed ones, lists what needs a new answer; dry_run previews", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.migrateAssessment},
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Summary: "The assessment as an answers file (YAML)", Perm: identity.PermRead, Produces: []string{mediaYAML}, Query: []queryParam{asOfParam}, Handle: a.exportAssessment},
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Summary: "The score JSON (as_of=YYYY-MM-DD, default today)", Perm: identity.PermRead, Query: []queryParam{asOfParam}, Handle: a.getScore},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report as a file named after the assessment (format=html|pdf|md|json|csv|xlsx, as_of=YYYY-MM-DD); pdf answers 503 unavailable when the server has no Chromium", Perm: identity.PermRead, Produces: reportMediaTypes(), Query: []queryParam{
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report as a file named after the assessment (format=html|pdf|md|json|csv|xlsx|ccm-csv, as_of=YYYY-MM-DD); pdf answers 503 unavailable when the server has no Chromium", Perm: identity.PermRead, Produces: reportMediaTypes(), Query: []queryParam{
 			{Name: "format", Description: "The report's format; html when absent", Enum: reportFormatNames()},
 			asOfParam,
 		}, Handle: a.getReport},

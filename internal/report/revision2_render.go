@@ -105,14 +105,18 @@ func (r *Report) markdownCrosswalk(p func(string, ...any)) {
 func (c CCMControl) objectivesText() string {
 	parts := make([]string, len(c.Objectives))
 	for i, o := range c.Objectives {
-		parts[i] = fmt.Sprintf("%s %s (%s)", o.ID, o.Title, o.statusText())
+		parts[i] = fmt.Sprintf("%s %s (%s)", o.ID, o.Title, o.StatusText())
 	}
 	return strings.Join(parts, "; ")
 }
 
-func (o CCMObjective) statusText() string {
-	if o.Met {
+// StatusText is the objective's status in words: met, not met, or its status.
+func (o CCMObjective) StatusText() string {
+	switch {
+	case o.Met:
 		return "met"
+	case o.Status == "answered":
+		return "not met"
 	}
 	return string(o.Status)
 }

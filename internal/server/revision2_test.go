@@ -185,3 +185,13 @@ func TestMigrateAssessmentAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestReportCCMCSV fetches the CCM crosswalk of an assessment as CSV.
+func TestReportCCMCSV(t *testing.T) {
+	f := newFixture(t, newDSN(t, "sqlite"))
+	r := f.members[csmm.RoleViewer].get("/api/v1/orgs/acme-corp/assessments/" + f.assessA + "/report?format=ccm-csv")
+	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
+		!strings.HasPrefix(string(r.body), "ccm_control,control_status,") || !strings.Contains(r.Header.Get("Content-Disposition"), ".ccm.csv") {
+		t.Fatalf("ccm-csv report: %d %s %q %.200s", r.StatusCode, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"), r.body)
+	}
+}
