@@ -117,7 +117,8 @@ func TestScoreCache(t *testing.T) {
 		var list []store.AnswerInput
 		for _, o := range in.Model.Objectives {
 			if o.Level <= 2 {
-				list = append(list, store.AnswerInput{Objective: o.ID, Scope: assess.DefaultScope, Answer: assess.Yes})
+				// Dated as of the test clock: an answer dated after the as-of date counts as unanswered.
+				list = append(list, store.AnswerInput{Objective: o.ID, Scope: assess.DefaultScope, Answer: assess.Yes, AnsweredAt: assess.DateOf(now)})
 			}
 		}
 		if _, err := st.PutAnswers(ctx, orgs["alpha"].ID, store.Actor{}, as.ID, list); err != nil {
