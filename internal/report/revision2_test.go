@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/model"
@@ -217,5 +218,30 @@ func TestRevision2Sections(t *testing.T) {
 	}
 	if lines := strings.Count(csvOut.String(), "\r\n"); lines != 1+10 {
 		t.Errorf("ccm-csv has %d lines, want a header and 10 control-objective rows", lines)
+	}
+}
+
+// TestRevision2XLSX checks that the workbook of a model with CCM references
+// has the crosswalk sheet, one row per control and objective.
+func TestRevision2XLSX(t *testing.T) {
+	r := revision2Report(t)
+	var buf bytes.Buffer
+	if err := r.WriteXLSX(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if d := cmp.Diff([]string{SheetSummary, SheetCategories, SheetObjectives, SheetRoadmap, SheetCCM}, f.GetSheetList()); d != "" {
+		t.Errorf("sheets (-want +got):\n%s", d)
+	}
+	rows, err := f.GetRows(SheetCCM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 11 || rows[1][0] != "IAM-03" || rows[1][4] != "IAM-2.1" || rows[1][1] != "partly met" {
+		t.Errorf("crosswalk sheet: %d rows, first %v; want a header and 10 rows starting with IAM-03 / IAM-2.1", len(rows), rows[1])
 	}
 }
