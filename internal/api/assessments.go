@@ -213,7 +213,7 @@ func (a *API) importAssessment(c *call) error {
 // model when it names none, a built-in version (csmm@2.0.0) when it names
 // one, else a custom model of the organization with that id@version.
 func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
-	builtin, err := model.Builtin()
+	builtin, err := store.Builtin()
 	if err != nil {
 		return nil, "", err
 	}

@@ -117,7 +117,7 @@ func TestScoreCache(t *testing.T) {
 		var list []store.AnswerInput
 		for _, o := range in.Model.Objectives {
 			if o.Level <= 2 {
-				// Dated as of the test clock: an answer dated after the as-of date counts as unanswered.
+				// Dated on the scoring day: an answer dated after it would count as unanswered.
 				list = append(list, store.AnswerInput{Objective: o.ID, Scope: assess.DefaultScope, Answer: assess.Yes, AnsweredAt: assess.DateOf(now)})
 			}
 		}

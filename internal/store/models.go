@@ -16,6 +16,11 @@ import (
 // built-in model; the assessment then records that version's reference.
 const BuiltinModel = "builtin"
 
+// Builtin returns the built-in model a new assessment gets with the
+// ModelRef BuiltinModel: the newest version (model.Builtin). An assessment
+// keeps the version it was made with (Assessment.ModelRef).
+func Builtin() (*model.Model, error) { return model.Builtin() }
+
 // FirstBuiltinModel is the built-in model of assessments stored before
 // assessments recorded their model version.
 const FirstBuiltinModel = "csmm@2.0.0"

@@ -43,13 +43,13 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	// The store stamps answers and imports with the pages' clock, so that
-	// nothing is dated after the as-of date the pages score on.
 	e := &env{t: t, users: map[csmm.Role]*store.User{}, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
-	// Each stamp is a microsecond after the last, so that changes keep their order.
-	var tick atomic.Int64
+	// The store stamps answers with the pages' clock (an answer dated after
+	// the as-of date would count as unanswered), a millisecond further at
+	// every call so that records keep their order.
+	var ticks atomic.Int64
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "csmm.db"), store.WithClock(func() time.Time {
-		return e.now.Add(time.Duration(tick.Add(1)) * time.Microsecond)
+		return e.now.Add(time.Duration(ticks.Add(1)) * time.Millisecond)
 	}))
 	if err != nil {
 		t.Fatal(err)
