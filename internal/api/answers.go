@@ -20,27 +20,10 @@ func (a *API) listAnswers(c *call) error {
 	return c.reply(http.StatusOK, list(as))
 }
 
-// answerIn is the JSON of putAnswer. Version is the version the writer last
-// saw: 0 when there was no answer yet. The answer is a word of the scale
-// ("half"; a binary objective takes only no, yes and na), or a measured
-// figure: "answer": "87/120" or "72.5%", or "measured": 87 with "of": 120.
-type answerIn struct {
-	Answer assess.Answer `json:"answer"`
-	// Measured and Of give a measured answer (87 of 120 accounts) instead
-	// of a word.
-	Measured      *float64    `json:"measured"`
-	Of            *float64    `json:"of"`
-	Note          string      `json:"note"`
-	Justification string      `json:"justification"`
-	By            string      `json:"by"`
-	Date          assess.Date `json:"date"`
-	Version       *int        `json:"version"`
-}
-
 // putAnswer saves an answer with optimistic concurrency: a stale version
 // gets 409 with the stored answer in error.current.
 func (a *API) putAnswer(c *call) error {
-	var in answerIn
+	var in AnswerPut
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -76,11 +59,7 @@ func (a *API) putAnswer(c *call) error {
 		Justification: in.Justification, AnsweredBy: by, AnsweredAt: in.Date, ExpectedVersion: *in.Version,
 	})
 	if ce, ok := errors.AsType[*store.ConflictError](err); ok {
-		var cur any
-		if ce.Current != nil {
-			cur = ce.Current
-		}
-		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), cur)
+		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), ce.Current)
 	} else if err != nil {
 		return err
 	}
@@ -90,7 +69,7 @@ func (a *API) putAnswer(c *call) error {
 // response reads the answer of putAnswer against its objective: a word or a
 // measure. It refuses a word other than no, yes and na, and any measure, on
 // a binary objective, naming the objective.
-func (in *answerIn) response(o *model.Objective) (assess.Answer, *assess.Measure, error) {
+func (in *AnswerPut) response(o *model.Objective) (assess.Answer, *assess.Measure, error) {
 	var measure *assess.Measure
 	switch {
 	case in.Measured != nil || in.Of != nil:

@@ -9,35 +9,21 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
-	"github.com/csmm/csmm/internal/move"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
 func (a *API) listAssessments(c *call) error {
 	archived := c.r.URL.Query().Get("archived") == "true"
-	list_, err := a.o.Store.ListAssessments(c.ctx(), c.org.ID, archived)
+	as, err := a.o.Store.ListAssessments(c.ctx(), c.org.ID, archived)
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, list(list_))
-}
-
-// assessmentIn is the JSON of a new assessment. Targets maps category IDs
-// to levels; target_default applies to the categories not listed.
-type assessmentIn struct {
-	Name         string `json:"name"`
-	Model        string `json:"model"`
-	ValidityDays int    `json:"validity_days"`
-	// EvidenceValidityDays is how long scanner evidence stays valid; 0 or
-	// absent means the default (90 days).
-	EvidenceValidityDays int            `json:"evidence_validity_days"`
-	Scopes               []store.Scope  `json:"scopes"`
-	Targets              map[string]int `json:"targets"`
-	TargetDefault        int            `json:"target_default"`
+	return c.reply(http.StatusOK, list(as))
 }
 
 func (a *API) createAssessment(c *call) error {
-	var in assessmentIn
+	var in AssessmentCreate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -93,15 +79,7 @@ func (a *API) getAssessment(c *call) error {
 }
 
 func (a *API) updateAssessment(c *call) error {
-	var in struct {
-		Name         *string `json:"name"`
-		ValidityDays *int    `json:"validity_days"`
-		// EvidenceValidityDays changes how long scanner evidence stays
-		// valid (0: the default of 90 days).
-		EvidenceValidityDays *int          `json:"evidence_validity_days"`
-		Scopes               []store.Scope `json:"scopes"`
-		Archived             *bool         `json:"archived"`
-	}
+	var in AssessmentUpdate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -148,10 +126,7 @@ func (a *API) deleteAssessment(c *call) error {
 }
 
 func (a *API) setTargets(c *call) error {
-	var in struct {
-		Targets       map[string]int `json:"targets"`
-		TargetDefault int            `json:"target_default"`
-	}
+	var in TargetsUpdate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -196,7 +171,7 @@ func (a *API) importAssessment(c *call) error {
 	}
 	f, err := assess.ParseFile(name, data, m)
 	if fe, ok := errors.AsType[*assess.FileError](err); ok {
-		return withProblems(fmt.Sprintf("the answers file has %d problem(s)", len(fe.Problems)), fe.Problems)
+		return withProblems(fmt.Sprintf("the answers file has %d problem(s)", len(fe.Problems)), service.AnswersProblems(fe.Problems))
 	} else if err != nil {
 		return err
 	}
@@ -280,27 +255,11 @@ func (c *call) asOf(a *API) (assess.Date, error) {
 	return d, nil
 }
 
-// migrateIn is the JSON of migrateAssessment: the model to move to (a
-// built-in version such as csmm@2.1.0, or a custom model's id@version or
-// ID) and whether only to preview the move.
-type migrateIn struct {
-	Model  string `json:"model"`
-	DryRun bool   `json:"dry_run"`
-}
-
-// MigrateResult is the answer of migrateAssessment: what the move does (or,
-// in a dry run, would do) and the assessment after it.
-type MigrateResult struct {
-	DryRun     bool              `json:"dry_run"`
-	Plan       *move.Plan        `json:"plan"`
-	Assessment *store.Assessment `json:"assessment"`
-}
-
 // migrateAssessment moves an assessment to another model version: answers
 // of kept objective IDs are carried over, those of removed IDs dropped, and
 // the objectives that need a new answer listed; dry_run previews it.
 func (a *API) migrateAssessment(c *call) error {
-	var in migrateIn
+	var in MigrateRequest
 	if err := c.decode(&in); err != nil {
 		return err
 	}
