@@ -12,8 +12,8 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
-	"github.com/csmm/csmm/internal/store"
 	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // maxModelBytes bounds an uploaded model file.
