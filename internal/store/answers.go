@@ -18,8 +18,8 @@ type Answer struct {
 	AssessmentID string `json:"assessment_id"`
 	Objective    string `json:"objective"`
 	Scope        string `json:"scope"`
-	// Answer is the word of the scale; "" for a measured answer.
-	Answer assess.Answer `json:"answer"`
+	// Answer is the word of the scale; "" (absent in JSON) for a measured answer.
+	Answer assess.Answer `json:"answer,omitempty"`
 	// Measure is a measured answer ({measured: 87, of: 120} or 72.5%);
 	// nil for a word.
 	Measure       *assess.Measure `json:"measure,omitempty"`

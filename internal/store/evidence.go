@@ -193,6 +193,13 @@ func (s *Store) ImportEvidence(ctx context.Context, orgID string, actor Actor, a
 			if !hasScope(as, e.Scope) {
 				return csmm.Errorf(csmm.EINVALID, "evidence for %s: the scope %q is not a scope of the assessment; its scopes are %s", e.Objective, e.Scope, scopeList(as))
 			}
+			// A check without its own scan time was scanned no later than its import.
+			e.Checks = slices.Clone(e.Checks)
+			for i := range e.Checks {
+				if e.Checks[i].Scanned.IsZero() {
+					e.Checks[i].Scanned = assess.DateOf(tx.now.UTC())
+				}
+			}
 			checks, err := checksJSON(e.Checks)
 			if err != nil {
 				return err
