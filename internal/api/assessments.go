@@ -36,7 +36,7 @@ func (a *API) createAssessment(c *call) error {
 		return err
 	}
 	as, err := a.o.Store.CreateAssessment(c.ctx(), c.org.ID, c.actor, store.AssessmentInput{
-		Name: in.Name, ModelRef: in.Model, ValidityDays: in.ValidityDays,
+		Name: in.Name, ModelRef: in.Model, ValidityDays: in.ValidityDays, EvidenceValidityDays: in.EvidenceValidityDays,
 		TargetDefault: in.TargetDefault, Scopes: in.Scopes, Targets: targets,
 	})
 	if err != nil {
@@ -89,8 +89,8 @@ func (a *API) updateAssessment(c *call) error {
 	if err != nil {
 		return err
 	}
-	if in.Name != nil || in.ValidityDays != nil {
-		u := store.AssessmentUpdate{Name: as.Name, ValidityDays: as.ValidityDays}
+	if in.Name != nil || in.ValidityDays != nil || in.EvidenceValidityDays != nil {
+		u := store.AssessmentUpdate{Name: as.Name, ValidityDays: as.ValidityDays, EvidenceValidityDays: in.EvidenceValidityDays}
 		if in.Name != nil {
 			u.Name = *in.Name
 		}
@@ -184,16 +184,23 @@ func (a *API) importAssessment(c *call) error {
 	return c.reply(http.StatusCreated, as)
 }
 
-// importModel finds the model an answers file names: the built-in model
-// when it names none or the built-in one, else a custom model of the
-// organization with that id@version.
+// importModel finds the model an answers file names: the newest built-in
+// model when it names none, a built-in version (csmm@2.0.0) when it names
+// one, else a custom model of the organization with that id@version.
 func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
-	builtin, err := model.Builtin()
+	builtin, err := store.Builtin()
 	if err != nil {
 		return nil, "", err
 	}
-	if ref == "" || ref == builtin.Ref() || ref == store.BuiltinModel {
-		return builtin, store.BuiltinModel, nil
+	if ref == "" || ref == store.BuiltinModel {
+		return builtin, builtin.Ref(), nil
+	}
+	if model.IsBuiltinRef(ref) {
+		m, err := model.BuiltinRef(ref)
+		if err != nil {
+			return nil, "", err
+		}
+		return m, m.Ref(), nil
 	}
 	models, err := a.o.Store.ListModels(c.ctx(), c.org.ID)
 	if err != nil {
@@ -209,7 +216,7 @@ func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
 	for _, cm := range models {
 		known = append(known, cm.Name+"@"+cm.Version)
 	}
-	msg := fmt.Sprintf("the file names model %q, which is neither the built-in model (%s) nor a custom model of the organization", ref, builtin.Ref())
+	msg := fmt.Sprintf("the model %q is neither a built-in model (%s) nor a custom model of the organization", ref, strings.Join(model.BuiltinRefs(), ", "))
 	if len(known) > 0 {
 		msg += " (" + strings.Join(known, ", ") + ")"
 	}
@@ -246,4 +253,26 @@ func (c *call) asOf(a *API) (assess.Date, error) {
 		return assess.Date{}, csmm.Errorf(csmm.EINVALID, "as_of: %s", err.Error())
 	}
 	return d, nil
+}
+
+// migrateAssessment moves an assessment to another model version: answers
+// of kept objective IDs are carried over, those of removed IDs dropped, and
+// the objectives that need a new answer listed; dry_run previews it.
+func (a *API) migrateAssessment(c *call) error {
+	var in MigrateRequest
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Model) == "" {
+		return csmm.Errorf(csmm.EINVALID, "model: expected the model to move to, such as csmm@2.1.0")
+	}
+	_, ref, err := a.importModel(c, strings.TrimSpace(in.Model))
+	if err != nil {
+		return err
+	}
+	plan, as, err := a.o.Store.MigrateAssessment(c.ctx(), c.org.ID, c.actor, c.r.PathValue("id"), ref, in.DryRun)
+	if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, MigrateResult{DryRun: in.DryRun, Plan: plan, Assessment: as})
 }

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,9 +115,12 @@ func reportFormatNames() []string {
 // reportMediaTypes lists the media types of the report formats, without
 // parameters, for the OpenAPI document.
 func reportMediaTypes() []string {
-	types := make([]string, len(report.Formats))
-	for i, f := range report.Formats {
-		types[i], _, _ = strings.Cut(f.ContentType(), ";")
+	var types []string
+	for _, f := range report.Formats {
+		t, _, _ := strings.Cut(f.ContentType(), ";")
+		if !slices.Contains(types, t) {
+			types = append(types, t)
+		}
 	}
 	return types
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/move"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -51,20 +52,24 @@ type MemberRole struct {
 // AssessmentCreate is the body of createAssessment. Targets maps category
 // IDs to levels; target_default applies to the categories not listed.
 type AssessmentCreate struct {
-	Name          string         `json:"name" doc:"The assessment's name"`
-	Model         string         `json:"model,omitempty" doc:"builtin (the default) or the ID of a custom model of the organization"`
-	ValidityDays  int            `json:"validity_days,omitempty" doc:"How many days an answer stays valid; the default when absent"`
-	Scopes        []store.Scope  `json:"scopes,omitempty" doc:"The scopes; one scope named default when absent"`
-	Targets       map[string]int `json:"targets,omitempty" doc:"Target levels (1 to 5) by category ID"`
-	TargetDefault int            `json:"target_default,omitempty" doc:"The target level of every category not in targets; 0 for none"`
+	Name         string `json:"name" doc:"The assessment's name"`
+	Model        string `json:"model,omitempty" doc:"builtin or absent (the newest built-in model), a built-in version such as csmm@2.0.0, or the ID of a custom model of the organization"`
+	ValidityDays int    `json:"validity_days,omitempty" doc:"How many days an answer stays valid; the default when absent"`
+	// EvidenceValidityDays is how long scanner evidence stays valid.
+	EvidenceValidityDays int            `json:"evidence_validity_days,omitempty" doc:"How many days scanner evidence stays valid; the default (90) when absent or 0"`
+	Scopes               []store.Scope  `json:"scopes,omitempty" doc:"The scopes; one scope named default when absent"`
+	Targets              map[string]int `json:"targets,omitempty" doc:"Target levels (1 to 5) by category ID"`
+	TargetDefault        int            `json:"target_default,omitempty" doc:"The target level of every category not in targets; 0 for none"`
 }
 
 // AssessmentUpdate is the body of updateAssessment: the fields present change.
 type AssessmentUpdate struct {
-	Name         *string       `json:"name,omitempty"`
-	ValidityDays *int          `json:"validity_days,omitempty"`
-	Scopes       []store.Scope `json:"scopes,omitempty" doc:"Replaces every scope"`
-	Archived     *bool         `json:"archived,omitempty" doc:"true archives the assessment, false restores it"`
+	Name         *string `json:"name,omitempty"`
+	ValidityDays *int    `json:"validity_days,omitempty"`
+	// EvidenceValidityDays changes how long scanner evidence stays valid.
+	EvidenceValidityDays *int          `json:"evidence_validity_days,omitempty" doc:"How many days scanner evidence stays valid; 0 for the default (90)"`
+	Scopes               []store.Scope `json:"scopes,omitempty" doc:"Replaces every scope"`
+	Archived             *bool         `json:"archived,omitempty" doc:"true archives the assessment, false restores it"`
 }
 
 // TargetsUpdate is the body of setTargets.
@@ -74,14 +79,19 @@ type TargetsUpdate struct {
 }
 
 // AnswerPut is the body of putAnswer. Version is the version the writer
-// last saw: 0 when there was no answer yet.
+// last saw: 0 when there was no answer yet. The answer is a word of the
+// scale (a binary objective takes only no, yes and na) or a measured
+// figure: answer "87/120" or "72.5%", or measured with of.
 type AnswerPut struct {
-	Answer        assess.Answer `json:"answer"`
-	Note          string        `json:"note,omitempty"`
-	Justification string        `json:"justification,omitempty"`
-	By            string        `json:"by,omitempty" doc:"Who answered; the caller's name when absent"`
-	Date          assess.Date   `json:"date,omitzero" doc:"When it was answered; today when absent"`
-	Version       *int          `json:"version" nonnull:"true" doc:"The version of the answer the writer last saw; 0 when there was none"`
+	Answer assess.Answer `json:"answer,omitempty" doc:"A word of the scale (no, some, half, most, yes, na; a binary objective takes only no, yes and na), or a measure written 87/120 or 72.5%"`
+	// Measured and Of give a measured answer (87 of 120) instead of a word.
+	Measured      *float64    `json:"measured,omitempty" doc:"A measured answer: how many of 'of' are covered (0 to of)"`
+	Of            *float64    `json:"of,omitempty" doc:"The total a measured answer counts from (above 0)"`
+	Note          string      `json:"note,omitempty"`
+	Justification string      `json:"justification,omitempty"`
+	By            string      `json:"by,omitempty" doc:"Who answered; the caller's name when absent"`
+	Date          assess.Date `json:"date,omitzero" doc:"When it was answered; today when absent"`
+	Version       *int        `json:"version" nonnull:"true" doc:"The version of the answer the writer last saw; 0 when there was none"`
 }
 
 // ExemptionRequest is the body of requestExemption.
@@ -118,4 +128,18 @@ type ReportJSON struct {
 	GeneratedAt  time.Time `json:"generated_at"`
 	ValidityDays int       `json:"validity_days"`
 	assess.Result
+}
+
+// MigrateRequest is the body of migrateAssessment.
+type MigrateRequest struct {
+	Model  string `json:"model" doc:"The model to move to: a built-in version such as csmm@2.1.0, or a custom model's id@version or ID"`
+	DryRun bool   `json:"dry_run,omitempty" doc:"true previews the move and changes nothing"`
+}
+
+// MigrateResult is the answer of migrateAssessment: what the move does (or,
+// in a dry run, would do) and the assessment after it.
+type MigrateResult struct {
+	DryRun     bool              `json:"dry_run"`
+	Plan       *move.Plan        `json:"plan" nonnull:"true"`
+	Assessment *store.Assessment `json:"assessment" nonnull:"true"`
 }

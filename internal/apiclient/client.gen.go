@@ -205,17 +205,20 @@ func (e ListAssessmentsParamsArchived) Valid() bool {
 
 // Defines values for GetReportParamsFormat.
 const (
-	Csv  GetReportParamsFormat = "csv"
-	Html GetReportParamsFormat = "html"
-	Json GetReportParamsFormat = "json"
-	Md   GetReportParamsFormat = "md"
-	Pdf  GetReportParamsFormat = "pdf"
-	Xlsx GetReportParamsFormat = "xlsx"
+	CcmCsv GetReportParamsFormat = "ccm-csv"
+	Csv    GetReportParamsFormat = "csv"
+	Html   GetReportParamsFormat = "html"
+	Json   GetReportParamsFormat = "json"
+	Md     GetReportParamsFormat = "md"
+	Pdf    GetReportParamsFormat = "pdf"
+	Xlsx   GetReportParamsFormat = "xlsx"
 )
 
 // Valid indicates whether the value is a known member of the GetReportParamsFormat enum.
 func (e GetReportParamsFormat) Valid() bool {
 	switch e {
+	case CcmCsv:
+		return true
 	case Csv:
 		return true
 	case Html:
@@ -257,13 +260,14 @@ type APITokenList struct {
 // Answer defines model for Answer.
 type Answer struct {
 	// Answer An answer on the five-point coverage scale, or na (not applicable)
-	Answer AssessAnswer `json:"answer"`
+	Answer *AssessAnswer `json:"answer,omitempty"`
 
 	// AnsweredAt A calendar date, YYYY-MM-DD
 	AnsweredAt    openapi_types.Date `json:"answered_at"`
 	AnsweredBy    *string            `json:"answered_by,omitempty"`
 	AssessmentId  string             `json:"assessment_id"`
 	Justification *string            `json:"justification,omitempty"`
+	Measure       *Measure           `json:"measure,omitempty"`
 	Note          *string            `json:"note,omitempty"`
 	Objective     string             `json:"objective"`
 	Scope         string             `json:"scope"`
@@ -279,8 +283,8 @@ type AnswerList struct {
 
 // AnswerPut defines model for AnswerPut.
 type AnswerPut struct {
-	// Answer An answer on the five-point coverage scale, or na (not applicable)
-	Answer AssessAnswer `json:"answer"`
+	// Answer A word of the scale (no, some, half, most, yes, na; a binary objective takes only no, yes and na), or a measure written 87/120 or 72.5%
+	Answer *AssessAnswer `json:"answer,omitempty"`
 
 	// By Who answered; the caller's name when absent
 	By *string `json:"by,omitempty"`
@@ -288,7 +292,13 @@ type AnswerPut struct {
 	// Date When it was answered; today when absent
 	Date          *openapi_types.Date `json:"date,omitempty"`
 	Justification *string             `json:"justification,omitempty"`
-	Note          *string             `json:"note,omitempty"`
+
+	// Measured A measured answer: how many of 'of' are covered (0 to of)
+	Measured *float64 `json:"measured,omitempty"`
+	Note     *string  `json:"note,omitempty"`
+
+	// Of The total a measured answer counts from (above 0)
+	Of *float64 `json:"of,omitempty"`
 
 	// Version The version of the answer the writer last saw; 0 when there was none
 	Version int `json:"version"`
@@ -299,10 +309,11 @@ type AssessAnswer string
 
 // AssessEvidence defines model for AssessEvidence.
 type AssessEvidence struct {
-	Failed int     `json:"failed"`
-	Muted  int     `json:"muted"`
-	Passed int     `json:"passed"`
-	Source *string `json:"source,omitempty"`
+	Checks *[]CheckEvidence `json:"checks,omitempty"`
+	Failed int              `json:"failed"`
+	Muted  int              `json:"muted"`
+	Passed int              `json:"passed"`
+	Source *string          `json:"source,omitempty"`
 }
 
 // AssessExemption defines model for AssessExemption.
@@ -316,24 +327,28 @@ type AssessExemption struct {
 
 // Assessment defines model for Assessment.
 type Assessment struct {
-	Archived      *time.Time `json:"archived,omitempty"`
-	Created       time.Time  `json:"created"`
-	CreatedBy     string     `json:"created_by"`
-	Id            string     `json:"id"`
-	ModelRef      string     `json:"model_ref"`
-	Name          string     `json:"name"`
-	OrgId         string     `json:"org_id"`
-	Revision      int64      `json:"revision"`
-	Scopes        *[]Scope   `json:"scopes"`
-	TargetDefault *int       `json:"target_default,omitempty"`
-	Targets       *[]Target  `json:"targets"`
-	Updated       time.Time  `json:"updated"`
-	ValidityDays  int        `json:"validity_days"`
+	Archived             *time.Time `json:"archived,omitempty"`
+	Created              time.Time  `json:"created"`
+	CreatedBy            string     `json:"created_by"`
+	EvidenceValidityDays int        `json:"evidence_validity_days"`
+	Id                   string     `json:"id"`
+	ModelRef             string     `json:"model_ref"`
+	Name                 string     `json:"name"`
+	OrgId                string     `json:"org_id"`
+	Revision             int64      `json:"revision"`
+	Scopes               *[]Scope   `json:"scopes"`
+	TargetDefault        *int       `json:"target_default,omitempty"`
+	Targets              *[]Target  `json:"targets"`
+	Updated              time.Time  `json:"updated"`
+	ValidityDays         int        `json:"validity_days"`
 }
 
 // AssessmentCreate defines model for AssessmentCreate.
 type AssessmentCreate struct {
-	// Model builtin (the default) or the ID of a custom model of the organization
+	// EvidenceValidityDays How many days scanner evidence stays valid; the default (90) when absent or 0
+	EvidenceValidityDays *int `json:"evidence_validity_days,omitempty"`
+
+	// Model builtin or absent (the newest built-in model), a built-in version such as csmm@2.0.0, or the ID of a custom model of the organization
 	Model *string `json:"model,omitempty"`
 
 	// Name The assessment's name
@@ -360,8 +375,11 @@ type AssessmentList struct {
 // AssessmentUpdate defines model for AssessmentUpdate.
 type AssessmentUpdate struct {
 	// Archived true archives the assessment, false restores it
-	Archived *bool   `json:"archived,omitempty"`
-	Name     *string `json:"name,omitempty"`
+	Archived *bool `json:"archived,omitempty"`
+
+	// EvidenceValidityDays How many days scanner evidence stays valid; 0 for the default (90)
+	EvidenceValidityDays *int    `json:"evidence_validity_days,omitempty"`
+	Name                 *string `json:"name,omitempty"`
 
 	// Scopes Replaces every scope
 	Scopes       *[]Scope `json:"scopes,omitempty"`
@@ -397,11 +415,18 @@ type AuditPage struct {
 
 // Category defines model for Category.
 type Category struct {
-	Description *string `json:"description,omitempty"`
-	Domain      string  `json:"domain"`
-	Id          string  `json:"id"`
-	Name        string  `json:"name"`
-	Weight      float64 `json:"weight"`
+	Description *string          `json:"description,omitempty"`
+	Domain      string           `json:"domain"`
+	Id          string           `json:"id"`
+	Levels      *[]CategoryLevel `json:"levels,omitempty"`
+	Name        string           `json:"name"`
+	Weight      float64          `json:"weight"`
+}
+
+// CategoryLevel defines model for CategoryLevel.
+type CategoryLevel struct {
+	Description string `json:"description"`
+	Level       int    `json:"level"`
 }
 
 // CategoryScore defines model for CategoryScore.
@@ -412,10 +437,34 @@ type CategoryScore struct {
 	Domain       string    `json:"domain"`
 	Gap          *float64  `json:"gap"`
 	Id           string    `json:"id"`
-	Level        int       `json:"level"`
-	Score        float64   `json:"score"`
-	Target       *int      `json:"target"`
-	TargetMet    *bool     `json:"target_met"`
+	Level        *int      `json:"level"`
+	Score        *float64  `json:"score"`
+
+	// Status How an objective's value was reached
+	Status    *Status `json:"status,omitempty"`
+	Target    *int    `json:"target"`
+	TargetMet *bool   `json:"target_met"`
+}
+
+// CheckEvidence defines model for CheckEvidence.
+type CheckEvidence struct {
+	Check  string `json:"check"`
+	Failed int    `json:"failed"`
+	Muted  int    `json:"muted"`
+	Passed int    `json:"passed"`
+
+	// Scanned A calendar date, YYYY-MM-DD
+	Scanned    *openapi_types.Date `json:"scanned,omitempty"`
+	Scope      *string             `json:"scope,omitempty"`
+	Source     *string             `json:"source,omitempty"`
+	Supporting *bool               `json:"supporting,omitempty"`
+}
+
+// Contradiction defines model for Contradiction.
+type Contradiction struct {
+	Check  string `json:"check"`
+	Failed int    `json:"failed"`
+	Scope  string `json:"scope"`
 }
 
 // Controls defines model for Controls.
@@ -450,9 +499,16 @@ type Domain struct {
 
 // DomainScore defines model for DomainScore.
 type DomainScore struct {
-	Completeness float64 `json:"completeness"`
-	Id           string  `json:"id"`
-	Score        float64 `json:"score"`
+	Completeness float64  `json:"completeness"`
+	Id           string   `json:"id"`
+	Score        *float64 `json:"score"`
+}
+
+// Effort defines model for Effort.
+type Effort struct {
+	PersonWeeks []int  `json:"person_weeks"`
+	Size        string `json:"size"`
+	Spend       string `json:"spend"`
 }
 
 // ErrorBody defines model for ErrorBody.
@@ -480,17 +536,18 @@ type ErrorDetail struct {
 
 // Evidence defines model for Evidence.
 type Evidence struct {
-	AssessmentId string    `json:"assessment_id"`
-	Failed       int       `json:"failed"`
-	FileName     *string   `json:"file_name,omitempty"`
-	Format       *string   `json:"format,omitempty"`
-	Imported     time.Time `json:"imported"`
-	ImportedBy   *string   `json:"imported_by,omitempty"`
-	Muted        int       `json:"muted"`
-	Objective    string    `json:"objective"`
-	Passed       int       `json:"passed"`
-	Scope        string    `json:"scope"`
-	Source       string    `json:"source"`
+	AssessmentId string           `json:"assessment_id"`
+	Checks       *[]CheckEvidence `json:"checks,omitempty"`
+	Failed       int              `json:"failed"`
+	FileName     *string          `json:"file_name,omitempty"`
+	Format       *string          `json:"format,omitempty"`
+	Imported     time.Time        `json:"imported"`
+	ImportedBy   *string          `json:"imported_by,omitempty"`
+	Muted        int              `json:"muted"`
+	Objective    string           `json:"objective"`
+	Passed       int              `json:"passed"`
+	Scope        string           `json:"scope"`
+	Source       string           `json:"source"`
 }
 
 // EvidenceList defines model for EvidenceList.
@@ -577,6 +634,13 @@ type Me struct {
 	User  User      `json:"user"`
 }
 
+// Measure defines model for Measure.
+type Measure struct {
+	Measured float64 `json:"measured"`
+	Of       float64 `json:"of"`
+	Percent  *bool   `json:"percent,omitempty"`
+}
+
 // Member defines model for Member.
 type Member struct {
 	// Role A member's role in an organization, highest first
@@ -604,6 +668,22 @@ type MemberRole struct {
 	Role Role `json:"role"`
 }
 
+// MigrateRequest defines model for MigrateRequest.
+type MigrateRequest struct {
+	// DryRun true previews the move and changes nothing
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Model The model to move to: a built-in version such as csmm@2.1.0, or a custom model's id@version or ID
+	Model string `json:"model"`
+}
+
+// MigrateResult defines model for MigrateResult.
+type MigrateResult struct {
+	Assessment Assessment `json:"assessment"`
+	DryRun     bool       `json:"dry_run"`
+	Plan       Plan       `json:"plan"`
+}
+
 // Mode How an objective is assessed
 type Mode string
 
@@ -625,6 +705,22 @@ type ModelRef struct {
 	Version string `json:"version"`
 }
 
+// MoveAnswer defines model for MoveAnswer.
+type MoveAnswer struct {
+	Answer    string `json:"answer"`
+	Objective string `json:"objective"`
+	Scope     string `json:"scope"`
+}
+
+// Need defines model for Need.
+type Need struct {
+	Objective string        `json:"objective"`
+	Previous  *[]MoveAnswer `json:"previous,omitempty"`
+	Reason    string        `json:"reason"`
+	Replaces  *[]string     `json:"replaces,omitempty"`
+	Title     string        `json:"title"`
+}
+
 // NewToken defines model for NewToken.
 type NewToken struct {
 	// Secret The token's secret (csmm_...), shown only in this answer
@@ -637,16 +733,21 @@ type Objective struct {
 	Category string    `json:"category"`
 	Checks   *[]string `json:"checks"`
 	Controls Controls  `json:"controls"`
+	Effort   *Effort   `json:"effort,omitempty"`
 	Guidance string    `json:"guidance"`
 	Id       string    `json:"id"`
 	Kpi      string    `json:"kpi"`
 	Level    int       `json:"level"`
 
 	// Mode How an objective is assessed
-	Mode      Mode    `json:"mode"`
-	Question  string  `json:"question"`
-	Threshold float64 `json:"threshold"`
-	Title     string  `json:"title"`
+	Mode             Mode       `json:"mode"`
+	Question         string     `json:"question"`
+	References       References `json:"references"`
+	Replaces         *[]string  `json:"replaces,omitempty"`
+	Scale            string     `json:"scale"`
+	SupportingChecks *[]string  `json:"supporting_checks"`
+	Threshold        float64    `json:"threshold"`
+	Title            string     `json:"title"`
 }
 
 // ObjectiveCount defines model for ObjectiveCount.
@@ -660,16 +761,20 @@ type ObjectiveCount struct {
 // ObjectiveScore defines model for ObjectiveScore.
 type ObjectiveScore struct {
 	Answer           *Response        `json:"answer,omitempty"`
+	AnswerAfterAsOf  *bool            `json:"answer_after_as_of,omitempty"`
 	Category         string           `json:"category"`
+	Contradicted     *[]Contradiction `json:"contradicted,omitempty"`
 	Evidence         *AssessEvidence  `json:"evidence,omitempty"`
 	Exemption        *AssessExemption `json:"exemption,omitempty"`
 	ExemptionExpired *bool            `json:"exemption_expired,omitempty"`
 	Id               string           `json:"id"`
+	LaterEvidence    *[]CheckEvidence `json:"later_evidence,omitempty"`
 	Level            int              `json:"level"`
 	Met              bool             `json:"met"`
 
 	// Source Where an objective's value came from
-	Source Source `json:"source"`
+	Source        Source           `json:"source"`
+	StaleEvidence *[]CheckEvidence `json:"stale_evidence,omitempty"`
 
 	// Status How an objective's value was reached
 	Status    Status   `json:"status"`
@@ -708,6 +813,18 @@ type PhaseObjective struct {
 	Level    int    `json:"level"`
 }
 
+// Plan defines model for Plan.
+type Plan struct {
+	Dropped           *[]MoveAnswer `json:"dropped"`
+	ExemptionsDropped *[]string     `json:"exemptions_dropped"`
+	From              string        `json:"from"`
+	Kept              *[]MoveAnswer `json:"kept"`
+	NeedsAnswer       *[]Need       `json:"needs_answer"`
+	Refused           *[]MoveAnswer `json:"refused"`
+	TargetsDropped    *[]string     `json:"targets_dropped"`
+	To                string        `json:"to"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	Byte    *int64  `json:"byte,omitempty"`
@@ -723,24 +840,24 @@ type Problem struct {
 
 // Program defines model for Program.
 type Program struct {
-	Completeness float64 `json:"completeness"`
-	Floor        int     `json:"floor"`
-	Score        float64 `json:"score"`
-	TargetsMet   int     `json:"targets_met"`
-	TargetsSet   int     `json:"targets_set"`
+	Completeness float64  `json:"completeness"`
+	Floor        *int     `json:"floor"`
+	Score        *float64 `json:"score"`
+	TargetsMet   int      `json:"targets_met"`
+	TargetsSet   int      `json:"targets_set"`
 }
 
 // ProjectedCategory defines model for ProjectedCategory.
 type ProjectedCategory struct {
-	Id    string  `json:"id"`
-	Level int     `json:"level"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Level *int     `json:"level"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedDomain defines model for ProjectedDomain.
 type ProjectedDomain struct {
-	Id    string  `json:"id"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedScores defines model for ProjectedScores.
@@ -749,6 +866,13 @@ type ProjectedScores struct {
 	Domains    *[]ProjectedDomain   `json:"domains"`
 	Floor      int                  `json:"floor"`
 	Program    float64              `json:"program"`
+}
+
+// References defines model for References.
+type References struct {
+	Ccm     *[]string `json:"ccm"`
+	Cis     *[]string `json:"cis"`
+	NistCsf *[]string `json:"nist_csf"`
 }
 
 // ReportJSON defines model for ReportJSON.
@@ -771,12 +895,13 @@ type ReportJSON struct {
 // Response defines model for Response.
 type Response struct {
 	// Answer An answer on the five-point coverage scale, or na (not applicable)
-	Answer AssessAnswer `json:"answer"`
-	By     *string      `json:"by,omitempty"`
+	Answer *AssessAnswer `json:"answer,omitempty"`
+	By     *string       `json:"by,omitempty"`
 
 	// Date A calendar date, YYYY-MM-DD
 	Date          openapi_types.Date `json:"date"`
 	Justification *string            `json:"justification,omitempty"`
+	Measure       *Measure           `json:"measure,omitempty"`
 	Note          *string            `json:"note,omitempty"`
 }
 
@@ -1080,6 +1205,12 @@ type ExportAssessmentParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// MigrateAssessmentParams defines parameters for MigrateAssessment.
+type MigrateAssessmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // GetReportParams defines parameters for GetReport.
 type GetReportParams struct {
 	// Format The report's format; html when absent
@@ -1214,6 +1345,9 @@ type RequestExemptionJSONRequestBody = ExemptionRequest
 
 // DecideExemptionJSONRequestBody defines body for DecideExemption for application/json ContentType.
 type DecideExemptionJSONRequestBody = ExemptionDecision
+
+// MigrateAssessmentJSONRequestBody defines body for MigrateAssessment for application/json ContentType.
+type MigrateAssessmentJSONRequestBody = MigrateRequest
 
 // SetTargetsJSONRequestBody defines body for SetTargets for application/json ContentType.
 type SetTargetsJSONRequestBody = TargetsUpdate
@@ -1518,9 +1652,27 @@ type ClientInterface interface {
 	// Corresponds with GET /orgs/{org}/assessments/{id}/export (the `ExportAssessment` operationId).
 	ExportAssessment(ctx context.Context, org string, id string, params *ExportAssessmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MigrateAssessmentWithBody Move the assessment to another model version
+	//
+	// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+	MigrateAssessmentWithBody(ctx context.Context, org string, id string, params *MigrateAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MigrateAssessment Move the assessment to another model version
+	//
+	// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+	MigrateAssessment(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetReport The report as a file named after the assessment
 	//
-	// The report in one format (html, pdf, md, json, csv or xlsx) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
+	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2150,9 +2302,47 @@ func (c *Client) ExportAssessment(ctx context.Context, org string, id string, pa
 	return c.Client.Do(req)
 }
 
+// MigrateAssessmentWithBody Move the assessment to another model version
+//
+// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+func (c *Client) MigrateAssessmentWithBody(ctx context.Context, org string, id string, params *MigrateAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMigrateAssessmentRequestWithBody(c.Server, org, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MigrateAssessment Move the assessment to another model version
+//
+// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMigrateAssessmentRequest(c.Server, org, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetReport The report as a file named after the assessment
 //
-// The report in one format (html, pdf, md, json, csv or xlsx) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
+// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 //
 // Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 func (c *Client) GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3987,6 +4177,87 @@ func NewExportAssessmentRequest(server string, org string, id string, params *Ex
 	return req, nil
 }
 
+// NewMigrateAssessmentRequest calls the generic MigrateAssessment builder with application/json body
+func NewMigrateAssessmentRequest(server string, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMigrateAssessmentRequestWithBody(server, org, id, params, "application/json", bodyReader)
+}
+
+// NewMigrateAssessmentRequestWithBody constructs an http.Request for the MigrateAssessment method, with any body, and a specified content type
+func NewMigrateAssessmentRequestWithBody(server string, org string, id string, params *MigrateAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/migrate", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetReportRequest constructs an http.Request for the GetReport method
 func NewGetReportRequest(server string, org string, id string, params *GetReportParams) (*http.Request, error) {
 	var err error
@@ -5351,9 +5622,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /orgs/{org}/assessments/{id}/export (the `ExportAssessment` operationId).
 	ExportAssessmentWithResponse(ctx context.Context, org string, id string, params *ExportAssessmentParams, reqEditors ...RequestEditorFn) (*ExportAssessmentResponse, error)
 
+	// MigrateAssessmentWithBodyWithResponse Move the assessment to another model version
+	//
+	// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+	MigrateAssessmentWithBodyWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error)
+
+	// MigrateAssessmentWithResponse Move the assessment to another model version
+	//
+	// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+	MigrateAssessmentWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error)
+
 	// GetReportWithResponse The report as a file named after the assessment
 	//
-	// The report in one format (html, pdf, md, json, csv or xlsx) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
+	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7124,6 +7413,89 @@ func (r ExportAssessmentResponse) ContentType() string {
 	return ""
 }
 
+type MigrateAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MigrateResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON200() *MigrateResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r MigrateAssessmentResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r MigrateAssessmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MigrateAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MigrateAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MigrateAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MigrateAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8642,9 +9014,39 @@ func (c *ClientWithResponses) ExportAssessmentWithResponse(ctx context.Context, 
 	return ParseExportAssessmentResponse(rsp)
 }
 
+// MigrateAssessmentWithBodyWithResponse Move the assessment to another model version
+//
+// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+func (c *ClientWithResponses) MigrateAssessmentWithBodyWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error) {
+	rsp, err := c.MigrateAssessmentWithBody(ctx, org, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMigrateAssessmentResponse(rsp)
+}
+
+// MigrateAssessmentWithResponse Move the assessment to another model version
+//
+// Moves the assessment to another model (e.g. {"model": "csmm@2.1.0"}): answers of objectives the new model keeps are carried over; answers of removed objectives, and answers the new scale refuses (half on a now-binary objective), are deleted; the plan lists them and every objective that needs a new answer (added, scale changed, or replacing old objectives). dry_run previews the move and changes nothing. The move is audited as assessment.migrate.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
+func (c *ClientWithResponses) MigrateAssessmentWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error) {
+	rsp, err := c.MigrateAssessment(ctx, org, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMigrateAssessmentResponse(rsp)
+}
+
 // GetReportWithResponse The report as a file named after the assessment
 //
-// The report in one format (html, pdf, md, json, csv or xlsx) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
+// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10206,6 +10608,74 @@ func ParseExportAssessmentResponse(rsp *http.Response) (*ExportAssessmentRespons
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMigrateAssessmentResponse parses an HTTP response from a MigrateAssessmentWithResponse call
+func ParseMigrateAssessmentResponse(rsp *http.Response) (*MigrateAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MigrateAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MigrateResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

@@ -16,11 +16,13 @@ type ReportCommand struct {
 }
 
 const reportUsage = `
-Usage: csmm report FILE [--format html|md|json|csv|xlsx|pdf] [-o OUT] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
+Usage: csmm report FILE [--format html|md|json|csv|xlsx|pdf|ccm-csv] [-o OUT] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores the answers file FILE and writes the report: the program score,
 domains, categories with why each has its level, the roadmap to the targets,
-scopes and every objective. Without -o the report goes to standard output,
+scopes and every objective. --format ccm-csv writes the CSA Cloud Controls
+Matrix crosswalk: per CCM control the model references, the objectives that
+serve it and their status. Without -o the report goes to standard output,
 except xlsx and pdf, which need -o.
 `
 
@@ -29,11 +31,11 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("report")
 	var format, out, modelPath string
 	asOf := c.env.today()
-	formatFlag(fs, &format, "html", "html", "md", "json", "csv", "xlsx", "pdf")
+	formatFlag(fs, &format, "html", "html", "md", "json", "csv", "xlsx", "pdf", "ccm-csv")
 	fs.StringVar(&out, "o", "", "write to `OUT` instead of standard output")
 	asOfFlag(fs, &asOf)
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, reportUsage, args)
 	if err != nil {
@@ -46,7 +48,7 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	if binary && (out == "" || out == "-") {
 		return usageErrorf("report", "report: --format %s needs -o FILE", format)
 	}
-	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
+	m, f, res, err := scoreAnswers(c.env, modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/csmm/csmm/internal/assess"
 )
 
 // Status is the outcome of one finding.
@@ -55,6 +58,9 @@ type Finding struct {
 	// Scope is the assessment scope the finding belongs to, when the file
 	// says (the scope column of a generic CSV); empty for every scope.
 	Scope string `json:"scope,omitempty"`
+	// Time is when the scan evaluated the resource, when the file says;
+	// zero otherwise (the file's import time then stands for it).
+	Time time.Time `json:"time,omitzero"`
 }
 
 // Format names a supported input format.
@@ -102,6 +108,9 @@ type Outcome struct {
 	// Scope is the scope of the findings (the scope column of a generic
 	// CSV); empty for every scope.
 	Scope string `json:"scope,omitempty"`
+	// Scanned is the day the scan evaluated these findings (UTC), zero when
+	// the findings carry no time.
+	Scanned assess.Date `json:"scanned,omitzero"`
 	// Status counts the findings that are not archived by outcome, muted
 	// ones included; Muted counts the muted ones among them.
 	Status StatusCounts `json:"status"`
@@ -115,9 +124,13 @@ type Outcome struct {
 type File struct {
 	Path   string
 	Format Format
+	// Imported is when the file was imported: the scan time of findings
+	// that carry none. Zero when unknown (such evidence never goes stale).
+	Imported time.Time
 	// Findings counts every finding added, archived and muted included.
 	Findings int
-	// Outcomes are per check and scope, in order of first appearance.
+	// Outcomes are per check, scope and scan day, in order of first
+	// appearance.
 	Outcomes []*Outcome
 	index    map[outcomeKey]*Outcome
 	// last is the outcome of the previous finding: scanners write the
@@ -125,7 +138,10 @@ type File struct {
 	last *Outcome
 }
 
-type outcomeKey struct{ check, scope string }
+type outcomeKey struct {
+	check, scope string
+	scanned      assess.Date
+}
 
 // NewFile returns an empty file of a format, ready for Add, holding the
 // given findings when there are any.
@@ -140,9 +156,13 @@ func NewFile(path string, format Format, findings ...Finding) *File {
 // Add counts one finding in the outcome of its check and scope.
 func (f *File) Add(fd Finding) {
 	f.Findings++
+	var day assess.Date
+	if !fd.Time.IsZero() {
+		day = assess.DateOf(fd.Time.UTC())
+	}
 	o := f.last
-	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope {
-		o = f.index[outcomeKey{fd.CheckID, fd.Scope}]
+	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope || o.Scanned != day {
+		o = f.index[outcomeKey{fd.CheckID, fd.Scope, day}]
 	}
 	if o == nil {
 		if f.index == nil {
@@ -150,8 +170,8 @@ func (f *File) Add(fd Finding) {
 		}
 		// Copies: the finding's strings may share memory with a larger
 		// buffer of the reader.
-		o = &Outcome{CheckID: strings.Clone(fd.CheckID), Scope: strings.Clone(fd.Scope)}
-		f.index[outcomeKey{o.CheckID, o.Scope}] = o
+		o = &Outcome{CheckID: strings.Clone(fd.CheckID), Scope: strings.Clone(fd.Scope), Scanned: day}
+		f.index[outcomeKey{o.CheckID, o.Scope, day}] = o
 		f.Outcomes = append(f.Outcomes, o)
 	}
 	f.last = o

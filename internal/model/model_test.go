@@ -2,12 +2,16 @@ package model
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestBuiltinModel(t *testing.T) {
@@ -72,9 +76,9 @@ func TestBuiltinModel(t *testing.T) {
 	}
 }
 
-// TestBuiltinChecksAreReal checks every Prowler check ID of the built-in model
-// against the list of Prowler's AWS checks in the shared samples.
-func TestBuiltinChecksAreReal(t *testing.T) {
+// samplesDir is the shared samples folder, or the test is skipped (fails under CI).
+func samplesDir(t *testing.T) string {
+	t.Helper()
 	dir := os.Getenv("CSMM_SAMPLES")
 	if dir == "" {
 		if os.Getenv("CI") == "true" {
@@ -82,34 +86,142 @@ func TestBuiltinChecksAreReal(t *testing.T) {
 		}
 		t.Skip("CSMM_SAMPLES not set")
 	}
-	f, err := os.Open(filepath.Join(dir, "prowler-compliance", "prowler_aws_checks_at_3e000faa.tsv"))
+	return filepath.Join(dir, "prowler-compliance")
+}
+
+// readTSV returns the first column of every row of a TSV file (header left
+// out), mapped to its last column.
+func readTSV(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	known := map[string]bool{}
+	out := map[string]string{}
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	first := true
 	for sc.Scan() {
-		known[strings.SplitN(sc.Text(), "\t", 2)[0]] = true
+		if first {
+			first = false
+			continue
+		}
+		cols := strings.Split(sc.Text(), "\t")
+		out[cols[0]] = cols[len(cols)-1]
 	}
-	if len(known) < 600 {
-		t.Fatalf("read only %d Prowler checks", len(known))
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// csmmFacts are the facts of csmm collect aws that a model may name as
+// csmm:aws:<fact>.
+var csmmFacts = []string{
+	"org_account_in_ou", "org_scp_deny_leave", "org_scp_protect_security_services", "org_scp_deny_regions",
+	"org_delegated_admin", "org_cloudtrail_all_regions", "org_cloudtrail_log_validation", "org_cloudtrail_kms",
+	"org_cloudtrail_archive_account", "org_cloudtrail_object_lock", "guardduty_enabled", "securityhub_enabled",
+	"config_recorder_enabled", "access_analyzer_org", "identity_center_enabled", "iam_users_console_password",
+	"iam_users_access_keys", "root_mfa", "root_access_keys", "s3_account_public_access_block",
+	"ebs_default_encryption", "backup_org_policy",
+}
+
+// TestBuiltinChecksAreReal checks every deciding and supporting check of
+// every built-in model against the Prowler check tables of the four
+// providers in the shared samples; the newest built-in model may not name a
+// deprecated check (its title starts with [DEPRECATED]).
+func TestBuiltinChecksAreReal(t *testing.T) {
+	dir := samplesDir(t)
+	tables := map[string]map[string]string{}
+	for _, p := range []string{"aws", "azure", "gcp", "kubernetes"} {
+		tables[p] = readTSV(t, filepath.Join(dir, "prowler_"+p+"_checks_at_3e000faa.tsv"))
+		if len(tables[p]) < 50 {
+			t.Fatalf("read only %d Prowler %s checks", len(tables[p]), p)
+		}
+	}
+	securityHub := regexp.MustCompile(`^securityhub:[A-Za-z0-9]+\.[0-9]+$`)
+	refs := BuiltinRefs()
+	for i, ref := range refs {
+		m, err := BuiltinRef(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newest := i == len(refs)-1
+		for _, o := range m.Objectives {
+			for _, c := range o.AllChecks() {
+				parts := strings.SplitN(c, ":", 3)
+				switch {
+				case parts[0] == "prowler" && len(parts) == 3 && tables[parts[1]] != nil:
+					title, ok := tables[parts[1]][parts[2]]
+					switch {
+					case !ok:
+						t.Errorf("%s %s: %s is not a Prowler %s check", ref, o.ID, c, parts[1])
+					case newest && strings.HasPrefix(title, "[DEPRECATED]"):
+						t.Errorf("%s %s: %s is deprecated (%s); use its successor", ref, o.ID, c, title)
+					}
+				case parts[0] == "csmm" && len(parts) == 3 && parts[1] == "aws":
+					if !slices.Contains(csmmFacts, parts[2]) {
+						t.Errorf("%s %s: %s is not a fact of csmm collect aws", ref, o.ID, c)
+					}
+				case securityHub.MatchString(c):
+				default:
+					t.Errorf("%s %s: check %q is not prowler:<aws|azure|gcp|kubernetes>:<id>, securityhub:<control> or csmm:aws:<fact>", ref, o.ID, c)
+				}
+			}
+		}
+	}
+}
+
+// TestBuiltinReferencesAreReal checks every framework reference of the
+// newest built-in model against the framework files in the shared samples:
+// CSA CCM v4 ids, NIST CSF ids as the Prowler mapping spells them, CIS
+// Controls v8.1 safeguards.
+func TestBuiltinReferencesAreReal(t *testing.T) {
+	dir := samplesDir(t)
+	ccm := readTSV(t, filepath.Join(dir, "csa_ccm_4.0.12_controls.tsv"))
+	var nist struct {
+		Requirements []struct{ Name string }
+	}
+	var cis struct {
+		Requirements []struct {
+			ID string `json:"id"`
+		} `json:"requirements"`
+	}
+	for path, v := range map[string]any{"nist_csf_2.0_aws.json": &nist, "cis_controls_8.1.json": &cis} {
+		data, err := os.ReadFile(filepath.Join(dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	known := map[string]map[string]bool{"ccm": {}, "nist_csf": {}, "cis": {}}
+	for id := range ccm {
+		known["ccm"][id] = true
+	}
+	for _, r := range nist.Requirements {
+		known["nist_csf"][r.Name] = true
+	}
+	for _, r := range cis.Requirements {
+		known["cis"][r.ID] = true
+	}
+	for k, ids := range known {
+		if len(ids) < 50 {
+			t.Fatalf("read only %d %s ids", len(ids), k)
+		}
 	}
 	m, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	securityHub := regexp.MustCompile(`^securityhub:[A-Za-z0-9]+\.[0-9]+$`)
 	for _, o := range m.Objectives {
-		for _, c := range o.Checks {
-			switch {
-			case strings.HasPrefix(c, "prowler:aws:"):
-				if !known[strings.TrimPrefix(c, "prowler:aws:")] {
-					t.Errorf("%s: %s is not a Prowler AWS check", o.ID, c)
+		for k, ids := range map[string][]string{"ccm": o.References.CCM, "nist_csf": o.References.NISTCSF, "cis": o.References.CIS} {
+			for _, id := range ids {
+				if !known[k][id] {
+					t.Errorf("%s %s: references.%s %q is not in the framework file", m.Ref(), o.ID, k, id)
 				}
-			case securityHub.MatchString(c):
-			default:
-				t.Errorf("%s: check %q is neither prowler:aws:<id> nor securityhub:<control>", o.ID, c)
 			}
 		}
 	}
@@ -222,5 +334,143 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(err, &ve) || len(ve.Problems) < 2 {
 		t.Fatalf("want at least 2 problems, got %v", err)
+	}
+}
+
+// revision2Model uses every revision-2 field once.
+const revision2Model = `id: test
+version: 2.0.0
+name: Test model
+levels:
+  - {level: 1, name: One}
+  - {level: 2, name: Two}
+  - {level: 3, name: Three}
+  - {level: 4, name: Four}
+  - {level: 5, name: Five}
+domains:
+  - {id: base, name: Base}
+categories:
+  - id: AAA
+    domain: base
+    name: Alpha
+    levels:
+      - {level: 2, description: Rung two}
+      - {level: 3, description: Rung three}
+objectives:
+  - id: AAA-2.1
+    category: AAA
+    level: 2
+    title: T2
+    question: Q2
+    mode: manual
+    scale: binary
+    supporting_checks: ["prowler:aws:iam_root_mfa_enabled"]
+    references: {ccm: [IAM-14], nist_csf: [PR.AA-05], cis: ["6.5"]}
+    effort: {size: M, person_weeks: [2, 6], spend: license}
+    replaces: [AAA-2.7]
+  - {id: AAA-3.1, category: AAA, level: 3, title: T3, question: Q3, mode: either, threshold: 0.95, checks: ["prowler:aws:iam_root_mfa_enabled"]}
+  - {id: AAA-4.1, category: AAA, level: 4, title: T4, question: Q4, mode: manual}
+  - {id: AAA-5.1, category: AAA, level: 5, title: T5, question: Q5, mode: manual}
+`
+
+func TestParseRevision2Fields(t *testing.T) {
+	m, err := Parse("r2.yaml", []byte(revision2Model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := m.Objective("AAA-2.1")
+	want := Objective{
+		ID: "AAA-2.1", Category: "AAA", Level: 2, Title: "T2", Question: "Q2", Mode: ModeManual, Threshold: 1,
+		Controls: Controls{AWS: []string{}, Azure: []string{}, GCP: []string{}}, Checks: []string{},
+		Scale: ScaleBinary, SupportingChecks: []string{"prowler:aws:iam_root_mfa_enabled"},
+		References: References{CCM: []string{"IAM-14"}, NISTCSF: []string{"PR.AA-05"}, CIS: []string{"6.5"}},
+		Effort:     &Effort{Size: SizeM, PersonWeeks: [2]int{2, 6}, Spend: SpendLicense},
+		Replaces:   []string{"AAA-2.7"},
+	}
+	if diff := cmp.Diff(want, *o); diff != "" {
+		t.Errorf("AAA-2.1 (-want +got):\n%s", diff)
+	}
+	if o, _ := m.Objective("AAA-3.1"); o.Scale != ScaleCoverage || o.Effort != nil || len(o.References.CCM) != 0 {
+		t.Errorf("AAA-3.1 defaults: got scale %q effort %v references %v", o.Scale, o.Effort, o.References)
+	}
+	c, _ := m.Category("AAA")
+	if c.Rung(3) != "Rung three" || c.Rung(5) != "" {
+		t.Errorf("category ladder: got %+v", c.Levels)
+	}
+}
+
+func TestParseRevision2Problems(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		path     string
+		message  string
+	}{
+		{"binary threshold", "    scale: binary\n", "    scale: binary\n    threshold: 0.5\n", "objectives[0].threshold", "binary"},
+		{"unknown scale", "scale: binary", "scale: yesno", "objectives[0].scale", "yesno"},
+		{"person weeks reversed", "person_weeks: [2, 6]", "person_weeks: [6, 2]", "objectives[0].effort.person_weeks", "min 6 greater than max 2"},
+		{"person weeks one number", "person_weeks: [2, 6]", "person_weeks: [2]", "objectives[0].effort.person_weeks", "minItems"},
+		{"unknown size", "size: M", "size: XXL", "objectives[0].effort.size", "XXL"},
+		{"unknown spend", "spend: license", "spend: capex", "objectives[0].effort.spend", "capex"},
+		{"duplicate rung", "{level: 3, description: Rung three}", "{level: 2, description: Rung three}", "categories[0].levels[1].level", "duplicate level 2"},
+		{"rung level 1", "{level: 3, description: Rung three}", "{level: 1, description: Rung three}", "categories[0].levels[1].level", "1"},
+		{"replaces malformed", "replaces: [AAA-2.7]", "replaces: [aaa-2]", "objectives[0].replaces[0]", "aaa-2"},
+		{"replaces itself", "replaces: [AAA-2.7]", "replaces: [AAA-2.1]", "objectives[0].replaces[0]", "cannot replace itself"},
+		{"cis as a number", `cis: ["6.5"]`, `cis: [6.5]`, "objectives[0].references.cis[0]", "string"},
+		{"unknown reference framework", "nist_csf: [PR.AA-05]", "iso: [A.5]", "objectives[0].references", "iso"},
+		{"deciding and supporting", "mode: manual\n    scale", "mode: either\n    checks: [\"prowler:aws:iam_root_mfa_enabled\"]\n    scale", "objectives[0].supporting_checks[0]", "both as deciding and as supporting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(revision2Model, tt.old, tt.new, 1)
+			if src == revision2Model {
+				t.Fatalf("test does not change the model")
+			}
+			_, err := Parse("bad.yaml", []byte(src))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			for _, p := range ve.Problems {
+				if p.File == "bad.yaml" && p.Path == tt.path && p.Line > 0 && strings.Contains(p.Message, tt.message) {
+					return
+				}
+			}
+			t.Errorf("no problem at path %q mentioning %q; got:\n%v", tt.path, tt.message, err)
+		})
+	}
+}
+
+func TestBuiltinLookup(t *testing.T) {
+	if got := BuiltinRefs(); strings.Join(got, " ") != "csmm@2.0.0 csmm@2.1.0" {
+		t.Fatalf("built-in refs: got %v", got)
+	}
+	for _, tt := range []struct{ ref, version string }{
+		{"", "2.1.0"}, {"csmm", "2.1.0"}, {"csmm@2.0.0", "2.0.0"}, {"csmm@2.1.0", "2.1.0"},
+	} {
+		m, err := BuiltinRef(tt.ref)
+		if err != nil || m.Version != tt.version {
+			t.Errorf("BuiltinRef(%q): got %v, %v; want version %s", tt.ref, m, err, tt.version)
+		}
+		if m2, err := Load(tt.ref); err != nil || m2 != m {
+			t.Errorf("Load(%q): got a different model or %v", tt.ref, err)
+		}
+	}
+	if _, err := BuiltinRef("csmm@9.9.9"); err == nil || !strings.Contains(err.Error(), "csmm@2.0.0, csmm@2.1.0") {
+		t.Errorf("unknown version: got %v, want an error listing the built-in models", err)
+	}
+	def, _ := Builtin()
+	if def.Version != "2.1.0" {
+		t.Errorf("default built-in: got %s, want the newest, 2.1.0", def.Version)
+	}
+	old, _ := BuiltinRef("csmm@2.0.0")
+	for _, o := range old.Objectives {
+		if o.Scale != ScaleCoverage || len(o.SupportingChecks) != 0 || o.Effort != nil {
+			t.Errorf("2.0.0 %s carries revision-2 fields", o.ID)
+		}
+	}
+	src, _ := BuiltinRefYAML("csmm@2.0.0")
+	if !strings.Contains(string(src), "version: 2.0.0") {
+		t.Errorf("2.0.0 source is not the 2.0.0 file")
 	}
 }

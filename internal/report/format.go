@@ -18,10 +18,12 @@ const (
 	FormatCSV      Format = "csv"
 	FormatXLSX     Format = "xlsx"
 	FormatPDF      Format = "pdf"
+	// FormatCCMCSV is the CSA Cloud Controls Matrix crosswalk as CSV.
+	FormatCCMCSV Format = "ccm-csv"
 )
 
 // Formats lists every format, in the order help texts show them.
-var Formats = []Format{FormatMarkdown, FormatHTML, FormatJSON, FormatCSV, FormatXLSX, FormatPDF}
+var Formats = []Format{FormatMarkdown, FormatHTML, FormatJSON, FormatCSV, FormatXLSX, FormatPDF, FormatCCMCSV}
 
 // ParseFormat reads a format name as a user writes it (case-insensitive;
 // "markdown" is accepted for md).
@@ -51,7 +53,7 @@ func (f Format) ContentType() string {
 		return "text/html; charset=utf-8"
 	case FormatJSON:
 		return "application/json"
-	case FormatCSV:
+	case FormatCSV, FormatCCMCSV:
 		return "text/csv; charset=utf-8"
 	case FormatXLSX:
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +64,12 @@ func (f Format) ContentType() string {
 }
 
 // Extension is the file name extension of the format, with its dot.
-func (f Format) Extension() string { return "." + string(f) }
+func (f Format) Extension() string {
+	if f == FormatCCMCSV {
+		return ".ccm.csv"
+	}
+	return "." + string(f)
+}
 
 // Write renders the report in the given format. Only PDF uses ctx, to bound
 // the browser; it needs Chromium (see WritePDF).
@@ -76,6 +83,8 @@ func (r *Report) Write(ctx context.Context, w io.Writer, f Format) error {
 		return r.WriteJSON(w)
 	case FormatCSV:
 		return r.WriteCSV(w)
+	case FormatCCMCSV:
+		return r.WriteCCMCSV(w)
 	case FormatXLSX:
 		return r.WriteXLSX(w)
 	case FormatPDF:

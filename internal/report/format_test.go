@@ -18,7 +18,7 @@ func TestParseFormat(t *testing.T) {
 		{" HTML ", FormatHTML, ""},
 		{"xlsx", FormatXLSX, ""},
 		{"pdf", FormatPDF, ""},
-		{"docx", "", `unknown report format "docx"; expected one of md, html, json, csv, xlsx, pdf`},
+		{"docx", "", `unknown report format "docx"; expected one of md, html, json, csv, xlsx, pdf, ccm-csv`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -18,6 +18,12 @@ type jsonReport struct {
 	GeneratedAt  time.Time `json:"generated_at"`
 	ValidityDays int       `json:"validity_days"`
 	assess.Result
+	// Ladders, Investment and CCM are the revision-2 sections: each
+	// category's rung in its own words, the effort of the roadmap and the
+	// CSA CCM crosswalk; absent when the model has none of them.
+	Ladders    []jsonLadder    `json:"ladders,omitempty"`
+	Investment *jsonInvestment `json:"investment,omitempty"`
+	CCM        []jsonCCM       `json:"ccm_crosswalk,omitempty"`
 }
 
 // WriteJSON writes the exact scores (the score JSON, not truncated) with the
@@ -25,13 +31,15 @@ type jsonReport struct {
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(jsonReport{
+	j := jsonReport{
 		Organization: r.Organization,
 		Assessment:   r.Assessment,
 		GeneratedAt:  r.GeneratedAt,
 		ValidityDays: r.ValidityDays,
 		Result:       r.Result,
-	}); err != nil {
+	}
+	r.revision2JSON(&j)
+	if err := enc.Encode(j); err != nil {
 		return fmt.Errorf("write json report: %w", err)
 	}
 	return nil

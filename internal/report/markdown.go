@@ -73,6 +73,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("### %s (%s): level %d, score %s\n\n%s\n\n", md(c.Name), c.ID, c.Level, c.Display, md(c.Explanation))
 	}
 
+	r.markdownLadders(p)
+
 	p("## Roadmap\n\n")
 	switch {
 	case len(r.Roadmap) > 0:
@@ -110,6 +112,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n\n")
 	}
+
+	r.markdownInvestment(p)
+	r.markdownContradictions(p)
 
 	p("## Exceptions\n\n")
 	for _, s := range r.Scopes {
@@ -174,6 +179,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
+	r.markdownCrosswalk(p)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)
 	}

@@ -27,7 +27,8 @@ type xlsxWriter struct {
 }
 
 // WriteXLSX writes the report as an Excel workbook with the sheets Summary,
-// Categories, Objectives (one row per objective and scope) and Roadmap.
+// Categories, Objectives (one row per objective and scope) and Roadmap, and
+// the CCM crosswalk when the model references CCM controls.
 // Scores are truncated to one decimal as everywhere people read them; every
 // text is stored as a string, never as a formula.
 func (r *Report) WriteXLSX(w io.Writer) error {
@@ -43,6 +44,7 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 	x.categories(r)
 	x.objectives(r)
 	x.roadmap(r)
+	x.crosswalk(r)
 	x.do(func() error { f.SetActiveSheet(0); return nil })
 	if x.err != nil {
 		return fmt.Errorf("write xlsx report: %w", x.err)

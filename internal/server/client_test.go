@@ -110,7 +110,7 @@ func TestClientJourney(t *testing.T) {
 	put := func(answer apiclient.AssessAnswer, version int) *apiclient.PutAnswerResponse {
 		t.Helper()
 		note := "from the generated client"
-		res, err := c.PutAnswerWithResponse(ctx, org, id, "IAM-2.1", "production", nil, apiclient.AnswerPut{Answer: answer, Note: &note, Version: version})
+		res, err := c.PutAnswerWithResponse(ctx, org, id, "IAM-2.1", "production", nil, apiclient.AnswerPut{Answer: &answer, Note: &note, Version: version})
 		if err != nil {
 			t.Fatalf("putAnswer: %v", err)
 		}
@@ -125,7 +125,7 @@ func TestClientJourney(t *testing.T) {
 	}
 	stale := put(apiclient.AssessAnswerNo, first.JSON200.Version)
 	must(t, "putAnswer with a stale version", stale, nil, http.StatusConflict, stale.JSON409 != nil)
-	if cur := stale.JSON409.Error.Current; cur == nil || cur.Version != second.JSON200.Version || cur.Answer != apiclient.AssessAnswerYes {
+	if cur := stale.JSON409.Error.Current; cur == nil || cur.Version != second.JSON200.Version || cur.Answer == nil || *cur.Answer != apiclient.AssessAnswerYes {
 		t.Errorf("the conflict's current answer: %+v", cur)
 	}
 	if stale.JSON409.Error.Code != apiclient.ErrorCodeConflict {
@@ -171,7 +171,7 @@ func TestClientJourney(t *testing.T) {
 		for _, o := range *sc.Objectives {
 			if o.Id == "IAM-2.1" {
 				found = true
-				if o.Status != apiclient.StatusAnswered || o.Answer == nil || o.Answer.Answer != apiclient.AssessAnswerYes {
+				if o.Status != apiclient.StatusAnswered || o.Answer == nil || o.Answer.Answer == nil || *o.Answer.Answer != apiclient.AssessAnswerYes {
 					t.Errorf("IAM-2.1 in production: %+v, want answered yes", o)
 				}
 			}

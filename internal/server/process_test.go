@@ -322,7 +322,7 @@ func TestServeSurvivesKill(t *testing.T) {
 								Note    string
 							}
 							status, err := c.call("PUT", "/orgs/acme-corp/assessments/"+as.ID+"/answers/"+key,
-								map[string]any{"answer": []string{"yes", "some", "most"}[round%3], "note": note, "version": seen[key]}, &got)
+								map[string]any{"answer": []string{"yes", "no", "yes"}[round%3], "note": note, "version": seen[key]}, &got)
 							if err != nil {
 								select {
 								case <-killed:

@@ -112,7 +112,7 @@ func TestReportFormats(t *testing.T) {
 			}
 		}
 		slices.Sort(enum)
-		if diff := cmp.Diff([]string{"csv", "html", "json", "md", "pdf", "xlsx"}, enum); diff != "" {
+		if diff := cmp.Diff([]string{"ccm-csv", "csv", "html", "json", "md", "pdf", "xlsx"}, enum); diff != "" {
 			t.Errorf("format enum (-want +got):\n%s", diff)
 		}
 		for _, mt := range []string{"application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/html"} {

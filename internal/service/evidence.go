@@ -113,7 +113,7 @@ func ImportEvidence(ctx context.Context, st *store.Store, orgID string, actor st
 	for _, o := range m.Objectives {
 		for _, sc := range scopes {
 			if e, ok := counts[assess.Key{Objective: o.ID, Scope: sc}]; ok {
-				records = append(records, store.Evidence{Objective: o.ID, Scope: sc, Passed: e.Passed, Failed: e.Failed, Muted: e.Muted})
+				records = append(records, store.Evidence{Objective: o.ID, Scope: sc, Passed: e.Passed, Failed: e.Failed, Muted: e.Muted, Checks: e.Checks})
 			}
 		}
 	}

@@ -16,12 +16,16 @@ import (
 // counts the saves of this answer, from 1; a writer sends the version it saw
 // so that two people editing the same answer cannot overwrite each other.
 type Answer struct {
-	AssessmentID  string        `json:"assessment_id"`
-	Objective     string        `json:"objective"`
-	Scope         string        `json:"scope"`
-	Answer        assess.Answer `json:"answer"`
-	Note          string        `json:"note,omitempty"`
-	Justification string        `json:"justification,omitempty"`
+	AssessmentID string `json:"assessment_id"`
+	Objective    string `json:"objective"`
+	Scope        string `json:"scope"`
+	// Answer is the word of the scale; "" (absent in JSON) for a measured answer.
+	Answer assess.Answer `json:"answer,omitempty"`
+	// Measure is a measured answer ({measured: 87, of: 120} or 72.5%);
+	// nil for a word.
+	Measure       *assess.Measure `json:"measure,omitempty"`
+	Note          string          `json:"note,omitempty"`
+	Justification string          `json:"justification,omitempty"`
 	// AnsweredBy is who gave the answer, as written in the answers file.
 	AnsweredBy string `json:"answered_by,omitempty"`
 	// AnsweredAt is the date the answer is valid from, which staleness counts from.
@@ -34,16 +38,18 @@ type Answer struct {
 
 // Response returns the answer as the scoring engine takes it.
 func (a *Answer) Response() assess.Response {
-	return assess.Response{Answer: a.Answer, Note: a.Note, Justification: a.Justification, By: a.AnsweredBy, Date: a.AnsweredAt}
+	return assess.Response{Answer: a.Answer, Measure: a.Measure, Note: a.Note, Justification: a.Justification, By: a.AnsweredBy, Date: a.AnsweredAt}
 }
 
 // AnswerInput is one answer to save. ExpectedVersion is the version the
 // writer last saw: 0 means "I expect no answer yet". AnsweredAt zero means today.
+// An answer is a word (Answer) or a measured figure (Measure, Answer "").
 type AnswerInput struct {
 	AssessmentID    string
 	Objective       string
 	Scope           string
 	Answer          assess.Answer
+	Measure         *assess.Measure
 	Note            string
 	Justification   string
 	AnsweredBy      string
@@ -78,7 +84,11 @@ func (in *AnswerInput) validate() error {
 	switch {
 	case in.Objective == "":
 		return csmm.Errorf(csmm.EINVALID, "the answer has no objective")
-	case !in.Answer.Valid():
+	case in.Measure != nil && in.Answer != "":
+		return csmm.Errorf(csmm.EINVALID, "%s: the answer is both the word %q and the measure %s: expected one of them", in.Objective, in.Answer, in.Measure)
+	case in.Measure != nil && !in.Measure.Valid():
+		return csmm.Errorf(csmm.EINVALID, "%s: the measure %s is not valid: expected 0 <= measured <= of and of > 0", in.Objective, in.Measure)
+	case in.Measure == nil && !in.Answer.Valid():
 		return csmm.Errorf(csmm.EINVALID, "%s: %q is not an answer: expected one of no, some, half, most, yes, na", in.Objective, in.Answer)
 	case in.Answer == assess.NA && strings.TrimSpace(in.Justification) == "":
 		return csmm.Errorf(csmm.EINVALID, "%s: the answer na needs a justification", in.Objective)
@@ -195,25 +205,29 @@ func putAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, as *Asses
 	if version != in.ExpectedVersion {
 		return nil, &ConflictError{Current: cur}
 	}
-	a := &Answer{AssessmentID: as.ID, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Note: in.Note,
+	a := &Answer{AssessmentID: as.ID, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Measure: in.Measure, Note: in.Note,
 		Justification: in.Justification, AnsweredBy: in.AnsweredBy, AnsweredAt: in.AnsweredAt, Version: version + 1,
 		UpdatedBy: actorID(actor), Updated: tx.now}
 	if a.AnsweredAt.IsZero() {
 		a.AnsweredAt = assess.DateOf(tx.now)
 	}
 	if cur == nil {
-		_, err = tx.exec(ctx, `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			orgID, a.AssessmentID, a.Objective, a.Scope, string(a.Answer), a.Note, a.Justification, a.AnsweredBy, a.AnsweredAt.String(), a.Version, a.UpdatedBy, micros(a.Updated))
+		measured, of, percent := measureCols(a.Measure)
+		_, err = tx.exec(ctx, `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			orgID, a.AssessmentID, a.Objective, a.Scope, string(a.Answer), a.Note, a.Justification, a.AnsweredBy, a.AnsweredAt.String(), a.Version, a.UpdatedBy, micros(a.Updated),
+			measured, of, percent)
 		if csmm.ErrorCode(err) == csmm.ECONFLICT {
 			return nil, &ConflictError{}
 		}
 	} else {
 		var res interface{ RowsAffected() (int64, error) }
-		res, err = tx.exec(ctx, `UPDATE answers SET answer = ?, note = ?, justification = ?, answered_by = ?, answered_at = ?, version = ?, updated_by = ?, updated_at = ?
+		measured, of, percent := measureCols(a.Measure)
+		res, err = tx.exec(ctx, `UPDATE answers SET answer = ?, note = ?, justification = ?, answered_by = ?, answered_at = ?, version = ?, updated_by = ?, updated_at = ?,
+			measured = ?, measure_of = ?, measure_percent = ?
 			WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ? AND version = ?`,
 			string(a.Answer), a.Note, a.Justification, a.AnsweredBy, a.AnsweredAt.String(), a.Version, a.UpdatedBy, micros(a.Updated),
-			orgID, a.AssessmentID, a.Objective, a.Scope, version)
+			measured, of, percent, orgID, a.AssessmentID, a.Objective, a.Scope, version)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n != 1 {
 				return nil, &ConflictError{Current: cur}
@@ -247,13 +261,27 @@ func hasScope(a *Assessment, scope string) bool {
 	return false
 }
 
-const answerColumns = "assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at"
+const answerColumns = "assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent"
 
 func scanAnswer(sc interface{ Scan(...any) error }) (*Answer, error) {
 	var a Answer
+	var measured, of sql.NullFloat64
+	var percent bool
 	err := sc.Scan(&a.AssessmentID, &a.Objective, &a.Scope, &a.Answer, &a.Note, &a.Justification, &a.AnsweredBy,
-		dateCol{&a.AnsweredAt}, &a.Version, &a.UpdatedBy, timeCol{&a.Updated})
+		dateCol{&a.AnsweredAt}, &a.Version, &a.UpdatedBy, timeCol{&a.Updated}, &measured, &of, &percent)
+	if measured.Valid {
+		a.Measure = &assess.Measure{Measured: measured.Float64, Of: of.Float64, Percent: percent}
+	}
 	return &a, err
+}
+
+// measureCols are the stored measured, measure_of and measure_percent
+// columns of a measure: NULL, NULL and false for a word.
+func measureCols(m *assess.Measure) (measured, of any, percent bool) {
+	if m == nil {
+		return nil, nil, false
+	}
+	return m.Measured, m.Of, m.Percent
 }
 
 func getAnswer(ctx context.Context, tx *tx, orgID, assessmentID, objective, scope string) (*Answer, error) {

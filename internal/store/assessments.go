@@ -18,9 +18,15 @@ type Assessment struct {
 	ID    string `json:"id"`
 	OrgID string `json:"org_id"`
 	Name  string `json:"name"`
-	// ModelRef is BuiltinModel or the ID of one of the organization's custom models.
+	// ModelRef is the built-in model the assessment was made with
+	// ("csmm@2.0.0"; it keeps scoring on that version until it is moved
+	// with MigrateAssessment) or the ID of one of the organization's custom
+	// models.
 	ModelRef     string `json:"model_ref"`
 	ValidityDays int    `json:"validity_days"`
+	// EvidenceValidityDays is how long scanner evidence stays valid; 0
+	// means assess.DefaultEvidenceValidityDays.
+	EvidenceValidityDays int `json:"evidence_validity_days"`
 	// TargetDefault is the target level given to categories without their
 	// own, 0 when there is none; Targets already include it per category.
 	TargetDefault int       `json:"target_default,omitempty"`
@@ -52,14 +58,17 @@ type Target struct {
 
 // AssessmentInput is what a new assessment is made from. Without scopes the
 // assessment has one scope, assess.DefaultScope. ValidityDays 0 means
-// assess.DefaultValidityDays; ModelRef "" means the built-in model.
+// assess.DefaultValidityDays; ModelRef "" (or BuiltinModel) means the
+// newest built-in model, a built-in reference such as "csmm@2.0.0" that
+// version; EvidenceValidityDays 0 means assess.DefaultEvidenceValidityDays.
 type AssessmentInput struct {
-	Name          string
-	ModelRef      string
-	ValidityDays  int
-	TargetDefault int
-	Scopes        []Scope
-	Targets       []Target
+	Name                 string
+	ModelRef             string
+	ValidityDays         int
+	EvidenceValidityDays int
+	TargetDefault        int
+	Scopes               []Scope
+	Targets              []Target
 }
 
 var scopeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -72,8 +81,13 @@ func (in *AssessmentInput) normalize() error {
 	if err := textfield.Name("the assessment name", in.Name); err != nil {
 		return err
 	}
-	if in.ModelRef == "" {
-		in.ModelRef = BuiltinModel
+	ref, err := canonicalModelRef(in.ModelRef)
+	if err != nil {
+		return err
+	}
+	in.ModelRef = ref
+	if in.EvidenceValidityDays < 0 || in.EvidenceValidityDays > 36500 {
+		return csmm.Errorf(csmm.EINVALID, "evidence_validity_days is %d: expected 0 (the default) or a whole number of days up to 36500", in.EvidenceValidityDays)
 	}
 	if in.ValidityDays == 0 {
 		in.ValidityDays = assess.DefaultValidityDays
@@ -135,9 +149,18 @@ func validTargets(targets []Target) error {
 	return nil
 }
 
-// modelID is the stored model_id of a model reference: NULL for the built-in model.
+// modelID is the stored model_id of a model reference: NULL for a built-in model.
 func modelID(ref string) any {
-	if ref == "" || ref == BuiltinModel {
+	if IsBuiltinModelRef(ref) {
+		return nil
+	}
+	return ref
+}
+
+// modelVersion is the stored model_version of a model reference: the
+// built-in model's reference ("csmm@2.1.0"), NULL for a custom model.
+func modelVersion(ref string) any {
+	if !IsBuiltinModelRef(ref) {
 		return nil
 	}
 	return ref
@@ -160,16 +183,16 @@ func (s *Store) CreateAssessment(ctx context.Context, orgID string, actor Actor,
 }
 
 func createAssessment(ctx context.Context, tx *tx, orgID string, actor Actor, in AssessmentInput) (*Assessment, error) {
-	if in.ModelRef != BuiltinModel {
+	if !IsBuiltinModelRef(in.ModelRef) {
 		if _, err := customModel(ctx, tx, orgID, in.ModelRef); err != nil {
 			return nil, err
 		}
 	}
 	a := &Assessment{ID: NewID(), OrgID: orgID, Name: in.Name, ModelRef: in.ModelRef, ValidityDays: in.ValidityDays,
-		TargetDefault: in.TargetDefault, CreatedBy: actor.UserID, Created: tx.now, Updated: tx.now}
-	if _, err := tx.exec(ctx, `INSERT INTO assessments (id, org_id, name, model_id, validity_days, target_default, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, orgID, a.Name, modelID(a.ModelRef), a.ValidityDays, a.TargetDefault, a.CreatedBy, micros(a.Created), micros(a.Updated)); err != nil {
+		EvidenceValidityDays: in.EvidenceValidityDays, TargetDefault: in.TargetDefault, CreatedBy: actor.UserID, Created: tx.now, Updated: tx.now}
+	if _, err := tx.exec(ctx, `INSERT INTO assessments (id, org_id, name, model_id, model_version, validity_days, evidence_validity_days, target_default, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, orgID, a.Name, modelID(a.ModelRef), modelVersion(a.ModelRef), a.ValidityDays, a.EvidenceValidityDays, a.TargetDefault, a.CreatedBy, micros(a.Created), micros(a.Updated)); err != nil {
 		return nil, err
 	}
 	if err := insertScopes(ctx, tx, orgID, a.ID, in.Scopes); err != nil {
@@ -218,20 +241,30 @@ func (s *Store) GetAssessment(ctx context.Context, orgID, id string) (_ *Assessm
 	return a, err
 }
 
-const assessmentColumns = "id, org_id, name, model_id, validity_days, target_default, created_by, created_at, updated_at, archived_at, revision"
+const assessmentColumns = "id, org_id, name, model_id, model_version, validity_days, evidence_validity_days, target_default, created_by, created_at, updated_at, archived_at, revision"
 
 func scanAssessment(sc interface{ Scan(...any) error }) (*Assessment, error) {
 	var a Assessment
-	var model *string
-	if err := sc.Scan(&a.ID, &a.OrgID, &a.Name, &model, &a.ValidityDays, &a.TargetDefault, &a.CreatedBy,
+	var custom, version *string
+	if err := sc.Scan(&a.ID, &a.OrgID, &a.Name, &custom, &version, &a.ValidityDays, &a.EvidenceValidityDays, &a.TargetDefault, &a.CreatedBy,
 		timeCol{&a.Created}, timeCol{&a.Updated}, timeCol{&a.Archived}, &a.Revision); err != nil {
 		return nil, err
 	}
-	a.ModelRef = BuiltinModel
-	if model != nil {
-		a.ModelRef = *model
-	}
+	a.ModelRef = storedModelRef(custom, version)
 	return &a, nil
+}
+
+// storedModelRef is the model reference of stored model_id and
+// model_version columns: the custom model, else the built-in version, else
+// (a row written before versions were recorded) csmm@2.0.0.
+func storedModelRef(custom, version *string) string {
+	switch {
+	case custom != nil:
+		return *custom
+	case version != nil && *version != "":
+		return *version
+	}
+	return FirstBuiltinModel
 }
 
 func getAssessment(ctx context.Context, tx *tx, orgID, id string) (*Assessment, error) {
@@ -315,9 +348,13 @@ func (s *Store) ListAssessments(ctx context.Context, orgID string, includeArchiv
 type AssessmentUpdate struct {
 	Name         string
 	ValidityDays int
+	// EvidenceValidityDays, when set, changes how long scanner evidence
+	// stays valid (0: the default); nil keeps it.
+	EvidenceValidityDays *int
 }
 
-// UpdateAssessment renames an assessment and changes its answer validity.
+// UpdateAssessment renames an assessment and changes its answer validity
+// (and its evidence validity when given).
 // It returns invalid for an empty name or a validity out of range and
 // not_found for another organization's assessment.
 func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor, id string, u AssessmentUpdate) (_ *Assessment, err error) {
@@ -332,18 +369,25 @@ func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor,
 	if u.ValidityDays < 1 || u.ValidityDays > 36500 {
 		return nil, csmm.Errorf(csmm.EINVALID, "validity_days is %d: expected a whole number from 1 to 36500", u.ValidityDays)
 	}
+	if e := u.EvidenceValidityDays; e != nil && (*e < 0 || *e > 36500) {
+		return nil, csmm.Errorf(csmm.EINVALID, "evidence_validity_days is %d: expected 0 (the default) or a whole number of days up to 36500", *e)
+	}
 	var a *Assessment
 	err = s.write(ctx, func(tx *tx) error {
 		before, err := getAssessment(ctx, tx, orgID, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE assessments SET name = ?, validity_days = ?, updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?",
-			u.Name, u.ValidityDays, micros(tx.now), orgID, id); err != nil {
+		evidenceDays := before.EvidenceValidityDays
+		if u.EvidenceValidityDays != nil {
+			evidenceDays = *u.EvidenceValidityDays
+		}
+		if _, err := tx.exec(ctx, "UPDATE assessments SET name = ?, validity_days = ?, evidence_validity_days = ?, updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?",
+			u.Name, u.ValidityDays, evidenceDays, micros(tx.now), orgID, id); err != nil {
 			return err
 		}
 		after := *before
-		after.Name, after.ValidityDays, after.Updated, after.Revision = u.Name, u.ValidityDays, tx.now, before.Revision+1
+		after.Name, after.ValidityDays, after.EvidenceValidityDays, after.Updated, after.Revision = u.Name, u.ValidityDays, evidenceDays, tx.now, before.Revision+1
 		a = &after
 		return audit(ctx, tx, orgID, actor, auditRecord{"assessment.update", "assessment", id, before, after})
 	})
@@ -507,23 +551,21 @@ func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 }
 
 // AssessmentModelRef returns the model reference of an assessment of the
-// organization (BuiltinModel for the built-in model) with one indexed query,
+// organization (the built-in reference, such as csmm@2.0.0, for a built-in
+// model) with one indexed query,
 // outside any transaction: what saving an answer needs to check the
 // objective, without reading the assessment's scopes and targets. It returns
 // not_found for an unknown ID or another organization's assessment.
 func (s *Store) AssessmentModelRef(ctx context.Context, orgID, id string) (_ string, err error) {
 	defer wrap(&err, "assessment model(%s, %s)", orgID, id)
-	var ref *string
+	var custom, version *string
 	err = s.readOne(ctx, func(tx *tx) error {
-		return tx.queryRow(ctx, "SELECT model_id FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&ref)
+		return tx.queryRow(ctx, "SELECT model_id, model_version FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&custom, &version)
 	})
 	if err != nil {
 		return "", notFound(dbError(err), "assessment", id)
 	}
-	if ref == nil {
-		return BuiltinModel, nil
-	}
-	return *ref, nil
+	return storedModelRef(custom, version), nil
 }
 
 // AssessmentRevision returns the revision of an assessment of the

@@ -22,7 +22,7 @@ import (
 // backupFormat names the dump format in its header.
 const backupFormat = "csmm-backup"
 
-// column kinds: s text, S nullable text, i integer, I nullable integer, f real, b boolean.
+// column kinds: s text, S nullable text, i integer, I nullable integer, f real, F nullable real, b boolean.
 type backupTable struct {
 	name    string
 	columns []string
@@ -39,12 +39,12 @@ var backupTables = []backupTable{
 	{"api_tokens", []string{"id", "org_id", "user_id", "name", "role", "token_hash", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"}, "sssssssiIII"},
 	{"signin_attempts", []string{"id", "account", "address", "at"}, "sssi"},
 	{"models", []string{"id", "org_id", "name", "version", "yaml", "created_by", "created_at"}, "ssssssi"},
-	{"assessments", []string{"id", "org_id", "name", "model_id", "validity_days", "target_default", "created_by", "created_at", "updated_at", "archived_at", "revision"}, "sssSiisiiIi"},
+	{"assessments", []string{"id", "org_id", "name", "model_id", "validity_days", "target_default", "created_by", "created_at", "updated_at", "archived_at", "revision", "model_version", "evidence_validity_days"}, "sssSiisiiIiSi"},
 	{"scopes", []string{"org_id", "assessment_id", "scope", "name", "weight", "position"}, "ssssfi"},
 	{"targets", []string{"org_id", "assessment_id", "category", "level", "reason"}, "sssis"},
-	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at"}, "sssssssssisi"},
+	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at", "measured", "measure_of", "measure_percent"}, "sssssssssisiFFb"},
 	{"exemptions", []string{"id", "org_id", "assessment_id", "objective", "reason", "requested_by", "requested_at", "approver", "status", "until", "decided_by", "decided_at"}, "ssssssisssSI"},
-	{"evidence", []string{"org_id", "assessment_id", "objective", "scope", "source", "passed", "failed", "muted", "imported_at", "file_name", "format", "imported_by"}, "sssssiiiisss"},
+	{"evidence", []string{"org_id", "assessment_id", "objective", "scope", "source", "passed", "failed", "muted", "imported_at", "file_name", "format", "imported_by", "checks_json"}, "sssssiiiissss"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 
@@ -142,6 +142,8 @@ func scanTarget(kind rune) any {
 		return new(sql.NullInt64)
 	case 'f':
 		return new(float64)
+	case 'F':
+		return new(sql.NullFloat64)
 	case 'b':
 		return new(bool)
 	}
@@ -164,6 +166,10 @@ func scannedValue(v any) any {
 		}
 	case *float64:
 		return *v
+	case *sql.NullFloat64:
+		if v.Valid {
+			return v.Float64
+		}
 	case *bool:
 		return *v
 	}
@@ -271,7 +277,7 @@ func restoreArgs(t *backupTable, row map[string]any) ([]any, error) {
 		}
 		kind := rune(t.kinds[i])
 		if v == nil {
-			if kind != 'S' && kind != 'I' {
+			if kind != 'S' && kind != 'I' && kind != 'F' {
 				return nil, fmt.Errorf("column %s is null", c)
 			}
 			continue
@@ -290,7 +296,7 @@ func restoreArgs(t *backupTable, row map[string]any) ([]any, error) {
 				return nil, fmt.Errorf("column %s: expected an integer, got %v", c, v)
 			}
 			args[i], err = strconv.ParseInt(string(n), 10, 64)
-		case 'f':
+		case 'f', 'F':
 			n, ok := v.(json.Number)
 			if !ok {
 				return nil, fmt.Errorf("column %s: expected a number, got %v", c, v)

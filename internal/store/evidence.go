@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 )
 
@@ -29,6 +32,32 @@ type Evidence struct {
 	Imported time.Time `json:"imported"`
 	// ImportedBy is the ID of the user who imported the file, when known.
 	ImportedBy string `json:"imported_by,omitempty"`
+	// Checks keeps the counts per check and scan date (deciding and
+	// supporting checks), which stale evidence and contradictions are
+	// judged on; empty for records stored before they were kept.
+	Checks []assess.CheckEvidence `json:"checks,omitempty"`
+}
+
+// checksJSON is the stored checks_json of a record: "" when it has none.
+func checksJSON(list []assess.CheckEvidence) (string, error) {
+	if len(list) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
+// Assess returns the record as the scoring engine takes it. A check count
+// without a scan date (its findings had no time) is dated by the record's
+// import, as scoring.md says.
+func (e *Evidence) Assess() assess.Evidence {
+	checks := slices.Clone(e.Checks)
+	for i := range checks {
+		if checks[i].Scanned.IsZero() && !e.Imported.IsZero() {
+			checks[i].Scanned = assess.DateOf(e.Imported.UTC())
+		}
+	}
+	return assess.Evidence{Passed: e.Passed, Failed: e.Failed, Muted: e.Muted, Source: e.Source, Checks: checks}
 }
 
 // EvidenceImport is the evidence of one scanner file, to store in an
@@ -164,9 +193,20 @@ func (s *Store) ImportEvidence(ctx context.Context, orgID string, actor Actor, a
 			if !hasScope(as, e.Scope) {
 				return csmm.Errorf(csmm.EINVALID, "evidence for %s: the scope %q is not a scope of the assessment; its scopes are %s", e.Objective, e.Scope, scopeList(as))
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO evidence (org_id, assessment_id, objective, scope, source, passed, failed, muted, imported_at, file_name, format, imported_by)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				orgID, assessmentID, e.Objective, e.Scope, imp.Source, e.Passed, e.Failed, e.Muted, micros(tx.now), imp.FileName, imp.Format, actor.UserID); err != nil {
+			// A check without its own scan time was scanned no later than its import.
+			e.Checks = slices.Clone(e.Checks)
+			for i := range e.Checks {
+				if e.Checks[i].Scanned.IsZero() {
+					e.Checks[i].Scanned = assess.DateOf(tx.now.UTC())
+				}
+			}
+			checks, err := checksJSON(e.Checks)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO evidence (org_id, assessment_id, objective, scope, source, passed, failed, muted, imported_at, file_name, format, imported_by, checks_json)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				orgID, assessmentID, e.Objective, e.Scope, imp.Source, e.Passed, e.Failed, e.Muted, micros(tx.now), imp.FileName, imp.Format, actor.UserID, checks); err != nil {
 				return uniqueConflict(err, "evidence for %s in scope %s is given twice", e.Objective, e.Scope)
 			}
 		}
@@ -245,7 +285,7 @@ func (s *Store) ListEvidence(ctx context.Context, orgID, assessmentID string) (_
 }
 
 func listEvidence(ctx context.Context, tx *tx, orgID, assessmentID string) ([]Evidence, error) {
-	rows, err := tx.query(ctx, `SELECT assessment_id, objective, scope, source, passed, failed, muted, imported_at, file_name, format, imported_by
+	rows, err := tx.query(ctx, `SELECT assessment_id, objective, scope, source, passed, failed, muted, imported_at, file_name, format, imported_by, checks_json
 		FROM evidence WHERE org_id = ? AND assessment_id = ? ORDER BY objective, scope, source`, orgID, assessmentID)
 	if err != nil {
 		return nil, err
@@ -254,8 +294,14 @@ func listEvidence(ctx context.Context, tx *tx, orgID, assessmentID string) ([]Ev
 	out := []Evidence{}
 	for rows.Next() {
 		var e Evidence
-		if err := rows.Scan(&e.AssessmentID, &e.Objective, &e.Scope, &e.Source, &e.Passed, &e.Failed, &e.Muted, timeCol{&e.Imported}, &e.FileName, &e.Format, &e.ImportedBy); err != nil {
+		var checks string
+		if err := rows.Scan(&e.AssessmentID, &e.Objective, &e.Scope, &e.Source, &e.Passed, &e.Failed, &e.Muted, timeCol{&e.Imported}, &e.FileName, &e.Format, &e.ImportedBy, &checks); err != nil {
 			return nil, err
+		}
+		if checks != "" {
+			if err := json.Unmarshal([]byte(checks), &e.Checks); err != nil {
+				return nil, fmt.Errorf("evidence for %s in scope %s from %s: the stored per-check counts do not read: %w", e.Objective, e.Scope, e.Source, err)
+			}
 		}
 		out = append(out, e)
 	}

@@ -60,6 +60,7 @@ func (s *Store) ExportFile(ctx context.Context, orgID, id string, date assess.Da
 	f.Assessment = snap.a.Name
 	f.Date = date
 	f.ValidityDays = snap.a.ValidityDays
+	f.EvidenceValidityDays = snap.a.EvidenceValidityDays
 	f.Scopes = assessScopes(snap.a.Scopes)
 	f.Targets = targetMap(snap.a.Targets)
 	f.TargetDefault = snap.a.TargetDefault
@@ -128,7 +129,7 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 			if name == "" {
 				name = "Imported " + f.Date.String()
 			}
-			in := AssessmentInput{Name: name, ModelRef: opts.ModelRef, ValidityDays: f.ValidityDays,
+			in := AssessmentInput{Name: name, ModelRef: opts.ModelRef, ValidityDays: f.ValidityDays, EvidenceValidityDays: f.EvidenceValidityDays,
 				TargetDefault: f.TargetDefault, Scopes: scopes, Targets: targetList}
 			if err := in.normalize(); err != nil {
 				return err
@@ -148,6 +149,11 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 			}
 			if f.ValidityDays > 0 && f.ValidityDays != a.ValidityDays {
 				if _, err := tx.exec(ctx, "UPDATE assessments SET validity_days = ? WHERE org_id = ? AND id = ?", f.ValidityDays, orgID, a.ID); err != nil {
+					return err
+				}
+			}
+			if f.EvidenceValidityDays != a.EvidenceValidityDays {
+				if _, err := tx.exec(ctx, "UPDATE assessments SET evidence_validity_days = ? WHERE org_id = ? AND id = ?", f.EvidenceValidityDays, orgID, a.ID); err != nil {
 					return err
 				}
 			}
@@ -178,13 +184,13 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 		}
 		for _, k := range keys {
 			r := f.Answers[k]
-			in := AnswerInput{AssessmentID: a.ID, Objective: k.Objective, Scope: k.Scope, Answer: r.Answer, Note: r.Note,
+			in := AnswerInput{AssessmentID: a.ID, Objective: k.Objective, Scope: k.Scope, Answer: r.Answer, Measure: r.Measure, Note: r.Note,
 				Justification: r.Justification, AnsweredBy: r.By, AnsweredAt: r.Date}
 			if r.Date.IsZero() {
 				in.AnsweredAt = f.Date
 			}
 			if cur := current[k]; cur != nil {
-				if cur.Response() == (assess.Response{Answer: in.Answer, Note: in.Note, Justification: in.Justification, By: in.AnsweredBy, Date: in.AnsweredAt}) {
+				if cur.Response().Equal(assess.Response{Answer: in.Answer, Measure: in.Measure, Note: in.Note, Justification: in.Justification, By: in.AnsweredBy, Date: in.AnsweredAt}) {
 					continue
 				}
 				in.ExpectedVersion = cur.Version
@@ -263,7 +269,7 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 		return nil, err
 	}
 	snap := &snapshot{a: a}
-	if a.ModelRef != BuiltinModel {
+	if !IsBuiltinModelRef(a.ModelRef) {
 		if snap.custom, err = customModel(ctx, tx, orgID, a.ModelRef); err != nil {
 			return nil, err
 		}
@@ -282,7 +288,7 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 
 func (snap *snapshot) model(models *modelCache) (*model.Model, error) {
 	if snap.custom == nil {
-		return model.Builtin()
+		return model.BuiltinRef(snap.a.ModelRef)
 	}
 	return models.parse(snap.custom)
 }

@@ -13,8 +13,45 @@ import (
 	"github.com/csmm/csmm/internal/textfield"
 )
 
-// BuiltinModel is the ModelRef of an assessment that uses the built-in model.
+// BuiltinModel, as the ModelRef of a new assessment, means the newest
+// built-in model; the assessment then records that version's reference.
 const BuiltinModel = "builtin"
+
+// Builtin returns the built-in model a new assessment gets with the
+// ModelRef BuiltinModel: the newest version (model.Builtin). An assessment
+// keeps the version it was made with (Assessment.ModelRef).
+func Builtin() (*model.Model, error) { return model.Builtin() }
+
+// FirstBuiltinModel is the built-in model of assessments stored before
+// assessments recorded their model version.
+const FirstBuiltinModel = "csmm@2.0.0"
+
+// IsBuiltinModelRef reports whether ref names a built-in model: "",
+// BuiltinModel, or a built-in reference ("csmm@2.0.0", "csmm").
+func IsBuiltinModelRef(ref string) bool {
+	return ref == "" || ref == BuiltinModel || model.IsBuiltinRef(ref)
+}
+
+// canonicalModelRef returns the reference an assessment records for ref:
+// the built-in model's id@version ("" and BuiltinModel are the newest), or
+// the custom model ID as given. It returns invalid for an id@version that
+// names no built-in model.
+func canonicalModelRef(ref string) (string, error) {
+	if ref == BuiltinModel {
+		ref = ""
+	}
+	if model.IsBuiltinRef(ref) {
+		m, err := model.BuiltinRef(ref)
+		if err != nil {
+			return "", err
+		}
+		return m.Ref(), nil
+	}
+	if strings.Contains(ref, "@") {
+		return "", csmm.Errorf(csmm.EINVALID, "no built-in model %q: built-in models are %s", ref, strings.Join(model.BuiltinRefs(), ", "))
+	}
+	return ref, nil
+}
 
 // CustomModel is a maturity model an organization uploaded, kept as the YAML
 // it was given. The caller validates the YAML with model.Parse before saving.
@@ -133,8 +170,14 @@ func (s *Store) DeleteModel(ctx context.Context, orgID string, actor Actor, id s
 // the stored YAML no longer parses.
 func (s *Store) LoadModel(ctx context.Context, orgID, ref string) (_ *model.Model, err error) {
 	defer wrap(&err, "load model(%s, %s)", orgID, ref)
-	if ref == "" || ref == BuiltinModel {
-		return model.Builtin()
+	if IsBuiltinModelRef(ref) {
+		if ref == BuiltinModel {
+			ref = ""
+		}
+		return model.BuiltinRef(ref)
+	}
+	if strings.Contains(ref, "@") && model.IsBuiltinRef(ref) {
+		return model.BuiltinRef(ref) // a built-in version named on purpose, e.g. csmm@2.0.0
 	}
 	var cm *CustomModel
 	err = s.read(ctx, func(tx *tx) error {

@@ -57,13 +57,15 @@ func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input,
 		Targets:      targetMap(snap.a.Targets),
 		ValidityDays: snap.a.ValidityDays,
 		AsOf:         asOf,
+
+		EvidenceValidityDays: snap.a.EvidenceValidityDays,
 	}
 	for _, a := range snap.answers {
 		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
 	}
 	for _, e := range snap.evidence {
 		k := assess.Key{Objective: e.Objective, Scope: e.Scope}
-		in.Evidence[k] = in.Evidence[k].Plus(assess.Evidence{Passed: e.Passed, Failed: e.Failed, Muted: e.Muted, Source: e.Source})
+		in.Evidence[k] = in.Evidence[k].Plus(e.Assess())
 	}
 	return in, nil
 }
