@@ -90,9 +90,10 @@ func TestSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A check is mapped when an objective lists it, deciding or supporting.
 	listed := map[string]bool{}
 	for _, o := range m.Objectives {
-		for _, c := range o.Checks {
+		for _, c := range o.AllChecks() {
 			listed[c] = true
 		}
 	}
