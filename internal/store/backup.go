@@ -3,8 +3,8 @@ package store
 import (
 	"bufio"
 	"context"
-	"encoding/base64"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
