@@ -64,6 +64,40 @@ func (a *API) table() []route {
 			{Name: "source", Description: "The source of the import to remove"},
 		}, Handle: a.deleteEvidence},
 
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/snapshots", OperationID: "finalizeAssessment", Summary: "Finalize the assessment into a dated snapshot, frozen (answers with who and when, evidence, exemptions, targets, model, roadmap and scores); answers the snapshot", Perm: identity.PermManageAssessments, Body: mediaJSON, Status: http.StatusCreated, Handle: a.finalizeAssessment},
+		{Method: "GET", Path: "/orgs/{org}/snapshots", OperationID: "listSnapshots", Summary: "Snapshots, newest first: the organization's, or one assessment's", Perm: identity.PermRead, Query: []queryParam{
+			{Name: "assessment", Description: "Only this assessment's snapshots"},
+		}, Handle: a.listSnapshots},
+		{Method: "GET", Path: "/orgs/{org}/snapshots/{snapshot}", OperationID: "getSnapshot", Summary: "A snapshot; format=json downloads the snapshot export file (with its model) that csmm diff reads", Perm: identity.PermRead, Query: []queryParam{
+			{Name: "format", Description: "json for the export file", Enum: []string{"json"}},
+		}, Handle: a.getSnapshot},
+		{Method: "GET", Path: "/orgs/{org}/trend", OperationID: "getTrend", Summary: "Program, domain and category scores over the snapshots, with targets (format=json|csv)", Perm: identity.PermRead, Produces: []string{mediaJSON, mediaCSV}, Query: []queryParam{
+			{Name: "assessment", Description: "Only this assessment's snapshots"},
+			{Name: "format", Description: "json when absent", Enum: []string{"json", "csv"}},
+		}, Handle: a.getTrend},
+		{Method: "GET", Path: "/orgs/{org}/compare", OperationID: "compareSnapshots", Summary: "What changed between two snapshots, or a snapshot and the live assessment (format=json|md|csv)", Perm: identity.PermRead, Produces: []string{mediaJSON, mediaMarkdown, mediaCSV}, Query: []queryParam{
+			{Name: "from", Description: "A snapshot ID or live"},
+			{Name: "to", Description: "A snapshot ID or live"},
+			{Name: "assessment", Description: "The assessment whose live state live means, when the other side is not one of its snapshots"},
+			{Name: "format", Description: "json when absent", Enum: []string{"json", "md", "csv"}},
+		}, Handle: a.compareSnapshots},
+
+		{Method: "GET", Path: "/orgs/{org}/profile", OperationID: "getOrganizationProfile", Summary: "How the organization describes itself for peer benchmarks", Perm: identity.PermRead, Handle: a.getOrganizationProfile},
+		{Method: "PUT", Path: "/orgs/{org}/profile", OperationID: "updateOrganizationProfile", Summary: "Set industry, size_band, regions, providers and benchmark_opt_in", Perm: identity.PermManageSettings, Body: mediaJSON, Handle: a.updateOrganizationProfile},
+		{Method: "GET", Path: "/orgs/{org}/benchmark", OperationID: "getBenchmark", Summary: "Peer benchmark (formats.md Benchmark): quartiles over the latest snapshot of each opted-in organization of the group, suppressed under 5, and where this organization stands", Perm: identity.PermRead, Query: []queryParam{
+			{Name: "industry", Description: "Only organizations of this industry"},
+			{Name: "size_band", Description: "Only organizations of this size band"},
+			{Name: "provider", Description: "Only organizations using this cloud provider"},
+			{Name: "source", Description: "installation (default) or the name of an imported benchmark"},
+		}, Handle: a.getBenchmark},
+		{Method: "GET", Path: "/orgs/{org}/benchmark/export", OperationID: "exportBenchmark", Summary: "The installation's anonymized benchmarks (every group of 5 or more) as JSON or CSV, with model version, date and group sizes", Perm: identity.PermManageSettings, Produces: []string{mediaJSON, mediaCSV}, Query: []queryParam{
+			{Name: "format", Description: "json when absent", Enum: []string{"json", "csv"}},
+		}, Handle: a.exportBenchmark},
+		{Method: "GET", Path: "/orgs/{org}/benchmarks", OperationID: "listBenchmarks", Summary: "Imported benchmarks", Perm: identity.PermRead, Handle: a.listBenchmarks},
+		{Method: "POST", Path: "/orgs/{org}/benchmarks", OperationID: "importBenchmark", Summary: "Import an exported benchmark (JSON) as a named external benchmark, labelled with its source and date", Perm: identity.PermManageSettings, Body: mediaJSON, Status: http.StatusCreated, Query: []queryParam{
+			{Name: "name", Description: "The benchmark's source: a consultant, an industry body"},
+		}, Handle: a.importBenchmark},
+
 		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Summary: "The organization's custom models", Perm: identity.PermRead, Handle: a.listModels},
 		{Method: "POST", Path: "/orgs/{org}/models", OperationID: "uploadModel", Summary: "Upload a custom model (YAML); refused with every problem when invalid", Perm: identity.PermManageSettings, Body: mediaYAML, Status: http.StatusCreated, Handle: a.uploadModel},
 		{Method: "GET", Path: "/orgs/{org}/models/{model}", OperationID: "getModel", Summary: "A model as JSON: builtin, or a custom model's ID", Perm: identity.PermRead, Handle: a.getModel},

@@ -1,7 +1,10 @@
 package history
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -209,3 +212,31 @@ func WriteBenchmarksCSV(w io.Writer, list []Benchmark) error {
 }
 
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// ParseBenchmarks reads an exported benchmark: one Benchmark object or an
+// array of them, as `csmm benchmark export` and exportBenchmark write.
+func ParseBenchmarks(data []byte) ([]Benchmark, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, fmt.Errorf("the benchmark file is empty")
+	}
+	var list []Benchmark
+	if data[0] == '{' {
+		var b Benchmark
+		if err := json.Unmarshal(data, &b); err != nil {
+			return nil, fmt.Errorf("not a benchmark: %w", err)
+		}
+		list = []Benchmark{b}
+	} else if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("not a benchmark or a list of benchmarks: %w", err)
+	}
+	for i, b := range list {
+		if b.Model.ID == "" || b.Model.Version == "" {
+			return nil, fmt.Errorf("benchmark %d: field model: expected its id and version", i+1)
+		}
+		if b.AsOf.IsZero() {
+			return nil, fmt.Errorf("benchmark %d: field as_of: expected a date", i+1)
+		}
+	}
+	return list, nil
+}

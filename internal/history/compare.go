@@ -18,6 +18,8 @@ const Live = "live"
 // frozen for the occasion (SnapshotID Live).
 type Side struct {
 	SnapshotID string
+	// Assessment is the ID of the assessment the side is of.
+	Assessment string
 	Finalized  time.Time
 	Model      *model.Model
 	Input      Input
@@ -26,7 +28,7 @@ type Side struct {
 
 // SideOf returns the comparison side of a stored snapshot and its model.
 func SideOf(s *Snapshot, m *model.Model) Side {
-	return Side{SnapshotID: s.ID, Finalized: s.Finalized, Model: m, Input: s.Input, Result: s.Result}
+	return Side{SnapshotID: s.ID, Assessment: s.AssessmentID, Finalized: s.Finalized, Model: m, Input: s.Input, Result: s.Result}
 }
 
 // Comparison is what changed between two snapshots, or a snapshot and the

@@ -95,7 +95,7 @@ func (s *Store) LiveSide(ctx context.Context, orgID, assessmentID string, asOf a
 		return history.Side{}, err
 	}
 	in := live.frozen(asOf)
-	return history.Side{SnapshotID: history.Live, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf))}, nil
+	return history.Side{SnapshotID: history.Live, Assessment: assessmentID, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf))}, nil
 }
 
 // modelYAML returns the YAML of the live assessment's model and the model.
@@ -340,4 +340,50 @@ func nullInt(v sql.NullInt64) *int {
 	}
 	n := int(v.Int64)
 	return &n
+}
+
+// CompareSide returns one side of a comparison: the snapshot ref names, or
+// for history.Live the live assessment assessmentID (scored as of asOf).
+// It returns invalid for live without an assessment and not_found for an
+// unknown snapshot or assessment.
+func (s *Store) CompareSide(ctx context.Context, orgID, ref, assessmentID string, asOf assess.Date) (history.Side, error) {
+	if ref == history.Live {
+		if assessmentID == "" {
+			return history.Side{}, csmm.Errorf(csmm.EINVALID, "comparing with the live assessment needs a snapshot on the other side or an assessment")
+		}
+		return s.LiveSide(ctx, orgID, assessmentID, asOf)
+	}
+	snap, m, err := s.GetSnapshot(ctx, orgID, ref)
+	if err != nil {
+		return history.Side{}, err
+	}
+	return history.SideOf(snap, m), nil
+}
+
+// Compare compares two sides named by snapshot IDs or history.Live (the
+// live assessment of the other side's snapshot, or of assessmentID).
+func (s *Store) Compare(ctx context.Context, orgID, from, to, assessmentID string, today assess.Date) (*history.Comparison, error) {
+	if from == "" || to == "" {
+		return nil, csmm.Errorf(csmm.EINVALID, "from and to: expected a snapshot ID or %q each", history.Live)
+	}
+	if from == history.Live && to == history.Live {
+		return nil, csmm.Errorf(csmm.EINVALID, "from and to are both %q: compare the live assessment with a snapshot", history.Live)
+	}
+	var sides [2]history.Side
+	refs := [2]string{from, to}
+	order := []int{0, 1}
+	if from == history.Live {
+		order = []int{1, 0}
+	}
+	for _, i := range order {
+		side, err := s.CompareSide(ctx, orgID, refs[i], assessmentID, today)
+		if err != nil {
+			return nil, err
+		}
+		if assessmentID == "" && side.SnapshotID != history.Live {
+			assessmentID = side.Assessment
+		}
+		sides[i] = side
+	}
+	return history.Compare(sides[0], sides[1]), nil
 }
