@@ -8,11 +8,11 @@ import (
 	"io"
 )
 
-//go:embed templates/report.html.tmpl
+//go:embed templates/report.html.tmpl templates/trend.html.tmpl
 var templateFS embed.FS
 
 // htmlTemplate is parsed once; it is never modified after.
-var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl"))
+var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/trend.html.tmpl"))
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS
 // with a print stylesheet, inline SVG charts, no script and no external

@@ -73,6 +73,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("### %s (%s): level %d, score %s\n\n%s\n\n", md(c.Name), c.ID, c.Level, c.Display, md(c.Explanation))
 	}
 
+	r.writeTrendMarkdown(p)
 	p("## Roadmap\n\n")
 	switch {
 	case len(r.Roadmap) > 0:

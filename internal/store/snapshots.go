@@ -64,6 +64,10 @@ func (s *Store) Finalize(ctx context.Context, orgID string, actor Actor, assessm
 		if err := insertSnapshot(ctx, tx, snap, yaml); err != nil {
 			return err
 		}
+		// The assessment's report shows its snapshots: a new one is a change.
+		if err := touchAssessment(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
 		info := snapshotInfo(snap)
 		if err := audit(ctx, tx, orgID, actor, auditRecord{"snapshot.create", "snapshot", snap.ID, nil, info}); err != nil {
 			return err
