@@ -40,7 +40,6 @@ type snapshotRow struct {
 	CompareLive string
 }
 
-
 // snapshots lists the snapshots of the organization, or of the assessment
 // in the path.
 func (h *Handler) snapshots(w http.ResponseWriter, r *http.Request) error {
