@@ -138,7 +138,7 @@ func TestHistoryFlow(t *testing.T) {
 
 		// The first snapshot did not move.
 		var again history.Snapshot
-		owner.get(base + "/snapshots/" + first.ID).json(t, &again)
+		owner.get(base+"/snapshots/"+first.ID).json(t, &again)
 		if again.Result.Program != first.Result.Program || len(again.Input.Answers) != 6 {
 			t.Errorf("the first snapshot changed: program %+v, %d answers; want %+v, 6", again.Result.Program, len(again.Input.Answers), first.Result.Program)
 		}
@@ -177,7 +177,7 @@ func TestHistoryFlow(t *testing.T) {
 		}
 
 		var tr history.Trend
-		owner.get(base + "/trend?assessment=" + id).json(t, &tr)
+		owner.get(base+"/trend?assessment="+id).json(t, &tr)
 		if len(tr.Points) != 2 || tr.Points[0].SnapshotID != first.ID || tr.Points[1].SnapshotID != second.ID {
 			t.Errorf("trend points = %+v, want the two snapshots oldest first", tr.Points)
 		}
@@ -192,7 +192,7 @@ func TestHistoryFlow(t *testing.T) {
 		}
 		// The live score as of a date before the later answers.
 		var sc assess.Result
-		owner.get(base + "/assessments/" + id + "/score?as_of=2026-01-01").json(t, &sc)
+		owner.get(base+"/assessments/"+id+"/score?as_of=2026-01-01").json(t, &sc)
 		if sc.AsOf.String() != "2026-01-01" {
 			t.Errorf("as_of = %s", sc.AsOf)
 		}
