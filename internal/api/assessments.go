@@ -213,6 +213,13 @@ func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
 	if ref == "" || ref == builtin.Ref() || ref == store.BuiltinModel {
 		return builtin, store.BuiltinModel, nil
 	}
+	if model.IsBuiltinRef(ref) {
+		// An older built-in version (csmm@2.0.0): the file is read against
+		// it, but the store keeps one built-in reference, scored on the
+		// newest model, until assessments record the built-in version.
+		m, err := model.BuiltinRef(ref)
+		return m, store.BuiltinModel, err
+	}
 	models, err := a.o.Store.ListModels(c.ctx(), c.org.ID)
 	if err != nil {
 		return nil, "", err

@@ -80,8 +80,8 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	asOf := c.env.today()
 	formatFlag(fs, &format, "table", "table", "json", "md", "csv")
 	asOfFlag(fs, &asOf)
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, diffUsage, args)
 	if err != nil {
@@ -114,6 +114,8 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	if err := applyEvidence(&newIn, m, newFile, evidenceSpecs); err != nil {
 		return err
 	}
+	warnScoring(c.env, oldFile, assess.Score(oldIn))
+	warnScoring(c.env, newFile, assess.Score(newIn))
 	d := diffFiles(m, oldFile, newFile, oldIn, newIn)
 	var out bytes.Buffer
 	if format == "json" {

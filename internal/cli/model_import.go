@@ -467,11 +467,12 @@ type outDomain struct {
 }
 
 type outCategory struct {
-	ID          string  `yaml:"id"`
-	Domain      string  `yaml:"domain"`
-	Name        string  `yaml:"name"`
-	Description string  `yaml:"description,omitempty"`
-	Weight      float64 `yaml:"weight,omitempty"`
+	ID          string                `yaml:"id"`
+	Domain      string                `yaml:"domain"`
+	Name        string                `yaml:"name"`
+	Description string                `yaml:"description,omitempty"`
+	Weight      float64               `yaml:"weight,omitempty"`
+	Levels      []model.CategoryLevel `yaml:"levels,omitempty"`
 }
 
 type outObjective struct {

@@ -7,7 +7,7 @@ import "testing"
 func BenchmarkParseBuiltin(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Parse(BuiltinFile, builtinYAML); err != nil {
+		if _, err := Parse(BuiltinFile, builtin210YAML); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -19,31 +19,111 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed csmm.yaml
-var builtinYAML []byte
+//go:embed csmm-2.0.0.yaml
+var builtin200YAML []byte
+
+//go:embed csmm-2.1.0.yaml
+var builtin210YAML []byte
 
 //go:embed schema.json
 var schemaJSON []byte
 
-// BuiltinFile is the name under which problems in the built-in model are reported.
-const BuiltinFile = "builtin:csmm.yaml"
+// builtinFile is one embedded model file.
+type builtinFile struct {
+	ref  string // id@version
+	file string // the name under which problems are reported
+	data []byte
+	once func() (*Model, error)
+}
+
+// builtins lists the embedded models, oldest first; the last is the default.
+var builtins = func() []*builtinFile {
+	out := []*builtinFile{
+		{ref: "csmm@2.0.0", file: "builtin:csmm-2.0.0.yaml", data: builtin200YAML},
+		{ref: "csmm@2.1.0", file: "builtin:csmm-2.1.0.yaml", data: builtin210YAML},
+	}
+	for _, b := range out {
+		b.once = sync.OnceValues(func() (*Model, error) { return Parse(b.file, b.data) })
+	}
+	return out
+}()
+
+// BuiltinFile is the name under which problems in the default (newest)
+// built-in model are reported.
+const BuiltinFile = "builtin:csmm-2.1.0.yaml"
 
 // Schema returns the JSON Schema (draft 2020-12) that every model file must satisfy.
 func Schema() []byte { return bytes.Clone(schemaJSON) }
 
-// BuiltinYAML returns the source of the built-in model.
-func BuiltinYAML() []byte { return bytes.Clone(builtinYAML) }
+// BuiltinYAML returns the source of the default (newest) built-in model.
+func BuiltinYAML() []byte { return bytes.Clone(builtins[len(builtins)-1].data) }
 
-var builtin = sync.OnceValues(func() (*Model, error) { return Parse(BuiltinFile, builtinYAML) })
+// Builtin returns the default built-in CSMM model, the newest version. It is
+// parsed and validated once; an error means the embedded data is broken,
+// which the tests prevent.
+func Builtin() (*Model, error) { return builtins[len(builtins)-1].once() }
 
-// Builtin returns the built-in CSMM model. It is parsed and validated once;
-// an error means the embedded data is broken, which the tests prevent.
-func Builtin() (*Model, error) { return builtin() }
+// BuiltinRefs returns the references (id@version) of every built-in model,
+// oldest first; the last is the default.
+func BuiltinRefs() []string {
+	out := make([]string, len(builtins))
+	for i, b := range builtins {
+		out[i] = b.ref
+	}
+	return out
+}
 
-// Load reads a model file from disk, or returns the built-in model when path is empty.
+// IsBuiltinRef reports whether ref names a built-in model: id@version of
+// one of them, or the bare id (the newest version).
+func IsBuiltinRef(ref string) bool { return findBuiltin(ref) != nil }
+
+func findBuiltin(ref string) *builtinFile {
+	if ref == "" {
+		return builtins[len(builtins)-1]
+	}
+	for i := len(builtins) - 1; i >= 0; i-- {
+		b := builtins[i]
+		if b.ref == ref || strings.SplitN(b.ref, "@", 2)[0] == ref {
+			return b
+		}
+	}
+	return nil
+}
+
+// BuiltinRef returns the built-in model named by ref: "csmm@2.0.0",
+// "csmm@2.1.0", the bare id "csmm" or "" (both the newest).
+func BuiltinRef(ref string) (*Model, error) {
+	b := findBuiltin(ref)
+	if b == nil {
+		return nil, fmt.Errorf("no built-in model %q; built-in models are %s", ref, strings.Join(BuiltinRefs(), ", "))
+	}
+	return b.once()
+}
+
+// BuiltinRefYAML returns the source of the built-in model named by ref
+// (see BuiltinRef).
+func BuiltinRefYAML(ref string) ([]byte, error) {
+	b := findBuiltin(ref)
+	if b == nil {
+		return nil, fmt.Errorf("no built-in model %q; built-in models are %s", ref, strings.Join(BuiltinRefs(), ", "))
+	}
+	return bytes.Clone(b.data), nil
+}
+
+var builtinRefPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*@[^/\\]+$`)
+
+// Load reads a model: the default built-in model when path is empty, a
+// built-in model when path is a reference such as csmm@2.0.0 (or the bare
+// id) and no file of that name exists, else the
+// model file at path on disk.
 func Load(path string) (*Model, error) {
 	if path == "" {
 		return Builtin()
+	}
+	if builtinRefPattern.MatchString(path) || IsBuiltinRef(path) {
+		if _, err := os.Stat(path); err != nil {
+			return BuiltinRef(path)
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -154,6 +234,17 @@ func (m *Model) applyDefaults() {
 		}
 		if o.Checks == nil {
 			o.Checks = []string{}
+		}
+		if o.Scale == "" {
+			o.Scale = ScaleCoverage
+		}
+		if o.SupportingChecks == nil {
+			o.SupportingChecks = []string{}
+		}
+		for _, l := range []*[]string{&o.References.CCM, &o.References.NISTCSF, &o.References.CIS} {
+			if *l == nil {
+				*l = []string{}
+			}
 		}
 		for _, l := range []*[]string{&o.Controls.AWS, &o.Controls.Azure, &o.Controls.GCP} {
 			if *l == nil {
@@ -323,6 +414,13 @@ func (v *validator) rules(m *Model) {
 		if !domains[c.Domain] {
 			v.add(fmt.Sprintf("categories[%d].domain", i), "unknown domain %q; expected one of %s", c.Domain, keys(domains))
 		}
+		rungs := map[int]bool{}
+		for j, l := range c.Levels {
+			if rungs[l.Level] {
+				v.add(fmt.Sprintf("categories[%d].levels[%d].level", i, j), "duplicate level %d in the ladder of category %s; expected each of 2 to 5 at most once", l.Level, c.ID)
+			}
+			rungs[l.Level] = true
+		}
 	}
 	ids := map[string]int{}
 	perLevel := map[string]map[int]int{}
@@ -339,6 +437,28 @@ func (v *validator) rules(m *Model) {
 		cat, level, _, ok := ParseObjectiveID(o.ID)
 		if ok && (cat != o.Category || level != o.Level) {
 			v.add(p+".id", "objective ID %q does not match its category %q and level %d; expected %s-%d.N", o.ID, o.Category, o.Level, o.Category, o.Level)
+		}
+		if o.Binary() && o.Threshold != 1 {
+			v.add(p+".threshold", "objective %s is binary (a yes/no fact), so its threshold must be 1, got %v", o.ID, o.Threshold)
+		}
+		if o.Effort != nil && o.Effort.PersonWeeks[0] > o.Effort.PersonWeeks[1] {
+			v.add(p+".effort.person_weeks", "person_weeks is [min, max]; got min %d greater than max %d", o.Effort.PersonWeeks[0], o.Effort.PersonWeeks[1])
+		}
+		deciding := map[string]bool{}
+		for _, c := range o.Checks {
+			deciding[c] = true
+		}
+		for j, c := range o.SupportingChecks {
+			if deciding[c] {
+				v.add(fmt.Sprintf("%s.supporting_checks[%d]", p, j), "check %q is listed both as deciding and as supporting; keep it in one list", c)
+			}
+		}
+		for j, r := range o.Replaces {
+			if _, _, _, ok := ParseObjectiveID(r); !ok {
+				v.add(fmt.Sprintf("%s.replaces[%d]", p, j), "expected an objective ID of the form CAT-LEVEL.N, got %q", r)
+			} else if r == o.ID {
+				v.add(fmt.Sprintf("%s.replaces[%d]", p, j), "objective %s cannot replace itself; omit replaces when the ID keeps its meaning", o.ID)
+			}
 		}
 		if perLevel[o.Category] == nil {
 			perLevel[o.Category] = map[int]int{}

@@ -63,7 +63,79 @@ type Category struct {
 	Name        string  `json:"name" yaml:"name"`
 	Description string  `json:"description,omitempty" yaml:"description,omitempty"`
 	Weight      float64 `json:"weight" yaml:"weight"`
+	// Levels describe, in the category's own terms, what it looks like at
+	// levels 2 to 5 (its ladder). Optional; at most one entry per level.
+	Levels []CategoryLevel `json:"levels,omitempty" yaml:"levels,omitempty"`
 }
+
+// CategoryLevel is one rung of a category's ladder.
+type CategoryLevel struct {
+	Level       int    `json:"level" yaml:"level"`
+	Description string `json:"description" yaml:"description"`
+}
+
+// Rung returns the category's own description of a level, or "" when the
+// model has none.
+func (c *Category) Rung(level int) string {
+	for _, l := range c.Levels {
+		if l.Level == level {
+			return l.Description
+		}
+	}
+	return ""
+}
+
+// Scale says which manual answers an objective accepts.
+type Scale string
+
+// The scales of an objective.
+const (
+	// ScaleCoverage objectives take the five-point coverage scale or a
+	// measured figure (measured of a total, or a percentage).
+	ScaleCoverage Scale = "coverage"
+	// ScaleBinary objectives state a yes/no fact: only no, yes and na.
+	ScaleBinary Scale = "binary"
+)
+
+// Size is a T-shirt size of the work an objective needs.
+type Size string
+
+// The sizes of an effort estimate.
+const (
+	SizeS  Size = "S"
+	SizeM  Size = "M"
+	SizeL  Size = "L"
+	SizeXL Size = "XL"
+)
+
+// Spend is the kind of money an objective needs beyond people's time.
+type Spend string
+
+// The kinds of spend of an effort estimate.
+const (
+	SpendNone    Spend = "none"
+	SpendLicense Spend = "license"
+	SpendService Spend = "service"
+)
+
+// Effort estimates the work to meet an objective: a size, a range of
+// person-weeks [min, max] and the kind of spend.
+type Effort struct {
+	Size        Size   `json:"size" yaml:"size"`
+	PersonWeeks [2]int `json:"person_weeks" yaml:"person_weeks"`
+	Spend       Spend  `json:"spend" yaml:"spend"`
+}
+
+// References map an objective to framework controls: CSA Cloud Controls
+// Matrix v4, NIST CSF 2.0 and CIS Controls v8.1 identifiers.
+type References struct {
+	CCM     []string `json:"ccm" yaml:"ccm"`
+	NISTCSF []string `json:"nist_csf" yaml:"nist_csf"`
+	CIS     []string `json:"cis" yaml:"cis"`
+}
+
+// Empty reports whether no reference is given.
+func (r References) Empty() bool { return len(r.CCM)+len(r.NISTCSF)+len(r.CIS) == 0 }
 
 // Objective is one measurable control objective at one level of a category.
 type Objective struct {
@@ -78,6 +150,29 @@ type Objective struct {
 	Mode      Mode     `json:"mode" yaml:"mode"`
 	Controls  Controls `json:"controls" yaml:"controls"`
 	Checks    []string `json:"checks" yaml:"checks"`
+	// Scale is coverage (the default) or binary (a yes/no fact).
+	Scale Scale `json:"scale" yaml:"scale"`
+	// SupportingChecks are related scanner checks: shown beside the answer
+	// and used to flag contradictions, never giving a value.
+	SupportingChecks []string `json:"supporting_checks" yaml:"supporting_checks"`
+	// References map the objective to framework controls.
+	References References `json:"references" yaml:"references"`
+	// Effort is the estimated work to meet the objective; nil when the
+	// model gives none.
+	Effort *Effort `json:"effort,omitempty" yaml:"effort,omitempty"`
+	// Replaces lists the objective IDs of an earlier model version whose
+	// practice this objective takes over (merged, split or changed meaning).
+	Replaces []string `json:"replaces,omitempty" yaml:"replaces,omitempty"`
+}
+
+// Binary reports whether the objective accepts only no, yes and na.
+func (o *Objective) Binary() bool { return o.Scale == ScaleBinary }
+
+// AllChecks returns the deciding checks followed by the supporting ones.
+func (o *Objective) AllChecks() []string {
+	out := make([]string, 0, len(o.Checks)+len(o.SupportingChecks))
+	out = append(out, o.Checks...)
+	return append(out, o.SupportingChecks...)
 }
 
 // Controls are sample technical controls per cloud provider.

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestBuiltinModel(t *testing.T) {
@@ -222,5 +224,143 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(err, &ve) || len(ve.Problems) < 2 {
 		t.Fatalf("want at least 2 problems, got %v", err)
+	}
+}
+
+// revision2Model uses every revision-2 field once.
+const revision2Model = `id: test
+version: 2.0.0
+name: Test model
+levels:
+  - {level: 1, name: One}
+  - {level: 2, name: Two}
+  - {level: 3, name: Three}
+  - {level: 4, name: Four}
+  - {level: 5, name: Five}
+domains:
+  - {id: base, name: Base}
+categories:
+  - id: AAA
+    domain: base
+    name: Alpha
+    levels:
+      - {level: 2, description: Rung two}
+      - {level: 3, description: Rung three}
+objectives:
+  - id: AAA-2.1
+    category: AAA
+    level: 2
+    title: T2
+    question: Q2
+    mode: manual
+    scale: binary
+    supporting_checks: ["prowler:aws:iam_root_mfa_enabled"]
+    references: {ccm: [IAM-14], nist_csf: [PR.AA-05], cis: ["6.5"]}
+    effort: {size: M, person_weeks: [2, 6], spend: license}
+    replaces: [AAA-2.7]
+  - {id: AAA-3.1, category: AAA, level: 3, title: T3, question: Q3, mode: either, threshold: 0.95, checks: ["prowler:aws:iam_root_mfa_enabled"]}
+  - {id: AAA-4.1, category: AAA, level: 4, title: T4, question: Q4, mode: manual}
+  - {id: AAA-5.1, category: AAA, level: 5, title: T5, question: Q5, mode: manual}
+`
+
+func TestParseRevision2Fields(t *testing.T) {
+	m, err := Parse("r2.yaml", []byte(revision2Model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := m.Objective("AAA-2.1")
+	want := Objective{
+		ID: "AAA-2.1", Category: "AAA", Level: 2, Title: "T2", Question: "Q2", Mode: ModeManual, Threshold: 1,
+		Controls: Controls{AWS: []string{}, Azure: []string{}, GCP: []string{}}, Checks: []string{},
+		Scale: ScaleBinary, SupportingChecks: []string{"prowler:aws:iam_root_mfa_enabled"},
+		References: References{CCM: []string{"IAM-14"}, NISTCSF: []string{"PR.AA-05"}, CIS: []string{"6.5"}},
+		Effort:     &Effort{Size: SizeM, PersonWeeks: [2]int{2, 6}, Spend: SpendLicense},
+		Replaces:   []string{"AAA-2.7"},
+	}
+	if diff := cmp.Diff(want, *o); diff != "" {
+		t.Errorf("AAA-2.1 (-want +got):\n%s", diff)
+	}
+	if o, _ := m.Objective("AAA-3.1"); o.Scale != ScaleCoverage || o.Effort != nil || len(o.References.CCM) != 0 {
+		t.Errorf("AAA-3.1 defaults: got scale %q effort %v references %v", o.Scale, o.Effort, o.References)
+	}
+	c, _ := m.Category("AAA")
+	if c.Rung(3) != "Rung three" || c.Rung(5) != "" {
+		t.Errorf("category ladder: got %+v", c.Levels)
+	}
+}
+
+func TestParseRevision2Problems(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		path     string
+		message  string
+	}{
+		{"binary threshold", "    scale: binary\n", "    scale: binary\n    threshold: 0.5\n", "objectives[0].threshold", "binary"},
+		{"unknown scale", "scale: binary", "scale: yesno", "objectives[0].scale", "yesno"},
+		{"person weeks reversed", "person_weeks: [2, 6]", "person_weeks: [6, 2]", "objectives[0].effort.person_weeks", "min 6 greater than max 2"},
+		{"person weeks one number", "person_weeks: [2, 6]", "person_weeks: [2]", "objectives[0].effort.person_weeks", "minItems"},
+		{"unknown size", "size: M", "size: XXL", "objectives[0].effort.size", "XXL"},
+		{"unknown spend", "spend: license", "spend: capex", "objectives[0].effort.spend", "capex"},
+		{"duplicate rung", "{level: 3, description: Rung three}", "{level: 2, description: Rung three}", "categories[0].levels[1].level", "duplicate level 2"},
+		{"rung level 1", "{level: 3, description: Rung three}", "{level: 1, description: Rung three}", "categories[0].levels[1].level", "1"},
+		{"replaces malformed", "replaces: [AAA-2.7]", "replaces: [aaa-2]", "objectives[0].replaces[0]", "aaa-2"},
+		{"replaces itself", "replaces: [AAA-2.7]", "replaces: [AAA-2.1]", "objectives[0].replaces[0]", "cannot replace itself"},
+		{"cis as a number", `cis: ["6.5"]`, `cis: [6.5]`, "objectives[0].references.cis[0]", "string"},
+		{"unknown reference framework", "nist_csf: [PR.AA-05]", "iso: [A.5]", "objectives[0].references", "iso"},
+		{"deciding and supporting", "mode: manual\n    scale", "mode: either\n    checks: [\"prowler:aws:iam_root_mfa_enabled\"]\n    scale", "objectives[0].supporting_checks[0]", "both as deciding and as supporting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(revision2Model, tt.old, tt.new, 1)
+			if src == revision2Model {
+				t.Fatalf("test does not change the model")
+			}
+			_, err := Parse("bad.yaml", []byte(src))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			for _, p := range ve.Problems {
+				if p.File == "bad.yaml" && p.Path == tt.path && p.Line > 0 && strings.Contains(p.Message, tt.message) {
+					return
+				}
+			}
+			t.Errorf("no problem at path %q mentioning %q; got:\n%v", tt.path, tt.message, err)
+		})
+	}
+}
+
+func TestBuiltinLookup(t *testing.T) {
+	if got := BuiltinRefs(); strings.Join(got, " ") != "csmm@2.0.0 csmm@2.1.0" {
+		t.Fatalf("built-in refs: got %v", got)
+	}
+	for _, tt := range []struct{ ref, version string }{
+		{"", "2.1.0"}, {"csmm", "2.1.0"}, {"csmm@2.0.0", "2.0.0"}, {"csmm@2.1.0", "2.1.0"},
+	} {
+		m, err := BuiltinRef(tt.ref)
+		if err != nil || m.Version != tt.version {
+			t.Errorf("BuiltinRef(%q): got %v, %v; want version %s", tt.ref, m, err, tt.version)
+		}
+		if m2, err := Load(tt.ref); err != nil || m2 != m {
+			t.Errorf("Load(%q): got a different model or %v", tt.ref, err)
+		}
+	}
+	if _, err := BuiltinRef("csmm@9.9.9"); err == nil || !strings.Contains(err.Error(), "csmm@2.0.0, csmm@2.1.0") {
+		t.Errorf("unknown version: got %v, want an error listing the built-in models", err)
+	}
+	def, _ := Builtin()
+	if def.Version != "2.1.0" {
+		t.Errorf("default built-in: got %s, want the newest, 2.1.0", def.Version)
+	}
+	old, _ := BuiltinRef("csmm@2.0.0")
+	for _, o := range old.Objectives {
+		if o.Scale != ScaleCoverage || len(o.SupportingChecks) != 0 || o.Effort != nil {
+			t.Errorf("2.0.0 %s carries revision-2 fields", o.ID)
+		}
+	}
+	src, _ := BuiltinRefYAML("csmm@2.0.0")
+	if !strings.Contains(string(src), "version: 2.0.0") {
+		t.Errorf("2.0.0 source is not the 2.0.0 file")
 	}
 }

@@ -132,6 +132,9 @@ func (s *Store) LoadModel(ctx context.Context, orgID, ref string) (_ *model.Mode
 	if ref == "" || ref == BuiltinModel {
 		return model.Builtin()
 	}
+	if strings.Contains(ref, "@") && model.IsBuiltinRef(ref) {
+		return model.BuiltinRef(ref) // a built-in version named on purpose, e.g. csmm@2.0.0
+	}
 	var cm *CustomModel
 	err = s.read(ctx, func(tx *tx) error {
 		cm, err = customModel(ctx, tx, orgID, ref)
