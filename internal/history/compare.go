@@ -231,7 +231,7 @@ func compareModels(from, to Side) *ModelChange {
 // same thing and are judged alike.
 func sameMeaning(a, b *model.Objective) bool {
 	return a.Title == b.Title && a.KPI == b.KPI && a.Question == b.Question && a.Level == b.Level &&
-		a.Category == b.Category && a.Threshold == b.Threshold && a.Mode == b.Mode &&
+		a.Category == b.Category && a.Threshold == b.Threshold && a.Mode == b.Mode && a.Scale == b.Scale &&
 		slices.Equal(a.Checks, b.Checks)
 }
 
@@ -318,6 +318,9 @@ func compareObjectives(from, to Side, unpaired map[string]bool) []ObjectiveChang
 
 // answerText is an answer as a person reads it: the word, or measured/of.
 func answerText(r assess.Response) string {
+	if r.Measure != nil {
+		return r.Measure.String()
+	}
 	return string(r.Answer)
 }
 

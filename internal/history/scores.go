@@ -38,14 +38,45 @@ func Scores(res *assess.Result) []ScoreRow {
 	return out
 }
 
-// The accessors below read the scores of a result, which are nil where a
-// category, domain or the program is not applicable.
+// The accessors below read the scores of a result, nil where a category,
+// domain or the program is not applicable.
 
-func programScore(res *assess.Result) *float64 { v := res.Program.Score; return &v }
-func programFloor(res *assess.Result) *int     { v := res.Program.Floor; return &v }
+func programScore(res *assess.Result) *float64 {
+	if res.Program.NA {
+		return nil
+	}
+	v := res.Program.Score
+	return &v
+}
+
+func programFloor(res *assess.Result) *int {
+	if res.Program.NA {
+		return nil
+	}
+	v := res.Program.Floor
+	return &v
+}
+
 func domainScore(d assess.DomainScore) *float64 {
+	if d.NA {
+		return nil
+	}
 	v := d.Score
 	return &v
 }
-func categoryScore(c assess.CategoryScore) *float64 { v := c.Score; return &v }
-func categoryLevel(c assess.CategoryScore) *int     { v := c.Level; return &v }
+
+func categoryScore(c assess.CategoryScore) *float64 {
+	if c.NA() {
+		return nil
+	}
+	v := c.Score
+	return &v
+}
+
+func categoryLevel(c assess.CategoryScore) *int {
+	if c.NA() {
+		return nil
+	}
+	v := c.Level
+	return &v
+}

@@ -111,7 +111,11 @@ func (live *snapshot) modelYAML(models *modelCache) ([]byte, *model.Model, error
 	if live.custom != nil {
 		return []byte(live.custom.YAML), m, nil
 	}
-	return model.BuiltinYAML(), m, nil
+	yaml, err := model.BuiltinRefYAML(m.Ref())
+	if err != nil {
+		return nil, nil, err
+	}
+	return yaml, m, nil
 }
 
 // frozen copies the live assessment's scoring input, with who and when.
