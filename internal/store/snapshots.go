@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -252,6 +253,12 @@ func (s *Store) ListSnapshots(ctx context.Context, orgID, assessmentID string) (
 // an unknown snapshot or another organization's.
 func (s *Store) GetSnapshot(ctx context.Context, orgID, id string) (_ *history.Snapshot, _ *model.Model, err error) {
 	defer wrap(&err, "snapshot(%s, %s)", orgID, id)
+	// A snapshot never changes: once decoded it is kept, and every caller
+	// gets its own copy of the top-level fields.
+	if e, ok := s.snaps.get(orgID + "\x00" + id); ok {
+		cp := *e.snap
+		return &cp, e.m, nil
+	}
 	var info SnapshotInfo
 	var in, res []byte
 	var hash, yaml string
@@ -290,7 +297,39 @@ func (s *Store) GetSnapshot(ctx context.Context, orgID, id string) (_ *history.S
 		}
 		s.models.put(key, m)
 	}
-	return snap, m, nil
+	s.snaps.put(orgID+"\x00"+id, &snapEntry{snap: snap, m: m})
+	cp := *snap
+	return &cp, m, nil
+}
+
+// snapCache keeps decoded snapshots, which never change, by organization
+// and ID. Past maxCachedSnapshots entries it starts over.
+type snapCache struct {
+	mu      sync.Mutex
+	entries map[string]*snapEntry
+}
+
+type snapEntry struct {
+	snap *history.Snapshot
+	m    *model.Model
+}
+
+const maxCachedSnapshots = 2048
+
+func (c *snapCache) get(key string) (*snapEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	return e, ok
+}
+
+func (c *snapCache) put(key string, e *snapEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxCachedSnapshots {
+		c.entries = map[string]*snapEntry{}
+	}
+	c.entries[key] = e
 }
 
 // Trend returns the scores of the organization's snapshots, oldest first:

@@ -66,6 +66,8 @@ type Store struct {
 	models modelCache
 	// bench keeps computed installation benchmarks until the next change.
 	bench benchCache
+	// snaps keeps decoded snapshots, which never change.
+	snaps snapCache
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
