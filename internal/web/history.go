@@ -27,7 +27,10 @@ type snapshotsData struct {
 	// organization's list or a caller who may not finalize.
 	FinalizeAction string
 	TrendHref      string
-	Snapshots      []snapshotRow
+	// ReportHref is the assessment's report, which takes as_of; "" for
+	// the organization's list.
+	ReportHref string
+	Snapshots  []snapshotRow
 }
 
 // snapshotRow is one snapshot in a list, with links to see it and to
@@ -57,6 +60,7 @@ func (h *Handler) snapshots(w http.ResponseWriter, r *http.Request) error {
 		d.Title = "Snapshots: " + a.Name
 		d.Crumbs = c.crumbs(crumb{a.Name, assessmentPath(c, id)})
 		d.TrendHref = assessmentPath(c, id) + "/trend"
+		d.ReportHref = assessmentPath(c, id) + "/report"
 		if c.CanManage() {
 			d.FinalizeAction = assessmentPath(c, id) + "/snapshots"
 		}

@@ -105,7 +105,14 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	scope := r.URL.Query().Get("scope")
+	// as_of reproduces what was known that day: answers dated later count
+	// as unanswered (scoring.md revision 2).
 	asOf := assess.DateOf(h.now())
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		if asOf, err = assess.ParseDate(v); err != nil {
+			return csmm.Errorf(csmm.EINVALID, "as_of: %s", err.Error())
+		}
+	}
 	path := assessmentPath(c, id)
 	key := reportcache.Key{OrgID: c.Org.ID, AssessmentID: id, Revision: rev, AsOf: asOf, Scope: scope,
 		// The organization's name is in the report and its slug in the links.
