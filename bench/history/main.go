@@ -232,11 +232,14 @@ func load(ctx context.Context, st *store.Store, raw *sql.DB, o options) error {
 					m.ID, m.Version, hash, prog.Score, prog.Level, t.in, t.res); err != nil {
 					return err
 				}
+				// One statement per snapshot for its score rows.
+				args := make([]any, 0, 8*len(t.rows))
 				for pos, r := range t.rows {
-					if _, err := tx.ExecContext(ctx, q("INSERT INTO snapshot_scores (snapshot_id, pos, org_id, kind, ref, score, level, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-						sid, pos, id, r.Kind, r.ID, r.Score, r.Level, r.Target); err != nil {
-						return err
-					}
+					args = append(args, sid, pos, id, r.Kind, r.ID, r.Score, r.Level, r.Target)
+				}
+				if _, err := tx.ExecContext(ctx, q("INSERT INTO snapshot_scores (snapshot_id, pos, org_id, kind, ref, score, level, target) VALUES "+
+					strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(t.rows)), ", ")), args...); err != nil {
+					return err
 				}
 				answers += t.answers
 				last = sid
