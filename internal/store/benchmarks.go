@@ -146,36 +146,28 @@ type BenchmarkQuery struct {
 	Source string
 }
 
-// benchCache keeps computed installation benchmarks until the next change
-// to what they read (the benchmark generation).
+// benchCache keeps, for the current benchmark generation, the latest
+// scores of every opted-in organization (read in one query) and the
+// benchmarks computed from them, so that any group is computed in memory
+// and each only once until the next change.
 type benchCache struct {
 	mu         sync.Mutex
 	generation int64
+	members    []benchMember
+	loaded     bool
 	entries    map[string]*benchEntry
+}
+
+// benchMember is one opted-in organization's profile and latest scores.
+type benchMember struct {
+	history.Member
+	industry, sizeBand, providers string
+	model                         assess.ModelRef
 }
 
 type benchEntry struct {
 	b       history.Benchmark
 	members []history.Member
-}
-
-func (c *benchCache) get(gen int64, key string) (*benchEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.generation != gen {
-		return nil, false
-	}
-	e, ok := c.entries[key]
-	return e, ok
-}
-
-func (c *benchCache) put(gen int64, key string, e *benchEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.generation != gen || c.entries == nil || len(c.entries) > 4096 {
-		c.generation, c.entries = gen, map[string]*benchEntry{}
-	}
-	c.entries[key] = e
 }
 
 // Benchmark answers the benchmark of a group for the asking organization:
@@ -228,49 +220,30 @@ func (s *Store) Benchmark(ctx context.Context, orgID string, q BenchmarkQuery) (
 
 func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess.ModelRef, g history.Group) (*benchEntry, error) {
 	key := ref.ID + "\x00" + ref.Version + "\x00" + g.Industry + "\x00" + g.SizeBand + "\x00" + g.Provider
-	if e, ok := s.bench.get(gen, key); ok {
+	c := &s.bench
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.generation != gen || !c.loaded {
+		members, err := s.benchMembers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.generation, c.members, c.loaded, c.entries = gen, members, true, map[string]*benchEntry{}
+	}
+	if e, ok := c.entries[key]; ok {
 		return e, nil
 	}
-	q := `SELECT l.org_id, c.kind, c.ref, c.score FROM benchmark_latest l
-		JOIN organizations o ON o.id = l.org_id
-		JOIN snapshot_scores c ON c.snapshot_id = l.snapshot_id
-		WHERE o.benchmark_opt_in = ? AND l.model_id = ? AND l.model_version = ?`
-	args := []any{true, ref.ID, ref.Version}
-	if g.Industry != "" {
-		q += " AND o.industry = ?"
-		args = append(args, g.Industry)
-	}
-	if g.SizeBand != "" {
-		q += " AND o.size_band = ?"
-		args = append(args, g.SizeBand)
-	}
-	if g.Provider != "" {
-		q += " AND o.providers LIKE ?"
-		args = append(args, "%,"+strings.ToLower(g.Provider)+",%")
-	}
-	q += " ORDER BY l.org_id, c.pos"
 	var members []history.Member
 	var domains, categories []string
 	seen := map[string]bool{}
-	err := s.readOne(ctx, func(tx *tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return err
+	provider := "," + strings.ToLower(g.Provider) + ","
+	for _, m := range c.members {
+		if m.model != ref || (g.Industry != "" && m.industry != g.Industry) || (g.SizeBand != "" && m.sizeBand != g.SizeBand) ||
+			(g.Provider != "" && !strings.Contains(m.providers, provider)) {
+			continue
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var org string
-			var r history.ScoreRow
-			var score sql.NullFloat64
-			if err := rows.Scan(&org, &r.Kind, &r.ID, &score); err != nil {
-				return err
-			}
-			r.Score = nullFloat(score)
-			if n := len(members); n == 0 || members[n-1].OrgID != org {
-				members = append(members, history.Member{OrgID: org})
-			}
-			m := &members[len(members)-1]
-			m.Scores = append(m.Scores, r)
+		members = append(members, m.Member)
+		for _, r := range m.Scores {
 			if k := r.Kind + "\x00" + r.ID; !seen[k] {
 				seen[k] = true
 				switch r.Kind {
@@ -281,18 +254,51 @@ func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess
 				}
 			}
 		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the group's scores: %w", err)
 	}
 	b := history.Benchmark{Source: history.SourceInstallation, Model: ref, AsOf: assess.DateOf(s.now()), Group: g}
 	e := &benchEntry{b: history.Aggregate(b, members, domains, categories), members: members}
 	if e.b.Suppressed {
 		e.members = nil
 	}
-	s.bench.put(gen, key, e)
+	c.entries[key] = e
 	return e, nil
+}
+
+// benchMembers reads the latest scores of every opted-in organization, in
+// one query over the indexed score rows.
+func (s *Store) benchMembers(ctx context.Context) ([]benchMember, error) {
+	var members []benchMember
+	err := s.readOne(ctx, func(tx *tx) error {
+		rows, err := tx.query(ctx, `SELECT l.org_id, o.industry, o.size_band, o.providers, l.model_id, l.model_version, c.kind, c.ref, c.score
+			FROM benchmark_latest l
+			JOIN organizations o ON o.id = l.org_id
+			JOIN snapshot_scores c ON c.snapshot_id = l.snapshot_id
+			WHERE o.benchmark_opt_in = ?
+			ORDER BY l.org_id, c.pos`, true)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m benchMember
+			var r history.ScoreRow
+			var score sql.NullFloat64
+			if err := rows.Scan(&m.OrgID, &m.industry, &m.sizeBand, &m.providers, &m.model.ID, &m.model.Version, &r.Kind, &r.ID, &score); err != nil {
+				return err
+			}
+			r.Score = nullFloat(score)
+			if n := len(members); n == 0 || members[n-1].OrgID != m.OrgID {
+				members = append(members, m)
+			}
+			last := &members[len(members)-1]
+			last.Scores = append(last.Scores, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the opted-in organizations' scores: %w", err)
+	}
+	return members, nil
 }
 
 func snapshotScores(ctx context.Context, tx *tx, snapID string) ([]history.ScoreRow, error) {
