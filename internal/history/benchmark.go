@@ -119,11 +119,32 @@ func Aggregate(b Benchmark, members []Member, domains, categories []string) Benc
 	return b
 }
 
+// Distribution is every member's category scores, sorted, by category:
+// what Place ranks the asking organization against.
+type Distribution map[string][]float64
+
+// Distribute returns the sorted category scores of the members.
+func Distribute(members []Member) Distribution {
+	d := Distribution{}
+	for _, m := range members {
+		for _, s := range m.Scores {
+			if s.Kind == KindCategory && s.Score != nil {
+				d[s.ID] = append(d[s.ID], *s.Score)
+			}
+		}
+	}
+	for _, v := range d {
+		sort.Float64s(v)
+	}
+	return d
+}
+
 // Place sets You: the asking organization's program score and, for every
-// category the group has figures for, its score and percentile. It does
-// nothing to a suppressed benchmark. members must be the group Aggregate
+// category the group has figures for, its score and percentile (the share
+// of the group below it, ties counted half). It does nothing to a
+// suppressed benchmark. d must be the distribution of the group Aggregate
 // was given.
-func Place(b *Benchmark, yours []ScoreRow, members []Member) {
+func Place(b *Benchmark, yours []ScoreRow, d Distribution) {
 	if b.Suppressed {
 		return
 	}
@@ -137,23 +158,12 @@ func Place(b *Benchmark, yours []ScoreRow, members []Member) {
 		if !ok || r.Score == nil {
 			continue
 		}
-		below, equal, total := 0, 0, 0
-		for _, m := range members {
-			s, ok := findRow(m.Scores, KindCategory, q.ID)
-			if !ok || s.Score == nil {
-				continue
-			}
-			total++
-			switch {
-			case *s.Score < *r.Score:
-				below++
-			case *s.Score == *r.Score:
-				equal++
-			}
-		}
+		v := d[q.ID]
+		below := sort.SearchFloat64s(v, *r.Score)
+		equal := sort.SearchFloat64s(v, math.Nextafter(*r.Score, math.Inf(1))) - below
 		pct := 0
-		if total > 0 {
-			pct = int(math.Round(100 * (float64(below) + float64(equal)/2) / float64(total)))
+		if len(v) > 0 {
+			pct = int(math.Round(100 * (float64(below) + float64(equal)/2) / float64(len(v))))
 		}
 		you.Categories = append(you.Categories, YouScore{ID: q.ID, Score: round2(*r.Score), Percentile: pct})
 	}

@@ -166,8 +166,8 @@ type benchMember struct {
 }
 
 type benchEntry struct {
-	b       history.Benchmark
-	members []history.Member
+	b    history.Benchmark
+	dist history.Distribution
 }
 
 // Benchmark answers the benchmark of a group for the asking organization:
@@ -213,7 +213,7 @@ func (s *Store) Benchmark(ctx context.Context, orgID string, q BenchmarkQuery) (
 	}
 	b := e.b
 	if yours != nil {
-		history.Place(&b, yours, e.members)
+		history.Place(&b, yours, e.dist)
 	}
 	return &b, nil
 }
@@ -256,9 +256,9 @@ func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess
 		}
 	}
 	b := history.Benchmark{Source: history.SourceInstallation, Model: ref, AsOf: assess.DateOf(s.now()), Group: g}
-	e := &benchEntry{b: history.Aggregate(b, members, domains, categories), members: members}
-	if e.b.Suppressed {
-		e.members = nil
+	e := &benchEntry{b: history.Aggregate(b, members, domains, categories)}
+	if !e.b.Suppressed {
+		e.dist = history.Distribute(members)
 	}
 	c.entries[key] = e
 	return e, nil
