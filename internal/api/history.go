@@ -43,11 +43,11 @@ func (a *API) finalizeAssessment(c *call) error {
 
 // listSnapshots lists the organization's snapshots, or one assessment's.
 func (a *API) listSnapshots(c *call) error {
-	list, err := a.o.Store.ListSnapshots(c.ctx(), c.org.ID, c.r.URL.Query().Get("assessment"))
+	items, err := a.o.Store.ListSnapshots(c.ctx(), c.org.ID, c.r.URL.Query().Get("assessment"))
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, map[string]any{"snapshots": list})
+	return c.reply(http.StatusOK, list(items))
 }
 
 // getSnapshot answers a snapshot; format=json answers the snapshot export
@@ -216,9 +216,9 @@ func (a *API) importBenchmark(c *call) error {
 
 // listBenchmarks lists the organization's imported benchmarks.
 func (a *API) listBenchmarks(c *call) error {
-	list, err := a.o.Store.ListExternalBenchmarks(c.ctx(), c.org.ID)
+	items, err := a.o.Store.ListExternalBenchmarks(c.ctx(), c.org.ID)
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, map[string]any{"benchmarks": list})
+	return c.reply(http.StatusOK, list(items))
 }
