@@ -188,19 +188,15 @@ func (a *API) importAssessment(c *call) error {
 // when it names none or the built-in one, else a custom model of the
 // organization with that id@version.
 func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
-	builtin, err := model.Builtin()
+	// The store's built-in assessments score on store.BuiltinModelVersion
+	// until it records built-in versions; a file naming another built-in
+	// version is refused below with the list of what is possible.
+	builtin, err := store.Builtin()
 	if err != nil {
 		return nil, "", err
 	}
-	if ref == "" || ref == builtin.Ref() || ref == store.BuiltinModel {
+	if ref == "" || ref == builtin.Ref() || ref == builtin.ID || ref == store.BuiltinModel {
 		return builtin, store.BuiltinModel, nil
-	}
-	if model.IsBuiltinRef(ref) {
-		// An older built-in version (csmm@2.0.0): the file is read against
-		// it, but the store keeps one built-in reference, scored on the
-		// newest model, until assessments record the built-in version.
-		m, err := model.BuiltinRef(ref)
-		return m, store.BuiltinModel, err
 	}
 	models, err := a.o.Store.ListModels(c.ctx(), c.org.ID)
 	if err != nil {

@@ -248,6 +248,19 @@ func freshEvidence(ev Evidence, asOf Date, evValidity int) (fresh Evidence, stal
 	if fresh.Source == "" && len(fresh.Checks) > 0 {
 		fresh.Source = ev.Source
 	}
+	// Totals beyond those of the per-check counts come from evidence that
+	// had no per-check counts (added with Plus): undated, they count as is.
+	var p, f, mu int
+	for _, c := range ev.Checks {
+		if !c.Supporting {
+			p, f, mu = p+c.Passed, f+c.Failed, mu+c.Muted
+		}
+	}
+	if ev.Passed >= p && ev.Failed >= f && ev.Muted >= mu {
+		fresh.Passed += ev.Passed - p
+		fresh.Failed += ev.Failed - f
+		fresh.Muted += ev.Muted - mu
+	}
 	return fresh, stale, later
 }
 

@@ -155,6 +155,8 @@ func TestScoreStaleEvidence(t *testing.T) {
 		{"scan of unknown date never goes stale", 0, ev(scan("x:auto", false, "", 2, 2)), automated(0.5, false), nil, nil},
 		{"totals without per-check counts are used as is", 0, assess.Evidence{Passed: 1, Failed: 1}, automated(0.5, false), nil, nil},
 		{"supporting checks never give a value", 0, ev(scan("x:sup", true, "2026-11-01", 5, 0)), unanswered, nil, nil},
+		{"totals without per-check counts added to dated ones count as is", 0,
+			assess.Evidence{Passed: 1}.Plus(ev(scan("x:auto", false, "2026-01-01", 0, 5))), automated(1, true), []string{"x:auto"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -366,8 +366,8 @@ type Result struct {
 // Floor are 0).
 type Program struct {
 	NA           bool    `json:"-"`
-	Score        float64 `json:"score"`
-	Floor        int     `json:"floor"`
+	Score        float64 `json:"score" nullable:"true"`
+	Floor        int     `json:"floor" nullable:"true"`
 	Completeness float64 `json:"completeness"`
 	TargetsSet   int     `json:"targets_set"`
 	TargetsMet   int     `json:"targets_met"`
@@ -379,7 +379,7 @@ type Program struct {
 type DomainScore struct {
 	NA           bool    `json:"-"`
 	ID           string  `json:"id"`
-	Score        float64 `json:"score"`
+	Score        float64 `json:"score" nullable:"true"`
 	Completeness float64 `json:"completeness"`
 }
 
@@ -392,8 +392,8 @@ type CategoryScore struct {
 	// Status is "na" for a not-applicable category, else empty.
 	Status       Status   `json:"status,omitempty"`
 	Domain       string   `json:"domain"`
-	Level        int      `json:"level"`
-	Score        float64  `json:"score"`
+	Level        int      `json:"level" nullable:"true"`
+	Score        float64  `json:"score" nullable:"true"`
 	Target       *int     `json:"target"`
 	Gap          *float64 `json:"gap"`
 	TargetMet    *bool    `json:"target_met"`
@@ -531,7 +531,7 @@ type ProjectedScores struct {
 // for a domain with no applicable category.
 type ProjectedDomain struct {
 	ID    string  `json:"id"`
-	Score float64 `json:"score"`
+	Score float64 `json:"score" nullable:"true"`
 	NA    bool    `json:"-"`
 }
 
@@ -539,8 +539,8 @@ type ProjectedDomain struct {
 // score null in JSON) for a not-applicable category, which no phase changes.
 type ProjectedCategory struct {
 	ID    string  `json:"id"`
-	Level int     `json:"level"`
-	Score float64 `json:"score"`
+	Level int     `json:"level" nullable:"true"`
+	Score float64 `json:"score" nullable:"true"`
 	NA    bool    `json:"-"`
 }
 

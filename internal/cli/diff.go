@@ -194,7 +194,8 @@ func answerOf(f *assess.File, id, scope string) *assess.Answer {
 	if !ok {
 		return nil
 	}
-	a := r.Answer
+	// The answer as written: the word, or the measure (87/120, 72.5%).
+	a := assess.Answer(r.Label())
 	return &a
 }
 
