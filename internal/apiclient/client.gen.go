@@ -514,8 +514,8 @@ type CategoryScore struct {
 	Domain       string    `json:"domain"`
 	Gap          *float64  `json:"gap"`
 	Id           string    `json:"id"`
-	Level        int       `json:"level"`
-	Score        float64   `json:"score"`
+	Level        *int      `json:"level"`
+	Score        *float64  `json:"score"`
 
 	// Status How an objective's value was reached
 	Status    *Status `json:"status,omitempty"`
@@ -589,9 +589,9 @@ type Domain struct {
 
 // DomainScore defines model for DomainScore.
 type DomainScore struct {
-	Completeness float64 `json:"completeness"`
-	Id           string  `json:"id"`
-	Score        float64 `json:"score"`
+	Completeness float64  `json:"completeness"`
+	Id           string   `json:"id"`
+	Score        *float64 `json:"score"`
 }
 
 // Effort defines model for Effort.
@@ -1040,24 +1040,24 @@ type Profile struct {
 
 // Program defines model for Program.
 type Program struct {
-	Completeness float64 `json:"completeness"`
-	Floor        int     `json:"floor"`
-	Score        float64 `json:"score"`
-	TargetsMet   int     `json:"targets_met"`
-	TargetsSet   int     `json:"targets_set"`
+	Completeness float64  `json:"completeness"`
+	Floor        *int     `json:"floor"`
+	Score        *float64 `json:"score"`
+	TargetsMet   int      `json:"targets_met"`
+	TargetsSet   int      `json:"targets_set"`
 }
 
 // ProjectedCategory defines model for ProjectedCategory.
 type ProjectedCategory struct {
-	Id    string  `json:"id"`
-	Level int     `json:"level"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Level *int     `json:"level"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedDomain defines model for ProjectedDomain.
 type ProjectedDomain struct {
-	Id    string  `json:"id"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedScores defines model for ProjectedScores.
