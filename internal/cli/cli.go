@@ -91,6 +91,7 @@ func commands() []commandInfo {
 		{"report", "write the maturity report (html, md, json, csv, xlsx, pdf)", func(e *Env) command { return &ReportCommand{env: e} }},
 		{"check", "exit 1 when a category is below its target (for pipelines)", func(e *Env) command { return &CheckCommand{env: e} }},
 		{"evidence", "summarize scanner files (Prowler, Security Hub, Powerpipe, CSV) against the model", func(e *Env) command { return &EvidenceCommand{env: e} }},
+		{"collect", "collect evidence from AWS with read-only calls (csmm collect aws --help)", func(e *Env) command { return &CollectCommand{env: e} }},
 		{"diff", "compare two answers files or two snapshot exports: scores, levels and changes", func(e *Env) command { return &DiffCommand{env: e} }},
 		{"benchmark", "export the installation's anonymized peer benchmarks, or import one", func(e *Env) command { return &BenchmarkCommand{env: e} }},
 		{"model", "validate, export or import a maturity model", func(e *Env) command { return &ModelCommand{env: e} }},

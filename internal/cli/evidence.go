@@ -40,7 +40,9 @@ Prowler 2 JSON Lines), asff (AWS Security Hub and Prowler ASFF), powerpipe
 (Powerpipe and Steampipe control results, JSON or CSV) and generic-csv (a CSV
 with the columns check and status, and optionally resource, account, region,
 scope, muted and archived; check IDs as the model lists them, such as
-custom:backup_enabled; status pass, fail, manual or other).
+custom:backup_enabled; status pass, fail, manual or other), and
+csmm-collect (the output of csmm collect; parts that could not be read
+count as other).
 
 To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check:
 each objective whose checks the files evaluated gets passed / (passed + failed)

@@ -69,11 +69,13 @@ const (
 	ASFF        Format = "asff"
 	Powerpipe   Format = "powerpipe"
 	GenericCSV  Format = "generic-csv"
+	// CSMMCollect is the output of csmm collect (package csmmcollect).
+	CSMMCollect Format = "csmm-collect"
 )
 
 // Formats lists every supported input format.
 func Formats() []Format {
-	return []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, GenericCSV}
+	return []Format{ProwlerOCSF, ProwlerCSV, ProwlerJSON, ASFF, Powerpipe, GenericCSV, CSMMCollect}
 }
 
 // formatList is Formats for error messages.

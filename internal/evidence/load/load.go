@@ -13,6 +13,7 @@ import (
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/asff"
+	"github.com/csmm/csmm/internal/evidence/csmmcollect"
 	"github.com/csmm/csmm/internal/evidence/genericcsv"
 	"github.com/csmm/csmm/internal/evidence/powerpipe"
 	"github.com/csmm/csmm/internal/evidence/prowler"
@@ -62,6 +63,8 @@ func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error
 		}
 	case evidence.GenericCSV:
 		findings, err = genericcsv.Parse(name, data)
+	case csmmcollect.Format:
+		findings, err = csmmcollect.Parse(name, data)
 	default:
 		return nil, &evidence.UnsupportedError{File: name, What: fmt.Sprintf("format %q", f)}
 	}
@@ -184,6 +187,8 @@ func has(obj map[string]json.RawMessage, keys ...string) bool {
 // detectObject tells the format of a file whose top level is an object.
 func detectObject(name string, obj map[string]json.RawMessage) (evidence.Format, error) {
 	switch {
+	case csmmcollect.Detect(obj):
+		return csmmcollect.Format, nil
 	case has(obj, "Findings"), has(obj, "findings"):
 		return evidence.ASFF, nil
 	case has(obj, "group_id") && (has(obj, "controls") || has(obj, "groups")):
