@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/history"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/service"
@@ -32,6 +33,7 @@ const (
 	tagModels      = "Models"
 	tagTokens      = "Tokens"
 	tagAudit       = "Audit"
+	tagHistory     = "History and benchmarks"
 )
 
 // tags describes the tags, in the order the document lists them.
@@ -48,6 +50,7 @@ var tags = []struct{ Name, Description string }{
 	{tagModels, "The built-in model and an organization's custom models"},
 	{tagTokens, "API tokens for programs"},
 	{tagAudit, "The audit log of an organization"},
+	{tagHistory, "Snapshots, trends, comparisons and peer benchmarks"},
 }
 
 // asOfParam is the date a score is computed as of.
@@ -193,6 +196,72 @@ func (a *API) table() []route {
 		}, Handle: a.deleteEvidence,
 			Summary:     "Remove one import's evidence",
 			Description: "Removes every record of one import, named by its source as listEvidence names it."},
+
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/snapshots", OperationID: "finalizeAssessment", Tag: tagHistory, Perm: identity.PermManageAssessments, Body: mediaJSON, Status: http.StatusCreated, Handle: a.finalizeAssessment,
+			Summary:     "Finalize the assessment into a dated snapshot",
+			Description: "Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.",
+			In:          typ[FinalizeRequest](), Out: typ[history.Snapshot]()},
+		{Method: "GET", Path: "/orgs/{org}/snapshots", OperationID: "listSnapshots", Tag: tagHistory, Perm: identity.PermRead, Handle: a.listSnapshots,
+			Summary:     "Snapshots, newest first",
+			Description: "The organization's snapshots, or one assessment's, newest first, without their input and result.",
+			Query:       []queryParam{{Name: "assessment", Description: "Only this assessment's snapshots"}},
+			Out:         typ[List[store.SnapshotInfo]]()},
+		{Method: "GET", Path: "/orgs/{org}/snapshots/{snapshot}", OperationID: "getSnapshot", Tag: tagHistory, Perm: identity.PermRead, Handle: a.getSnapshot,
+			Summary:     "A snapshot",
+			Description: "One snapshot with its frozen input and result. format=json downloads the snapshot export file, which also holds the model's YAML, and which `csmm diff` compares.",
+			Query:       []queryParam{{Name: "format", Description: "json for the export file", Enum: []string{"json"}}},
+			Out:         typ[history.Snapshot]()},
+		{Method: "GET", Path: "/orgs/{org}/trend", OperationID: "getTrend", Tag: tagHistory, Perm: identity.PermRead, Produces: []string{mediaJSON, mediaCSV}, Handle: a.getTrend,
+			Summary:     "Scores over the snapshots",
+			Description: "The program, domain and category scores (with category targets) of the organization's snapshots, or one assessment's, oldest first, as JSON or CSV.",
+			Query: []queryParam{
+				{Name: "assessment", Description: "Only this assessment's snapshots"},
+				{Name: "format", Description: "json when absent", Enum: []string{"json", "csv"}},
+			},
+			Out: typ[history.Trend]()},
+		{Method: "GET", Path: "/orgs/{org}/compare", OperationID: "compareSnapshots", Tag: tagHistory, Perm: identity.PermRead, Produces: []string{mediaJSON, mediaMarkdown, mediaCSV}, Handle: a.compareSnapshots,
+			Summary:     "Compare two snapshots, or a snapshot and the live assessment",
+			Description: "Score and level moves; objectives whose value, status, source or answer changed, with who and when; new and expired evidence and exemptions; across model versions, the objectives added, removed or changed in meaning, listed rather than paired. live means the live assessment of the other side's snapshot (or of assessment).",
+			Query: []queryParam{
+				{Name: "from", Description: "A snapshot ID or live", Required: true},
+				{Name: "to", Description: "A snapshot ID or live", Required: true},
+				{Name: "assessment", Description: "The assessment live means, when the other side is not one of its snapshots"},
+				{Name: "format", Description: "json when absent", Enum: []string{"json", "md", "csv"}},
+			},
+			Out: typ[history.Comparison]()},
+
+		{Method: "GET", Path: "/orgs/{org}/profile", OperationID: "getOrganizationProfile", Tag: tagHistory, Perm: identity.PermRead, Handle: a.getOrganizationProfile,
+			Summary:     "The organization's profile for peer benchmarks",
+			Description: "Industry, size band, regions, cloud providers and whether the organization's latest snapshot feeds the installation's benchmarks.",
+			Out:         typ[store.Profile]()},
+		{Method: "PUT", Path: "/orgs/{org}/profile", OperationID: "updateOrganizationProfile", Tag: tagHistory, Perm: identity.PermManageSettings, Body: mediaJSON, Handle: a.updateOrganizationProfile,
+			Summary:     "Set the organization's profile and benchmark opt-in",
+			Description: "Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.",
+			In:          typ[store.Profile](), Out: typ[store.Profile]()},
+		{Method: "GET", Path: "/orgs/{org}/benchmark", OperationID: "getBenchmark", Tag: tagHistory, Perm: identity.PermRead, Handle: a.getBenchmark,
+			Summary:     "Peer benchmark (formats.md Benchmark)",
+			Description: "The 25th, 50th and 75th percentiles of program, domain and category scores over the latest snapshot of every opted-in organization of the group (same model as the caller's latest snapshot), and where the caller stands. A group of fewer than 5 organizations answers suppressed, organizations null and no figures. source names an imported benchmark instead.",
+			Query: []queryParam{
+				{Name: "industry", Description: "Only organizations of this industry"},
+				{Name: "size_band", Description: "Only organizations of this size band"},
+				{Name: "provider", Description: "Only organizations using this cloud provider"},
+				{Name: "source", Description: "installation (default) or the name of an imported benchmark"},
+			},
+			Out: typ[history.Benchmark]()},
+		{Method: "GET", Path: "/orgs/{org}/benchmark/export", OperationID: "exportBenchmark", Tag: tagHistory, Perm: identity.PermManageSettings, Produces: []string{mediaJSON, mediaCSV}, Handle: a.exportBenchmark,
+			Summary:     "Export the installation's anonymized benchmarks",
+			Description: "Every group of 5 or more opted-in organizations (the installation, each industry, size band and provider, per model version) as a JSON list of Benchmarks without you, or CSV, with model version, date and group sizes.",
+			Query:       []queryParam{{Name: "format", Description: "json when absent", Enum: []string{"json", "csv"}}},
+			Out:         typ[[]history.Benchmark]()},
+		{Method: "GET", Path: "/orgs/{org}/benchmarks", OperationID: "listBenchmarks", Tag: tagHistory, Perm: identity.PermRead, Handle: a.listBenchmarks,
+			Summary:     "Imported benchmarks",
+			Description: "The organization's imported benchmarks, by name, without their groups.",
+			Out:         typ[List[store.ExternalBenchmark]]()},
+		{Method: "POST", Path: "/orgs/{org}/benchmarks", OperationID: "importBenchmark", Tag: tagHistory, Perm: identity.PermManageSettings, Body: mediaJSON, Status: http.StatusCreated, Handle: a.importBenchmark,
+			Summary:     "Import a named external benchmark",
+			Description: "Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.",
+			Query:       []queryParam{{Name: "name", Description: "The benchmark's source: a consultant, an industry body", Required: true}},
+			In:          typ[[]history.Benchmark](), Out: typ[store.ExternalBenchmark]()},
 
 		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Tag: tagModels, Perm: identity.PermRead, Handle: a.listModels,
 			Summary:     "The organization's custom models",

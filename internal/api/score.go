@@ -68,12 +68,24 @@ func (a *API) score(c *call) (*scored, error) {
 		if a.o.ObserveScoring != nil {
 			a.o.ObserveScoring(time.Since(start))
 		}
+		// The report's Trend section: the assessment's snapshots and the
+		// installation's benchmark beside them.
+		trend, err := a.o.Store.Trend(ctx, orgID, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		peers, err := a.o.Store.Benchmark(ctx, orgID, store.BenchmarkQuery{})
+		if err != nil {
+			return nil, 0, err
+		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		sc.report = sync.OnceValue(func() *report.Report {
-			return report.Build(in.Model, res, report.Meta{
+			rep := report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 			})
+			rep.Trend = report.BuildTrend(in.Model, trend, peers)
+			return rep
 		})
 		return sc, scoredSize(in), nil
 	})

@@ -205,31 +205,103 @@ func (e ListAssessmentsParamsArchived) Valid() bool {
 
 // Defines values for GetReportParamsFormat.
 const (
-	CcmCsv GetReportParamsFormat = "ccm-csv"
-	Csv    GetReportParamsFormat = "csv"
-	Html   GetReportParamsFormat = "html"
-	Json   GetReportParamsFormat = "json"
-	Md     GetReportParamsFormat = "md"
-	Pdf    GetReportParamsFormat = "pdf"
-	Xlsx   GetReportParamsFormat = "xlsx"
+	GetReportParamsFormatCcmCsv GetReportParamsFormat = "ccm-csv"
+	GetReportParamsFormatCsv    GetReportParamsFormat = "csv"
+	GetReportParamsFormatHtml   GetReportParamsFormat = "html"
+	GetReportParamsFormatJson   GetReportParamsFormat = "json"
+	GetReportParamsFormatMd     GetReportParamsFormat = "md"
+	GetReportParamsFormatPdf    GetReportParamsFormat = "pdf"
+	GetReportParamsFormatXlsx   GetReportParamsFormat = "xlsx"
 )
 
 // Valid indicates whether the value is a known member of the GetReportParamsFormat enum.
 func (e GetReportParamsFormat) Valid() bool {
 	switch e {
-	case CcmCsv:
+	case GetReportParamsFormatCcmCsv:
 		return true
-	case Csv:
+	case GetReportParamsFormatCsv:
 		return true
-	case Html:
+	case GetReportParamsFormatHtml:
 		return true
-	case Json:
+	case GetReportParamsFormatJson:
 		return true
-	case Md:
+	case GetReportParamsFormatMd:
 		return true
-	case Pdf:
+	case GetReportParamsFormatPdf:
 		return true
-	case Xlsx:
+	case GetReportParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportBenchmarkParamsFormat.
+const (
+	ExportBenchmarkParamsFormatCsv  ExportBenchmarkParamsFormat = "csv"
+	ExportBenchmarkParamsFormatJson ExportBenchmarkParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ExportBenchmarkParamsFormat enum.
+func (e ExportBenchmarkParamsFormat) Valid() bool {
+	switch e {
+	case ExportBenchmarkParamsFormatCsv:
+		return true
+	case ExportBenchmarkParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompareSnapshotsParamsFormat.
+const (
+	CompareSnapshotsParamsFormatCsv  CompareSnapshotsParamsFormat = "csv"
+	CompareSnapshotsParamsFormatJson CompareSnapshotsParamsFormat = "json"
+	CompareSnapshotsParamsFormatMd   CompareSnapshotsParamsFormat = "md"
+)
+
+// Valid indicates whether the value is a known member of the CompareSnapshotsParamsFormat enum.
+func (e CompareSnapshotsParamsFormat) Valid() bool {
+	switch e {
+	case CompareSnapshotsParamsFormatCsv:
+		return true
+	case CompareSnapshotsParamsFormatJson:
+		return true
+	case CompareSnapshotsParamsFormatMd:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetSnapshotParamsFormat.
+const (
+	GetSnapshotParamsFormatJson GetSnapshotParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the GetSnapshotParamsFormat enum.
+func (e GetSnapshotParamsFormat) Valid() bool {
+	switch e {
+	case GetSnapshotParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTrendParamsFormat.
+const (
+	GetTrendParamsFormatCsv  GetTrendParamsFormat = "csv"
+	GetTrendParamsFormatJson GetTrendParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the GetTrendParamsFormat enum.
+func (e GetTrendParamsFormat) Valid() bool {
+	switch e {
+	case GetTrendParamsFormatCsv:
+		return true
+	case GetTrendParamsFormatJson:
 		return true
 	default:
 		return false
@@ -325,6 +397,13 @@ type AssessExemption struct {
 	Until openapi_types.Date `json:"until"`
 }
 
+// AssessScope defines model for AssessScope.
+type AssessScope struct {
+	Id     string  `json:"id"`
+	Name   *string `json:"name,omitempty"`
+	Weight float64 `json:"weight"`
+}
+
 // Assessment defines model for Assessment.
 type Assessment struct {
 	Archived             *time.Time `json:"archived,omitempty"`
@@ -413,6 +492,21 @@ type AuditPage struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// Benchmark defines model for Benchmark.
+type Benchmark struct {
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf          openapi_types.Date `json:"as_of"`
+	Categories    *[]Quartiles       `json:"categories,omitempty"`
+	Domains       *[]Quartiles       `json:"domains,omitempty"`
+	Group         Group              `json:"group"`
+	Model         ModelRef           `json:"model"`
+	Organizations *int               `json:"organizations"`
+	Program       *Quartiles         `json:"program,omitempty"`
+	Source        string             `json:"source"`
+	Suppressed    bool               `json:"suppressed"`
+	You           *You               `json:"you,omitempty"`
+}
+
 // Category defines model for Category.
 type Category struct {
 	Description *string          `json:"description,omitempty"`
@@ -458,6 +552,19 @@ type CheckEvidence struct {
 	Scope      *string             `json:"scope,omitempty"`
 	Source     *string             `json:"source,omitempty"`
 	Supporting *bool               `json:"supporting,omitempty"`
+}
+
+// Comparison defines model for Comparison.
+type Comparison struct {
+	Categories *[]Move            `json:"categories"`
+	Domains    *[]Move            `json:"domains"`
+	Evidence   *[]EvidenceChange  `json:"evidence"`
+	Exemptions *[]ExemptionChange `json:"exemptions"`
+	From       SideInfo           `json:"from"`
+	Model      *ModelChange       `json:"model"`
+	Objectives *[]ObjectiveChange `json:"objectives"`
+	Program    Move               `json:"program"`
+	To         SideInfo           `json:"to"`
 }
 
 // Contradiction defines model for Contradiction.
@@ -550,6 +657,16 @@ type Evidence struct {
 	Source       string           `json:"source"`
 }
 
+// EvidenceChange defines model for EvidenceChange.
+type EvidenceChange struct {
+	After     *AssessEvidence `json:"after"`
+	Before    *AssessEvidence `json:"before"`
+	Change    string          `json:"change"`
+	Objective string          `json:"objective"`
+	Scope     string          `json:"scope"`
+	Source    string          `json:"source"`
+}
+
 // EvidenceList defines model for EvidenceList.
 type EvidenceList struct {
 	Imports []EvidenceSource `json:"imports"`
@@ -594,6 +711,12 @@ type Exemption struct {
 	Until openapi_types.Date `json:"until"`
 }
 
+// ExemptionChange defines model for ExemptionChange.
+type ExemptionChange struct {
+	Change    string           `json:"change"`
+	Exemption HistoryExemption `json:"exemption"`
+}
+
 // ExemptionDecision defines model for ExemptionDecision.
 type ExemptionDecision struct {
 	// Approve true approves, false refuses
@@ -616,6 +739,93 @@ type ExemptionRequest struct {
 
 	// Until The last date the exemption applies, today or later
 	Until openapi_types.Date `json:"until"`
+}
+
+// ExternalBenchmark defines model for ExternalBenchmark.
+type ExternalBenchmark struct {
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf       openapi_types.Date `json:"as_of"`
+	Groups     *[]Benchmark       `json:"groups"`
+	Id         string             `json:"id"`
+	Imported   time.Time          `json:"imported"`
+	ImportedBy string             `json:"imported_by"`
+	Name       string             `json:"name"`
+}
+
+// ExternalBenchmarkList defines model for ExternalBenchmarkList.
+type ExternalBenchmarkList struct {
+	Items []ExternalBenchmark `json:"items"`
+}
+
+// FinalizeRequest defines model for FinalizeRequest.
+type FinalizeRequest struct {
+	Note string `json:"note"`
+}
+
+// Group defines model for Group.
+type Group struct {
+	Industry *string `json:"industry,omitempty"`
+	Provider *string `json:"provider,omitempty"`
+	SizeBand *string `json:"size_band,omitempty"`
+}
+
+// HistoryAnswer defines model for HistoryAnswer.
+type HistoryAnswer struct {
+	// Answer An answer on the five-point coverage scale, or na (not applicable)
+	Answer *AssessAnswer `json:"answer,omitempty"`
+	By     *string       `json:"by,omitempty"`
+
+	// Date A calendar date, YYYY-MM-DD
+	Date          openapi_types.Date `json:"date"`
+	Justification *string            `json:"justification,omitempty"`
+	Measure       *Measure           `json:"measure,omitempty"`
+	Note          *string            `json:"note,omitempty"`
+	Objective     string             `json:"objective"`
+	Scope         string             `json:"scope"`
+	Updated       *time.Time         `json:"updated,omitempty"`
+	UpdatedBy     *string            `json:"updated_by,omitempty"`
+}
+
+// HistoryEvidence defines model for HistoryEvidence.
+type HistoryEvidence struct {
+	Checks     *[]CheckEvidence `json:"checks,omitempty"`
+	Failed     int              `json:"failed"`
+	FileName   *string          `json:"file_name,omitempty"`
+	Format     *string          `json:"format,omitempty"`
+	Imported   *time.Time       `json:"imported,omitempty"`
+	ImportedBy *string          `json:"imported_by,omitempty"`
+	Muted      int              `json:"muted"`
+	Objective  string           `json:"objective"`
+	Passed     int              `json:"passed"`
+	Scope      string           `json:"scope"`
+	Source     *string          `json:"source,omitempty"`
+}
+
+// HistoryExemption defines model for HistoryExemption.
+type HistoryExemption struct {
+	Approver    string     `json:"approver"`
+	Decided     *time.Time `json:"decided,omitempty"`
+	DecidedBy   *string    `json:"decided_by,omitempty"`
+	Objective   string     `json:"objective"`
+	Reason      string     `json:"reason"`
+	RequestedBy *string    `json:"requested_by,omitempty"`
+
+	// Until A calendar date, YYYY-MM-DD
+	Until openapi_types.Date `json:"until"`
+}
+
+// Input defines model for Input.
+type Input struct {
+	Answers *[]HistoryAnswer `json:"answers"`
+
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf          openapi_types.Date  `json:"as_of"`
+	Evidence      *[]HistoryEvidence  `json:"evidence"`
+	Exemptions    *[]HistoryExemption `json:"exemptions"`
+	Scopes        *[]AssessScope      `json:"scopes"`
+	TargetDefault *int                `json:"target_default,omitempty"`
+	Targets       *map[string]int     `json:"targets"`
+	ValidityDays  int                 `json:"validity_days"`
 }
 
 // Level defines model for Level.
@@ -699,10 +909,28 @@ type Model struct {
 	Version     string       `json:"version"`
 }
 
+// ModelChange defines model for ModelChange.
+type ModelChange struct {
+	Added   *[]string `json:"added"`
+	Changed *[]string `json:"changed"`
+	From    ModelRef  `json:"from"`
+	Removed *[]string `json:"removed"`
+	To      ModelRef  `json:"to"`
+}
+
 // ModelRef defines model for ModelRef.
 type ModelRef struct {
 	Id      string `json:"id"`
 	Version string `json:"version"`
+}
+
+// Move defines model for Move.
+type Move struct {
+	After       *float64 `json:"after"`
+	Before      *float64 `json:"before"`
+	Id          *string  `json:"id,omitempty"`
+	LevelAfter  *int     `json:"level_after,omitempty"`
+	LevelBefore *int     `json:"level_before,omitempty"`
 }
 
 // MoveAnswer defines model for MoveAnswer.
@@ -750,6 +978,20 @@ type Objective struct {
 	Title            string     `json:"title"`
 }
 
+// ObjectiveChange defines model for ObjectiveChange.
+type ObjectiveChange struct {
+	After  *ObjectiveState `json:"after"`
+	Before *ObjectiveState `json:"before"`
+	By     *string         `json:"by,omitempty"`
+
+	// Date A calendar date, YYYY-MM-DD
+	Date      *openapi_types.Date `json:"date,omitempty"`
+	Objective string              `json:"objective"`
+	Scope     string              `json:"scope"`
+	Updated   *time.Time          `json:"updated,omitempty"`
+	UpdatedBy *string             `json:"updated_by,omitempty"`
+}
+
 // ObjectiveCount defines model for ObjectiveCount.
 type ObjectiveCount struct {
 	Failed int    `json:"failed"`
@@ -780,6 +1022,18 @@ type ObjectiveScore struct {
 	Status    Status   `json:"status"`
 	Threshold float64  `json:"threshold"`
 	Value     *float64 `json:"value"`
+}
+
+// ObjectiveState defines model for ObjectiveState.
+type ObjectiveState struct {
+	Answer *string `json:"answer,omitempty"`
+
+	// Source Where an objective's value came from
+	Source Source `json:"source"`
+
+	// Status How an objective's value was reached
+	Status Status   `json:"status"`
+	Value  *float64 `json:"value"`
 }
 
 // Organization defines model for Organization.
@@ -838,6 +1092,15 @@ type Problem struct {
 	Record  *int    `json:"record,omitempty"`
 }
 
+// Profile defines model for Profile.
+type Profile struct {
+	BenchmarkOptIn bool      `json:"benchmark_opt_in"`
+	Industry       string    `json:"industry"`
+	Providers      *[]string `json:"providers"`
+	Regions        *[]string `json:"regions"`
+	SizeBand       string    `json:"size_band"`
+}
+
 // Program defines model for Program.
 type Program struct {
 	Completeness float64  `json:"completeness"`
@@ -866,6 +1129,14 @@ type ProjectedScores struct {
 	Domains    *[]ProjectedDomain   `json:"domains"`
 	Floor      int                  `json:"floor"`
 	Program    float64              `json:"program"`
+}
+
+// Quartiles defines model for Quartiles.
+type Quartiles struct {
+	Id  *string `json:"id,omitempty"`
+	P25 float64 `json:"p25"`
+	P50 float64 `json:"p50"`
+	P75 float64 `json:"p75"`
 }
 
 // References defines model for References.
@@ -938,6 +1209,63 @@ type ScopeResult struct {
 	Weight     float64           `json:"weight"`
 }
 
+// ScoreRow defines model for ScoreRow.
+type ScoreRow struct {
+	Id     string   `json:"id"`
+	Kind   string   `json:"kind"`
+	Level  *int     `json:"level,omitempty"`
+	Score  *float64 `json:"score"`
+	Target *int     `json:"target,omitempty"`
+}
+
+// SideInfo defines model for SideInfo.
+type SideInfo struct {
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf      openapi_types.Date `json:"as_of"`
+	Finalized *time.Time         `json:"finalized,omitempty"`
+	Model     ModelRef           `json:"model"`
+	Snapshot  string             `json:"snapshot"`
+}
+
+// Snapshot defines model for Snapshot.
+type Snapshot struct {
+	Assessment   string    `json:"assessment"`
+	AssessmentId string    `json:"assessment_id"`
+	Finalized    time.Time `json:"finalized"`
+	FinalizedBy  string    `json:"finalized_by"`
+	Format       string    `json:"format"`
+	Id           string    `json:"id"`
+	Input        Input     `json:"input"`
+	Model        ModelRef  `json:"model"`
+	ModelSha256  string    `json:"model_sha256"`
+	ModelYaml    *string   `json:"model_yaml,omitempty"`
+	Note         *string   `json:"note,omitempty"`
+	OrgId        string    `json:"org_id"`
+	Organization string    `json:"organization"`
+	Result       Result    `json:"result"`
+	Version      int       `json:"version"`
+}
+
+// SnapshotInfo defines model for SnapshotInfo.
+type SnapshotInfo struct {
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf         openapi_types.Date `json:"as_of"`
+	Assessment   string             `json:"assessment"`
+	AssessmentId string             `json:"assessment_id"`
+	Finalized    time.Time          `json:"finalized"`
+	FinalizedBy  string             `json:"finalized_by"`
+	Floor        *int               `json:"floor"`
+	Id           string             `json:"id"`
+	Model        ModelRef           `json:"model"`
+	Note         *string            `json:"note,omitempty"`
+	ProgramScore *float64           `json:"program_score"`
+}
+
+// SnapshotInfoList defines model for SnapshotInfoList.
+type SnapshotInfoList struct {
+	Items []SnapshotInfo `json:"items"`
+}
+
 // Source Where an objective's value came from
 type Source string
 
@@ -1005,6 +1333,25 @@ type TokenRequest struct {
 	Role *Role `json:"role,omitempty"`
 }
 
+// Trend defines model for Trend.
+type Trend struct {
+	AssessmentId *string       `json:"assessment_id,omitempty"`
+	OrgId        string        `json:"org_id"`
+	Points       *[]TrendPoint `json:"points"`
+}
+
+// TrendPoint defines model for TrendPoint.
+type TrendPoint struct {
+	// AsOf A calendar date, YYYY-MM-DD
+	AsOf         openapi_types.Date `json:"as_of"`
+	Assessment   string             `json:"assessment"`
+	AssessmentId string             `json:"assessment_id"`
+	Finalized    time.Time          `json:"finalized"`
+	Model        ModelRef           `json:"model"`
+	Scores       *[]ScoreRow        `json:"scores"`
+	SnapshotId   string             `json:"snapshot_id"`
+}
+
 // User defines model for User.
 type User struct {
 	Created           time.Time  `json:"created"`
@@ -1026,6 +1373,19 @@ type UserOrganization struct {
 // UserOrganizationList defines model for UserOrganizationList.
 type UserOrganizationList struct {
 	Items []UserOrganization `json:"items"`
+}
+
+// You defines model for You.
+type You struct {
+	Categories *[]YouScore `json:"categories"`
+	Program    *float64    `json:"program"`
+}
+
+// YouScore defines model for YouScore.
+type YouScore struct {
+	Id         string  `json:"id"`
+	Percentile int     `json:"percentile"`
+	Score      float64 `json:"score"`
 }
 
 // Pretty defines model for pretty.
@@ -1235,6 +1595,12 @@ type GetScoreParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// FinalizeAssessmentParams defines parameters for FinalizeAssessment.
+type FinalizeAssessmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // SetTargetsParams defines parameters for SetTargets.
 type SetTargetsParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
@@ -1264,6 +1630,75 @@ type ListAuditParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
+
+// GetBenchmarkParams defines parameters for GetBenchmark.
+type GetBenchmarkParams struct {
+	// Industry Only organizations of this industry
+	Industry *string `form:"industry,omitempty" json:"industry,omitempty"`
+
+	// SizeBand Only organizations of this size band
+	SizeBand *string `form:"size_band,omitempty" json:"size_band,omitempty"`
+
+	// Provider Only organizations using this cloud provider
+	Provider *string `form:"provider,omitempty" json:"provider,omitempty"`
+
+	// Source installation (default) or the name of an imported benchmark
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ExportBenchmarkParams defines parameters for ExportBenchmark.
+type ExportBenchmarkParams struct {
+	// Format json when absent
+	Format *ExportBenchmarkParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ExportBenchmarkParamsFormat defines parameters for ExportBenchmark.
+type ExportBenchmarkParamsFormat string
+
+// ListBenchmarksParams defines parameters for ListBenchmarks.
+type ListBenchmarksParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ImportBenchmarkJSONBody defines parameters for ImportBenchmark.
+type ImportBenchmarkJSONBody = []Benchmark
+
+// ImportBenchmarkParams defines parameters for ImportBenchmark.
+type ImportBenchmarkParams struct {
+	// Name The benchmark's source: a consultant, an industry body
+	Name string `form:"name" json:"name"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// CompareSnapshotsParams defines parameters for CompareSnapshots.
+type CompareSnapshotsParams struct {
+	// From A snapshot ID or live
+	From string `form:"from" json:"from"`
+
+	// To A snapshot ID or live
+	To string `form:"to" json:"to"`
+
+	// Assessment The assessment live means, when the other side is not one of its snapshots
+	Assessment *string `form:"assessment,omitempty" json:"assessment,omitempty"`
+
+	// Format json when absent
+	Format *CompareSnapshotsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// CompareSnapshotsParamsFormat defines parameters for CompareSnapshots.
+type CompareSnapshotsParamsFormat string
 
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
@@ -1310,6 +1745,39 @@ type GetModelParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// GetOrganizationProfileParams defines parameters for GetOrganizationProfile.
+type GetOrganizationProfileParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// UpdateOrganizationProfileParams defines parameters for UpdateOrganizationProfile.
+type UpdateOrganizationProfileParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ListSnapshotsParams defines parameters for ListSnapshots.
+type ListSnapshotsParams struct {
+	// Assessment Only this assessment's snapshots
+	Assessment *string `form:"assessment,omitempty" json:"assessment,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// GetSnapshotParams defines parameters for GetSnapshot.
+type GetSnapshotParams struct {
+	// Format json for the export file
+	Format *GetSnapshotParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// GetSnapshotParamsFormat defines parameters for GetSnapshot.
+type GetSnapshotParamsFormat string
+
 // ListTokensParams defines parameters for ListTokens.
 type ListTokensParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
@@ -1327,6 +1795,21 @@ type RevokeTokenParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
+
+// GetTrendParams defines parameters for GetTrend.
+type GetTrendParams struct {
+	// Assessment Only this assessment's snapshots
+	Assessment *string `form:"assessment,omitempty" json:"assessment,omitempty"`
+
+	// Format json when absent
+	Format *GetTrendParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// GetTrendParamsFormat defines parameters for GetTrend.
+type GetTrendParamsFormat string
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = PasswordChange
@@ -1349,14 +1832,23 @@ type DecideExemptionJSONRequestBody = ExemptionDecision
 // MigrateAssessmentJSONRequestBody defines body for MigrateAssessment for application/json ContentType.
 type MigrateAssessmentJSONRequestBody = MigrateRequest
 
+// FinalizeAssessmentJSONRequestBody defines body for FinalizeAssessment for application/json ContentType.
+type FinalizeAssessmentJSONRequestBody = FinalizeRequest
+
 // SetTargetsJSONRequestBody defines body for SetTargets for application/json ContentType.
 type SetTargetsJSONRequestBody = TargetsUpdate
+
+// ImportBenchmarkJSONRequestBody defines body for ImportBenchmark for application/json ContentType.
+type ImportBenchmarkJSONRequestBody = ImportBenchmarkJSONBody
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = MemberAdd
 
 // SetMemberRoleJSONRequestBody defines body for SetMemberRole for application/json ContentType.
 type SetMemberRoleJSONRequestBody = MemberRole
+
+// UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
+type UpdateOrganizationProfileJSONRequestBody = Profile
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = TokenRequest
@@ -1684,6 +2176,24 @@ type ClientInterface interface {
 	// Corresponds with GET /orgs/{org}/assessments/{id}/score (the `GetScore` operationId).
 	GetScore(ctx context.Context, org string, id string, params *GetScoreParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FinalizeAssessmentWithBody Finalize the assessment into a dated snapshot
+	//
+	// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+	FinalizeAssessmentWithBody(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinalizeAssessment Finalize the assessment into a dated snapshot
+	//
+	// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+	FinalizeAssessment(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, body FinalizeAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SetTargetsWithBody Replace the target levels
 	//
 	// Replaces every target level: those in targets, and target_default for every other category.
@@ -1708,6 +2218,52 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /orgs/{org}/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, org string, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBenchmark Peer benchmark (formats.md Benchmark)
+	//
+	// The 25th, 50th and 75th percentiles of program, domain and category scores over the latest snapshot of every opted-in organization of the group (same model as the caller's latest snapshot), and where the caller stands. A group of fewer than 5 organizations answers suppressed, organizations null and no figures. source names an imported benchmark instead.
+	//
+	// Corresponds with GET /orgs/{org}/benchmark (the `GetBenchmark` operationId).
+	GetBenchmark(ctx context.Context, org string, params *GetBenchmarkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportBenchmark Export the installation's anonymized benchmarks
+	//
+	// Every group of 5 or more opted-in organizations (the installation, each industry, size band and provider, per model version) as a JSON list of Benchmarks without you, or CSV, with model version, date and group sizes.
+	//
+	// Corresponds with GET /orgs/{org}/benchmark/export (the `ExportBenchmark` operationId).
+	ExportBenchmark(ctx context.Context, org string, params *ExportBenchmarkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBenchmarks Imported benchmarks
+	//
+	// The organization's imported benchmarks, by name, without their groups.
+	//
+	// Corresponds with GET /orgs/{org}/benchmarks (the `ListBenchmarks` operationId).
+	ListBenchmarks(ctx context.Context, org string, params *ListBenchmarksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportBenchmarkWithBody Import a named external benchmark
+	//
+	// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+	ImportBenchmarkWithBody(ctx context.Context, org string, params *ImportBenchmarkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportBenchmark Import a named external benchmark
+	//
+	// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+	ImportBenchmark(ctx context.Context, org string, params *ImportBenchmarkParams, body ImportBenchmarkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompareSnapshots Compare two snapshots, or a snapshot and the live assessment
+	//
+	// Score and level moves; objectives whose value, status, source or answer changed, with who and when; new and expired evidence and exemptions; across model versions, the objectives added, removed or changed in meaning, listed rather than paired. live means the live assessment of the other side's snapshot (or of assessment).
+	//
+	// Corresponds with GET /orgs/{org}/compare (the `CompareSnapshots` operationId).
+	CompareSnapshots(ctx context.Context, org string, params *CompareSnapshotsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers Members and their roles
 	//
@@ -1782,6 +2338,45 @@ type ClientInterface interface {
 	// Corresponds with GET /orgs/{org}/models/{model} (the `GetModel` operationId).
 	GetModel(ctx context.Context, org string, model string, params *GetModelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOrganizationProfile The organization's profile for peer benchmarks
+	//
+	// Industry, size band, regions, cloud providers and whether the organization's latest snapshot feeds the installation's benchmarks.
+	//
+	// Corresponds with GET /orgs/{org}/profile (the `GetOrganizationProfile` operationId).
+	GetOrganizationProfile(ctx context.Context, org string, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationProfileWithBody Set the organization's profile and benchmark opt-in
+	//
+	// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithBody(ctx context.Context, org string, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationProfile Set the organization's profile and benchmark opt-in
+	//
+	// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfile(ctx context.Context, org string, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSnapshots Snapshots, newest first
+	//
+	// The organization's snapshots, or one assessment's, newest first, without their input and result.
+	//
+	// Corresponds with GET /orgs/{org}/snapshots (the `ListSnapshots` operationId).
+	ListSnapshots(ctx context.Context, org string, params *ListSnapshotsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSnapshot A snapshot
+	//
+	// One snapshot with its frozen input and result. format=json downloads the snapshot export file, which also holds the model's YAML, and which `csmm diff` compares.
+	//
+	// Corresponds with GET /orgs/{org}/snapshots/{snapshot} (the `GetSnapshot` operationId).
+	GetSnapshot(ctx context.Context, org string, snapshot string, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListTokens API tokens
 	//
 	// The caller's own API tokens, revoked ones included; every token of the organization for admins and owners. Secrets are never shown again.
@@ -1813,6 +2408,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /orgs/{org}/tokens/{token} (the `RevokeToken` operationId).
 	RevokeToken(ctx context.Context, org string, token string, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTrend Scores over the snapshots
+	//
+	// The program, domain and category scores (with category targets) of the organization's snapshots, or one assessment's, oldest first, as JSON or CSV.
+	//
+	// Corresponds with GET /orgs/{org}/trend (the `GetTrend` operationId).
+	GetTrend(ctx context.Context, org string, params *GetTrendParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetMe The signed-in user and their organizations
@@ -2374,6 +2976,44 @@ func (c *Client) GetScore(ctx context.Context, org string, id string, params *Ge
 	return c.Client.Do(req)
 }
 
+// FinalizeAssessmentWithBody Finalize the assessment into a dated snapshot
+//
+// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+func (c *Client) FinalizeAssessmentWithBody(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinalizeAssessmentRequestWithBody(c.Server, org, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinalizeAssessment Finalize the assessment into a dated snapshot
+//
+// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+func (c *Client) FinalizeAssessment(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, body FinalizeAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinalizeAssessmentRequest(c.Server, org, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SetTargetsWithBody Replace the target levels
 //
 // Replaces every target level: those in targets, and target_default for every other category.
@@ -2419,6 +3059,112 @@ func (c *Client) SetTargets(ctx context.Context, org string, id string, params *
 // Corresponds with GET /orgs/{org}/audit (the `ListAudit` operationId).
 func (c *Client) ListAudit(ctx context.Context, org string, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBenchmark Peer benchmark (formats.md Benchmark)
+//
+// The 25th, 50th and 75th percentiles of program, domain and category scores over the latest snapshot of every opted-in organization of the group (same model as the caller's latest snapshot), and where the caller stands. A group of fewer than 5 organizations answers suppressed, organizations null and no figures. source names an imported benchmark instead.
+//
+// Corresponds with GET /orgs/{org}/benchmark (the `GetBenchmark` operationId).
+func (c *Client) GetBenchmark(ctx context.Context, org string, params *GetBenchmarkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBenchmarkRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportBenchmark Export the installation's anonymized benchmarks
+//
+// Every group of 5 or more opted-in organizations (the installation, each industry, size band and provider, per model version) as a JSON list of Benchmarks without you, or CSV, with model version, date and group sizes.
+//
+// Corresponds with GET /orgs/{org}/benchmark/export (the `ExportBenchmark` operationId).
+func (c *Client) ExportBenchmark(ctx context.Context, org string, params *ExportBenchmarkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportBenchmarkRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBenchmarks Imported benchmarks
+//
+// The organization's imported benchmarks, by name, without their groups.
+//
+// Corresponds with GET /orgs/{org}/benchmarks (the `ListBenchmarks` operationId).
+func (c *Client) ListBenchmarks(ctx context.Context, org string, params *ListBenchmarksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBenchmarksRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportBenchmarkWithBody Import a named external benchmark
+//
+// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+func (c *Client) ImportBenchmarkWithBody(ctx context.Context, org string, params *ImportBenchmarkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBenchmarkRequestWithBody(c.Server, org, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportBenchmark Import a named external benchmark
+//
+// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+func (c *Client) ImportBenchmark(ctx context.Context, org string, params *ImportBenchmarkParams, body ImportBenchmarkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBenchmarkRequest(c.Server, org, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompareSnapshots Compare two snapshots, or a snapshot and the live assessment
+//
+// Score and level moves; objectives whose value, status, source or answer changed, with who and when; new and expired evidence and exemptions; across model versions, the objectives added, removed or changed in meaning, listed rather than paired. live means the live assessment of the other side's snapshot (or of assessment).
+//
+// Corresponds with GET /orgs/{org}/compare (the `CompareSnapshots` operationId).
+func (c *Client) CompareSnapshots(ctx context.Context, org string, params *CompareSnapshotsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompareSnapshotsRequest(c.Server, org, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2592,6 +3338,95 @@ func (c *Client) GetModel(ctx context.Context, org string, model string, params 
 	return c.Client.Do(req)
 }
 
+// GetOrganizationProfile The organization's profile for peer benchmarks
+//
+// Industry, size band, regions, cloud providers and whether the organization's latest snapshot feeds the installation's benchmarks.
+//
+// Corresponds with GET /orgs/{org}/profile (the `GetOrganizationProfile` operationId).
+func (c *Client) GetOrganizationProfile(ctx context.Context, org string, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationProfileRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationProfileWithBody Set the organization's profile and benchmark opt-in
+//
+// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *Client) UpdateOrganizationProfileWithBody(ctx context.Context, org string, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationProfileRequestWithBody(c.Server, org, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationProfile Set the organization's profile and benchmark opt-in
+//
+// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *Client) UpdateOrganizationProfile(ctx context.Context, org string, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationProfileRequest(c.Server, org, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSnapshots Snapshots, newest first
+//
+// The organization's snapshots, or one assessment's, newest first, without their input and result.
+//
+// Corresponds with GET /orgs/{org}/snapshots (the `ListSnapshots` operationId).
+func (c *Client) ListSnapshots(ctx context.Context, org string, params *ListSnapshotsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSnapshotsRequest(c.Server, org, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSnapshot A snapshot
+//
+// One snapshot with its frozen input and result. format=json downloads the snapshot export file, which also holds the model's YAML, and which `csmm diff` compares.
+//
+// Corresponds with GET /orgs/{org}/snapshots/{snapshot} (the `GetSnapshot` operationId).
+func (c *Client) GetSnapshot(ctx context.Context, org string, snapshot string, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSnapshotRequest(c.Server, org, snapshot, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTokens API tokens
 //
 // The caller's own API tokens, revoked ones included; every token of the organization for admins and owners. Secrets are never shown again.
@@ -2654,6 +3489,23 @@ func (c *Client) CreateToken(ctx context.Context, org string, params *CreateToke
 // Corresponds with DELETE /orgs/{org}/tokens/{token} (the `RevokeToken` operationId).
 func (c *Client) RevokeToken(ctx context.Context, org string, token string, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeTokenRequest(c.Server, org, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTrend Scores over the snapshots
+//
+// The program, domain and category scores (with category targets) of the organization's snapshots, or one assessment's, oldest first, as JSON or CSV.
+//
+// Corresponds with GET /orgs/{org}/trend (the `GetTrend` operationId).
+func (c *Client) GetTrend(ctx context.Context, org string, params *GetTrendParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTrendRequest(c.Server, org, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4430,6 +5282,87 @@ func NewGetScoreRequest(server string, org string, id string, params *GetScorePa
 	return req, nil
 }
 
+// NewFinalizeAssessmentRequest calls the generic FinalizeAssessment builder with application/json body
+func NewFinalizeAssessmentRequest(server string, org string, id string, params *FinalizeAssessmentParams, body FinalizeAssessmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinalizeAssessmentRequestWithBody(server, org, id, params, "application/json", bodyReader)
+}
+
+// NewFinalizeAssessmentRequestWithBody constructs an http.Request for the FinalizeAssessment method, with any body, and a specified content type
+func NewFinalizeAssessmentRequestWithBody(server string, org string, id string, params *FinalizeAssessmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/snapshots", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewSetTargetsRequest calls the generic SetTargets builder with application/json body
 func NewSetTargetsRequest(server string, org string, id string, params *SetTargetsParams, body SetTargetsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4609,6 +5542,432 @@ func NewListAuditRequest(server string, org string, params *ListAuditParams) (*h
 		if params.Actor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBenchmarkRequest constructs an http.Request for the GetBenchmark method
+func NewGetBenchmarkRequest(server string, org string, params *GetBenchmarkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/benchmark", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Industry != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "industry", *params.Industry, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SizeBand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size_band", *params.SizeBand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Provider != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "provider", *params.Provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportBenchmarkRequest constructs an http.Request for the ExportBenchmark method
+func NewExportBenchmarkRequest(server string, org string, params *ExportBenchmarkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/benchmark/export", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBenchmarksRequest constructs an http.Request for the ListBenchmarks method
+func NewListBenchmarksRequest(server string, org string, params *ListBenchmarksParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/benchmarks", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportBenchmarkRequest calls the generic ImportBenchmark builder with application/json body
+func NewImportBenchmarkRequest(server string, org string, params *ImportBenchmarkParams, body ImportBenchmarkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportBenchmarkRequestWithBody(server, org, params, "application/json", bodyReader)
+}
+
+// NewImportBenchmarkRequestWithBody constructs an http.Request for the ImportBenchmark method, with any body, and a specified content type
+func NewImportBenchmarkRequestWithBody(server string, org string, params *ImportBenchmarkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/benchmarks", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCompareSnapshotsRequest constructs an http.Request for the CompareSnapshots method
+func NewCompareSnapshotsRequest(server string, org string, params *CompareSnapshotsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/compare", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Assessment != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assessment", *params.Assessment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5132,6 +6491,294 @@ func NewGetModelRequest(server string, org string, model string, params *GetMode
 	return req, nil
 }
 
+// NewGetOrganizationProfileRequest constructs an http.Request for the GetOrganizationProfile method
+func NewGetOrganizationProfileRequest(server string, org string, params *GetOrganizationProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationProfileRequest calls the generic UpdateOrganizationProfile builder with application/json body
+func NewUpdateOrganizationProfileRequest(server string, org string, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationProfileRequestWithBody(server, org, params, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationProfileRequestWithBody constructs an http.Request for the UpdateOrganizationProfile method, with any body, and a specified content type
+func NewUpdateOrganizationProfileRequestWithBody(server string, org string, params *UpdateOrganizationProfileParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListSnapshotsRequest constructs an http.Request for the ListSnapshots method
+func NewListSnapshotsRequest(server string, org string, params *ListSnapshotsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/snapshots", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Assessment != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assessment", *params.Assessment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSnapshotRequest constructs an http.Request for the GetSnapshot method
+func NewGetSnapshotRequest(server string, org string, snapshot string, params *GetSnapshotParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "snapshot", snapshot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/snapshots/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTokensRequest constructs an http.Request for the ListTokens method
 func NewListTokensRequest(server string, org string, params *ListTokensParams) (*http.Request, error) {
 	var err error
@@ -5328,6 +6975,91 @@ func NewRevokeTokenRequest(server string, org string, token string, params *Revo
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTrendRequest constructs an http.Request for the GetTrend method
+func NewGetTrendRequest(server string, org string, params *GetTrendParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/trend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Assessment != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assessment", *params.Assessment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5658,6 +7390,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /orgs/{org}/assessments/{id}/score (the `GetScore` operationId).
 	GetScoreWithResponse(ctx context.Context, org string, id string, params *GetScoreParams, reqEditors ...RequestEditorFn) (*GetScoreResponse, error)
 
+	// FinalizeAssessmentWithBodyWithResponse Finalize the assessment into a dated snapshot
+	//
+	// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+	FinalizeAssessmentWithBodyWithResponse(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinalizeAssessmentResponse, error)
+
+	// FinalizeAssessmentWithResponse Finalize the assessment into a dated snapshot
+	//
+	// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+	FinalizeAssessmentWithResponse(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, body FinalizeAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*FinalizeAssessmentResponse, error)
+
 	// SetTargetsWithBodyWithResponse Replace the target levels
 	//
 	// Replaces every target level: those in targets, and target_default for every other category.
@@ -5684,6 +7434,60 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /orgs/{org}/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, org string, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
+
+	// GetBenchmarkWithResponse Peer benchmark (formats.md Benchmark)
+	//
+	// The 25th, 50th and 75th percentiles of program, domain and category scores over the latest snapshot of every opted-in organization of the group (same model as the caller's latest snapshot), and where the caller stands. A group of fewer than 5 organizations answers suppressed, organizations null and no figures. source names an imported benchmark instead.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/benchmark (the `GetBenchmark` operationId).
+	GetBenchmarkWithResponse(ctx context.Context, org string, params *GetBenchmarkParams, reqEditors ...RequestEditorFn) (*GetBenchmarkResponse, error)
+
+	// ExportBenchmarkWithResponse Export the installation's anonymized benchmarks
+	//
+	// Every group of 5 or more opted-in organizations (the installation, each industry, size band and provider, per model version) as a JSON list of Benchmarks without you, or CSV, with model version, date and group sizes.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/benchmark/export (the `ExportBenchmark` operationId).
+	ExportBenchmarkWithResponse(ctx context.Context, org string, params *ExportBenchmarkParams, reqEditors ...RequestEditorFn) (*ExportBenchmarkResponse, error)
+
+	// ListBenchmarksWithResponse Imported benchmarks
+	//
+	// The organization's imported benchmarks, by name, without their groups.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/benchmarks (the `ListBenchmarks` operationId).
+	ListBenchmarksWithResponse(ctx context.Context, org string, params *ListBenchmarksParams, reqEditors ...RequestEditorFn) (*ListBenchmarksResponse, error)
+
+	// ImportBenchmarkWithBodyWithResponse Import a named external benchmark
+	//
+	// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+	ImportBenchmarkWithBodyWithResponse(ctx context.Context, org string, params *ImportBenchmarkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBenchmarkResponse, error)
+
+	// ImportBenchmarkWithResponse Import a named external benchmark
+	//
+	// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+	ImportBenchmarkWithResponse(ctx context.Context, org string, params *ImportBenchmarkParams, body ImportBenchmarkJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportBenchmarkResponse, error)
+
+	// CompareSnapshotsWithResponse Compare two snapshots, or a snapshot and the live assessment
+	//
+	// Score and level moves; objectives whose value, status, source or answer changed, with who and when; new and expired evidence and exemptions; across model versions, the objectives added, removed or changed in meaning, listed rather than paired. live means the live assessment of the other side's snapshot (or of assessment).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/compare (the `CompareSnapshots` operationId).
+	CompareSnapshotsWithResponse(ctx context.Context, org string, params *CompareSnapshotsParams, reqEditors ...RequestEditorFn) (*CompareSnapshotsResponse, error)
 
 	// ListMembersWithResponse Members and their roles
 	//
@@ -5766,6 +7570,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /orgs/{org}/models/{model} (the `GetModel` operationId).
 	GetModelWithResponse(ctx context.Context, org string, model string, params *GetModelParams, reqEditors ...RequestEditorFn) (*GetModelResponse, error)
 
+	// GetOrganizationProfileWithResponse The organization's profile for peer benchmarks
+	//
+	// Industry, size band, regions, cloud providers and whether the organization's latest snapshot feeds the installation's benchmarks.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/profile (the `GetOrganizationProfile` operationId).
+	GetOrganizationProfileWithResponse(ctx context.Context, org string, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*GetOrganizationProfileResponse, error)
+
+	// UpdateOrganizationProfileWithBodyWithResponse Set the organization's profile and benchmark opt-in
+	//
+	// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithBodyWithResponse(ctx context.Context, org string, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error)
+
+	// UpdateOrganizationProfileWithResponse Set the organization's profile and benchmark opt-in
+	//
+	// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithResponse(ctx context.Context, org string, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error)
+
+	// ListSnapshotsWithResponse Snapshots, newest first
+	//
+	// The organization's snapshots, or one assessment's, newest first, without their input and result.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/snapshots (the `ListSnapshots` operationId).
+	ListSnapshotsWithResponse(ctx context.Context, org string, params *ListSnapshotsParams, reqEditors ...RequestEditorFn) (*ListSnapshotsResponse, error)
+
+	// GetSnapshotWithResponse A snapshot
+	//
+	// One snapshot with its frozen input and result. format=json downloads the snapshot export file, which also holds the model's YAML, and which `csmm diff` compares.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/snapshots/{snapshot} (the `GetSnapshot` operationId).
+	GetSnapshotWithResponse(ctx context.Context, org string, snapshot string, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*GetSnapshotResponse, error)
+
 	// ListTokensWithResponse API tokens
 	//
 	// The caller's own API tokens, revoked ones included; every token of the organization for admins and owners. Secrets are never shown again.
@@ -5801,6 +7650,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /orgs/{org}/tokens/{token} (the `RevokeToken` operationId).
 	RevokeTokenWithResponse(ctx context.Context, org string, token string, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error)
+
+	// GetTrendWithResponse Scores over the snapshots
+	//
+	// The program, domain and category scores (with category targets) of the organization's snapshots, or one assessment's, oldest first, as JSON or CSV.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/trend (the `GetTrend` operationId).
+	GetTrendWithResponse(ctx context.Context, org string, params *GetTrendParams, reqEditors ...RequestEditorFn) (*GetTrendResponse, error)
 }
 
 type GetMeResponse struct {
@@ -7648,6 +9506,89 @@ func (r GetScoreResponse) ContentType() string {
 	return ""
 }
 
+type FinalizeAssessmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Snapshot
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON201() *Snapshot {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r FinalizeAssessmentResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r FinalizeAssessmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FinalizeAssessmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinalizeAssessmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinalizeAssessmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinalizeAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SetTargetsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7801,6 +9742,393 @@ func (r ListAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBenchmarkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Benchmark
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBenchmarkResponse) GetJSON200() *Benchmark {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBenchmarkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBenchmarkResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBenchmarkResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBenchmarkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBenchmarkResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBenchmarkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBenchmarkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBenchmarkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBenchmarkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportBenchmarkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Benchmark
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportBenchmarkResponse) GetJSON200() *[]Benchmark {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportBenchmarkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportBenchmarkResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportBenchmarkResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportBenchmarkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ExportBenchmarkResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportBenchmarkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportBenchmarkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportBenchmarkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportBenchmarkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBenchmarksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExternalBenchmarkList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBenchmarksResponse) GetJSON200() *ExternalBenchmarkList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBenchmarksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListBenchmarksResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListBenchmarksResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListBenchmarksResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBenchmarksResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBenchmarksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBenchmarksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBenchmarksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBenchmarksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ImportBenchmarkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ExternalBenchmark
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON201() *ExternalBenchmark {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ImportBenchmarkResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ImportBenchmarkResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportBenchmarkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportBenchmarkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportBenchmarkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportBenchmarkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CompareSnapshotsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Comparison
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompareSnapshotsResponse) GetJSON200() *Comparison {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CompareSnapshotsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CompareSnapshotsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CompareSnapshotsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CompareSnapshotsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CompareSnapshotsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CompareSnapshotsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompareSnapshotsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompareSnapshotsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompareSnapshotsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8381,6 +10709,317 @@ func (r GetModelResponse) ContentType() string {
 	return ""
 }
 
+type GetOrganizationProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Profile
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON200() *Profile {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetOrganizationProfileResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateOrganizationProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Profile
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON200() *Profile {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSnapshotsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SnapshotInfoList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSnapshotsResponse) GetJSON200() *SnapshotInfoList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListSnapshotsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSnapshotsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListSnapshotsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSnapshotsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListSnapshotsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSnapshotsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSnapshotsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSnapshotsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSnapshotsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSnapshotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Snapshot
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSnapshotResponse) GetJSON200() *Snapshot {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSnapshotResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSnapshotResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSnapshotResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSnapshotResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetSnapshotResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSnapshotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSnapshotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSnapshotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSnapshotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8603,6 +11242,82 @@ func (r RevokeTokenResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTrendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Trend
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTrendResponse) GetJSON200() *Trend {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTrendResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTrendResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTrendResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTrendResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetTrendResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTrendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTrendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTrendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTrendResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9074,6 +11789,36 @@ func (c *ClientWithResponses) GetScoreWithResponse(ctx context.Context, org stri
 	return ParseGetScoreResponse(rsp)
 }
 
+// FinalizeAssessmentWithBodyWithResponse Finalize the assessment into a dated snapshot
+//
+// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+func (c *ClientWithResponses) FinalizeAssessmentWithBodyWithResponse(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinalizeAssessmentResponse, error) {
+	rsp, err := c.FinalizeAssessmentWithBody(ctx, org, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinalizeAssessmentResponse(rsp)
+}
+
+// FinalizeAssessmentWithResponse Finalize the assessment into a dated snapshot
+//
+// Freezes the assessment as of today: answers with who gave and saved them and when, evidence with its sources, approved exemptions, targets, the model (kept by the hash of its YAML), the roadmap and the scores. The snapshot never changes; work continues on the live assessment. Audited. The body (optional) carries a note.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/snapshots (the `FinalizeAssessment` operationId).
+func (c *ClientWithResponses) FinalizeAssessmentWithResponse(ctx context.Context, org string, id string, params *FinalizeAssessmentParams, body FinalizeAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*FinalizeAssessmentResponse, error) {
+	rsp, err := c.FinalizeAssessment(ctx, org, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinalizeAssessmentResponse(rsp)
+}
+
 // SetTargetsWithBodyWithResponse Replace the target levels
 //
 // Replaces every target level: those in targets, and target_default for every other category.
@@ -9117,6 +11862,96 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, org str
 		return nil, err
 	}
 	return ParseListAuditResponse(rsp)
+}
+
+// GetBenchmarkWithResponse Peer benchmark (formats.md Benchmark)
+//
+// The 25th, 50th and 75th percentiles of program, domain and category scores over the latest snapshot of every opted-in organization of the group (same model as the caller's latest snapshot), and where the caller stands. A group of fewer than 5 organizations answers suppressed, organizations null and no figures. source names an imported benchmark instead.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/benchmark (the `GetBenchmark` operationId).
+func (c *ClientWithResponses) GetBenchmarkWithResponse(ctx context.Context, org string, params *GetBenchmarkParams, reqEditors ...RequestEditorFn) (*GetBenchmarkResponse, error) {
+	rsp, err := c.GetBenchmark(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBenchmarkResponse(rsp)
+}
+
+// ExportBenchmarkWithResponse Export the installation's anonymized benchmarks
+//
+// Every group of 5 or more opted-in organizations (the installation, each industry, size band and provider, per model version) as a JSON list of Benchmarks without you, or CSV, with model version, date and group sizes.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/benchmark/export (the `ExportBenchmark` operationId).
+func (c *ClientWithResponses) ExportBenchmarkWithResponse(ctx context.Context, org string, params *ExportBenchmarkParams, reqEditors ...RequestEditorFn) (*ExportBenchmarkResponse, error) {
+	rsp, err := c.ExportBenchmark(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportBenchmarkResponse(rsp)
+}
+
+// ListBenchmarksWithResponse Imported benchmarks
+//
+// The organization's imported benchmarks, by name, without their groups.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/benchmarks (the `ListBenchmarks` operationId).
+func (c *ClientWithResponses) ListBenchmarksWithResponse(ctx context.Context, org string, params *ListBenchmarksParams, reqEditors ...RequestEditorFn) (*ListBenchmarksResponse, error) {
+	rsp, err := c.ListBenchmarks(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBenchmarksResponse(rsp)
+}
+
+// ImportBenchmarkWithBodyWithResponse Import a named external benchmark
+//
+// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+func (c *ClientWithResponses) ImportBenchmarkWithBodyWithResponse(ctx context.Context, org string, params *ImportBenchmarkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBenchmarkResponse, error) {
+	rsp, err := c.ImportBenchmarkWithBody(ctx, org, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBenchmarkResponse(rsp)
+}
+
+// ImportBenchmarkWithResponse Import a named external benchmark
+//
+// Stores an exported benchmark (one Benchmark or a list) under a name, its source label; it is always shown with its source and date. Groups under 5 organizations are kept without figures.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/benchmarks (the `ImportBenchmark` operationId).
+func (c *ClientWithResponses) ImportBenchmarkWithResponse(ctx context.Context, org string, params *ImportBenchmarkParams, body ImportBenchmarkJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportBenchmarkResponse, error) {
+	rsp, err := c.ImportBenchmark(ctx, org, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBenchmarkResponse(rsp)
+}
+
+// CompareSnapshotsWithResponse Compare two snapshots, or a snapshot and the live assessment
+//
+// Score and level moves; objectives whose value, status, source or answer changed, with who and when; new and expired evidence and exemptions; across model versions, the objectives added, removed or changed in meaning, listed rather than paired. live means the live assessment of the other side's snapshot (or of assessment).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/compare (the `CompareSnapshots` operationId).
+func (c *ClientWithResponses) CompareSnapshotsWithResponse(ctx context.Context, org string, params *CompareSnapshotsParams, reqEditors ...RequestEditorFn) (*CompareSnapshotsResponse, error) {
+	rsp, err := c.CompareSnapshots(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompareSnapshotsResponse(rsp)
 }
 
 // ListMembersWithResponse Members and their roles
@@ -9254,6 +12089,81 @@ func (c *ClientWithResponses) GetModelWithResponse(ctx context.Context, org stri
 	return ParseGetModelResponse(rsp)
 }
 
+// GetOrganizationProfileWithResponse The organization's profile for peer benchmarks
+//
+// Industry, size band, regions, cloud providers and whether the organization's latest snapshot feeds the installation's benchmarks.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/profile (the `GetOrganizationProfile` operationId).
+func (c *ClientWithResponses) GetOrganizationProfileWithResponse(ctx context.Context, org string, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*GetOrganizationProfileResponse, error) {
+	rsp, err := c.GetOrganizationProfile(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationProfileResponse(rsp)
+}
+
+// UpdateOrganizationProfileWithBodyWithResponse Set the organization's profile and benchmark opt-in
+//
+// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *ClientWithResponses) UpdateOrganizationProfileWithBodyWithResponse(ctx context.Context, org string, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error) {
+	rsp, err := c.UpdateOrganizationProfileWithBody(ctx, org, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationProfileResponse(rsp)
+}
+
+// UpdateOrganizationProfileWithResponse Set the organization's profile and benchmark opt-in
+//
+// Replaces industry, size_band, regions, providers and benchmark_opt_in. Audited.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *ClientWithResponses) UpdateOrganizationProfileWithResponse(ctx context.Context, org string, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error) {
+	rsp, err := c.UpdateOrganizationProfile(ctx, org, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationProfileResponse(rsp)
+}
+
+// ListSnapshotsWithResponse Snapshots, newest first
+//
+// The organization's snapshots, or one assessment's, newest first, without their input and result.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/snapshots (the `ListSnapshots` operationId).
+func (c *ClientWithResponses) ListSnapshotsWithResponse(ctx context.Context, org string, params *ListSnapshotsParams, reqEditors ...RequestEditorFn) (*ListSnapshotsResponse, error) {
+	rsp, err := c.ListSnapshots(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSnapshotsResponse(rsp)
+}
+
+// GetSnapshotWithResponse A snapshot
+//
+// One snapshot with its frozen input and result. format=json downloads the snapshot export file, which also holds the model's YAML, and which `csmm diff` compares.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/snapshots/{snapshot} (the `GetSnapshot` operationId).
+func (c *ClientWithResponses) GetSnapshotWithResponse(ctx context.Context, org string, snapshot string, params *GetSnapshotParams, reqEditors ...RequestEditorFn) (*GetSnapshotResponse, error) {
+	rsp, err := c.GetSnapshot(ctx, org, snapshot, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSnapshotResponse(rsp)
+}
+
 // ListTokensWithResponse API tokens
 //
 // The caller's own API tokens, revoked ones included; every token of the organization for admins and owners. Secrets are never shown again.
@@ -9312,6 +12222,21 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, org s
 		return nil, err
 	}
 	return ParseRevokeTokenResponse(rsp)
+}
+
+// GetTrendWithResponse Scores over the snapshots
+//
+// The program, domain and category scores (with category targets) of the organization's snapshots, or one assessment's, oldest first, as JSON or CSV.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/trend (the `GetTrend` operationId).
+func (c *ClientWithResponses) GetTrendWithResponse(ctx context.Context, org string, params *GetTrendParams, reqEditors ...RequestEditorFn) (*GetTrendResponse, error) {
+	rsp, err := c.GetTrend(ctx, org, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTrendResponse(rsp)
 }
 
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
@@ -10814,6 +13739,74 @@ func ParseGetScoreResponse(rsp *http.Response) (*GetScoreResponse, error) {
 	return response, nil
 }
 
+// ParseFinalizeAssessmentResponse parses an HTTP response from a FinalizeAssessmentWithResponse call
+func ParseFinalizeAssessmentResponse(rsp *http.Response) (*FinalizeAssessmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinalizeAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Snapshot
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSetTargetsResponse parses an HTTP response from a SetTargetsWithResponse call
 func ParseSetTargetsResponse(rsp *http.Response) (*SetTargetsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10937,6 +13930,324 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBenchmarkResponse parses an HTTP response from a GetBenchmarkWithResponse call
+func ParseGetBenchmarkResponse(rsp *http.Response) (*GetBenchmarkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBenchmarkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Benchmark
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportBenchmarkResponse parses an HTTP response from a ExportBenchmarkWithResponse call
+func ParseExportBenchmarkResponse(rsp *http.Response) (*ExportBenchmarkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportBenchmarkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Benchmark
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListBenchmarksResponse parses an HTTP response from a ListBenchmarksWithResponse call
+func ParseListBenchmarksResponse(rsp *http.Response) (*ListBenchmarksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBenchmarksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExternalBenchmarkList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportBenchmarkResponse parses an HTTP response from a ImportBenchmarkWithResponse call
+func ParseImportBenchmarkResponse(rsp *http.Response) (*ImportBenchmarkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportBenchmarkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ExternalBenchmark
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompareSnapshotsResponse parses an HTTP response from a CompareSnapshotsWithResponse call
+func ParseCompareSnapshotsResponse(rsp *http.Response) (*CompareSnapshotsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompareSnapshotsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Comparison
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/markdown) unsupported
 
 	}
 
@@ -11415,6 +14726,257 @@ func ParseGetModelResponse(rsp *http.Response) (*GetModelResponse, error) {
 	return response, nil
 }
 
+// ParseGetOrganizationProfileResponse parses an HTTP response from a GetOrganizationProfileWithResponse call
+func ParseGetOrganizationProfileResponse(rsp *http.Response) (*GetOrganizationProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationProfileResponse parses an HTTP response from a UpdateOrganizationProfileWithResponse call
+func ParseUpdateOrganizationProfileResponse(rsp *http.Response) (*UpdateOrganizationProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSnapshotsResponse parses an HTTP response from a ListSnapshotsWithResponse call
+func ParseListSnapshotsResponse(rsp *http.Response) (*ListSnapshotsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSnapshotsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SnapshotInfoList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSnapshotResponse parses an HTTP response from a GetSnapshotWithResponse call
+func ParseGetSnapshotResponse(rsp *http.Response) (*GetSnapshotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSnapshotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Snapshot
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListTokensResponse parses an HTTP response from a ListTokensWithResponse call
 func ParseListTokensResponse(rsp *http.Response) (*ListTokensResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11595,6 +15157,70 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTrendResponse parses an HTTP response from a GetTrendWithResponse call
+func ParseGetTrendResponse(rsp *http.Response) (*GetTrendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTrendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Trend
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 

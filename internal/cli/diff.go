@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/history"
 	"github.com/csmm/csmm/internal/model"
 )
 
@@ -19,13 +21,20 @@ type DiffCommand struct {
 }
 
 const diffUsage = `
-Usage: csmm diff OLD NEW [--format table|json] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
+Usage: csmm diff OLD NEW [--format table|json|md|csv] [--as-of DATE] [--evidence [SCOPE=]FILE]... [--model FILE]
 
 Scores both answers files as of the same date and prints the program score
 and every category's level and score before and after, then each objective
 whose answer or value changed in any scope, with the old and new answer and
 value per scope. Objectives that did not change are not listed. With
 --evidence, both files are scored with the same scanner evidence.
+
+OLD and NEW may also be snapshot export files (getSnapshot?format=json):
+then each keeps its own frozen input, model and scores, and the comparison
+lists score and level moves, the objectives whose value, status, source or
+answer changed with who and when, new and expired evidence and exemptions,
+and, across model versions, the objectives added, removed or changed in
+meaning (table and md print Markdown; json and csv the comparison).
 `
 
 // diffResult is the JSON of a diff; the table is rendered from the same data.
@@ -69,7 +78,7 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("diff")
 	var format, modelPath string
 	asOf := c.env.today()
-	formatFlag(fs, &format, "table", "table", "json")
+	formatFlag(fs, &format, "table", "table", "json", "md", "csv")
 	asOfFlag(fs, &asOf)
 	var evidenceSpecs evidenceOptions
 	evidenceSpecs.addFlags(fs)
@@ -80,6 +89,15 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	}
 	if err := wantArgs("diff", args, 2, "OLD NEW"); err != nil {
 		return err
+	}
+	if snaps, err := readSnapshots(args); err != nil || snaps != nil {
+		if err != nil {
+			return err
+		}
+		return c.diffSnapshots(snaps, format)
+	}
+	if format == "md" || format == "csv" {
+		return fmt.Errorf("--format %s compares snapshot export files; answers files print table or json", format)
 	}
 	m, oldFile, err := loadAnswers(modelPath, args[0])
 	if err != nil {
@@ -247,4 +265,54 @@ func answerValue(inScope bool, a *assess.Answer, v *float64) string {
 		return s + " (excluded)"
 	}
 	return s + " (" + strconv.FormatFloat(*v, 'f', -1, 64) + ")"
+}
+
+// readSnapshots reads OLD and NEW as snapshot export files. It returns nil
+// when neither is one, and an error when only one is or one does not read.
+func readSnapshots(paths []string) ([]history.Side, error) {
+	var sides []history.Side
+	isSnap := make([]bool, len(paths))
+	datas := make([][]byte, len(paths))
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		datas[i] = data
+		isSnap[i] = bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) && bytes.Contains(data, []byte(`"`+history.FileFormat+`"`))
+	}
+	if !isSnap[0] && !isSnap[1] {
+		return nil, nil
+	}
+	if isSnap[0] != isSnap[1] {
+		return nil, fmt.Errorf("%s and %s: compare two answers files or two snapshot export files, not one of each", paths[0], paths[1])
+	}
+	for i, p := range paths {
+		snap, m, err := history.ReadFile(p, datas[i])
+		if err != nil {
+			return nil, err
+		}
+		sides = append(sides, history.SideOf(snap, m))
+	}
+	return sides, nil
+}
+
+// diffSnapshots compares two snapshot export files.
+func (c *DiffCommand) diffSnapshots(sides []history.Side, format string) error {
+	cmp := history.Compare(sides[0], sides[1])
+	var out bytes.Buffer
+	var err error
+	switch format {
+	case "json":
+		err = writeJSON(&out, cmp)
+	case "csv":
+		err = cmp.WriteCSV(&out)
+	default:
+		err = cmp.WriteMarkdown(&out)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = c.env.Stdout.Write(out.Bytes())
+	return err
 }

@@ -75,6 +75,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	r.markdownLadders(p)
 
+	r.writeTrendMarkdown(p)
 	p("## Roadmap\n\n")
 	switch {
 	case len(r.Roadmap) > 0:

@@ -54,6 +54,9 @@ type Report struct {
 	// Scopes are the scopes in the order of the result, each with its own
 	// scores, exceptions and objective rows.
 	Scopes []Scope
+	// Trend is the scores over the assessment's snapshots, with the chosen
+	// peer benchmark; nil when there is no history (see BuildTrend).
+	Trend *Trend `json:"-"`
 	// Result is the exact score result the report was built from; the JSON
 	// renderer writes it unchanged.
 	Result assess.Result

@@ -45,6 +45,7 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 	x.objectives(r)
 	x.roadmap(r)
 	x.crosswalk(r)
+	x.trend(r)
 	x.do(func() error { f.SetActiveSheet(0); return nil })
 	if x.err != nil {
 		return fmt.Errorf("write xlsx report: %w", x.err)

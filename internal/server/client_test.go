@@ -180,10 +180,10 @@ func TestClientJourney(t *testing.T) {
 	if !found {
 		t.Error("the score has no IAM-2.1 in the production scope")
 	}
-	jsonFormat := apiclient.Json
+	jsonFormat := apiclient.GetReportParamsFormatJson
 	report, err := c.GetReportWithResponse(ctx, org, id, &apiclient.GetReportParams{Format: &jsonFormat})
 	must(t, "getReport json", report, err, http.StatusOK, report != nil && report.JSON200 != nil && report.JSON200.Assessment == name)
-	md := apiclient.Md
+	md := apiclient.GetReportParamsFormatMd
 	report, err = c.GetReportWithResponse(ctx, org, id, &apiclient.GetReportParams{Format: &md})
 	must(t, "getReport md", report, err, http.StatusOK, report != nil && bytes.Contains(report.Body, []byte("# ")))
 	exported, err := c.ExportAssessmentWithResponse(ctx, org, id, nil)

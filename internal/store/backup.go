@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +23,8 @@ import (
 // backupFormat names the dump format in its header.
 const backupFormat = "csmm-backup"
 
-// column kinds: s text, S nullable text, i integer, I nullable integer, f real, F nullable real, b boolean.
+// column kinds: s text, S nullable text, i integer, I nullable integer, f real,
+// F nullable real, b boolean, x bytes (base64 in the dump).
 type backupTable struct {
 	name    string
 	columns []string
@@ -32,7 +34,7 @@ type backupTable struct {
 // backupTables lists every table and column, parents before children.
 // TestBackupCoversSchema checks it against the database.
 var backupTables = []backupTable{
-	{"organizations", []string{"id", "name", "slug", "created_at"}, "sssi"},
+	{"organizations", []string{"id", "name", "slug", "created_at", "industry", "size_band", "regions", "providers", "benchmark_opt_in"}, "sssissssb"},
 	{"users", []string{"id", "email", "email_key", "name", "password_hash", "created_at", "password_changed_at", "disabled"}, "sssssiIb"},
 	{"memberships", []string{"org_id", "user_id", "role", "created_at"}, "sssi"},
 	{"sessions", []string{"id", "user_id", "token_hash", "created_at", "last_seen_at", "expires_at", "user_agent", "ip"}, "sssiiiss"},
@@ -45,6 +47,12 @@ var backupTables = []backupTable{
 	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at", "measured", "measure_of", "measure_percent"}, "sssssssssisiFFb"},
 	{"exemptions", []string{"id", "org_id", "assessment_id", "objective", "reason", "requested_by", "requested_at", "approver", "status", "until", "decided_by", "decided_at"}, "ssssssisssSI"},
 	{"evidence", []string{"org_id", "assessment_id", "objective", "scope", "source", "passed", "failed", "muted", "imported_at", "file_name", "format", "imported_by", "checks_json"}, "sssssiiiissss"},
+	{"snapshot_models", []string{"sha256", "yaml"}, "ss"},
+	{"snapshots", []string{"id", "org_id", "assessment_id", "assessment_name", "finalized_at", "finalized_by", "note", "as_of", "model_id", "model_version", "model_sha256", "program_score", "floor", "input", "result"}, "ssssissssssFIxx"},
+	{"snapshot_scores", []string{"snapshot_id", "pos", "org_id", "kind", "ref", "score", "level", "target"}, "sisssFII"},
+	{"benchmark_latest", []string{"org_id", "snapshot_id", "model_id", "model_version", "finalized_at"}, "ssssi"},
+	{"external_benchmarks", []string{"id", "org_id", "name", "as_of", "imported_by", "imported_at", "data"}, "sssssis"},
+	{"benchmark_state", []string{"id", "generation"}, "ii"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 
@@ -146,6 +154,8 @@ func scanTarget(kind rune) any {
 		return new(sql.NullFloat64)
 	case 'b':
 		return new(bool)
+	case 'x':
+		return new([]byte)
 	}
 	panic("unknown column kind " + string(kind))
 }
@@ -158,6 +168,12 @@ func scannedValue(v any) any {
 		if v.Valid {
 			return v.String
 		}
+	case *sql.NullFloat64:
+		if v.Valid {
+			return v.Float64
+		}
+	case *[]byte:
+		return *v
 	case *int64:
 		return *v
 	case *sql.NullInt64:
@@ -166,10 +182,6 @@ func scannedValue(v any) any {
 		}
 	case *float64:
 		return *v
-	case *sql.NullFloat64:
-		if v.Valid {
-			return v.Float64
-		}
 	case *bool:
 		return *v
 	}
@@ -296,6 +308,12 @@ func restoreArgs(t *backupTable, row map[string]any) ([]any, error) {
 				return nil, fmt.Errorf("column %s: expected an integer, got %v", c, v)
 			}
 			args[i], err = strconv.ParseInt(string(n), 10, 64)
+		case 'x':
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("column %s: expected base64 bytes, got %v", c, v)
+			}
+			args[i], err = base64.StdEncoding.DecodeString(s)
 		case 'f', 'F':
 			n, ok := v.(json.Number)
 			if !ok {

@@ -64,6 +64,10 @@ type Store struct {
 	now   func() time.Time
 	// models keeps the organizations' custom models once parsed.
 	models modelCache
+	// bench keeps computed installation benchmarks until the next change.
+	bench benchCache
+	// snaps keeps decoded snapshots, which never change.
+	snaps snapCache
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool

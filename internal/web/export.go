@@ -42,7 +42,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 		return csmm.Errorf(csmm.ENOTFOUND, "no export format %q: expected html, pdf, md, json, csv or xlsx", format)
 	}
 	scope := r.URL.Query().Get("scope")
-	rep, err := h.buildReport(c, s, scope)
+	rep, err := h.buildReport(r.Context(), c, s, scope)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ var staticFS embed.FS
 type pages struct {
 	error, assessmentList, assessmentNew, targets, overview, category, exemptions, report, evidence *template.Template
 	home, account, settings, members, tokens, models, audit                                         *template.Template
+	snapshots, snapshot, trend, compare, benchmark                                                  *template.Template
 }
 
 // pageFiles maps each page to its template file; the tests type-check every
@@ -44,6 +45,11 @@ func (p *pages) files() map[string]**template.Template {
 		"tokens.html":          &p.tokens,
 		"models.html":          &p.models,
 		"audit.html":           &p.audit,
+		"snapshots.html":       &p.snapshots,
+		"snapshot.html":        &p.snapshot,
+		"trend.html":           &p.trend,
+		"compare.html":         &p.compare,
+		"benchmark.html":       &p.benchmark,
 	}
 }
 
@@ -64,6 +70,10 @@ var funcs = template.FuncMap{
 	"answerText":  answerText,
 	"modeHint":    modeHint,
 	"join":        strings.Join,
+	"move":        moveText,
+	"levelMove":   levelMove,
+	"trendChart":  trendChart,
+	"scoreOf":     scoreText,
 }
 
 func parsePages() (*pages, error) {

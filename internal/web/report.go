@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // reportData is the report page: the roll-up or one scope, built by package
@@ -54,7 +56,7 @@ var exportFormats = []struct{ Format, Label string }{
 
 // buildReport scores the assessment, or one scope of it on its own, and
 // builds the report. scope "" is the roll-up of every scope.
-func (h *Handler) buildReport(c *caller, s *snapshot, scope string) (*report.Report, error) {
+func (h *Handler) buildReport(ctx context.Context, c *caller, s *snapshot, scope string) (_ *report.Report, err error) {
 	in, res := s.Input, s.Result
 	if scope != "" {
 		var found bool
@@ -73,10 +75,16 @@ func (h *Handler) buildReport(c *caller, s *snapshot, scope string) (*report.Rep
 	if scope != "" {
 		name += " (" + scope + ")"
 	}
-	return report.Build(s.Model, res, report.Meta{
+	rep := report.Build(s.Model, res, report.Meta{
 		Organization: c.Org.Name, Assessment: name, Scopes: in.Scopes,
 		GeneratedAt: h.now().UTC(), ValidityDays: s.A.ValidityDays,
-	}), nil
+	})
+	if scope == "" {
+		if rep.Trend, err = h.reportTrend(ctx, c, s); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
 }
 
 // report shows the report of the roll-up (?scope= empty) or of one scope.
@@ -97,7 +105,14 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	scope := r.URL.Query().Get("scope")
+	// as_of reproduces what was known that day: answers dated later count
+	// as unanswered (scoring.md revision 2).
 	asOf := assess.DateOf(h.now())
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		if asOf, err = assess.ParseDate(v); err != nil {
+			return csmm.Errorf(csmm.EINVALID, "as_of: %s", err.Error())
+		}
+	}
 	path := assessmentPath(c, id)
 	key := reportcache.Key{OrgID: c.Org.ID, AssessmentID: id, Revision: rev, AsOf: asOf, Scope: scope,
 		// The organization's name is in the report and its slug in the links.
@@ -107,7 +122,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		d, err := h.reportView(c, s, scope)
+		d, err := h.reportView(ctx, c, s, scope)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -136,8 +151,8 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 // reportView is the report of the roll-up or of one scope, with the links
 // to the other views and to the downloads: everything the template "body"
 // shows.
-func (h *Handler) reportView(c *caller, s *snapshot, scope string) (reportData, error) {
-	rep, err := h.buildReport(c, s, scope)
+func (h *Handler) reportView(ctx context.Context, c *caller, s *snapshot, scope string) (reportData, error) {
+	rep, err := h.buildReport(ctx, c, s, scope)
 	if err != nil {
 		return reportData{}, err
 	}
@@ -157,4 +172,18 @@ func (h *Handler) reportView(c *caller, s *snapshot, scope string) (reportData, 
 		d.Exports = append(d.Exports, viewLink{Label: f.Label, Href: path + "/export/" + f.Format + q})
 	}
 	return d, nil
+}
+
+// reportTrend is the report's Trend section: the assessment's snapshots
+// and the installation's peer benchmark; nil before the first snapshot.
+func (h *Handler) reportTrend(ctx context.Context, c *caller, s *snapshot) (*report.Trend, error) {
+	t, err := h.store.Trend(ctx, c.Org.ID, s.A.ID)
+	if err != nil || len(t.Points) == 0 {
+		return nil, err
+	}
+	peers, err := h.store.Benchmark(ctx, c.Org.ID, store.BenchmarkQuery{})
+	if err != nil {
+		return nil, err
+	}
+	return report.BuildTrend(s.Model, t, peers), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -18,6 +19,8 @@ type targetsData struct {
 	Overview string
 	Rows     []targetRow
 	Levels   []levelOption
+	// Peers names the benchmark shown beside the targets, "" when none.
+	Peers string
 }
 
 // targetRow is one category's target.
@@ -29,6 +32,8 @@ type targetRow struct {
 	LevelName  string
 	Reason     string
 	Score      float64
+	// Peer says where peers at the median are, "" without a benchmark.
+	Peer string
 	// Options are the levels with the current one selected.
 	Options []levelOption
 }
@@ -51,6 +56,9 @@ func (h *Handler) targets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := h.targetsData(c, s)
+	if err := h.addPeers(r, c, d); err != nil {
+		return err
+	}
 	switch {
 	case r.URL.Query().Get("created") != "":
 		d.Notice = "The assessment is created with the preset's targets. Adjust any category below, giving the reason."
@@ -156,4 +164,26 @@ func (h *Handler) targetSave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return h.render(w, http.StatusUnprocessableEntity, h.pages.targets, d)
+}
+
+// addPeers shows the chosen benchmark (the source parameter, this
+// installation by default) beside each category's target: where peers at
+// the median are, so targets are chosen on purpose.
+func (h *Handler) addPeers(r *http.Request, c *caller, d *targetsData) error {
+	b, err := h.store.Benchmark(r.Context(), c.Org.ID, store.BenchmarkQuery{Source: r.URL.Query().Get("source")})
+	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if b.Suppressed {
+		return nil
+	}
+	d.Peers = b.Source + ", as of " + b.AsOf.String()
+	for i := range d.Rows {
+		if q, ok := b.Category(d.Rows[i].Category); ok {
+			d.Rows[i].Peer = "level " + strconv.Itoa(int(q.P50)) + " (median " + report.Display(q.P50) + ")"
+		}
+	}
+	return nil
 }

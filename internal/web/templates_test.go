@@ -31,6 +31,11 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"tokens.html":          &tokensData{},
 		"models.html":          &modelsData{},
 		"audit.html":           auditData{},
+		"snapshots.html":       &snapshotsData{},
+		"snapshot.html":        &snapshotData{},
+		"trend.html":           &trendData{},
+		"compare.html":         &compareData{},
+		"benchmark.html":       &benchmarkData{},
 	}
 	files := p.files()
 	if len(files) != len(types) {

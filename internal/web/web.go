@@ -140,6 +140,17 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /o/{org}/assessments/{id}/report", h.page(h.report))
 	mux.Handle("GET /o/{org}/assessments/{id}/export/{format}", h.page(h.export))
 
+	mux.Handle("GET /o/{org}/assessments/{id}/snapshots", h.page(h.snapshots))
+	mux.Handle("POST /o/{org}/assessments/{id}/snapshots", h.page(h.finalize))
+	mux.Handle("GET /o/{org}/assessments/{id}/trend", h.page(h.trend))
+	mux.Handle("GET /o/{org}/snapshots", h.page(h.snapshots))
+	mux.Handle("GET /o/{org}/snapshots/{snap}", h.page(h.snapshotPage))
+	mux.Handle("GET /o/{org}/trend", h.page(h.trend))
+	mux.Handle("GET /o/{org}/compare", h.page(h.compare))
+	mux.Handle("GET /o/{org}/compare/export", h.page(h.compareExport))
+	mux.Handle("GET /o/{org}/benchmark", h.page(h.benchmarkPage))
+	mux.Handle("POST /o/{org}/benchmark/profile", h.page(h.profileSave))
+
 	mux.Handle("GET /o/{org}/settings", h.page(h.settings))
 	mux.Handle("GET /o/{org}/settings/members", h.page(h.members))
 	mux.Handle("POST /o/{org}/settings/members", h.page(h.memberAdd))

@@ -1,0 +1,82 @@
+package history
+
+import (
+	"github.com/csmm/csmm/internal/assess"
+)
+
+// The kinds of a score row.
+const (
+	KindProgram  = "program"
+	KindDomain   = "domain"
+	KindCategory = "category"
+)
+
+// ScoreRow is one score of a snapshot: the program's (ID ""), a domain's or
+// a category's. Score and Level are nil where the category, domain or
+// program is not applicable; Level is the floor for the program. Target is
+// the category's target level, nil when it has none.
+type ScoreRow struct {
+	Kind   string   `json:"kind"`
+	ID     string   `json:"id"`
+	Score  *float64 `json:"score"`
+	Level  *int     `json:"level,omitempty"`
+	Target *int     `json:"target,omitempty"`
+}
+
+// Scores lists the roll-up scores of a result: the program first, then its
+// domains and categories in model order. The store keeps them beside each
+// snapshot, indexed, for trends and benchmarks.
+func Scores(res *assess.Result) []ScoreRow {
+	out := make([]ScoreRow, 0, 1+len(res.Domains)+len(res.Categories))
+	out = append(out, ScoreRow{Kind: KindProgram, Score: programScore(res), Level: programFloor(res)})
+	for _, d := range res.Domains {
+		out = append(out, ScoreRow{Kind: KindDomain, ID: d.ID, Score: domainScore(d)})
+	}
+	for _, c := range res.Categories {
+		out = append(out, ScoreRow{Kind: KindCategory, ID: c.ID, Score: categoryScore(c), Level: categoryLevel(c), Target: c.Target})
+	}
+	return out
+}
+
+// The accessors below read the scores of a result, nil where a category,
+// domain or the program is not applicable.
+
+func programScore(res *assess.Result) *float64 {
+	if res.Program.NA {
+		return nil
+	}
+	v := res.Program.Score
+	return &v
+}
+
+func programFloor(res *assess.Result) *int {
+	if res.Program.NA {
+		return nil
+	}
+	v := res.Program.Floor
+	return &v
+}
+
+func domainScore(d assess.DomainScore) *float64 {
+	if d.NA {
+		return nil
+	}
+	v := d.Score
+	return &v
+}
+
+func categoryScore(c assess.CategoryScore) *float64 {
+	if c.NA() {
+		return nil
+	}
+	v := c.Score
+	return &v
+}
+
+func categoryLevel(c assess.CategoryScore) *int {
+	if c.NA() {
+		return nil
+	}
+	v := c.Level
+	return &v
+}
