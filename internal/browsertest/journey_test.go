@@ -247,7 +247,7 @@ func TestJourney(t *testing.T) {
 			clickJS(label("a-"+o.ID+"-production-some")),
 			clickJS(label("a-"+o.ID+"-development-no")),
 			chromedp.Sleep(300*time.Millisecond),
-			clickJS(byID("obj-"+o.ID)+` .save button`),
+			clickJS(byID("obj-"+o.ID)+` .state button`),
 			chromedp.WaitVisible(css(`p.notice`)),
 		)
 		answered[cat]++

@@ -64,6 +64,8 @@ type categoryRow struct {
 // exemption, out of all of them.
 type progress struct {
 	Scope string
+	// Name is the scope's name as people read it.
+	Name  string
 	Done  int
 	Total int
 }
