@@ -54,6 +54,8 @@ func (a *API) decideExemption(c *call) error {
 	var in struct {
 		Approve  *bool  `json:"approve"`
 		Approver string `json:"approver"`
+		// Comment is said with the decision and shown in the report.
+		Comment string `json:"comment"`
 	}
 	if err := c.decode(&in); err != nil {
 		return err
@@ -77,7 +79,7 @@ func (a *API) decideExemption(c *call) error {
 	if approver == "" {
 		approver = c.who.User.Name
 	}
-	e, err := a.o.Store.DecideExemption(c.ctx(), c.org.ID, c.actor, exID, *in.Approve, approver)
+	e, err := a.o.Store.DecideExemptionComment(c.ctx(), c.org.ID, c.actor, exID, *in.Approve, approver, in.Comment)
 	if err != nil {
 		return err
 	}

@@ -296,7 +296,7 @@ func (snap *snapshot) exemptions() map[string]assess.Exemption {
 			continue
 		}
 		decided[e.Objective] = e.Decided.UnixMicro()
-		out[e.Objective] = assess.Exemption{Reason: e.Reason, Approver: e.Approver, Until: e.Until}
+		out[e.Objective] = assess.Exemption{Reason: e.Reason, Approver: e.Approver, Until: e.Until, RequestedBy: e.RequestedBy, Comment: e.Comment}
 	}
 	return out
 }

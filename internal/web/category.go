@@ -227,6 +227,9 @@ type exemptionView struct {
 	DecideAction string
 	Back         string
 	Expired      bool
+	// Own is true when the caller requested the exemption and so may not
+	// decide it (four eyes).
+	Own bool
 }
 
 // category shows one category's objectives with their answer forms.
@@ -399,7 +402,11 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 	for _, e := range s.Exemptions {
 		v := exemptionView{Exemption: e, Expired: s.Result.AsOf.After(e.Until), Back: path + "/categories/" + cat.ID + "#obj-" + e.Objective}
 		if e.Status == store.ExemptionRequested && c.CanDecide() {
-			v.DecideAction = path + "/exemptions/" + e.ID
+			if e.RequestedByID == c.User.ID {
+				v.Own = true
+			} else {
+				v.DecideAction = path + "/exemptions/" + e.ID
+			}
 		}
 		exemptions[e.Objective] = append(exemptions[e.Objective], v)
 	}

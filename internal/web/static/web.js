@@ -113,7 +113,7 @@
         var msg = (b.errors && b.errors.length) ? b.errors.map(function (e) { return e.message; }).join(" ") : (b.error && b.error.message) || "Not saved.";
         status(form, msg);
       } else {
-        status(form, (b.saved && b.saved.length) ? "Saved." : "No change.");
+        status(form, "Saved.");
       }
       if (form.dataset.again === "1") { form.dataset.again = ""; save(form); }
     }).catch(function () {
