@@ -95,3 +95,33 @@ func TestCategoryFilters(t *testing.T) {
 		t.Errorf("show=bogus: status %d, want 400", r.status)
 	}
 }
+
+// TestPagePolish checks the smaller fixes: the viewer gets no "Answer
+// objectives" button, the overview's domain rows span the table, error
+// pages keep the header and start with a capital, the favicon is served.
+func TestPagePolish(t *testing.T) {
+	e := newEnv(t)
+	path := e.create("Polish", "production", "development")
+	viewer, assessor := e.users[csmm.RoleViewer], e.users[csmm.RoleAssessor]
+	if n := e.get(viewer, path).doc(t).Find(`a.button:contains("Answer objectives")`).Length(); n != 0 {
+		t.Errorf("the viewer sees %d Answer objectives buttons", n)
+	}
+	d := e.get(assessor, path).doc(t)
+	if n := d.Find(`a.button:contains("Answer objectives")`).Length(); n != 1 {
+		t.Errorf("the assessor sees %d Answer objectives buttons, want 1", n)
+	}
+	if span, _ := d.Find("tr.domain th").First().Attr("colspan"); span != "6" {
+		t.Errorf("domain row spans %q columns, want 6 (4 and two scopes)", span)
+	}
+	r := e.get(assessor, path+"/categories/NOPE")
+	d = r.doc(t)
+	if r.status != http.StatusNotFound || d.Find(`header form[action="/logout"]`).Length() != 1 {
+		t.Errorf("404 page: status %d, header with sign-out %d; want 404 and the header", r.status, d.Find(`header form[action="/logout"]`).Length())
+	}
+	if msg := d.Find("main p").First().Text(); msg == "" || strings.ToUpper(msg[:1]) != msg[:1] {
+		t.Errorf("error message %q does not start with a capital", msg)
+	}
+	if r := e.get(assessor, "/static/web/favicon.svg"); r.status != http.StatusOK || !strings.Contains(r.body, "<svg") {
+		t.Errorf("favicon: status %d", r.status)
+	}
+}

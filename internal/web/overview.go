@@ -30,8 +30,13 @@ type overviewData struct {
 	TargetsHref  string
 	ExemptHref   string
 	EvidenceHref string
+	// FirstCatHref is where answering continues (the first unanswered or
+	// stale objective); empty for a caller who may not answer.
 	FirstCatHref string
 }
+
+// Columns is the number of columns of the categories table.
+func (d overviewData) Columns() int { return 4 + len(d.Scopes) }
 
 // scopeHead names a scope in a table heading.
 type scopeHead struct {
@@ -121,8 +126,11 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		ExemptHref:  path + "/exemptions",
 	}
 	d.EvidenceHref = path + "/evidence"
-	if len(s.Model.Categories) > 0 {
-		d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
+	if len(s.Model.Categories) > 0 && c.CanAnswer() {
+		d.FirstCatHref = nextOpen(s, path, "")
+		if d.FirstCatHref == "" {
+			d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
+		}
 	}
 	for _, sc := range s.A.Scopes {
 		d.Scopes = append(d.Scopes, scopeHead{ID: sc.ID, Name: scopeName(sc), Weight: sc.Weight})

@@ -15,6 +15,8 @@
 package web
 
 import (
+	"unicode"
+	"unicode/utf8"
 	"bytes"
 	"errors"
 	"fmt"
@@ -239,11 +241,28 @@ func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.H
 			api.WriteError(w, r, h.logger, err)
 			return
 		}
-		data := errorData{base: base{Title: http.StatusText(status)}, Message: csmm.ErrorMessage(err), Status: status}
+		data := errorData{base: base{Title: http.StatusText(status)}, Message: sentence(csmm.ErrorMessage(err)), Status: status}
+		// The error page keeps the header of a signed-in user.
+		if code != csmm.EUNAUTHORIZED {
+			if c, merr := h.member(r); merr == nil {
+				data.Caller = c
+			} else if u, aerr := h.auth(r); aerr == nil {
+				data.Caller = &caller{User: u}
+			}
+		}
 		if rerr := h.render(w, status, h.pages.error, data); rerr != nil {
 			h.logger.ErrorContext(r.Context(), "render error page", "error", rerr.Error())
 		}
 	})
+}
+
+// sentence starts a message with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // errorData is the error page.
