@@ -15,8 +15,6 @@
 package web
 
 import (
-	"unicode"
-	"unicode/utf8"
 	"bytes"
 	"errors"
 	"fmt"
@@ -26,6 +24,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
