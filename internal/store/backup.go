@@ -45,6 +45,7 @@ var backupTables = []backupTable{
 	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at"}, "sssssssssisi"},
 	{"exemptions", []string{"id", "org_id", "assessment_id", "objective", "reason", "requested_by", "requested_at", "approver", "status", "until", "decided_by", "decided_at", "requested_by_id", "decision_comment"}, "ssssssisssSIss"},
 	{"evidence", []string{"org_id", "assessment_id", "objective", "scope", "source", "passed", "failed", "muted", "imported_at", "file_name", "format", "imported_by"}, "sssssiiiisss"},
+	{"assignments", []string{"org_id", "assessment_id", "target", "user_id", "assigned_by", "assigned_at"}, "sssssi"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 
