@@ -39,8 +39,10 @@ type categoryData struct {
 	Continue string
 	// Show and Level are the filter in force; Filters link each filter;
 	// Hidden counts the objectives the filter leaves out.
-	Show    string
-	Level1  int
+	Show   string
+	Level1 int
+	// Owner is the member the category is assigned to.
+	Owner   string
 	Filters []tab
 	Hidden  int
 }
@@ -51,6 +53,7 @@ var categoryFilters = []struct{ Value, Label string }{
 	{"unanswered", "Unanswered"},
 	{"stale", "Stale"},
 	{"contradicted", "Contradicted by evidence"},
+	{"mine", "Assigned to me"},
 }
 
 // levelGroup is the objectives of one level.
@@ -74,7 +77,11 @@ type objectiveForm struct {
 	Checks    []string
 	// Binary objectives take only No, Yes and Not applicable.
 	Binary bool
-	Level  int
+	// Mine is true when the objective or its category is assigned to the
+	// caller; Owner names who it is assigned to.
+	Mine  bool
+	Owner string
+	Level int
 	// Status is the roll-up status; Met whether the roll-up value meets the threshold.
 	Status assess.Status
 	Met    bool
@@ -191,6 +198,9 @@ func (f *objectiveForm) matches(show string, level int) bool {
 	if level != 0 && f.Level != level {
 		return false
 	}
+	if show == "mine" {
+		return f.Mine
+	}
 	for _, sa := range f.Scopes {
 		switch {
 		case show == "",
@@ -246,6 +256,18 @@ func (h *Handler) category(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	owners, names, err := h.owners(r, c, s.A.ID)
+	if err != nil {
+		return err
+	}
+	d.Owner = names[owners[d.ID]]
+	for _, o := range d.objectives() {
+		who := owners[o.ID]
+		if who == "" {
+			who = owners[d.ID]
+		}
+		o.Mine, o.Owner = who == c.User.ID, names[who]
+	}
 	q := r.URL.Query()
 	if err := d.filter(q.Get("show"), q.Get("level")); err != nil {
 		return err
@@ -271,7 +293,7 @@ func (d *categoryData) filter(show, level string) error {
 		known = known || f.Value == show
 	}
 	if !known {
-		return csmm.Errorf(csmm.EINVALID, "show=%q: expected unanswered, stale or contradicted", show)
+		return csmm.Errorf(csmm.EINVALID, "show=%q: expected unanswered, stale, contradicted or mine", show)
 	}
 	if level != "" {
 		n, err := strconv.Atoi(level)

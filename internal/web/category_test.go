@@ -110,8 +110,8 @@ func TestPagePolish(t *testing.T) {
 	if n := d.Find(`a.button:contains("Answer objectives")`).Length(); n != 1 {
 		t.Errorf("the assessor sees %d Answer objectives buttons, want 1", n)
 	}
-	if span, _ := d.Find("tr.domain th").First().Attr("colspan"); span != "6" {
-		t.Errorf("domain row spans %q columns, want 6 (4 and two scopes)", span)
+	if span, _ := d.Find("tr.domain th").First().Attr("colspan"); span != "7" {
+		t.Errorf("domain row spans %q columns, want 7 (5 and two scopes)", span)
 	}
 	r := e.get(assessor, path+"/categories/NOPE")
 	d = r.doc(t)
