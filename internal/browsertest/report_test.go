@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -66,5 +67,32 @@ func TestReportChartsReadable(t *testing.T) {
 		if got.Widest > got.Viewport {
 			t.Errorf("%d px: %s reaches %d px, wider than the viewport (%d px)", width, got.WidestEl, got.Widest, got.Viewport)
 		}
+	}
+}
+
+// TestTokensPagePhone checks that the tokens page, with a token listed,
+// fits a 390 px phone: no element is wider than the viewport.
+func TestTokensPagePhone(t *testing.T) {
+	a := newApp(t)
+	path := a.newAssessment("Phone", "production")
+	settings := strings.Join(strings.Split(path, "/")[:3], "/") + "/settings/tokens"
+	var raw string
+	a.run("tokens",
+		chromedp.Navigate(a.base+settings),
+		chromedp.WaitVisible(css(`#token-name`)),
+		chromedp.SendKeys(css(`#token-name`), "a rather long token name for the phone layout check"),
+		clickJS(`main form button[type="submit"]`),
+		chromedp.WaitVisible(css(`#token-secret`)),
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(a.base+settings),
+		chromedp.WaitVisible(css(`#token-name`)),
+		evalInto(chartFontsJS, &raw),
+	)
+	var got chartFonts
+	if err := json.Unmarshal([]byte(raw), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Widest > got.Viewport {
+		t.Errorf("%s reaches %d px, wider than the viewport (%d px)", got.WidestEl, got.Widest, got.Viewport)
 	}
 }
