@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -123,5 +124,35 @@ func TestPagePolish(t *testing.T) {
 	}
 	if r := e.get(assessor, "/static/web/favicon.svg"); r.status != http.StatusOK || !strings.Contains(r.body, "<svg") {
 		t.Errorf("favicon: status %d", r.status)
+	}
+}
+
+// TestAssessmentListColumns checks that the list shows each assessment's
+// score, progress and status.
+func TestAssessmentListColumns(t *testing.T) {
+	e := newEnv(t)
+	m, err := model.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := e.create("Listed", "production")
+	assessor := e.users[csmm.RoleAssessor]
+	d := e.get(assessor, "/o/example/assessments").doc(t)
+	if got := d.Find("td.status").First().Text(); got != "Not started" {
+		t.Errorf("status before answering %q, want Not started", got)
+	}
+	o := m.CategoryObjectives("IAM")[0]
+	if r := e.post(assessor, path+"/objectives/"+o.ID+"/answer", url.Values{"answer-production": {"yes"}, "version-production": {"0"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.status)
+	}
+	d = e.get(assessor, "/o/example/assessments").doc(t)
+	if got, want := d.Find("td.progress .count").First().Text(), "1/"+strconv.Itoa(len(m.Objectives)); got != want {
+		t.Errorf("progress %q, want %q", got, want)
+	}
+	if got := d.Find("td.status").First().Text(); got != "In progress" {
+		t.Errorf("status %q, want In progress", got)
+	}
+	if d.Find("td.score").First().Text() == "" {
+		t.Error("no score")
 	}
 }
