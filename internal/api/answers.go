@@ -17,21 +17,10 @@ func (a *API) listAnswers(c *call) error {
 	return c.reply(http.StatusOK, list(as))
 }
 
-// answerIn is the JSON of putAnswer. Version is the version the writer last
-// saw: 0 when there was no answer yet.
-type answerIn struct {
-	Answer        assess.Answer `json:"answer"`
-	Note          string        `json:"note"`
-	Justification string        `json:"justification"`
-	By            string        `json:"by"`
-	Date          assess.Date   `json:"date"`
-	Version       *int          `json:"version"`
-}
-
 // putAnswer saves an answer with optimistic concurrency: a stale version
 // gets 409 with the stored answer in error.current.
 func (a *API) putAnswer(c *call) error {
-	var in answerIn
+	var in AnswerPut
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -62,11 +51,7 @@ func (a *API) putAnswer(c *call) error {
 		Justification: in.Justification, AnsweredBy: by, AnsweredAt: in.Date, ExpectedVersion: *in.Version,
 	})
 	if ce, ok := errors.AsType[*store.ConflictError](err); ok {
-		var cur any
-		if ce.Current != nil {
-			cur = ce.Current
-		}
-		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), cur)
+		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), ce.Current)
 	} else if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +53,10 @@ type Options struct {
 	ObserveScoring func(time.Duration)
 	// Now is the clock: today's date is the default as-of date of scores.
 	Now func() time.Time
+	// BaseURL is the server's public URL (https://csmm.example.com), the
+	// base of the document's server; "" for a base relative to the
+	// document's own address.
+	BaseURL string
 	// Printer prints PDF reports in a browser kept running, shared with the
 	// web pages; nil starts a browser for each PDF, at most two at once.
 	Printer *report.Printer
@@ -101,7 +107,11 @@ type route struct {
 	Method      string
 	Path        string // under Prefix, with {name} wildcards
 	OperationID string
+	// Summary is a line; Description says more: defaults, rules, errors.
 	Summary     string
+	Description string
+	// Tag groups the operation in the document.
+	Tag string
 	// Perm is what the caller's role in {org} must allow; "" for routes
 	// outside an organization.
 	Perm identity.Permission
@@ -109,10 +119,17 @@ type route struct {
 	Public bool
 	// Body is the media type of the request body, "" for none.
 	Body string
+	// In is the Go type of a JSON request body.
+	In reflect.Type
 	// Produces lists the media types of a successful response (JSON when empty).
 	Produces []string
+	// Out is the Go type of a successful JSON response; nil for none.
+	Out reflect.Type
 	// Status is the status of success; 200 when 0.
 	Status int
+	// Errors lists the 4xx statuses the route answers besides those every
+	// route of its kind does (see errorStatuses).
+	Errors []int
 	// Query lists the query parameters the route reads.
 	Query  []queryParam
 	Handle func(*call) error
@@ -126,6 +143,10 @@ type queryParam struct {
 	Enum []string
 	// Format is the OpenAPI string format ("date"), if any.
 	Format string
+	// Type is the JSON type of the value; string when empty.
+	Type string
+	// Required parameters must be present.
+	Required bool
 }
 
 // call is one request being served.
@@ -146,6 +167,10 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 func (a *API) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{w: w, r: r}
+		if err := checkPretty(r); err != nil {
+			WriteError(w, r, a.o.Logger, err)
+			return
+		}
 		if err := a.authorize(c, rt); err != nil {
 			WriteError(w, r, a.o.Logger, err)
 			return
@@ -154,6 +179,22 @@ func (a *API) wrap(rt route) http.Handler {
 			WriteError(w, r, a.o.Logger, err)
 		}
 	})
+}
+
+// checkPretty refuses a pretty parameter that is not a boolean, before
+// the route does anything.
+func checkPretty(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q := r.URL.Query()
+	if !q.Has("pretty") {
+		return nil
+	}
+	if _, err := strconv.ParseBool(q.Get("pretty")); err != nil {
+		return csmm.Errorf(csmm.EINVALID, "pretty %q: expected true or false (1 or 0)", q.Get("pretty"))
+	}
+	return nil
 }
 
 // errOrgNotFound is the answer for an organization the caller cannot see,

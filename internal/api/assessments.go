@@ -9,31 +9,21 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
 func (a *API) listAssessments(c *call) error {
 	archived := c.r.URL.Query().Get("archived") == "true"
-	list_, err := a.o.Store.ListAssessments(c.ctx(), c.org.ID, archived)
+	as, err := a.o.Store.ListAssessments(c.ctx(), c.org.ID, archived)
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, list(list_))
-}
-
-// assessmentIn is the JSON of a new assessment. Targets maps category IDs
-// to levels; target_default applies to the categories not listed.
-type assessmentIn struct {
-	Name          string         `json:"name"`
-	Model         string         `json:"model"`
-	ValidityDays  int            `json:"validity_days"`
-	Scopes        []store.Scope  `json:"scopes"`
-	Targets       map[string]int `json:"targets"`
-	TargetDefault int            `json:"target_default"`
+	return c.reply(http.StatusOK, list(as))
 }
 
 func (a *API) createAssessment(c *call) error {
-	var in assessmentIn
+	var in AssessmentCreate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -89,12 +79,7 @@ func (a *API) getAssessment(c *call) error {
 }
 
 func (a *API) updateAssessment(c *call) error {
-	var in struct {
-		Name         *string       `json:"name"`
-		ValidityDays *int          `json:"validity_days"`
-		Scopes       []store.Scope `json:"scopes"`
-		Archived     *bool         `json:"archived"`
-	}
+	var in AssessmentUpdate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -141,10 +126,7 @@ func (a *API) deleteAssessment(c *call) error {
 }
 
 func (a *API) setTargets(c *call) error {
-	var in struct {
-		Targets       map[string]int `json:"targets"`
-		TargetDefault int            `json:"target_default"`
-	}
+	var in TargetsUpdate
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -189,7 +171,7 @@ func (a *API) importAssessment(c *call) error {
 	}
 	f, err := assess.ParseFile(name, data, m)
 	if fe, ok := errors.AsType[*assess.FileError](err); ok {
-		return withProblems(fmt.Sprintf("the answers file has %d problem(s)", len(fe.Problems)), fe.Problems)
+		return withProblems(fmt.Sprintf("the answers file has %d problem(s)", len(fe.Problems)), service.AnswersProblems(fe.Problems))
 	} else if err != nil {
 		return err
 	}

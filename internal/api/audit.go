@@ -8,12 +8,6 @@ import (
 	"github.com/csmm/csmm/internal/store"
 )
 
-// auditPage is one page of the audit log; next_cursor fetches the next.
-type auditPage struct {
-	Items      []store.AuditEntry `json:"items"`
-	NextCursor string             `json:"next_cursor,omitempty"`
-}
-
 func (a *API) listAudit(c *call) error {
 	q := c.r.URL.Query()
 	f := store.AuditFilter{
@@ -34,5 +28,5 @@ func (a *API) listAudit(c *call) error {
 	if page.Entries == nil {
 		page.Entries = []store.AuditEntry{}
 	}
-	return c.reply(http.StatusOK, auditPage{Items: page.Entries, NextCursor: page.NextCursor})
+	return c.reply(http.StatusOK, AuditPage{Items: page.Entries, NextCursor: page.NextCursor})
 }

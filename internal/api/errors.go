@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // ESETUP is the error code of every API request made before the first
@@ -21,8 +23,8 @@ const ESETUP = "setup_required"
 const EUNAVAILABLE = "unavailable"
 
 // ETOOLARGE is the error code of a request body over the route's limit,
-// such as a scanner file over MaxEvidenceBytes.
-const ETOOLARGE = "too_large"
+// such as a scanner file over service.MaxEvidenceBytes.
+const ETOOLARGE = csmm.ETOOLARGE
 
 // Status is the one place where an application error code becomes an HTTP
 // status. Unknown codes are internal errors.
@@ -57,46 +59,43 @@ type ErrorBody struct {
 // for some codes, data to act with (the file problems of an invalid upload,
 // the current value of a conflicting answer).
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message" doc:"What went wrong, for a person to read"`
 	// Problems lists what is wrong with an uploaded file.
-	Problems any `json:"problems,omitempty"`
-	// Current is the stored value that an update conflicted with.
-	Current any `json:"current,omitempty"`
+	Problems []service.Problem `json:"problems,omitempty" doc:"What is wrong with an uploaded file (invalid)"`
+	// Current is the stored answer that a putAnswer conflicted with; absent
+	// when there is none any more.
+	Current *store.Answer `json:"current,omitempty" doc:"The stored answer a putAnswer conflicted with (conflict)"`
 }
 
-// detailedError is an application error that carries data for the response
-// body besides its code and message.
-type detailedError struct {
-	err      *csmm.Error
-	problems any
-	current  any
+// ErrorCode is the code of an error response.
+type ErrorCode string
+
+// ErrorCodes lists every code an error response may have.
+var ErrorCodes = []string{csmm.EINVALID, csmm.EUNAUTHORIZED, csmm.EFORBIDDEN, csmm.ENOTFOUND, csmm.ECONFLICT, ETOOLARGE, csmm.ERATELIMITED, csmm.EINTERNAL, ESETUP, EUNAVAILABLE}
+
+// conflictError is a conflict that carries the stored answer for the
+// response body.
+type conflictError struct {
+	err     *csmm.Error
+	current *store.Answer
 }
 
-func (e *detailedError) Error() string { return e.err.Error() }
-func (e *detailedError) Unwrap() error { return e.err }
+func (e *conflictError) Error() string { return e.err.Error() }
+func (e *conflictError) Unwrap() error { return e.err }
 
 // withProblems returns an invalid error listing the problems of a file.
-func withProblems(msg string, problems any) error {
-	return &detailedError{err: csmm.Errorf(csmm.EINVALID, "%s", msg), problems: problems}
+func withProblems(msg string, problems []service.Problem) error {
+	return service.WithProblems(msg, problems)
 }
 
-// ErrorProblems returns the problems an invalid error carries, such as the
-// []FileProblem of a scanner file ImportEvidence refused; nil when none.
-func ErrorProblems(err error) any {
-	if d, ok := errors.AsType[*detailedError](err); ok {
-		return d.problems
-	}
-	return nil
-}
-
-// withCurrent returns a conflict error carrying the stored value.
-func withCurrent(cause error, current any) error {
+// withCurrent returns a conflict error carrying the stored answer.
+func withCurrent(cause error, current *store.Answer) error {
 	e, ok := errors.AsType[*csmm.Error](cause)
 	if !ok {
 		e = csmm.Errorf(csmm.ECONFLICT, "the value changed since it was read")
 	}
-	return &detailedError{err: e, current: current}
+	return &conflictError{err: e, current: current}
 }
 
 // WriteError renders err as the JSON error body with the status of its code.
@@ -104,9 +103,9 @@ func withCurrent(cause error, current any) error {
 func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := csmm.ErrorCode(err)
 	status := Status(code)
-	body := ErrorBody{Error: ErrorDetail{Code: code, Message: csmm.ErrorMessage(err)}}
-	if d, ok := errors.AsType[*detailedError](err); ok {
-		body.Error.Problems, body.Error.Current = d.problems, d.current
+	body := ErrorBody{Error: ErrorDetail{Code: ErrorCode(code), Message: csmm.ErrorMessage(err), Problems: service.ErrorProblems(err)}}
+	if c, ok := errors.AsType[*conflictError](err); ok {
+		body.Error.Current = c.current
 	}
 	switch {
 	case code == EUNAVAILABLE:

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/store"
 )
 
 func TestStatus(t *testing.T) {
@@ -42,14 +44,14 @@ func TestWriteError(t *testing.T) {
 			ErrorDetail{Code: "not_found", Message: `assessment "x" not found`}, ""},
 		{"internal error hidden", errors.New("pq: password authentication failed for db at 10.0.0.5"), 500,
 			ErrorDetail{Code: "internal", Message: "internal error"}, "10.0.0.5"},
-		{"problems", withProblems("the model has 1 problem(s)", []string{"a.yaml:3: bad"}), 400,
-			ErrorDetail{Code: "invalid", Message: "the model has 1 problem(s)", Problems: []any{"a.yaml:3: bad"}}, ""},
+		{"problems", withProblems("the model has 1 problem(s)", []service.Problem{{File: "a.yaml", Line: 3, Message: "bad"}}), 400,
+			ErrorDetail{Code: "invalid", Message: "the model has 1 problem(s)", Problems: []service.Problem{{File: "a.yaml", Line: 3, Message: "bad"}}}, ""},
 		{"unavailable, logged for the operator", fmt.Errorf("render: %w", csmm.Errorf(EUNAVAILABLE, "install chromium")), 503,
 			ErrorDetail{Code: "unavailable", Message: "install chromium"}, "level=WARN"},
 		{"too large", fmt.Errorf("import: %w", csmm.Errorf(ETOOLARGE, "the scanner file is larger than 32 MiB")), 413,
 			ErrorDetail{Code: "too_large", Message: "the scanner file is larger than 32 MiB"}, ""},
-		{"current", withCurrent(csmm.Errorf(csmm.ECONFLICT, "changed"), map[string]any{"version": 2.0}), 409,
-			ErrorDetail{Code: "conflict", Message: "changed", Current: map[string]any{"version": 2.0}}, ""},
+		{"current", withCurrent(csmm.Errorf(csmm.ECONFLICT, "changed"), &store.Answer{Objective: "IAM-2.1", Scope: "default", Answer: "yes", Version: 2}), 409,
+			ErrorDetail{Code: "conflict", Message: "changed", Current: &store.Answer{Objective: "IAM-2.1", Scope: "default", Answer: "yes", Version: 2}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

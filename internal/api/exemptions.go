@@ -17,11 +17,7 @@ func (a *API) listExemptions(c *call) error {
 }
 
 func (a *API) requestExemption(c *call) error {
-	var in struct {
-		Objective string      `json:"objective"`
-		Reason    string      `json:"reason"`
-		Until     assess.Date `json:"until"`
-	}
+	var in ExemptionRequest
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -51,12 +47,7 @@ func (a *API) requestExemption(c *call) error {
 }
 
 func (a *API) decideExemption(c *call) error {
-	var in struct {
-		Approve  *bool  `json:"approve"`
-		Approver string `json:"approver"`
-		// Comment is said with the decision and shown in the report.
-		Comment string `json:"comment"`
-	}
+	var in ExemptionDecision
 	if err := c.decode(&in); err != nil {
 		return err
 	}

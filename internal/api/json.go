@@ -73,12 +73,3 @@ func (c *call) reply(status int, v any) error {
 	writeJSON(c.w, c.r, status, v)
 	return nil
 }
-
-// list wraps a slice in an object, so that lists can gain fields later and
-// an empty list is [] rather than null.
-func list[T any](items []T) map[string]any {
-	if items == nil {
-		items = []T{}
-	}
-	return map[string]any{"items": items}
-}

@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,9 +23,77 @@ var paramDoc = map[string]string{
 	"token":     "API token ID",
 }
 
+// errorResponses names and describes the error responses by status, in the
+// document's components.
+var errorResponses = map[int]struct{ Name, Description string }{
+	http.StatusBadRequest:            {"BadRequest", "invalid: the request is malformed or breaks a rule of the data; error.problems lists what is wrong with an uploaded file"},
+	http.StatusUnauthorized:          {"Unauthorized", "unauthorized: no credentials, or wrong or expired ones"},
+	http.StatusForbidden:             {"Forbidden", "forbidden: the caller's role (or API token) does not allow this"},
+	http.StatusNotFound:              {"NotFound", "not_found: no such thing in an organization the caller belongs to (another organization's answers the same)"},
+	http.StatusConflict:              {"Conflict", "conflict: a unique value is taken or the stored version changed; error.current holds a conflicting answer"},
+	http.StatusRequestEntityTooLarge: {"TooLarge", "too_large: the request body is over the operation's limit"},
+	http.StatusTooManyRequests:       {"RateLimited", "rate_limited: too many attempts; wait and try again"},
+}
+
+// errorStatuses lists the 4xx statuses a route answers: 400 for every route
+// (a bad pretty parameter, at least), 401 for every route that needs
+// credentials, 403 for every route a role restricts, 404 for every route
+// with a path parameter, 413 for every route with a body (each has a
+// limit), and the route's own.
+func errorStatuses(rt route) []int {
+	out := []int{http.StatusBadRequest}
+	if !rt.Public {
+		out = append(out, http.StatusUnauthorized)
+	}
+	if rt.Perm != "" {
+		out = append(out, http.StatusForbidden)
+	}
+	if strings.Contains(rt.Path, "{") {
+		out = append(out, http.StatusNotFound)
+	}
+	if rt.Body != "" {
+		out = append(out, http.StatusRequestEntityTooLarge)
+	}
+	for _, s := range rt.Errors {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// prettyParam documents the pretty query parameter every route reads.
+var prettyParam = map[string]any{
+	"name": "pretty", "in": "query", "required": false,
+	"description": "true (or 1) for indented JSON; compact when absent",
+	"schema":      map[string]any{"type": "boolean"},
+}
+
+// bodySchema is the schema of a body of a media type other than JSON.
+func bodySchema(media string) map[string]any {
+	if media == mediaYAML {
+		// A YAML document is a mapping: an answers file or a model (formats.md).
+		return map[string]any{"type": "object", "description": "A YAML document: an answers file or a model, as formats.md describes them"}
+	}
+	if strings.HasPrefix(media, "text/") {
+		return map[string]any{"type": "string"}
+	}
+	return map[string]any{"type": "string", "format": "binary"}
+}
+
 // OpenAPI returns the OpenAPI 3.1 document of the API, generated from the
-// same table that registers the routes.
+// same table that registers the routes; the schemas of the bodies are
+// generated from the routes' Go types.
 func (a *API) OpenAPI() map[string]any {
+	roots := []reflect.Type{reflect.TypeFor[ErrorBody]()}
+	for _, rt := range a.routes {
+		roots = append(roots, rt.In, rt.Out)
+	}
+	schemas := newSchemaSet(roots)
+	errRef := schemas.ref(reflect.TypeFor[ErrorBody]())
+	usedErrors := map[int]bool{}
+
 	paths := map[string]any{}
 	for _, rt := range a.routes {
 		p, _ := paths[rt.Path].(map[string]any)
@@ -34,6 +104,8 @@ func (a *API) OpenAPI() map[string]any {
 		op := map[string]any{
 			"operationId": rt.OperationID,
 			"summary":     rt.Summary,
+			"description": rt.Description,
+			"tags":        []any{rt.Tag},
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
@@ -43,7 +115,11 @@ func (a *API) OpenAPI() map[string]any {
 			})
 		}
 		for _, q := range rt.Query {
-			schema := map[string]any{"type": "string"}
+			typ := q.Type
+			if typ == "" {
+				typ = "string"
+			}
+			schema := map[string]any{"type": typ}
 			if q.Enum != nil {
 				enum := make([]any, len(q.Enum))
 				for i, v := range q.Enum {
@@ -55,17 +131,20 @@ func (a *API) OpenAPI() map[string]any {
 				schema["format"] = q.Format
 			}
 			params = append(params, map[string]any{
-				"name": q.Name, "in": "query", "required": false,
+				"name": q.Name, "in": "query", "required": q.Required,
 				"description": q.Description, "schema": schema,
 			})
 		}
-		if params != nil {
-			op["parameters"] = params
-		}
+		params = append(params, map[string]any{"$ref": "#/components/parameters/pretty"})
+		op["parameters"] = params
 		if rt.Body != "" {
+			schema := bodySchema(rt.Body)
+			if rt.In != nil {
+				schema = schemas.ref(rt.In)
+			}
 			op["requestBody"] = map[string]any{
 				"required": true,
-				"content":  map[string]any{rt.Body: map[string]any{}},
+				"content":  map[string]any{rt.Body: map[string]any{"schema": schema}},
 			}
 		}
 		status := rt.Status
@@ -79,19 +158,22 @@ func (a *API) OpenAPI() map[string]any {
 				produces = []string{mediaJSON}
 			}
 			content := map[string]any{}
-			for _, p := range produces {
-				content[p] = map[string]any{}
+			for _, media := range produces {
+				schema := bodySchema(media)
+				if media == mediaJSON && rt.Out != nil {
+					schema = schemas.ref(rt.Out)
+				}
+				content[media] = map[string]any{"schema": schema}
 			}
 			ok["content"] = content
 		}
 		responses := map[string]any{
 			strconv.Itoa(status): ok,
-			"default": map[string]any{
-				"description": "An error: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, too_large 413, rate_limited 429, internal 500, setup_required 503, unavailable 503",
-				"content": map[string]any{mediaJSON: map[string]any{
-					"schema": map[string]any{"$ref": "#/components/schemas/Error"},
-				}},
-			},
+			"default":            map[string]any{"$ref": "#/components/responses/Error"},
+		}
+		for _, s := range errorStatuses(rt) {
+			usedErrors[s] = true
+			responses[strconv.Itoa(s)] = map[string]any{"$ref": "#/components/responses/" + errorResponses[s].Name}
 		}
 		op["responses"] = responses
 		if rt.Public {
@@ -102,43 +184,56 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		p[strings.ToLower(rt.Method)] = op
 	}
+
+	errorContent := map[string]any{mediaJSON: map[string]any{"schema": errRef}}
+	responses := map[string]any{
+		"Error": map[string]any{
+			"description": "An error the caller cannot fix by changing the request: internal 500, setup_required 503 (the server has no organization yet), unavailable 503 (a feature the operator must install, such as Chromium for PDF reports)",
+			"content":     errorContent,
+		},
+	}
+	for s, r := range errorResponses {
+		if usedErrors[s] {
+			responses[r.Name] = map[string]any{"description": r.Description, "content": errorContent}
+		}
+	}
+	tagList := make([]any, len(tags))
+	for i, t := range tags {
+		tagList[i] = map[string]any{"name": t.Name, "description": t.Description}
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
 			"title":       "CSMM API",
 			"version":     "1",
-			"description": "The JSON API of the Cloud Security Maturity Model server. Every route under /orgs/{org} is scoped to an organization the caller belongs to; another organization's data answers 404. JSON responses are compact; add ?pretty=1 to a request for indented JSON.",
+			"description": "The JSON API of the Cloud Security Maturity Model server. Every route under /orgs/{org} is scoped to an organization the caller belongs to; another organization's data answers 404. Errors answer one JSON shape (the Error responses) whose error.code a program acts on. JSON responses are compact; add ?pretty=1 to a request for indented JSON.",
+			"contact":     map[string]any{"name": "CSMM"},
+			"license":     map[string]any{"name": "Apache-2.0", "identifier": "Apache-2.0"},
 		},
-		"servers":  []any{map[string]any{"url": Prefix}},
+		"servers":  a.servers(),
+		"tags":     tagList,
 		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
 		"paths":    paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (csmm_...)"},
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "csmm_session"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "csmm_session", "description": "A browser session, as the web pages sign in"},
 			},
-			"schemas": map[string]any{
-				"Error": map[string]any{
-					"type":     "object",
-					"required": []any{"error"},
-					"properties": map[string]any{
-						"error": map[string]any{
-							"type":     "object",
-							"required": []any{"code", "message"},
-							"properties": map[string]any{
-								"code": map[string]any{"type": "string", "enum": []any{
-									"invalid", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "rate_limited", "internal", "setup_required", "unavailable",
-								}},
-								"message":  map[string]any{"type": "string"},
-								"problems": map[string]any{"type": "array", "description": "What is wrong with an uploaded file: file, line, key or path, message"},
-								"current":  map[string]any{"description": "The stored value an update conflicted with"},
-							},
-						},
-					},
-				},
-			},
+			"parameters": map[string]any{"pretty": prettyParam},
+			"responses":  responses,
+			"schemas":    schemas.schemas,
 		},
 	}
+}
+
+// servers is the document's base: the API under the server's public URL
+// when it has one, else the API's path, which a client resolves against
+// the address it fetched the document from.
+func (a *API) servers() []any {
+	if base := strings.TrimRight(a.o.BaseURL, "/"); base != "" {
+		return []any{map[string]any{"url": base + Prefix, "description": "This server"}}
+	}
+	return []any{map[string]any{"url": Prefix, "description": "This server, relative to the address the document was fetched from"}}
 }
 
 func (a *API) getOpenAPI(c *call) error {

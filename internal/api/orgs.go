@@ -1,24 +1,13 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
-	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
-
-// me is the signed-in user as the API shows it.
-type me struct {
-	User          *store.User              `json:"user"`
-	Organizations []store.UserOrganization `json:"organizations"`
-	// Token is the API token the request came with, if any.
-	Token *store.APIToken `json:"token,omitempty"`
-}
 
 func (a *API) getMe(c *call) error {
 	orgs, err := a.o.Store.UserOrganizations(c.ctx(), c.who.User.ID)
@@ -31,7 +20,7 @@ func (a *API) getMe(c *call) error {
 	if orgs == nil {
 		orgs = []store.UserOrganization{}
 	}
-	return c.reply(http.StatusOK, me{User: c.who.User, Organizations: orgs, Token: c.who.Token})
+	return c.reply(http.StatusOK, Me{User: c.who.User, Organizations: orgs, Token: c.who.Token})
 }
 
 func onlyOrg(orgs []store.UserOrganization, id string) []store.UserOrganization {
@@ -51,58 +40,14 @@ func (a *API) changePassword(c *call) error {
 	if c.who.Token != nil {
 		return errSessionOnly
 	}
-	var in struct {
-		Current string `json:"current_password"`
-		New     string `json:"new_password"`
-	}
+	var in service.PasswordChange
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	if err := ChangePassword(c.ctx(), a.o.Store, a.o.PasswordParams, c.actor, c.who.User, in.Current, in.New); err != nil {
+	if err := service.ChangePassword(c.ctx(), a.o.Store, a.o.PasswordParams, c.actor, c.who.User, in); err != nil {
 		return err
 	}
 	return c.reply(http.StatusNoContent, nil)
-}
-
-// The limit on wrong current passwords when changing one, per account.
-const (
-	passwordGuessLimit  = 5
-	passwordGuessWindow = 15 * time.Minute
-)
-
-// ChangePassword replaces a user's password after checking the current one
-// and the policy for the new one; the new one is hashed with argon2id and
-// params. The store ends every session of the user with the change: a
-// caller that keeps a browser signed in starts a new session afterwards.
-// Errors: invalid (a wrong current password, a user without a password, or
-// a new password the policy refuses), not_found (the user is gone),
-// rate_limited (five wrong current passwords in 15 minutes).
-func ChangePassword(ctx context.Context, st *store.Store, params identity.PasswordParams, actor store.Actor, u *store.User, current, next string) error {
-	// Wrong current passwords count as failed sign-ins of the account, so a
-	// stolen session cannot be used to guess the password faster than the
-	// sign-in page allows.
-	failures, err := st.AccountFailuresWithin(ctx, u.Email, passwordGuessWindow)
-	if err != nil {
-		return err
-	}
-	if failures >= passwordGuessLimit {
-		return csmm.Errorf(csmm.ERATELIMITED, "too many wrong passwords; try again in %d minutes", int(passwordGuessWindow.Minutes()))
-	}
-	ok, err := identity.VerifyPassword(u.PasswordHash, current)
-	if u.PasswordHash == "" || err != nil || !ok {
-		if err := st.RecordSignInAttempt(ctx, u.Email, actor.RemoteAddr); err != nil {
-			return err
-		}
-		return csmm.Errorf(csmm.EINVALID, "the current password is wrong")
-	}
-	if err := identity.CheckPasswordPolicy(next); err != nil {
-		return csmm.Errorf(csmm.EINVALID, "the new password is not accepted: %s", err.Error())
-	}
-	hash, err := identity.HashPassword(next, params)
-	if err != nil {
-		return fmt.Errorf("change password: %w", err)
-	}
-	return st.SetPassword(ctx, actor, u.ID, hash)
 }
 
 func (a *API) signOutEverywhere(c *call) error {
@@ -139,10 +84,7 @@ func (a *API) listMembers(c *call) error {
 }
 
 func (a *API) addMember(c *call) error {
-	var in struct {
-		Email string    `json:"email"`
-		Role  csmm.Role `json:"role"`
-	}
+	var in MemberAdd
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -171,9 +113,7 @@ func (a *API) member(c *call) (*store.User, error) {
 }
 
 func (a *API) setMemberRole(c *call) error {
-	var in struct {
-		Role csmm.Role `json:"role"`
-	}
+	var in MemberRole
 	if err := c.decode(&in); err != nil {
 		return err
 	}

@@ -2,8 +2,13 @@ package api
 
 import (
 	"net/http"
+	"reflect"
 
+	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/store"
 )
 
 const (
@@ -13,65 +18,215 @@ const (
 	mediaAny = "application/octet-stream"
 )
 
+// The tags that group the operations in the document.
+const (
+	tagMeta        = "Meta"
+	tagAccount     = "Account"
+	tagOrgs        = "Organizations"
+	tagMembers     = "Members"
+	tagAssessments = "Assessments"
+	tagAnswers     = "Answers"
+	tagScores      = "Scores and reports"
+	tagExemptions  = "Exemptions"
+	tagEvidence    = "Evidence"
+	tagModels      = "Models"
+	tagTokens      = "Tokens"
+	tagAudit       = "Audit"
+)
+
+// tags describes the tags, in the order the document lists them.
+var tags = []struct{ Name, Description string }{
+	{tagMeta, "The API's own description"},
+	{tagAccount, "The signed-in user: password and sessions"},
+	{tagOrgs, "The organizations the caller belongs to"},
+	{tagMembers, "Members of an organization and their roles"},
+	{tagAssessments, "Assessments: their scopes, targets and answers files"},
+	{tagAnswers, "Answers to the objectives, saved with optimistic concurrency"},
+	{tagScores, "Scores (the score JSON of formats.md) and reports"},
+	{tagExemptions, "Exemption requests and decisions"},
+	{tagEvidence, "Scanner evidence imported into an assessment"},
+	{tagModels, "The built-in model and an organization's custom models"},
+	{tagTokens, "API tokens for programs"},
+	{tagAudit, "The audit log of an organization"},
+}
+
 // asOfParam is the date a score is computed as of.
 var asOfParam = queryParam{Name: "as_of", Description: "The date to score as of (YYYY-MM-DD); today when absent", Format: "date"}
+
+// typ is the reflect.Type of T, for the In and Out of routes.
+func typ[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
 // table lists every route of the API: the one place routes are declared.
 // Register mounts them and the OpenAPI document describes them.
 func (a *API) table() []route {
 	return []route{
-		{Method: "GET", Path: "/openapi.json", OperationID: "getOpenAPI", Summary: "This OpenAPI document", Public: true, Handle: a.getOpenAPI},
+		{Method: "GET", Path: "/openapi.json", OperationID: "getOpenAPI", Tag: tagMeta, Public: true, Handle: a.getOpenAPI,
+			Summary:     "This OpenAPI document",
+			Description: "The OpenAPI 3.1 document of the API, generated from the routes and the Go types of their bodies. It needs no credentials.",
+			Out:         typ[map[string]any]()},
 
-		{Method: "GET", Path: "/me", OperationID: "getMe", Summary: "The signed-in user and their organizations", Handle: a.getMe},
-		{Method: "PUT", Path: "/me/password", OperationID: "changePassword", Summary: "Change one's password; signs out every session", Body: mediaJSON, Status: http.StatusNoContent, Handle: a.changePassword},
-		{Method: "DELETE", Path: "/me/sessions", OperationID: "signOutEverywhere", Summary: "End every session of the signed-in user", Status: http.StatusNoContent, Handle: a.signOutEverywhere},
+		{Method: "GET", Path: "/me", OperationID: "getMe", Tag: tagAccount, Handle: a.getMe,
+			Summary:     "The signed-in user and their organizations",
+			Description: "The user the credentials belong to, the organizations they are a member of with their role in each, and the API token of the request, if any. A token sees only its own organization.",
+			Out:         typ[Me]()},
+		{Method: "PUT", Path: "/me/password", OperationID: "changePassword", Tag: tagAccount, Body: mediaJSON, Status: http.StatusNoContent, Handle: a.changePassword,
+			Summary:     "Change one's password; signs out every session",
+			Description: "Replaces the signed-in user's password after checking the current one; every session of the user ends. Only a browser session may do it (an API token is forbidden). Five wrong current passwords in 15 minutes answer 429.",
+			In:          typ[service.PasswordChange](), Errors: []int{http.StatusForbidden, http.StatusTooManyRequests}},
+		{Method: "DELETE", Path: "/me/sessions", OperationID: "signOutEverywhere", Tag: tagAccount, Status: http.StatusNoContent, Handle: a.signOutEverywhere,
+			Summary:     "End every session of the signed-in user",
+			Description: "Signs the user out of every browser. Only a browser session may do it (an API token is forbidden).",
+			Errors:      []int{http.StatusForbidden}},
 
-		{Method: "GET", Path: "/orgs", OperationID: "listOrganizations", Summary: "The organizations the caller belongs to", Handle: a.listOrganizations},
-		{Method: "GET", Path: "/orgs/{org}", OperationID: "getOrganization", Summary: "One organization and the caller's role in it", Perm: identity.PermRead, Handle: a.getOrganization},
+		{Method: "GET", Path: "/orgs", OperationID: "listOrganizations", Tag: tagOrgs, Handle: a.listOrganizations,
+			Summary:     "The organizations the caller belongs to",
+			Description: "Every organization the user is a member of, with their role; for an API token, only the token's organization.",
+			Out:         typ[List[store.UserOrganization]]()},
+		{Method: "GET", Path: "/orgs/{org}", OperationID: "getOrganization", Tag: tagOrgs, Perm: identity.PermRead, Handle: a.getOrganization,
+			Summary:     "One organization and the caller's role in it",
+			Description: "The organization named by ID or slug, with the caller's role in it (a token's role when it is lower).",
+			Out:         typ[store.UserOrganization]()},
 
-		{Method: "GET", Path: "/orgs/{org}/members", OperationID: "listMembers", Summary: "Members and their roles", Perm: identity.PermRead, Handle: a.listMembers},
-		{Method: "POST", Path: "/orgs/{org}/members", OperationID: "addMember", Summary: "Add an existing user, by email, with a role", Perm: identity.PermManageMembers, Body: mediaJSON, Status: http.StatusCreated, Handle: a.addMember},
-		{Method: "PATCH", Path: "/orgs/{org}/members/{user}", OperationID: "setMemberRole", Summary: "Change a member's role", Perm: identity.PermManageMembers, Body: mediaJSON, Handle: a.setMemberRole},
-		{Method: "DELETE", Path: "/orgs/{org}/members/{user}", OperationID: "removeMember", Summary: "Remove a member", Perm: identity.PermManageMembers, Status: http.StatusNoContent, Handle: a.removeMember},
+		{Method: "GET", Path: "/orgs/{org}/members", OperationID: "listMembers", Tag: tagMembers, Perm: identity.PermRead, Handle: a.listMembers,
+			Summary:     "Members and their roles",
+			Description: "Every member of the organization with their role.",
+			Out:         typ[List[store.Member]]()},
+		{Method: "POST", Path: "/orgs/{org}/members", OperationID: "addMember", Tag: tagMembers, Perm: identity.PermManageMembers, Body: mediaJSON, Status: http.StatusCreated, Handle: a.addMember,
+			Summary:     "Add an existing user, by email, with a role",
+			Description: "Makes a user who has an account a member of the organization. A user who is a member already answers 409.",
+			In:          typ[MemberAdd](), Out: typ[store.Member](), Errors: []int{http.StatusConflict}},
+		{Method: "PATCH", Path: "/orgs/{org}/members/{user}", OperationID: "setMemberRole", Tag: tagMembers, Perm: identity.PermManageMembers, Body: mediaJSON, Handle: a.setMemberRole,
+			Summary:     "Change a member's role",
+			Description: "Gives a member another role. The organization always keeps an owner: demoting the last one answers 409.",
+			In:          typ[MemberRole](), Out: typ[store.Member](), Errors: []int{http.StatusConflict}},
+		{Method: "DELETE", Path: "/orgs/{org}/members/{user}", OperationID: "removeMember", Tag: tagMembers, Perm: identity.PermManageMembers, Status: http.StatusNoContent, Handle: a.removeMember,
+			Summary:     "Remove a member",
+			Description: "Ends a user's membership of the organization; the last owner cannot be removed (409).",
+			Errors:      []int{http.StatusConflict}},
 
-		{Method: "GET", Path: "/orgs/{org}/assessments", OperationID: "listAssessments", Summary: "Assessments, newest first (archived=true to include archived ones)", Perm: identity.PermRead, Handle: a.listAssessments},
-		{Method: "POST", Path: "/orgs/{org}/assessments", OperationID: "createAssessment", Summary: "Create an assessment", Perm: identity.PermManageAssessments, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createAssessment},
-		{Method: "POST", Path: "/orgs/{org}/assessments/import", OperationID: "importAssessment", Summary: "Create an assessment from an answers file (YAML)", Perm: identity.PermManageAssessments, Body: mediaYAML, Status: http.StatusCreated, Handle: a.importAssessment},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}", OperationID: "getAssessment", Summary: "One assessment with its scopes and targets", Perm: identity.PermRead, Handle: a.getAssessment},
-		{Method: "PATCH", Path: "/orgs/{org}/assessments/{id}", OperationID: "updateAssessment", Summary: "Rename, change validity, scopes or archive state", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.updateAssessment},
-		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}", OperationID: "deleteAssessment", Summary: "Delete an assessment and its answers", Perm: identity.PermManageAssessments, Status: http.StatusNoContent, Handle: a.deleteAssessment},
-		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/targets", OperationID: "setTargets", Summary: "Replace the target levels", Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.setTargets},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Summary: "The assessment as an answers file (YAML)", Perm: identity.PermRead, Produces: []string{mediaYAML}, Query: []queryParam{asOfParam}, Handle: a.exportAssessment},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Summary: "The score JSON (as_of=YYYY-MM-DD, default today)", Perm: identity.PermRead, Query: []queryParam{asOfParam}, Handle: a.getScore},
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Summary: "The report as a file named after the assessment (format=html|pdf|md|json|csv|xlsx, as_of=YYYY-MM-DD); pdf answers 503 unavailable when the server has no Chromium", Perm: identity.PermRead, Produces: reportMediaTypes(), Query: []queryParam{
+		{Method: "GET", Path: "/orgs/{org}/assessments", OperationID: "listAssessments", Tag: tagAssessments, Perm: identity.PermRead, Handle: a.listAssessments,
+			Summary:     "Assessments, newest first",
+			Description: "The organization's assessments, newest first, without archived ones unless archived=true.",
+			Query:       []queryParam{{Name: "archived", Description: "true to include archived assessments", Enum: []string{"true", "false"}}},
+			Out:         typ[List[store.Assessment]]()},
+		{Method: "POST", Path: "/orgs/{org}/assessments", OperationID: "createAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createAssessment,
+			Summary:     "Create an assessment",
+			Description: "Creates an assessment of the built-in model or a custom model of the organization, with its scopes and target levels.",
+			In:          typ[AssessmentCreate](), Out: typ[store.Assessment](), Errors: []int{http.StatusConflict}},
+		{Method: "POST", Path: "/orgs/{org}/assessments/import", OperationID: "importAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Body: mediaYAML, Status: http.StatusCreated, Handle: a.importAssessment,
+			Summary:     "Create an assessment from an answers file (YAML)",
+			Description: "Creates an assessment from an answers file (formats.md) in the body. The file names its model: the built-in one, or a custom model of the organization by id@version. An invalid file answers 400 with every problem in error.problems, and nothing is created.",
+			Query: []queryParam{
+				{Name: "name", Description: "The assessment's name; the file's assessment name, else \"Imported\" and its date, when absent"},
+				{Name: "filename", Description: "The file's name, used in problems; answers.yaml when absent"},
+			},
+			Out: typ[store.Assessment](), Errors: []int{http.StatusConflict}},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}", OperationID: "getAssessment", Tag: tagAssessments, Perm: identity.PermRead, Handle: a.getAssessment,
+			Summary:     "One assessment with its scopes and targets",
+			Description: "The assessment with its scopes, targets and revision.",
+			Out:         typ[store.Assessment]()},
+		{Method: "PATCH", Path: "/orgs/{org}/assessments/{id}", OperationID: "updateAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.updateAssessment,
+			Summary:     "Rename, change validity, scopes or archive state",
+			Description: "Changes the fields present in the body and answers the assessment as it is afterwards.",
+			In:          typ[AssessmentUpdate](), Out: typ[store.Assessment](), Errors: []int{http.StatusConflict}},
+		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}", OperationID: "deleteAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Status: http.StatusNoContent, Handle: a.deleteAssessment,
+			Summary:     "Delete an assessment and its answers",
+			Description: "Deletes the assessment with its answers, evidence and exemptions; the audit log keeps the deletion."},
+		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/targets", OperationID: "setTargets", Tag: tagAssessments, Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.setTargets,
+			Summary:     "Replace the target levels",
+			Description: "Replaces every target level: those in targets, and target_default for every other category.",
+			In:          typ[TargetsUpdate](), Out: typ[store.Assessment]()},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/export", OperationID: "exportAssessment", Tag: tagAssessments, Perm: identity.PermRead, Produces: []string{mediaYAML}, Query: []queryParam{asOfParam}, Handle: a.exportAssessment,
+			Summary:     "The assessment as an answers file (YAML)",
+			Description: "The answers file (formats.md) of the assessment as of a date, which importAssessment and `csmm score` read."},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/score", OperationID: "getScore", Tag: tagScores, Perm: identity.PermRead, Query: []queryParam{asOfParam}, Handle: a.getScore,
+			Summary:     "The score JSON",
+			Description: "The assessment scored as of a date (today by default): the score JSON of formats.md, as `csmm score --format json` prints it.",
+			Out:         typ[assess.Result]()},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/report", OperationID: "getReport", Tag: tagScores, Perm: identity.PermRead, Produces: reportMediaTypes(), Query: []queryParam{
 			{Name: "format", Description: "The report's format; html when absent", Enum: reportFormatNames()},
 			asOfParam,
-		}, Handle: a.getReport},
+		}, Handle: a.getReport,
+			Summary:     "The report as a file named after the assessment",
+			Description: "The report in one format (html, pdf, md, json, csv or xlsx) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.",
+			Out:         typ[ReportJSON]()},
 
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/answers", OperationID: "listAnswers", Summary: "Every stored answer with its version", Perm: identity.PermRead, Handle: a.listAnswers},
-		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/answers/{objective}/{scope}", OperationID: "putAnswer", Summary: "Save an answer if the stored version is the expected one (409 with the current answer otherwise)", Perm: identity.PermAnswer, Body: mediaJSON, Handle: a.putAnswer},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/answers", OperationID: "listAnswers", Tag: tagAnswers, Perm: identity.PermRead, Handle: a.listAnswers,
+			Summary:     "Every stored answer with its version",
+			Description: "The stored answers of the assessment, each with the version a putAnswer must send to change it.",
+			Out:         typ[List[store.Answer]]()},
+		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/answers/{objective}/{scope}", OperationID: "putAnswer", Tag: tagAnswers, Perm: identity.PermAnswer, Body: mediaJSON, Handle: a.putAnswer,
+			Summary:     "Save an answer if the stored version is the expected one",
+			Description: "Saves the answer to one objective in one scope when version is the stored answer's version (0 when there is none). Otherwise it answers 409 with the stored answer in error.current, and nothing changes.",
+			In:          typ[AnswerPut](), Out: typ[store.Answer](), Errors: []int{http.StatusConflict}},
 
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "listExemptions", Summary: "Exemption requests and decisions", Perm: identity.PermRead, Handle: a.listExemptions},
-		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "requestExemption", Summary: "Request an exemption for an objective", Perm: identity.PermRequestExemption, Body: mediaJSON, Status: http.StatusCreated, Handle: a.requestExemption},
-		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions/{exemption}/decision", OperationID: "decideExemption", Summary: "Approve or refuse an exemption request", Perm: identity.PermDecideExemption, Body: mediaJSON, Handle: a.decideExemption},
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "listExemptions", Tag: tagExemptions, Perm: identity.PermRead, Handle: a.listExemptions,
+			Summary:     "Exemption requests and decisions",
+			Description: "Every exemption of the assessment: requested, approved or refused.",
+			Out:         typ[List[store.Exemption]]()},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions", OperationID: "requestExemption", Tag: tagExemptions, Perm: identity.PermRequestExemption, Body: mediaJSON, Status: http.StatusCreated, Handle: a.requestExemption,
+			Summary:     "Request an exemption for an objective",
+			Description: "Asks for an objective to count as met until a date; an admin decides.",
+			In:          typ[ExemptionRequest](), Out: typ[store.Exemption](), Errors: []int{http.StatusConflict}},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/exemptions/{exemption}/decision", OperationID: "decideExemption", Tag: tagExemptions, Perm: identity.PermDecideExemption, Body: mediaJSON, Handle: a.decideExemption,
+			Summary:     "Approve or refuse an exemption request",
+			Description: "Decides a requested exemption; one decided already answers 409.",
+			In:          typ[ExemptionDecision](), Out: typ[store.Exemption](), Errors: []int{http.StatusConflict}},
 
-		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "listEvidence", Summary: "Stored scanner evidence: records per objective, scope and source, and the imports", Perm: identity.PermRead, Handle: a.listEvidence},
-		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "importEvidence", Summary: "Import a scanner file (the raw body, at most 32 MiB; 413 above): answers its evidence summary and the stored records; replaces an earlier import of the same file name and format in its scopes", Perm: identity.PermAnswer, Body: mediaAny, Query: []queryParam{
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "listEvidence", Tag: tagEvidence, Perm: identity.PermRead, Handle: a.listEvidence,
+			Summary:     "Stored scanner evidence and its imports",
+			Description: "The stored evidence records (counts per objective, scope and source) and the imports they came from.",
+			Out:         typ[EvidenceList]()},
+		{Method: "POST", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "importEvidence", Tag: tagEvidence, Perm: identity.PermAnswer, Body: mediaAny, Query: []queryParam{
 			{Name: "scope", Description: "The scope the file applies to; every scope of the assessment when absent"},
 			{Name: "name", Description: "The scanner file's name, which names the import with its format"},
-		}, Handle: a.importEvidence},
-		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "deleteEvidence", Summary: "Remove one import's evidence (source as listEvidence names it)", Perm: identity.PermAnswer, Status: http.StatusNoContent, Query: []queryParam{
-			{Name: "source", Description: "The source of the import to remove"},
-		}, Handle: a.deleteEvidence},
+		}, Handle: a.importEvidence,
+			Summary:     "Import a scanner file",
+			Description: "Reads a scanner file (any format of formats.md, told from the content; the raw body, at most 32 MiB, 413 above) and stores its counts per objective. It answers the file's evidence summary and the stored records; it replaces an earlier import of the same file name and format in its scopes. An unreadable file answers 400 with its location in error.problems.",
+			Out:         typ[service.EvidenceResult](), Errors: []int{http.StatusRequestEntityTooLarge}},
+		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}/evidence", OperationID: "deleteEvidence", Tag: tagEvidence, Perm: identity.PermAnswer, Status: http.StatusNoContent, Query: []queryParam{
+			{Name: "source", Description: "The source of the import to remove", Required: true},
+		}, Handle: a.deleteEvidence,
+			Summary:     "Remove one import's evidence",
+			Description: "Removes every record of one import, named by its source as listEvidence names it."},
 
-		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Summary: "The organization's custom models", Perm: identity.PermRead, Handle: a.listModels},
-		{Method: "POST", Path: "/orgs/{org}/models", OperationID: "uploadModel", Summary: "Upload a custom model (YAML); refused with every problem when invalid", Perm: identity.PermManageSettings, Body: mediaYAML, Status: http.StatusCreated, Handle: a.uploadModel},
-		{Method: "GET", Path: "/orgs/{org}/models/{model}", OperationID: "getModel", Summary: "A model as JSON: builtin, or a custom model's ID", Perm: identity.PermRead, Handle: a.getModel},
+		{Method: "GET", Path: "/orgs/{org}/models", OperationID: "listModels", Tag: tagModels, Perm: identity.PermRead, Handle: a.listModels,
+			Summary:     "The organization's custom models",
+			Description: "The custom models uploaded to the organization (without their YAML; getModel answers a model).",
+			Out:         typ[List[store.CustomModel]]()},
+		{Method: "POST", Path: "/orgs/{org}/models", OperationID: "uploadModel", Tag: tagModels, Perm: identity.PermManageSettings, Body: mediaYAML, Status: http.StatusCreated, Handle: a.uploadModel,
+			Summary:     "Upload a custom model (YAML)",
+			Description: "Stores a custom model after validating it; an invalid model answers 400 with every problem in error.problems and nothing is stored. A model with the same id and version answers 409.",
+			Query:       []queryParam{{Name: "filename", Description: "The file's name, used in problems; model.yaml when absent"}},
+			Out:         typ[store.CustomModel](), Errors: []int{http.StatusConflict}},
+		{Method: "GET", Path: "/orgs/{org}/models/{model}", OperationID: "getModel", Tag: tagModels, Perm: identity.PermRead, Handle: a.getModel,
+			Summary:     "A model as JSON",
+			Description: "The built-in model (builtin) or a custom model of the organization, in the model export format.",
+			Out:         typ[model.Model]()},
 
-		{Method: "GET", Path: "/orgs/{org}/tokens", OperationID: "listTokens", Summary: "API tokens (one's own; every token for admins)", Perm: identity.PermManageTokens, Handle: a.listTokens},
-		{Method: "POST", Path: "/orgs/{org}/tokens", OperationID: "createToken", Summary: "Create an API token with a role no higher than one's own; the secret is shown once", Perm: identity.PermManageTokens, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createToken},
-		{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", OperationID: "revokeToken", Summary: "Revoke an API token (one's own; any for admins)", Perm: identity.PermManageTokens, Status: http.StatusNoContent, Handle: a.revokeToken},
+		{Method: "GET", Path: "/orgs/{org}/tokens", OperationID: "listTokens", Tag: tagTokens, Perm: identity.PermManageTokens, Handle: a.listTokens,
+			Summary:     "API tokens",
+			Description: "The caller's own API tokens, revoked ones included; every token of the organization for admins and owners. Secrets are never shown again.",
+			Out:         typ[List[store.APIToken]]()},
+		{Method: "POST", Path: "/orgs/{org}/tokens", OperationID: "createToken", Tag: tagTokens, Perm: identity.PermManageTokens, Body: mediaJSON, Status: http.StatusCreated, Handle: a.createToken,
+			Summary:     "Create an API token",
+			Description: "Creates an API token of the caller in the organization, with a role no higher than the caller's (403 otherwise). The answer holds the secret, shown this once.",
+			In:          typ[service.TokenRequest](), Out: typ[service.NewToken]()},
+		{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", OperationID: "revokeToken", Tag: tagTokens, Perm: identity.PermManageTokens, Status: http.StatusNoContent, Handle: a.revokeToken,
+			Summary:     "Revoke an API token",
+			Description: "Revokes one of the caller's tokens; admins and owners revoke any token of the organization. Another member's token, for others, is not found."},
 
-		{Method: "GET", Path: "/orgs/{org}/audit", OperationID: "listAudit", Summary: "The audit log, newest first (cursor, limit, action, target_type, target_id, actor)", Perm: identity.PermReadAudit, Handle: a.listAudit},
+		{Method: "GET", Path: "/orgs/{org}/audit", OperationID: "listAudit", Tag: tagAudit, Perm: identity.PermReadAudit, Handle: a.listAudit,
+			Summary:     "The audit log, newest first",
+			Description: "One page of the organization's audit log, newest first, optionally filtered; next_cursor fetches the next page.",
+			Query: []queryParam{
+				{Name: "cursor", Description: "The next_cursor of the previous page"},
+				{Name: "limit", Description: "How many entries per page, 1 to 500", Type: "integer"},
+				{Name: "action", Description: "Only entries of this action, e.g. answer.put"},
+				{Name: "target_type", Description: "Only entries about this kind of thing, e.g. assessment"},
+				{Name: "target_id", Description: "Only entries about this thing"},
+				{Name: "actor", Description: "Only entries by this user ID"},
+			},
+			Out: typ[AuditPage]()},
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -247,23 +248,11 @@ func (a *API) uploadModel(c *call) error {
 	if name == "" {
 		name = "model.yaml"
 	}
-	cm, err := UploadModel(c.ctx(), a.o.Store, c.org.ID, c.actor, name, data)
+	cm, err := service.UploadModel(c.ctx(), a.o.Store, c.org.ID, c.actor, name, data)
 	if ve, ok := errors.AsType[*model.ValidationError](err); ok {
-		return withProblems(fmt.Sprintf("the model has %d problem(s); nothing was stored", len(ve.Problems)), ve.Problems)
+		return withProblems(fmt.Sprintf("the model has %d problem(s); nothing was stored", len(ve.Problems)), service.ModelProblems(ve.Problems))
 	} else if err != nil {
 		return err
 	}
 	return c.reply(http.StatusCreated, cm)
-}
-
-// UploadModel validates a model file with model.Parse and stores it as a
-// custom model of the organization; the API and the web pages both use it.
-// Errors: a *model.ValidationError listing every problem (nothing stored),
-// conflict (the organization has that model id and version already).
-func UploadModel(ctx context.Context, st *store.Store, orgID string, actor store.Actor, name string, data []byte) (*store.CustomModel, error) {
-	m, err := model.Parse(name, data)
-	if err != nil {
-		return nil, err
-	}
-	return st.CreateModel(ctx, orgID, actor, store.CustomModel{Name: m.ID, Version: m.Version, YAML: string(data)})
 }

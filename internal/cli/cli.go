@@ -94,6 +94,7 @@ func commands() []commandInfo {
 		{"diff", "compare two answers files: scores, levels and changed answers", func(e *Env) command { return &DiffCommand{env: e} }},
 		{"model", "validate, export or import a maturity model", func(e *Env) command { return &ModelCommand{env: e} }},
 		{"serve", "run the web application and JSON API", func(e *Env) command { return &ServeCommand{env: e} }},
+		{"openapi", "print the JSON API's OpenAPI document", func(e *Env) command { return &OpenAPICommand{env: e} }},
 		{"user", "create a user of the server (and its organization)", func(e *Env) command { return &UserCommand{env: e} }},
 		{"token", "create, list or revoke API tokens", func(e *Env) command { return &TokenCommand{env: e} }},
 		{"backup", "write a consistent backup of the server's database", func(e *Env) command { return &BackupCommand{env: e} }},

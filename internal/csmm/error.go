@@ -27,6 +27,8 @@ const (
 	EINTERNAL = "internal"
 	// ERATELIMITED means too many attempts; the caller should wait.
 	ERATELIMITED = "rate_limited"
+	// ETOOLARGE means a request body or uploaded file is over its limit.
+	ETOOLARGE = "too_large"
 )
 
 // Error is an application error: a code a program can act on and a message a

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -179,7 +179,7 @@ func CreateToken(ctx context.Context, st *store.Store, nt NewToken, actor store.
 	if nt.TTL > 0 {
 		expires = time.Now().Add(nt.TTL)
 	}
-	return api.IssueToken(ctx, st, org.ID, m.Role, u.ID, nt.Name, nt.Role, expires, actor)
+	return service.IssueToken(ctx, st, org.ID, m.Role, u.ID, nt.Name, nt.Role, expires, actor)
 }
 
 // ListTokens returns the API tokens of an organization (name, slug or ID).

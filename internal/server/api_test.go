@@ -14,6 +14,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -197,7 +198,7 @@ var builders = map[string]func(f *fixture, org *store.Organization, caller *stor
 			ms, _ := f.e.st.ListMembers(context.Background(), o.ID)
 			uid = ms[0].User.ID
 		}
-		_, tok, err := api.IssueToken(context.Background(), f.e.st, o.ID, csmm.RoleOwner, uid, "to revoke", role, timeZero, storeActor())
+		_, tok, err := service.IssueToken(context.Background(), f.e.st, o.ID, csmm.RoleOwner, uid, "to revoke", role, timeZero, storeActor())
 		if err != nil {
 			f.e.t.Fatal(err)
 		}

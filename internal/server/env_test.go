@@ -16,12 +16,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/store"
@@ -112,6 +114,8 @@ type env struct {
 	ts    *httptest.Server
 	clock *clock
 	logs  *bytes.Buffer
+	// doc validates the API's responses against the served OpenAPI document.
+	doc *apiDoc
 }
 
 func openStore(t *testing.T, dsn string, c *clock) *store.Store {
@@ -249,6 +253,12 @@ func (c *client) do(method, path, ctype string, body []byte, hdr ...string) resp
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// Every answer of the API matches the document the server serves.
+	if strings.HasPrefix(path, api.Prefix+"/") {
+		if _, err := apiDocOf(c.e).check(method, path, resp.StatusCode, resp.Header, b); err != nil {
+			c.e.t.Error(err)
+		}
+	}
 	return response{resp, b}
 }
 

@@ -103,6 +103,7 @@ func New(cfg Config, st *store.Store, logger *slog.Logger, opts ...Option) (*Ser
 		ObserveScoring: func(d time.Duration) { s.metrics.Scoring.Observe(d.Seconds()) },
 		Now:            func() time.Time { return s.now() },
 		Printer:        s.printer,
+		BaseURL:        cfg.BaseURL,
 	})
 	return s, nil
 }

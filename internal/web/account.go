@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -65,7 +65,7 @@ func (h *Handler) accountPage(u *store.User) *accountData {
 }
 
 // passwordChange changes the user's password with the API's rules
-// (api.ChangePassword): the current password, the policy for the new one,
+// (service.ChangePassword): the current password, the policy for the new one,
 // argon2id. The change ends every session of the user; this browser gets a
 // new session, so only the others are signed out.
 func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) error {
@@ -84,7 +84,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, http.StatusUnprocessableEntity, h.pages.account, d)
 	}
 	actor := store.Actor{UserID: u.ID, RemoteAddr: hostOf(r.RemoteAddr)}
-	err = api.ChangePassword(r.Context(), h.store, h.passwords, actor, u, current, next)
+	err = service.ChangePassword(r.Context(), h.store, h.passwords, actor, u, service.PasswordChange{CurrentPassword: current, NewPassword: next})
 	switch csmm.ErrorCode(err) {
 	case csmm.EINVALID:
 		d.Error = csmm.ErrorMessage(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -28,11 +29,11 @@ type evidenceData struct {
 	Imports []importRow
 	// Summary and Objectives describe the file just imported.
 	Summary    *evidence.Summary
-	Stored     *api.StoredEvidence
+	Stored     *service.StoredEvidence
 	Objectives []evidenceObjective
 	// File and Problems describe a refused upload; nothing was stored.
 	File     string
-	Problems []api.FileProblem
+	Problems []service.Problem
 }
 
 // importRow is one stored import.
@@ -142,15 +143,15 @@ func (h *Handler) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 		d.Error = csmm.ErrorMessage(err)
 		return h.renderEvidence(w, r, c, status, d)
 	}
-	name, data, err := readUpload(w, r, "file", "a scanner file", api.MaxEvidenceBytes)
+	name, data, err := readUpload(w, r, "file", "a scanner file", service.MaxEvidenceBytes)
 	if err != nil {
 		return fail(api.Status(csmm.ErrorCode(err)), err)
 	}
 	d.File = name
 	d.Scope = r.FormValue("scope")
-	res, err := api.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, data)
+	res, err := service.ImportEvidence(r.Context(), h.store, c.Org.ID, c.actor(r), s.A.ID, name, d.Scope, data)
 	if err != nil {
-		d.Problems, _ = api.ErrorProblems(err).([]api.FileProblem)
+		d.Problems = service.ErrorProblems(err)
 		if csmm.ErrorCode(err) == csmm.EINVALID {
 			return fail(http.StatusUnprocessableEntity, csmm.Errorf(csmm.EINVALID, "%s was not imported; nothing was stored: %s", name, csmm.ErrorMessage(err)))
 		}

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/service"
 )
 
 // maxModelBytes bounds an uploaded model file.
@@ -99,7 +99,7 @@ func (h *Handler) modelUpload(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusBadRequest, err)
 	}
 	d.File = name
-	_, err = api.UploadModel(r.Context(), h.store, c.Org.ID, c.actor(r), name, data)
+	_, err = service.UploadModel(r.Context(), h.store, c.Org.ID, c.actor(r), name, data)
 	if ve, ok := errors.AsType[*model.ValidationError](err); ok {
 		d.Problems = ve.Problems
 		return fail(http.StatusUnprocessableEntity, csmm.Errorf(csmm.EINVALID,
@@ -124,7 +124,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, field, what string, limi
 	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
 	if err := r.ParseMultipartForm(limit); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return "", nil, csmm.Errorf(api.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
+			return "", nil, csmm.Errorf(csmm.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
 		}
 		return "", nil, csmm.Errorf(csmm.EINVALID, "choose %s to upload (the form must be sent as multipart/form-data)", what)
 	}
@@ -139,7 +139,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, field, what string, limi
 		return "", nil, fmt.Errorf("read upload %s: %w", field, err)
 	}
 	if int64(len(data)) > limit {
-		return "", nil, csmm.Errorf(api.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
+		return "", nil, csmm.Errorf(csmm.ETOOLARGE, "the file is larger than %d MiB", limit>>20)
 	}
 	name := path.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 	if name == "" || name == "." || name == "/" {

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/service"
 )
 
 // tokensData is the API token page: the tokens the caller manages (every
@@ -81,11 +81,11 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request) error {
 // renderTokens fills the list and the form and renders the page.
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, c *caller, status int, d *tokensData) error {
 	ctx := r.Context()
-	toks, err := api.MemberTokens(ctx, h.store, c.Org.ID, c.Role, c.User.ID)
+	toks, err := service.MemberTokens(ctx, h.store, c.Org.ID, c.Role, c.User.ID)
 	if err != nil {
 		return err
 	}
-	d.All = api.ManagesAllTokens(c.Role)
+	d.All = service.ManagesAllTokens(c.Role)
 	owners := map[string]string{c.User.ID: c.User.Email}
 	if d.All {
 		ms, err := h.store.ListMembers(ctx, c.Org.ID)
@@ -125,7 +125,7 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 // tokenCreate creates an API token for the caller in this organization,
-// with the same rules as the API (api.IssueToken), and shows its secret
+// with the same rules as the API (service.IssueToken), and shows its secret
 // once.
 func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.member(r)
@@ -172,7 +172,7 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	if ttl > 0 {
 		expires = h.now().Add(ttl)
 	}
-	secret, tok, err := api.IssueToken(r.Context(), h.store, c.Org.ID, c.Role, c.User.ID, d.Name, d.Role, expires, c.actor(r))
+	secret, tok, err := service.IssueToken(r.Context(), h.store, c.Org.ID, c.Role, c.User.ID, d.Name, d.Role, expires, c.actor(r))
 	if err != nil {
 		return fail(err)
 	}
@@ -192,7 +192,7 @@ func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err := c.require(identity.PermManageTokens); err != nil {
 		return err
 	}
-	err = api.RevokeMemberToken(r.Context(), h.store, c.Org.ID, c.Role, c.User.ID, r.PathValue("token"), c.actor(r))
+	err = service.RevokeMemberToken(r.Context(), h.store, c.Org.ID, c.Role, c.User.ID, r.PathValue("token"), c.actor(r))
 	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
 		return errNotFound("API token")
 	} else if err != nil {
