@@ -188,11 +188,14 @@ func (a *API) importAssessment(c *call) error {
 // when it names none or the built-in one, else a custom model of the
 // organization with that id@version.
 func (a *API) importModel(c *call, ref string) (*model.Model, string, error) {
-	builtin, err := model.Builtin()
+	// The store's built-in assessments score on store.BuiltinModelVersion
+	// until it records built-in versions; a file naming another built-in
+	// version is refused below with the list of what is possible.
+	builtin, err := store.Builtin()
 	if err != nil {
 		return nil, "", err
 	}
-	if ref == "" || ref == builtin.Ref() || ref == store.BuiltinModel {
+	if ref == "" || ref == builtin.Ref() || ref == builtin.ID || ref == store.BuiltinModel {
 		return builtin, store.BuiltinModel, nil
 	}
 	models, err := a.o.Store.ListModels(c.ctx(), c.org.ID)

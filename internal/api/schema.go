@@ -174,6 +174,9 @@ type field struct {
 	typ      reflect.Type
 	required bool
 	nonnull  bool
+	// nullable marks a field that a type's own MarshalJSON may write as
+	// null (the score of a not-applicable category): tag nullable:"true".
+	nullable bool
 	doc      string
 }
 
@@ -208,7 +211,8 @@ func jsonFields(t reflect.Type) []field {
 		for o := range strings.SplitSeq(opts, ",") {
 			optional = optional || o == "omitempty" || o == "omitzero"
 		}
-		out = append(out, field{name: name, typ: f.Type, required: !optional, nonnull: f.Tag.Get("nonnull") == "true", doc: f.Tag.Get("doc")})
+		out = append(out, field{name: name, typ: f.Type, required: !optional, nonnull: f.Tag.Get("nonnull") == "true",
+			nullable: f.Tag.Get("nullable") == "true", doc: f.Tag.Get("doc")})
 	}
 	return out
 }
@@ -237,6 +241,9 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 		// A field without omitempty is always written, so it is required,
 		// and it may be null when its type can be nil.
 		schema := s.of(f.typ, f.required && !f.nonnull)
+		if f.nullable {
+			schema = orNull(schema)
+		}
 		if f.doc != "" {
 			schema = withDescription(schema, f.doc)
 		}

@@ -117,7 +117,8 @@ func TestScoreCache(t *testing.T) {
 		var list []store.AnswerInput
 		for _, o := range in.Model.Objectives {
 			if o.Level <= 2 {
-				list = append(list, store.AnswerInput{Objective: o.ID, Scope: assess.DefaultScope, Answer: assess.Yes})
+				// Dated on the scoring day: an answer dated after it would count as unanswered.
+				list = append(list, store.AnswerInput{Objective: o.ID, Scope: assess.DefaultScope, Answer: assess.Yes, AnsweredAt: assess.DateOf(now)})
 			}
 		}
 		if _, err := st.PutAnswers(ctx, orgs["alpha"].ID, store.Actor{}, as.ID, list); err != nil {

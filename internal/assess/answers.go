@@ -27,7 +27,10 @@ type File struct {
 	// Date is the default date of every answer.
 	Date         Date
 	ValidityDays int
-	Scopes       []Scope
+	// EvidenceValidityDays is how long scanner evidence stays valid; 0 when
+	// the file does not say (the default applies).
+	EvidenceValidityDays int
+	Scopes               []Scope
 	// Targets maps every category with a target to its level; a "default"
 	// target in the file is already expanded to the categories it covers.
 	Targets map[string]int
@@ -37,6 +40,8 @@ type File struct {
 	Exemptions    map[string]Exemption
 
 	model *model.Model
+	// lines are the lines of the answers read from a file, for messages.
+	lines map[Key]int
 }
 
 // NewFile returns an empty answers file for a model, with one default scope.
@@ -48,6 +53,7 @@ func NewFile(m *model.Model) *File {
 		Answers:    map[Key]Response{},
 		Exemptions: map[string]Exemption{},
 		model:      m,
+		lines:      map[Key]int{},
 	}
 }
 
@@ -139,6 +145,8 @@ type parser struct {
 	m        *model.Model
 	problems []Problem
 	scopeIDs map[string]bool
+	// obj is the objective whose answer is being read.
+	obj *model.Objective
 }
 
 func (p *parser) add(n *yaml.Node, key, format string, args ...any) {
@@ -248,10 +256,10 @@ func (p *parser) file(doc *yaml.Node) {
 	top := map[string][2]*yaml.Node{}
 	for _, kv := range p.pairs(doc, "") {
 		switch kv[0].Value {
-		case "model", "organization", "assessment", "date", "validity_days", "scopes", "targets", "answers", "exemptions":
+		case "model", "organization", "assessment", "date", "validity_days", "evidence_validity_days", "scopes", "targets", "answers", "exemptions":
 			top[kv[0].Value] = kv
 		default:
-			p.add(kv[0], kv[0].Value, "unknown key; expected one of model, organization, assessment, date, validity_days, scopes, targets, answers, exemptions")
+			p.add(kv[0], kv[0].Value, "unknown key; expected one of model, organization, assessment, date, validity_days, evidence_validity_days, scopes, targets, answers, exemptions")
 		}
 	}
 	if kv, ok := top["model"]; ok {
@@ -279,6 +287,9 @@ func (p *parser) file(doc *yaml.Node) {
 	if kv, ok := top["validity_days"]; ok {
 		p.f.ValidityDays, _ = p.integer(kv[1], "validity_days", 1, 36500)
 	}
+	if kv, ok := top["evidence_validity_days"]; ok {
+		p.f.EvidenceValidityDays, _ = p.integer(kv[1], "evidence_validity_days", 1, 36500)
+	}
 	p.scopes(top["scopes"][1])
 	if kv, ok := top["targets"]; ok && !isNull(kv[1]) {
 		p.targets(kv[1])
@@ -292,6 +303,32 @@ func (p *parser) file(doc *yaml.Node) {
 		for _, e := range p.pairs(kv[1], "exemptions") {
 			p.exemption(e[0], e[1])
 		}
+	}
+	p.undated()
+}
+
+// undated refuses answers that have no date when the file has none either:
+// such an answer could never go stale.
+func (p *parser) undated() {
+	if !p.f.Date.IsZero() {
+		return
+	}
+	reported := map[int]bool{}
+	keys := make([]Key, 0, len(p.f.Answers))
+	for k, r := range p.f.Answers {
+		if r.Date.IsZero() {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return p.f.lines[keys[i]] < p.f.lines[keys[j]] })
+	for _, k := range keys {
+		line := p.f.lines[k]
+		if reported[line] {
+			continue
+		}
+		reported[line] = true
+		p.problems = append(p.problems, Problem{File: p.name, Line: line, Key: "answers." + k.Objective,
+			Message: "the answer has no date and the file has none; add date: YYYY-MM-DD at the top of the file or to the answer (an undated answer could never go stale)"})
 	}
 }
 
@@ -378,12 +415,14 @@ func (p *parser) targets(n *yaml.Node) {
 	}
 }
 
-var responseKeys = map[string]bool{"answer": true, "note": true, "by": true, "date": true, "justification": true}
+var responseKeys = map[string]bool{"answer": true, "measured": true, "of": true, "note": true, "by": true, "date": true, "justification": true}
 
 func (p *parser) answer(k, v *yaml.Node) {
 	id := k.Value
 	key := "answers." + id
-	if _, ok := p.m.Objective(id); !ok {
+	o, ok := p.m.Objective(id)
+	p.obj = o
+	if !ok {
 		p.add(k, key, "unknown objective %q; it is not in model %s", id, p.m.Ref())
 		return
 	}
@@ -402,6 +441,7 @@ func (p *parser) answer(k, v *yaml.Node) {
 			}
 			if r, ok := p.response(kv[1], key+"."+sc); ok {
 				p.f.Answers[Key{id, sc}] = r
+				p.f.lines[Key{id, sc}] = kv[1].Line
 			}
 		}
 		return
@@ -409,6 +449,7 @@ func (p *parser) answer(k, v *yaml.Node) {
 	if r, ok := p.response(v, key); ok {
 		for _, sc := range p.declared() {
 			p.f.Answers[Key{id, sc}] = r
+			p.f.lines[Key{id, sc}] = v.Line
 		}
 	}
 }
@@ -433,42 +474,112 @@ func (p *parser) declared() []string {
 	return out
 }
 
+// expected names the answers the current objective accepts.
+func (p *parser) expected() string {
+	if p.obj != nil && p.obj.Binary() {
+		return "no, yes or na"
+	}
+	return "no, some, half, most, yes or na, or a measure such as 87/120, {measured: 87, of: 120} or 72.5%"
+}
+
+// binaryOnly reports a coverage answer to a binary objective.
+func (p *parser) binaryOnly(n *yaml.Node, key, got string) {
+	p.add(n, key, "objective %s is binary (a yes/no fact): expected no, yes or na, got %s", p.obj.ID, got)
+}
+
 func (p *parser) word(n *yaml.Node, key string) (Answer, bool) {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		p.add(n, key, "expected an answer (no, some, half, most, yes or na), got %s", describe(n))
+		p.add(n, key, "expected an answer (%s), got %s", p.expected(), describe(n))
 		return "", false
 	}
 	a := Answer(strings.ToLower(n.Value))
 	if !a.Valid() {
-		p.add(n, key, "unknown answer %q; expected no, some, half, most, yes or na", n.Value)
+		p.add(n, key, "unknown answer %q; expected %s", n.Value, p.expected())
+		return "", false
+	}
+	if p.obj != nil && p.obj.Binary() && a != No && a != Yes && a != NA {
+		p.binaryOnly(n, key, strconv.Quote(n.Value))
 		return "", false
 	}
 	return a, true
+}
+
+var measureScalar = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|/\s*([0-9]+(?:\.[0-9]+)?))\s*$`)
+
+// ParseMeasure reads a measured answer written as "87/120" or "72.5%". ok is
+// false when s is neither; err says what is wrong with one that is.
+func ParseMeasure(s string) (m Measure, ok bool, err error) {
+	mm := measureScalar.FindStringSubmatch(s)
+	if mm == nil {
+		return Measure{}, false, nil
+	}
+	measured, _ := strconv.ParseFloat(mm[1], 64)
+	if mm[2] == "%" {
+		m = Measure{Measured: measured, Of: 100, Percent: true}
+		if !m.Valid() {
+			return m, true, fmt.Errorf("a percentage must be from 0%% to 100%%, got %s", strings.TrimSpace(s))
+		}
+		return m, true, nil
+	}
+	of, _ := strconv.ParseFloat(mm[3], 64)
+	m = Measure{Measured: measured, Of: of}
+	return m, true, m.check()
+}
+
+func (m Measure) check() error {
+	switch {
+	case m.Of <= 0:
+		return fmt.Errorf("a measure needs of greater than 0, got %v", m.Of)
+	case m.Measured < 0 || m.Measured > m.Of:
+		return fmt.Errorf("a measure needs 0 <= measured <= of, got %v of %v", m.Measured, m.Of)
+	}
+	return nil
+}
+
+// scalarResponse reads an answer word or a measure written as one value.
+func (p *parser) scalarResponse(n *yaml.Node, key string, r *Response) bool {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		if m, isMeasure, err := ParseMeasure(n.Value); isMeasure {
+			switch {
+			case p.obj != nil && p.obj.Binary():
+				p.binaryOnly(n, key, "the measure "+strconv.Quote(n.Value))
+				return false
+			case err != nil:
+				p.add(n, key, "%v", err)
+				return false
+			}
+			r.Measure = &m
+			return true
+		}
+	}
+	a, ok := p.word(n, key)
+	r.Answer = a
+	return ok
 }
 
 func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 	r := Response{Date: p.f.Date}
 	ok := true
 	if n.Kind != yaml.ScalarNode && n.Kind != yaml.MappingNode {
-		p.add(n, key, "expected an answer (no, some, half, most, yes or na) or a mapping {answer: ..., note: ...}, got %s", describe(n))
+		p.add(n, key, "expected an answer (%s) or a mapping {answer: ..., note: ...}, got %s", p.expected(), describe(n))
 		return r, false
 	}
 	if n.Kind == yaml.ScalarNode {
-		a, good := p.word(n, key)
-		if !good {
+		if !p.scalarResponse(n, key, &r) {
 			return r, false
 		}
-		r.Answer = a
 	} else {
-		var answerNode *yaml.Node
+		var answerNode, measuredNode, ofNode *yaml.Node
 		for _, kv := range p.pairs(n, key) {
 			k := key + "." + kv[0].Value
 			switch kv[0].Value {
 			case "answer":
 				answerNode = kv[1]
-				a, good := p.word(kv[1], k)
-				ok = ok && good
-				r.Answer = a
+				ok = p.scalarResponse(kv[1], k, &r) && ok
+			case "measured":
+				measuredNode = kv[1]
+			case "of":
+				ofNode = kv[1]
 			case "note":
 				r.Note, _ = p.text(kv[1], k)
 			case "justification":
@@ -480,12 +591,17 @@ func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 				ok = ok && good
 				r.Date = d
 			default:
-				p.add(kv[0], k, "unknown key; expected answer, note, justification, by or date")
+				p.add(kv[0], k, "unknown key; expected answer (or measured and of), note, justification, by or date")
 				ok = false
 			}
 		}
-		if answerNode == nil && n.Kind == yaml.MappingNode {
-			p.add(n, key+".answer", "missing answer; expected no, some, half, most, yes or na")
+		switch {
+		case measuredNode != nil || ofNode != nil:
+			if !p.measure(n, key, answerNode, measuredNode, ofNode, &r) {
+				return r, false
+			}
+		case answerNode == nil:
+			p.add(n, key+".answer", "missing answer; expected %s", p.expected())
 			return r, false
 		}
 	}
@@ -494,6 +610,38 @@ func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 		return r, false
 	}
 	return r, ok
+}
+
+// measure reads {measured: N, of: M}.
+func (p *parser) measure(n *yaml.Node, key string, answerNode, measuredNode, ofNode *yaml.Node, r *Response) bool {
+	if p.obj != nil && p.obj.Binary() {
+		p.binaryOnly(n, key, "a measure")
+		return false
+	}
+	if answerNode != nil {
+		p.add(answerNode, key+".answer", "give either an answer or measured and of, not both")
+		return false
+	}
+	if measuredNode == nil || ofNode == nil {
+		missing := "measured"
+		if ofNode == nil {
+			missing = "of"
+		}
+		p.add(n, key+"."+missing, "a measured answer needs both measured and of, e.g. {measured: 87, of: 120}")
+		return false
+	}
+	measured, ok1 := p.number(measuredNode, key+".measured")
+	of, ok2 := p.number(ofNode, key+".of")
+	if !ok1 || !ok2 {
+		return false
+	}
+	m := Measure{Measured: measured, Of: of}
+	if err := m.check(); err != nil {
+		p.add(n, key, "%v", err)
+		return false
+	}
+	r.Measure = &m
+	return true
 }
 
 func (p *parser) text(n *yaml.Node, key string) (string, bool) {
@@ -557,8 +705,52 @@ func (f *File) Input(m *model.Model, asOf Date) Input {
 		Exemptions:   f.Exemptions,
 		Targets:      f.Targets,
 		ValidityDays: f.ValidityDays,
-		AsOf:         asOf,
+		// EvidenceValidityDays is the file's; a caller may override it.
+		EvidenceValidityDays: f.EvidenceValidityDays,
+		AsOf:                 asOf,
 	}
+}
+
+// AnswersAfter lists, as warnings located by file and line, the answers
+// dated after the as-of date: they were not known then and count as
+// unanswered. One warning per answer entry, in file order.
+func (f *File) AnswersAfter(asOf Date) []Problem {
+	type item struct {
+		k Key
+		r Response
+	}
+	var items []item
+	for k, r := range f.Answers {
+		if !r.Date.IsZero() && r.Date.After(asOf) {
+			items = append(items, item{k, r})
+		}
+	}
+	sort.Slice(items, func(i, j int) bool {
+		li, lj := f.lines[items[i].k], f.lines[items[j].k]
+		if li != lj {
+			return li < lj
+		}
+		if items[i].k.Objective != items[j].k.Objective {
+			return items[i].k.Objective < items[j].k.Objective
+		}
+		return items[i].k.Scope < items[j].k.Scope
+	})
+	var out []Problem
+	seen := map[string]bool{}
+	for _, it := range items {
+		key := "answers." + it.k.Objective
+		id := key + "\x00" + strconv.Itoa(f.lines[it.k])
+		if f.lines[it.k] == 0 {
+			id += it.k.Scope
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, Problem{File: f.Name, Line: f.lines[it.k], Key: key,
+			Message: fmt.Sprintf("the answer is dated %s, after the as-of date %s: it counts as unanswered", it.r.Date, asOf)})
+	}
+	return out
 }
 
 // SetModel sets the model whose order Encode follows.
@@ -586,6 +778,9 @@ func (f *File) Encode() []byte {
 	}
 	if f.ValidityDays > 0 {
 		fmt.Fprintf(&b, "validity_days: %d\n", f.ValidityDays)
+	}
+	if f.EvidenceValidityDays > 0 {
+		fmt.Fprintf(&b, "evidence_validity_days: %d\n", f.EvidenceValidityDays)
 	}
 	scopes := f.Scopes
 	if len(scopes) == 0 {
@@ -623,7 +818,7 @@ func (f *File) Encode() []byte {
 			}
 			if first == nil {
 				first = &r
-			} else if r != *first {
+			} else if !r.Equal(*first) {
 				same = false
 			}
 			per = append(per, fmt.Sprintf("%s: %s", quote(s.ID), f.response(r)))
@@ -650,9 +845,22 @@ func (f *File) Encode() []byte {
 
 func (f *File) response(r Response) string {
 	if r.Note == "" && r.Justification == "" && r.By == "" && r.Date == f.Date {
-		return string(r.Answer)
+		if r.Measure != nil && r.Measure.Percent {
+			return quote(r.Measure.String())
+		}
+		if r.Measure == nil {
+			return string(r.Answer)
+		}
 	}
-	parts := []string{"answer: " + string(r.Answer)}
+	var parts []string
+	switch {
+	case r.Measure == nil:
+		parts = []string{"answer: " + string(r.Answer)}
+	case r.Measure.Percent:
+		parts = []string{"answer: " + quote(r.Measure.String())}
+	default:
+		parts = []string{"measured: " + strconv.FormatFloat(r.Measure.Measured, 'f', -1, 64), "of: " + strconv.FormatFloat(r.Measure.Of, 'f', -1, 64)}
+	}
 	if r.Note != "" {
 		parts = append(parts, "note: "+quote(r.Note))
 	}

@@ -12,7 +12,7 @@ import (
 
 func builtin(t testing.TB) *model.Model {
 	t.Helper()
-	m, err := model.Builtin()
+	m, err := model.BuiltinRef("csmm@2.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestParseFormatsExample(t *testing.T) {
 
 func TestParseWordsAreNotBooleans(t *testing.T) {
 	m := builtin(t)
-	f, err := ParseFile("a.yaml", []byte("answers:\n  IAM-2.1: yes\n  IAM-2.2: no\n  IAM-3.1: YES\n"), m)
+	f, err := ParseFile("a.yaml", []byte("date: 2026-11-20\nanswers:\n  IAM-2.1: yes\n  IAM-2.2: no\n  IAM-3.1: YES\n"), m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,4 +210,140 @@ func FuzzParseFile(f *testing.F) {
 		}
 		_ = Score(file.Input(m, Date{2026, 1, 1}))
 	})
+}
+
+func builtin21(t testing.TB) *model.Model {
+	t.Helper()
+	m, err := model.BuiltinRef("csmm@2.1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := m.Objective("IAM-3.3"); !o.Binary() {
+		t.Fatal("the tests need IAM-3.3 to be binary in csmm@2.1.0")
+	}
+	return m
+}
+
+func TestParseRevision2Errors(t *testing.T) {
+	m := builtin21(t)
+	head := "date: 2026-11-20\nscopes:\n  - {id: production}\nanswers:\n"
+	tests := []struct {
+		name, body string
+		line       int
+		key, msg   string
+	}{
+		{"binary answered half", "  IAM-3.3: half\n", 5, "answers.IAM-3.3", `objective IAM-3.3 is binary (a yes/no fact): expected no, yes or na, got "half"`},
+		{"binary answered most in a mapping", "  IAM-3.3: {answer: most, note: n}\n", 5, "answers.IAM-3.3.answer", "objective IAM-3.3 is binary"},
+		{"binary answered per scope", "  IAM-3.3: {production: some}\n", 5, "answers.IAM-3.3.production", "objective IAM-3.3 is binary"},
+		{"binary given a percentage", "  IAM-3.3: 50%\n", 5, "answers.IAM-3.3", "objective IAM-3.3 is binary"},
+		{"binary given a measure", "  IAM-3.3: {measured: 1, of: 2}\n", 5, "answers.IAM-3.3", "objective IAM-3.3 is binary"},
+		{"measured above of", "  IAM-2.1: {measured: 130, of: 120}\n", 5, "answers.IAM-2.1", "0 <= measured <= of, got 130 of 120"},
+		{"of zero", "  IAM-2.1: {measured: 0, of: 0}\n", 5, "answers.IAM-2.1", "of greater than 0"},
+		{"negative measure", "  IAM-2.1: {measured: -1, of: 10}\n", 5, "answers.IAM-2.1", "0 <= measured <= of"},
+		{"measured without of", "  IAM-2.1: {measured: 3}\n", 5, "answers.IAM-2.1.of", "needs both measured and of"},
+		{"measured not a number", "  IAM-2.1: {measured: many, of: 10}\n", 5, "answers.IAM-2.1.measured", "expected a number"},
+		{"answer and measure", "  IAM-2.1: {answer: yes, measured: 3, of: 4}\n", 5, "answers.IAM-2.1.answer", "not both"},
+		{"percentage above 100", "  IAM-2.1: 150%\n", 5, "answers.IAM-2.1", "from 0% to 100%"},
+		{"fraction above 1", "  IAM-2.1: 5/4\n", 5, "answers.IAM-2.1", "0 <= measured <= of"},
+		{"coverage word list names measures", "  IAM-2.1: lots\n", 5, "answers.IAM-2.1", "72.5%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkProblem(t, m, head+tt.body, tt.line, tt.key, tt.msg)
+		})
+	}
+	other := []struct {
+		name, src string
+		line      int
+		key, msg  string
+	}{
+		{"undated file", "answers:\n  IAM-2.1: yes\n", 2, "answers.IAM-2.1", "no date and the file has none"},
+		{"undated answer among dated ones", "answers:\n  IAM-2.1: {answer: yes, date: 2026-01-01}\n  IAM-2.2: no\n", 3, "answers.IAM-2.2", "no date"},
+		{"evidence validity out of range", "date: 2026-11-20\nevidence_validity_days: 0\n", 2, "evidence_validity_days", "from 1 to 36500"},
+	}
+	for _, tt := range other {
+		t.Run(tt.name, func(t *testing.T) { checkProblem(t, m, tt.src, tt.line, tt.key, tt.msg) })
+	}
+}
+
+func TestParseRevision2Answers(t *testing.T) {
+	m := builtin21(t)
+	src := `date: 2026-11-20
+evidence_validity_days: 30
+answers:
+  IAM-2.1: {measured: 87, of: 120, note: accounts federated}
+  IAM-2.2: 72.5%
+  IAM-3.1: 3/4
+  IAM-3.2: {answer: 40%, by: alice}
+  IAM-3.3: yes
+`
+	f, err := ParseFile("r2.yaml", []byte(src), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.EvidenceValidityDays != 30 || f.Input(m, f.Date).EvidenceValidityDays != 30 {
+		t.Errorf("evidence_validity_days: got %d", f.EvidenceValidityDays)
+	}
+	want := map[string]float64{"IAM-2.1": 87.0 / 120, "IAM-2.2": 0.725, "IAM-3.1": 0.75, "IAM-3.2": 0.4, "IAM-3.3": 1}
+	for id, wv := range want {
+		r := f.Answers[Key{id, DefaultScope}]
+		v, applicable, ok := r.Value()
+		if !ok || !applicable || v != wv {
+			t.Errorf("%s: got %v %v %v (%+v), want %v", id, v, applicable, ok, r, wv)
+		}
+	}
+	if r := f.Answers[Key{"IAM-2.1", DefaultScope}]; r.Note != "accounts federated" || r.Label() != "87/120" || r.Answer != "" {
+		t.Errorf("IAM-2.1: got %+v label %q", r, r.Label())
+	}
+	if l := f.Answers[Key{"IAM-2.2", DefaultScope}].Label(); l != "72.5%" {
+		t.Errorf("IAM-2.2 label: got %q", l)
+	}
+	// Encoding and reading again gives the same answers.
+	f.SetModel(m)
+	out := f.Encode()
+	g, err := ParseFile("encoded.yaml", out, m)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if diff := cmp.Diff(f.Answers, g.Answers); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s\n%s", diff, out)
+	}
+	if !strings.Contains(string(out), "IAM-2.2: \"72.5%\"") || !strings.Contains(string(out), "measured: 87, of: 120") {
+		t.Errorf("encoded measures:\n%s", out)
+	}
+}
+
+func TestAnswersAfter(t *testing.T) {
+	m := builtin21(t)
+	src := `date: 2026-11-20
+scopes: [a, b]
+answers:
+  IAM-2.1: {answer: yes, date: 2026-12-05}
+  IAM-2.2: {a: {answer: no, date: 2026-12-01}, b: {answer: no, date: 2026-11-30}}
+  IAM-3.1: yes
+`
+	f, err := ParseFile("later.yaml", []byte(src), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.AnswersAfter(mustParse(t, "2026-11-30"))
+	want := []Problem{
+		{File: "later.yaml", Line: 4, Key: "answers.IAM-2.1", Message: "the answer is dated 2026-12-05, after the as-of date 2026-11-30: it counts as unanswered"},
+		{File: "later.yaml", Line: 5, Key: "answers.IAM-2.2", Message: "the answer is dated 2026-12-01, after the as-of date 2026-11-30: it counts as unanswered"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := f.AnswersAfter(mustParse(t, "2026-12-05")); len(got) != 0 {
+		t.Errorf("as of the latest date: got %v, want no warnings", got)
+	}
+}
+
+func mustParse(t *testing.T, s string) Date {
+	t.Helper()
+	v, err := ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -34,6 +34,10 @@ func Score(in Input) Result {
 	if validity <= 0 {
 		validity = DefaultValidityDays
 	}
+	evValidity := in.EvidenceValidityDays
+	if evValidity <= 0 {
+		evValidity = DefaultEvidenceValidityDays
+	}
 	res := Result{
 		Model: ModelRef{ID: m.ID, Version: m.Version},
 		AsOf:  in.AsOf,
@@ -48,6 +52,9 @@ func Score(in Input) Result {
 	}
 
 	perScope := make([][]value, len(scopes))
+	contradicted := make([][]Contradiction, len(m.Objectives))
+	staleEv := make([][]CheckEvidence, len(m.Objectives))
+	laterEv := make([][]CheckEvidence, len(m.Objectives))
 	var rollupCount completeness
 	rollupCount.init(m)
 	for si, sc := range scopes {
@@ -66,17 +73,31 @@ func Score(in Input) Result {
 			if e, ok := in.Evidence[key]; ok {
 				ev = &e
 			}
+			j := judge(o, ans, ev, sc.ID, in.AsOf, validity, evValidity)
 			if exempt[i] {
-				vals[i] = value{status: StatusExempt, source: SourceNone}
-			} else {
-				vals[i] = evaluate(o, ans, ev, in.AsOf, validity)
+				j.val = value{status: StatusExempt, source: SourceNone}
+				j.contradicted = nil
 			}
+			vals[i] = j.val
 			count.add(m, i, vals[i])
 			rollupCount.add(m, i, vals[i])
 			objs[i] = objectiveScore(o, vals[i])
 			objs[i].Answer = ans
-			objs[i].Evidence = ev
+			objs[i].Evidence = j.evidence
+			objs[i].Contradicted = j.contradicted
+			objs[i].StaleEvidence = j.stale
+			objs[i].LaterEvidence = j.later
+			objs[i].AnswerAfterAsOf = j.future
 			addExemption(&objs[i], in, o.ID, exempt[i])
+			contradicted[i] = append(contradicted[i], j.contradicted...)
+			for _, c := range j.stale {
+				c.Scope = sc.ID
+				staleEv[i] = append(staleEv[i], c)
+			}
+			for _, c := range j.later {
+				c.Scope = sc.ID
+				laterEv[i] = append(laterEv[i], c)
+			}
 		}
 		perScope[si] = vals
 		sr := ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
@@ -89,6 +110,10 @@ func Score(in Input) Result {
 	for i := range m.Objectives {
 		res.Objectives[i] = objectiveScore(&m.Objectives[i], rollup[i])
 		addExemption(&res.Objectives[i], in, m.Objectives[i].ID, exempt[i])
+		// The roll-up lists what every scope found, each item naming its scope.
+		res.Objectives[i].Contradicted = contradicted[i]
+		res.Objectives[i].StaleEvidence = staleEv[i]
+		res.Objectives[i].LaterEvidence = laterEv[i]
 	}
 	res.Program, res.Domains, res.Categories = summarize(m, rollup, &rollupCount, in.Targets)
 	res.Roadmap = roadmap(m, rollup, res.Categories)
@@ -109,16 +134,37 @@ func addExemption(os *ObjectiveScore, in Input, id string, inForce bool) {
 	}
 }
 
-// evaluate applies the value rules and the source precedence of the mode.
-func evaluate(o *model.Objective, ans *Response, ev *Evidence, asOf Date, validity int) value {
+// judged is one objective judged in one scope: its value and what the
+// report shows beside it.
+type judged struct {
+	val value
+	// evidence is the evidence that counts (fresh, known on the as-of date);
+	// nil when there was none at all.
+	evidence     *Evidence
+	stale, later []CheckEvidence
+	contradicted []Contradiction
+	future       bool
+}
+
+// judge applies the value rules and the source precedence of the mode to one
+// objective in one scope.
+func judge(o *model.Objective, ans *Response, ev *Evidence, scope string, asOf Date, validity, evValidity int) judged {
+	var j judged
 	manual := value{status: StatusUnanswered, source: SourceNone, applicable: true}
 	validManual := false
-	if ans != nil && ans.Answer != "" {
-		v, applicable, ok := ans.Answer.Value()
+	if ans != nil && (ans.Answer != "" || ans.Measure != nil) {
+		v, applicable, ok := ans.Value()
 		switch {
-		case !ok:
-			// An unknown word is rejected where answers are read; treat as unanswered.
+		case !ok, o.Binary() && !binaryAnswer(*ans):
+			// Rejected where answers are read (an unknown word, an invalid
+			// measure, or a binary objective answered on the coverage
+			// scale); anything that gets here anyway counts as unanswered.
+		case !ans.Date.IsZero() && ans.Date.After(asOf):
+			// Not known on the as-of date: unanswered, and flagged so that
+			// the command line can warn.
+			j.future = true
 		case !ans.Date.IsZero() && asOf.DaysSince(ans.Date) > validity:
+			// Stale, na included: applicable with v = 0 until confirmed.
 			manual = value{status: StatusStale, source: SourceManual, applicable: true}
 		case !applicable:
 			manual = value{status: StatusNA, source: SourceManual}
@@ -129,26 +175,122 @@ func evaluate(o *model.Objective, ans *Response, ev *Evidence, asOf Date, validi
 		}
 	}
 	var auto *value
-	if ev != nil && ev.Evaluated() {
-		auto = &value{v: ev.Value(), status: StatusAnswered, source: SourceAutomated, applicable: true}
+	if ev != nil {
+		eff, stale, later := freshEvidence(*ev, asOf, evValidity)
+		j.evidence, j.stale, j.later = &eff, stale, later
+		if eff.Evaluated() {
+			auto = &value{v: eff.Value(), status: StatusAnswered, source: SourceAutomated, applicable: true}
+		}
 	}
 	switch o.Mode {
 	case model.ModeAutomated:
+		j.val = manual
 		if auto != nil {
-			return *auto
+			j.val = *auto
 		}
-		return manual
 	case model.ModeEither:
-		if validManual {
-			return manual
+		switch {
+		case validManual:
+			j.val = manual
+		case auto != nil:
+			j.val = *auto
+		default:
+			j.val = manual
 		}
-		if auto != nil {
-			return *auto
-		}
-		return manual
 	default:
-		return manual
+		j.val = manual
 	}
+	if j.val.source == SourceManual && j.val.status == StatusAnswered && claimsMost(*ans) && j.evidence != nil {
+		j.contradicted = contradictions(o, *j.evidence, scope)
+	}
+	return j
+}
+
+// binaryAnswer reports whether a response is one a binary objective accepts.
+func binaryAnswer(r Response) bool {
+	return r.Measure == nil && (r.Answer == No || r.Answer == Yes || r.Answer == NA)
+}
+
+// claimsMost reports whether a manual answer claims most or all of the
+// scope: most, yes, or a measure of at least 0.75 (what most stands for), the
+// answers that failing checks contradict.
+func claimsMost(r Response) bool {
+	if r.Measure != nil {
+		return r.Measure.Valid() && r.Measure.Value() >= 0.75
+	}
+	return r.Answer == Most || r.Answer == Yes
+}
+
+// freshEvidence splits evidence into what counts on the as-of date and what
+// does not: scans more than evValidity days before it (stale) and scans after
+// it (not known then). Evidence without per-check counts counts as is.
+func freshEvidence(ev Evidence, asOf Date, evValidity int) (fresh Evidence, stale, later []CheckEvidence) {
+	if len(ev.Checks) == 0 {
+		return ev, nil, nil
+	}
+	for _, c := range ev.Checks {
+		switch {
+		case !c.Scanned.IsZero() && c.Scanned.After(asOf):
+			later = append(later, c)
+			continue
+		case !c.Scanned.IsZero() && asOf.DaysSince(c.Scanned) > evValidity:
+			stale = append(stale, c)
+			continue
+		}
+		fresh.Checks = append(fresh.Checks, c)
+		fresh.Source = joinSource(fresh.Source, c.Source)
+		if !c.Supporting {
+			fresh.Passed += c.Passed
+			fresh.Failed += c.Failed
+			fresh.Muted += c.Muted
+		}
+	}
+	if fresh.Source == "" && len(fresh.Checks) > 0 {
+		fresh.Source = ev.Source
+	}
+	// Totals beyond those of the per-check counts come from evidence that
+	// had no per-check counts (added with Plus): undated, they count as is.
+	var p, f, mu int
+	for _, c := range ev.Checks {
+		if !c.Supporting {
+			p, f, mu = p+c.Passed, f+c.Failed, mu+c.Muted
+		}
+	}
+	if ev.Passed >= p && ev.Failed >= f && ev.Muted >= mu {
+		fresh.Passed += ev.Passed - p
+		fresh.Failed += ev.Failed - f
+		fresh.Muted += ev.Muted - mu
+	}
+	return fresh, stale, later
+}
+
+// contradictions lists, per check in the objective's order (deciding, then
+// supporting), the resources that failed it in fresh evidence.
+func contradictions(o *model.Objective, ev Evidence, scope string) []Contradiction {
+	failed := map[string]int{}
+	for _, c := range ev.Checks {
+		failed[c.Check] += c.Failed
+	}
+	var out []Contradiction
+	for _, c := range o.AllChecks() {
+		if n := failed[c]; n > 0 {
+			out = append(out, Contradiction{Check: c, Scope: scope, Failed: n})
+			delete(failed, c)
+		}
+	}
+	// Checks the model no longer lists (evidence built for another version)
+	// still count, after the listed ones, by name.
+	rest := make([]string, 0, len(failed))
+	for c, n := range failed {
+		if n > 0 {
+			rest = append(rest, c)
+		}
+	}
+	sort.Strings(rest)
+	for _, c := range rest {
+		out = append(out, Contradiction{Check: c, Scope: scope, Failed: failed[c]})
+	}
+	return out
 }
 
 func objectiveScore(o *model.Objective, v value) ObjectiveScore {
@@ -256,6 +398,8 @@ func ratio(valued, applicable int) float64 {
 // levels computes each category's level, score, blocking objectives and work
 // above the gate from a table of values, in model order.
 type categoryCalc struct {
+	// na: no objective of the category is applicable.
+	na        bool
 	level     int
 	score     float64
 	blocking  []string
@@ -273,6 +417,18 @@ func computeCategories(m *model.Model, vals []value) []categoryCalc {
 					byLevel[l] = append(byLevel[l], i)
 				}
 			}
+		}
+		na := true
+		for l := range byLevel {
+			for _, i := range byLevel[l] {
+				if vals[i].applicable {
+					na = false
+				}
+			}
+		}
+		if na {
+			out[ci] = categoryCalc{na: true, blocking: []string{}, aboveGate: []string{}}
+			continue
 		}
 		level := model.MinLevel
 		for l := model.MinLevel + 1; l <= model.MaxLevel; l++ {
@@ -319,15 +475,20 @@ func computeCategories(m *model.Model, vals []value) []categoryCalc {
 }
 
 // aggregate computes domain scores, the program score and the floor from
-// category scores, with the model's weights.
-func aggregate(m *model.Model, cats []categoryCalc) (domains []float64, program float64, floor int) {
+// category scores, with the model's weights. Not-applicable categories are
+// left out of their domain's mean (the others' weights are used); a domain
+// with none applicable is not applicable and left out of the program's mean;
+// the floor is over applicable categories; programNA is set when nothing at
+// all is applicable (program and floor are then 0, shown as null).
+func aggregate(m *model.Model, cats []categoryCalc) (domains []float64, domainNA []bool, program float64, floor int, programNA bool) {
 	domains = make([]float64, len(m.Domains))
+	domainNA = make([]bool, len(m.Domains))
 	floor = model.MaxLevel
 	var psum, pw float64
 	for di, d := range m.Domains {
 		var sum, w float64
 		for ci, c := range m.Categories {
-			if c.Domain == d.ID {
+			if c.Domain == d.ID && !cats[ci].na {
 				sum += weight(c.Weight) * cats[ci].score
 				w += weight(c.Weight)
 			}
@@ -336,21 +497,30 @@ func aggregate(m *model.Model, cats []categoryCalc) (domains []float64, program 
 			domains[di] = sum / w
 			psum += weight(d.Weight) * domains[di]
 			pw += weight(d.Weight)
+		} else {
+			domainNA[di] = true
 		}
 	}
+	applicable := 0
 	for _, c := range cats {
-		floor = min(floor, c.level)
+		if !c.na {
+			floor = min(floor, c.level)
+			applicable++
+		}
 	}
 	if pw > 0 {
 		program = psum / pw
 	}
-	return domains, program, floor
+	if applicable == 0 {
+		return domains, domainNA, 0, 0, true
+	}
+	return domains, domainNA, program, floor, false
 }
 
 func summarize(m *model.Model, vals []value, count *completeness, targets map[string]int) (Program, []DomainScore, []CategoryScore) {
 	cats := computeCategories(m, vals)
-	domainScores, programScore, floor := aggregate(m, cats)
-	prog := Program{Score: programScore, Floor: floor}
+	domainScores, domainNA, programScore, floor, programNA := aggregate(m, cats)
+	prog := Program{Score: programScore, Floor: floor, NA: programNA}
 	catOut := make([]CategoryScore, len(m.Categories))
 	var totalA, totalV int
 	for ci, c := range m.Categories {
@@ -359,7 +529,11 @@ func summarize(m *model.Model, vals []value, count *completeness, targets map[st
 			Completeness: ratio(count.valued[c.ID], count.applicable[c.ID]),
 			Blocking:     cats[ci].blocking, AboveGate: cats[ci].aboveGate,
 		}
-		if t, ok := targets[c.ID]; ok && t >= model.MinLevel && t <= model.MaxLevel {
+		if cats[ci].na {
+			// Not applicable: no level, score or target; the objectives
+			// still count towards completeness (none applicable: 1).
+			cs.Status = StatusNA
+		} else if t, ok := targets[c.ID]; ok && t >= model.MinLevel && t <= model.MaxLevel {
 			target := t
 			gap := math.Max(0, float64(t)-cs.Score)
 			metT := cs.Level >= t
@@ -383,7 +557,7 @@ func summarize(m *model.Model, vals []value, count *completeness, targets map[st
 				v += count.valued[c.ID]
 			}
 		}
-		domOut[di] = DomainScore{ID: d.ID, Score: domainScores[di], Completeness: ratio(v, a)}
+		domOut[di] = DomainScore{ID: d.ID, Score: domainScores[di], Completeness: ratio(v, a), NA: domainNA[di]}
 	}
 	return prog, domOut, catOut
 }
@@ -394,7 +568,7 @@ func summarize(m *model.Model, vals []value, count *completeness, targets map[st
 func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
 	maxK := 0
 	for _, c := range cats {
-		if c.Target != nil {
+		if c.Target != nil && !c.NA() {
 			maxK = max(maxK, *c.Target-c.Level)
 		}
 	}
@@ -404,7 +578,7 @@ func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
 		items := []PhaseObjective{}
 		var idx []int
 		for ci, c := range cats {
-			if c.Target == nil || *c.Target < c.Level+k {
+			if c.Target == nil || c.NA() || *c.Target < c.Level+k {
 				continue
 			}
 			for i := range m.Objectives {
@@ -435,13 +609,13 @@ func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
 			projected[i] = value{v: 1, applicable: true, status: StatusAnswered, source: projected[i].source}
 		}
 		pc := computeCategories(m, projected)
-		ds, ps, floor := aggregate(m, pc)
+		ds, dna, ps, floor, _ := aggregate(m, pc)
 		p := Phase{Phase: k, Objectives: items, Projected: ProjectedScores{Program: ps, Floor: floor}}
 		for di, d := range m.Domains {
-			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di]})
+			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di], NA: dna[di]})
 		}
 		for ci, c := range m.Categories {
-			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score})
+			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score, NA: pc[ci].na})
 		}
 		phases = append(phases, p)
 	}

@@ -356,7 +356,8 @@ func TestScoreStaleness(t *testing.T) {
 		{"configured 1 day, 1 day old", 1, "2026-11-20", "2026-11-19", answered(1, true)},
 		{"configured 1 day, 2 days old", 1, "2026-11-20", "2026-11-18", stale},
 		{"configured 400 days keeps a 366-day-old answer", 400, "2026-11-20", "2025-11-19", answered(1, true)},
-		{"answer dated after the as-of date is not stale", 0, "2026-11-20", "2027-01-01", answered(1, true)},
+		// Revision 2: an answer dated after the as-of date was not known then.
+		{"answer dated after the as-of date is unanswered", 0, "2026-11-20", "2027-01-01", unanswered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -466,7 +467,7 @@ func TestScoreEvidence(t *testing.T) {
 			checkObjective(t, r, "AAA-2.2", tt.want)
 			// The evidence is kept in the scope result, muted count included.
 			ev := objectiveIn(t, r.Scopes[0].Objectives, "AAA-2.2").Evidence
-			if ev == nil || *ev != in.Evidence[assess.Key{Objective: "AAA-2.2", Scope: assess.DefaultScope}] {
+			if ev == nil || !cmp.Equal(*ev, in.Evidence[assess.Key{Objective: "AAA-2.2", Scope: assess.DefaultScope}]) {
 				t.Errorf("scope evidence = %+v, want %+v", ev, in.Evidence)
 			}
 		})
@@ -584,9 +585,11 @@ func TestScoreLevelGate(t *testing.T) {
 			categoryView{3, 3.5, []string{"CCC-4.2"}, nil}},
 		{"level 2 na and level 3 some: S = 2 + 0.25", "CCC", []string{"CCC-2.1=na", "CCC-3.1=some"}, nil, nil,
 			categoryView{2, 2.25, []string{"CCC-3.1"}, nil}},
-		{"everything excluded: level 5", "CCC",
+		// Revision 2: a category with nothing applicable is not applicable
+		// (level and score null in JSON, 0 in Go), no longer level 5.
+		{"everything excluded: not applicable", "CCC",
 			[]string{"CCC-2.1=na", "CCC-3.1=na", "CCC-4.1=na", "CCC-4.2=na", "CCC-5.1=na"}, nil, nil,
-			categoryView{5, 5, nil, nil}},
+			categoryView{0, 0, nil, nil}},
 		{"an exempt objective answered yes is not work above the gate", "CCC",
 			[]string{"CCC-2.1=no", "CCC-4.1=yes"}, nil, []string{"CCC-4.1"},
 			categoryView{1, 1, []string{"CCC-2.1"}, nil}},

@@ -4,8 +4,10 @@
 package assess
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,22 +133,103 @@ type Key struct {
 	Scope     string
 }
 
-// Response is a manual answer to one objective in one scope.
+// Response is a manual answer to one objective in one scope: a word of the
+// scale (Answer), or a measured figure (Measure, with Answer empty).
 type Response struct {
-	Answer        Answer `json:"answer"`
-	Note          string `json:"note,omitempty"`
-	Justification string `json:"justification,omitempty"`
-	By            string `json:"by,omitempty"`
-	Date          Date   `json:"date"`
+	Answer Answer `json:"answer,omitempty"`
+	// Measure is a measured answer (87 of 120, or 72.5%); nil for a word.
+	Measure       *Measure `json:"measure,omitempty"`
+	Note          string   `json:"note,omitempty"`
+	Justification string   `json:"justification,omitempty"`
+	By            string   `json:"by,omitempty"`
+	Date          Date     `json:"date"`
 }
 
-// Evidence is what scanners found for one objective in one scope: resources
-// that passed and failed the mapped checks, and muted findings left out of both.
+// Measure is a measured answer: the KPI's own figure. A percentage is kept
+// as Measured of 100 with Percent set, so that it is written back as such.
+type Measure struct {
+	Measured float64 `json:"measured"`
+	Of       float64 `json:"of"`
+	Percent  bool    `json:"percent,omitempty"`
+}
+
+// Valid reports whether 0 <= measured <= of and of > 0.
+func (m Measure) Valid() bool { return m.Of > 0 && m.Measured >= 0 && m.Measured <= m.Of }
+
+// Value is measured / of.
+func (m Measure) Value() float64 { return m.Measured / m.Of }
+
+// String writes the measure as in an answers file: "72.5%" or "87/120".
+func (m Measure) String() string {
+	if m.Percent {
+		return strconv.FormatFloat(m.Measured, 'f', -1, 64) + "%"
+	}
+	return strconv.FormatFloat(m.Measured, 'f', -1, 64) + "/" + strconv.FormatFloat(m.Of, 'f', -1, 64)
+}
+
+// Value returns the value of a response: its measure, else its word.
+// applicable is false for na; ok is false when the response holds neither a
+// valid measure nor an answer word.
+func (r Response) Value() (v float64, applicable, ok bool) {
+	if r.Measure != nil {
+		if !r.Measure.Valid() {
+			return 0, false, false
+		}
+		return r.Measure.Value(), true, true
+	}
+	return r.Answer.Value()
+}
+
+// Label is the response as a person reads it: the answer word, or the
+// measure ("87/120", "72.5%").
+func (r Response) Label() string {
+	if r.Measure != nil {
+		return r.Measure.String()
+	}
+	return string(r.Answer)
+}
+
+// Equal reports whether two responses are the same (Response holds a
+// pointer, so == compares identity).
+func (r Response) Equal(o Response) bool {
+	if (r.Measure == nil) != (o.Measure == nil) || (r.Measure != nil && *r.Measure != *o.Measure) {
+		return false
+	}
+	r.Measure, o.Measure = nil, nil
+	return r == o
+}
+
+// CheckEvidence is what one check found in one scope in the scans of one
+// day: resources that passed and failed, and muted findings left out of
+// both. Supporting marks a supporting check of the objective (shown, and
+// used for contradictions, never for the value).
+type CheckEvidence struct {
+	Check      string `json:"check"`
+	Supporting bool   `json:"supporting,omitempty"`
+	// Scope is set only where evidence of several scopes is listed together
+	// (the roll-up's stale evidence).
+	Scope string `json:"scope,omitempty"`
+	// Scanned is the date of the scan (the finding's own time, else the
+	// file's import time); zero when unknown, and then never stale.
+	Scanned Date   `json:"scanned,omitempty"`
+	Passed  int    `json:"passed"`
+	Failed  int    `json:"failed"`
+	Muted   int    `json:"muted"`
+	Source  string `json:"source,omitempty"`
+}
+
+// Evidence is what scanners found for one objective in one scope. Passed,
+// Failed and Muted are the totals of the deciding checks; Checks, when
+// present, keeps them per check and scan date (deciding and supporting), so
+// that staleness and contradictions can be judged. Evidence without Checks
+// (totals only) gives its value as is and is never stale.
 type Evidence struct {
 	Passed int    `json:"passed"`
 	Failed int    `json:"failed"`
 	Muted  int    `json:"muted"`
 	Source string `json:"source,omitempty"`
+	// Checks are the counts per check and scan date.
+	Checks []CheckEvidence `json:"checks,omitempty"`
 }
 
 // Evaluated reports whether any resource was evaluated, i.e. whether the
@@ -154,19 +237,51 @@ type Evidence struct {
 func (e Evidence) Evaluated() bool { return e.Passed+e.Failed > 0 }
 
 // Plus adds the counts of o to e, as when several scanner files evidence the
-// same objective in the same scope, and names each source once.
+// same objective in the same scope, and names each source once. Per-check
+// counts of the same check, role and scan date are added together.
 func (e Evidence) Plus(o Evidence) Evidence {
 	e.Passed += o.Passed
 	e.Failed += o.Failed
 	e.Muted += o.Muted
-	switch {
-	case o.Source == "":
-	case e.Source == "":
-		e.Source = o.Source
-	case !slices.Contains(strings.Split(e.Source, ", "), o.Source):
-		e.Source += ", " + o.Source
+	e.Source = joinSource(e.Source, o.Source)
+	if len(o.Checks) > 0 {
+		e.Checks = slices.Clone(e.Checks)
+	}
+	for _, c := range o.Checks {
+		i := slices.IndexFunc(e.Checks, func(x CheckEvidence) bool {
+			return x.Check == c.Check && x.Supporting == c.Supporting && x.Scanned == c.Scanned
+		})
+		if i < 0 {
+			e.Checks = append(e.Checks, c)
+			continue
+		}
+		x := &e.Checks[i]
+		x.Passed += c.Passed
+		x.Failed += c.Failed
+		x.Muted += c.Muted
+		x.Source = joinSource(x.Source, c.Source)
 	}
 	return e
+}
+
+func joinSource(a, b string) string {
+	switch {
+	case b == "":
+		return a
+	case a == "":
+		return b
+	case !slices.Contains(strings.Split(a, ", "), b):
+		return a + ", " + b
+	}
+	return a
+}
+
+// Contradiction is a failing check against a manual most/yes answer: the
+// check (deciding or supporting) and the resources that failed it in a scope.
+type Contradiction struct {
+	Check  string `json:"check"`
+	Scope  string `json:"scope"`
+	Failed int    `json:"failed"`
 }
 
 // Value is passed / (passed + failed).
@@ -190,6 +305,10 @@ func (e Exemption) ValidOn(d Date) bool { return !d.After(e.Until) }
 // DefaultValidityDays is how long a manual answer stays valid unless configured.
 const DefaultValidityDays = 365
 
+// DefaultEvidenceValidityDays is how long scanner evidence stays valid
+// unless configured.
+const DefaultEvidenceValidityDays = 90
+
 // Input is everything scoring needs. Targets map category IDs to a level;
 // a category absent from Targets has no target.
 type Input struct {
@@ -200,7 +319,9 @@ type Input struct {
 	Exemptions   map[string]Exemption
 	Targets      map[string]int
 	ValidityDays int
-	AsOf         Date
+	// EvidenceValidityDays is how long a scan stays valid; 0 means the default.
+	EvidenceValidityDays int
+	AsOf                 Date
 }
 
 // Status says how an objective's value was reached.
@@ -244,28 +365,39 @@ type Result struct {
 	Roadmap    []Phase          `json:"roadmap"`
 }
 
-// Program is the score of the whole program.
+// Program is the score of the whole program. When no category is
+// applicable, NA is set and score and floor are null in JSON (Score and
+// Floor are 0).
 type Program struct {
-	Score        float64 `json:"score"`
-	Floor        int     `json:"floor"`
+	NA           bool    `json:"-"`
+	Score        float64 `json:"score" nullable:"true"`
+	Floor        int     `json:"floor" nullable:"true"`
 	Completeness float64 `json:"completeness"`
 	TargetsSet   int     `json:"targets_set"`
 	TargetsMet   int     `json:"targets_met"`
 }
 
-// DomainScore is the weighted mean of a domain's category scores.
+// DomainScore is the weighted mean of a domain's category scores. A domain
+// with no applicable category has NA set, its score null in JSON (Score 0)
+// and is left out of the program's mean.
 type DomainScore struct {
+	NA           bool    `json:"-"`
 	ID           string  `json:"id"`
-	Score        float64 `json:"score"`
+	Score        float64 `json:"score" nullable:"true"`
 	Completeness float64 `json:"completeness"`
 }
 
-// CategoryScore is a category's level and score, with what explains them.
+// CategoryScore is a category's level and score, with what explains them. A
+// category none of whose objectives is applicable has Status "na": level,
+// score, target, gap and target_met are null in JSON (Level and Score are 0,
+// Target, Gap and TargetMet nil) and it is left out of its domain's mean.
 type CategoryScore struct {
-	ID           string   `json:"id"`
+	ID string `json:"id"`
+	// Status is "na" for a not-applicable category, else empty.
+	Status       Status   `json:"status,omitempty"`
 	Domain       string   `json:"domain"`
-	Level        int      `json:"level"`
-	Score        float64  `json:"score"`
+	Level        int      `json:"level" nullable:"true"`
+	Score        float64  `json:"score" nullable:"true"`
 	Target       *int     `json:"target"`
 	Gap          *float64 `json:"gap"`
 	TargetMet    *bool    `json:"target_met"`
@@ -296,6 +428,74 @@ type ObjectiveScore struct {
 	// Exemption is the exemption in force, or the expired one that no longer applies.
 	Exemption        *Exemption `json:"exemption,omitempty"`
 	ExemptionExpired bool       `json:"exemption_expired,omitempty"`
+	// Contradicted lists the failing checks (deciding or supporting) against
+	// a manual most or yes answer (or a measure of at least 0.75) that gives
+	// the value, per scope. The value stays the answer's.
+	Contradicted []Contradiction `json:"contradicted,omitempty"`
+	// StaleEvidence lists evidence older than the evidence validity before
+	// the as-of date: it gives no value.
+	StaleEvidence []CheckEvidence `json:"stale_evidence,omitempty"`
+	// LaterEvidence lists evidence scanned after the as-of date: not known
+	// then, so it gives no value either.
+	LaterEvidence []CheckEvidence `json:"later_evidence,omitempty"`
+	// AnswerAfterAsOf is set when the answer is dated after the as-of date
+	// and so counts as unanswered; in per-scope results only.
+	AnswerAfterAsOf bool `json:"answer_after_as_of,omitempty"`
+}
+
+// NA reports whether the category is not applicable.
+func (c CategoryScore) NA() bool { return c.Status == StatusNA }
+
+// MarshalJSON writes null level, score, target, gap and target_met for a
+// not-applicable category, keeping the field order of formats.md.
+func (c CategoryScore) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID           string   `json:"id"`
+		Status       Status   `json:"status,omitempty"`
+		Domain       string   `json:"domain"`
+		Level        *int     `json:"level"`
+		Score        *float64 `json:"score"`
+		Target       *int     `json:"target"`
+		Gap          *float64 `json:"gap"`
+		TargetMet    *bool    `json:"target_met"`
+		Completeness float64  `json:"completeness"`
+		Blocking     []string `json:"blocking"`
+		AboveGate    []string `json:"above_gate"`
+	}{c.ID, c.Status, c.Domain, nil, nil, c.Target, c.Gap, c.TargetMet, c.Completeness, c.Blocking, c.AboveGate}
+	if !c.NA() {
+		out.Level, out.Score = &c.Level, &c.Score
+	} else {
+		out.Target, out.Gap, out.TargetMet = nil, nil, nil
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes a null score for a domain with no applicable category.
+func (d DomainScore) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID           string   `json:"id"`
+		Score        *float64 `json:"score"`
+		Completeness float64  `json:"completeness"`
+	}{ID: d.ID, Completeness: d.Completeness}
+	if !d.NA {
+		out.Score = &d.Score
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes a null score and floor when nothing is applicable.
+func (p Program) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Score        *float64 `json:"score"`
+		Floor        *int     `json:"floor"`
+		Completeness float64  `json:"completeness"`
+		TargetsSet   int      `json:"targets_set"`
+		TargetsMet   int      `json:"targets_met"`
+	}{Completeness: p.Completeness, TargetsSet: p.TargetsSet, TargetsMet: p.TargetsMet}
+	if !p.NA {
+		out.Score, out.Floor = &p.Score, &p.Floor
+	}
+	return json.Marshal(out)
 }
 
 // ScopeResult is one scope scored on its own.
@@ -331,15 +531,44 @@ type ProjectedScores struct {
 	Categories []ProjectedCategory `json:"categories"`
 }
 
-// ProjectedDomain is a domain's projected score.
+// ProjectedDomain is a domain's projected score; NA (score null in JSON)
+// for a domain with no applicable category.
 type ProjectedDomain struct {
 	ID    string  `json:"id"`
-	Score float64 `json:"score"`
+	Score float64 `json:"score" nullable:"true"`
+	NA    bool    `json:"-"`
 }
 
-// ProjectedCategory is a category's projected level and score.
+// ProjectedCategory is a category's projected level and score; NA (level and
+// score null in JSON) for a not-applicable category, which no phase changes.
 type ProjectedCategory struct {
 	ID    string  `json:"id"`
-	Level int     `json:"level"`
-	Score float64 `json:"score"`
+	Level int     `json:"level" nullable:"true"`
+	Score float64 `json:"score" nullable:"true"`
+	NA    bool    `json:"-"`
+}
+
+// MarshalJSON writes a null score for a not-applicable domain.
+func (d ProjectedDomain) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID    string   `json:"id"`
+		Score *float64 `json:"score"`
+	}{ID: d.ID}
+	if !d.NA {
+		out.Score = &d.Score
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes a null level and score for a not-applicable category.
+func (c ProjectedCategory) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID    string   `json:"id"`
+		Level *int     `json:"level"`
+		Score *float64 `json:"score"`
+	}{ID: c.ID}
+	if !c.NA {
+		out.Level, out.Score = &c.Level, &c.Score
+	}
+	return json.Marshal(out)
 }

@@ -172,9 +172,15 @@ func (s *session) run(category string) error {
 }
 
 // ask reads one answer for one objective in one scope and saves the file.
+// A binary objective (a yes/no fact) offers no, yes and na; a coverage one
+// also takes a measured figure such as 87/120 or 72.5%.
 func (s *session) ask(o *model.Objective, scope, label string) error {
+	choices, expected := "no/some/half/most/yes/na or 87/120 or 72.5%/skip/quit", "no, some, half, most, yes, na, a measure such as 87/120 or 72.5%, skip or quit"
+	if o.Binary() {
+		choices, expected = "no/yes/na/skip/quit", "no, yes, na, skip or quit (a yes/no fact)"
+	}
 	for {
-		line, err := s.prompt(fmt.Sprintf("  Answer%s [no/some/half/most/yes/na/skip/quit]: ", label))
+		line, err := s.prompt(fmt.Sprintf("  Answer%s [%s]: ", label, choices))
 		if err != nil {
 			return err
 		}
@@ -187,12 +193,21 @@ func (s *session) ask(o *model.Objective, scope, label string) error {
 		case "skip", "s":
 			return nil
 		}
+		r := assess.Response{By: s.by, Date: s.today}
 		a := assess.Answer(word)
-		if !a.Valid() {
-			fmt.Fprintf(s.out, "  %q is not an answer; expected no, some, half, most, yes, na, skip or quit\n", line)
+		measure, isMeasure, merr := assess.ParseMeasure(word)
+		switch {
+		case isMeasure && !o.Binary() && merr == nil:
+			r.Measure = &measure
+		case isMeasure && merr != nil && !o.Binary():
+			fmt.Fprintf(s.out, "  %s\n", merr)
 			continue
+		case !a.Valid() || isMeasure || (o.Binary() && a != assess.No && a != assess.Yes && a != assess.NA):
+			fmt.Fprintf(s.out, "  %q is not an answer; expected %s\n", line, expected)
+			continue
+		default:
+			r.Answer = a
 		}
-		r := assess.Response{Answer: a, By: s.by, Date: s.today}
 		if a == assess.NA {
 			for r.Justification == "" {
 				if r.Justification, err = s.prompt("  Why does it not apply? (required): "); err != nil {

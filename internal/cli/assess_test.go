@@ -13,11 +13,8 @@ import (
 
 func readAnswers(t *testing.T, path string) *assess.File {
 	t.Helper()
-	m, err := model.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := assess.ReadFile(path, m)
+	// The model the file names (csmm@2.0.0 for the example), else the newest.
+	_, f, err := readAnswersAndModel(path)
 	if err != nil {
 		t.Fatalf("the file written by assess does not parse: %v", err)
 	}
@@ -144,5 +141,37 @@ func TestAssessMissingFile(t *testing.T) {
 	r := run(t, "yes\n", "assess", path).wantCode(t, 1)
 	if !strings.Contains(r.stderr, "create it first with: csmm init -o "+path) {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// TestAssessRevision2 answers a coverage objective with a measure and a
+// binary objective, which refuses half.
+func TestAssessRevision2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	run(t, "", "init", "-o", path).wantCode(t, 0)
+	input := strings.Join([]string{
+		"130/120", "87/120", "", // IAM-2.1: an impossible measure, then 87 of 120, no note
+		"skip", "skip", "skip", // IAM-2.2, IAM-3.1, IAM-3.2
+		"half", "72%", "yes", "", // IAM-3.3 is binary: half and a percentage refused
+		"quit",
+	}, "\n") + "\n"
+	r := run(t, input, "assess", path, "--category", "IAM").wantCode(t, 0)
+	for _, want := range []string{
+		"a measure needs 0 <= measured <= of, got 130 of 120",
+		"Answer [no/yes/na/skip/quit]: ",
+		`"half" is not an answer; expected no, yes, na, skip or quit (a yes/no fact)`,
+		`"72%" is not an answer; expected no, yes, na`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	f := readAnswers(t, path)
+	got := f.Answers[assess.Key{Objective: "IAM-2.1", Scope: assess.DefaultScope}]
+	if got.Measure == nil || got.Measure.Measured != 87 || got.Measure.Of != 120 {
+		t.Errorf("IAM-2.1: got %+v, want 87 of 120", got)
+	}
+	if got := f.Answers[assess.Key{Objective: "IAM-3.3", Scope: assess.DefaultScope}]; got.Answer != assess.Yes {
+		t.Errorf("IAM-3.3: got %+v, want yes", got)
 	}
 }

@@ -27,8 +27,8 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	var modelPath string
 	asOf := c.env.today()
 	asOfFlag(fs, &asOf)
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, checkUsage, args)
 	if err != nil {
@@ -37,7 +37,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs("check", args, 1, "FILE"); err != nil {
 		return err
 	}
-	m, _, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
+	m, _, res, err := scoreAnswers(c.env, modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name:   "no targets",
-			file:   "answers:\n" + iam3.String(),
+			file:   "date: 2026-09-01\nanswers:\n" + iam3.String(),
 			code:   0,
 			stdout: []string{"no targets set"},
 		},

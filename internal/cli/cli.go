@@ -367,7 +367,7 @@ func formatFlag(fs *flag.FlagSet, v *string, def string, choices ...string) {
 
 // modelFlag adds --model to a flag set.
 func modelFlag(fs *flag.FlagSet, v *string) {
-	fs.StringVar(v, "model", "", "model `FILE` to use instead of the built-in model")
+	fs.StringVar(v, "model", "", "model `FILE` (or a built-in version such as csmm@2.0.0) to use instead of the newest built-in model")
 }
 
 // asOfFlag adds --as-of to a flag set; the default is today.
@@ -384,14 +384,25 @@ func loadModel(path string) (*model.Model, error) {
 	return m, nil
 }
 
-// loadAnswers reads an answers file against the model of --model, or the
-// built-in model; the model named by the file must match the one in use.
+// loadAnswers reads an answers file against the model of --model, else the
+// built-in model the file names (model: csmm@2.0.0 keeps scoring on 2.0.0),
+// else the newest built-in model; the model named by the file must match
+// the one in use.
 func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read answers: %w", err)
+	}
+	if modelPath == "" {
+		if ref := assess.ReferencedModel(data); ref != "" && model.IsBuiltinRef(ref) {
+			modelPath = ref
+		}
+	}
 	m, err := loadModel(modelPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := assess.ReadFile(path, m)
+	f, err := assess.ParseFile(path, data, m)
 	if err != nil {
 		return nil, nil, err
 	}

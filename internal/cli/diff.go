@@ -71,8 +71,8 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	asOf := c.env.today()
 	formatFlag(fs, &format, "table", "table", "json")
 	asOfFlag(fs, &asOf)
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, diffUsage, args)
 	if err != nil {
@@ -96,6 +96,8 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 	if err := applyEvidence(&newIn, m, newFile, evidenceSpecs); err != nil {
 		return err
 	}
+	warnScoring(c.env, oldFile, assess.Score(oldIn))
+	warnScoring(c.env, newFile, assess.Score(newIn))
 	d := diffFiles(m, oldFile, newFile, oldIn, newIn)
 	var out bytes.Buffer
 	if format == "json" {
@@ -174,7 +176,8 @@ func answerOf(f *assess.File, id, scope string) *assess.Answer {
 	if !ok {
 		return nil
 	}
-	a := r.Answer
+	// The answer as written: the word, or the measure (87/120, 72.5%).
+	a := assess.Answer(r.Label())
 	return &a
 }
 

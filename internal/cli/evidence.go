@@ -174,25 +174,69 @@ func addEvidenceFlag(fs *flag.FlagSet, specs *[]string) {
 	fs.Var(evidenceFlag{specs}, "evidence", "score automated objectives from the scanner file `[SCOPE=]FILE`\n(repeatable; without SCOPE= the file counts in every scope;\nsee csmm evidence --help for the formats)")
 }
 
+// evidenceOptions are the scanner files of --evidence and the evidence
+// validity of --evidence-validity-days (0: the answers file's, else 90).
+type evidenceOptions struct {
+	specs        []string
+	validityDays int
+}
+
+// addFlags adds --evidence and --evidence-validity-days to a flag set.
+func (o *evidenceOptions) addFlags(fs *flag.FlagSet) {
+	addEvidenceFlag(fs, &o.specs)
+	fs.IntVar(&o.validityDays, "evidence-validity-days", 0, "evidence older than `DAYS` before the as-of date gives no value\n(default: the answers file's evidence_validity_days, else 90)")
+}
+
 // scoreAnswers reads an answers file against the model of --model, adds the
 // scanner evidence of --evidence and scores it as of a date: what score,
-// report and check share.
-func scoreAnswers(modelPath, path string, asOf assess.Date, evidenceSpecs []string) (*model.Model, *assess.File, assess.Result, error) {
+// report and check share. It warns on stderr about what the score leaves
+// out (answers dated after the as-of date, stale evidence).
+func scoreAnswers(env *Env, modelPath, path string, asOf assess.Date, ev evidenceOptions) (*model.Model, *assess.File, assess.Result, error) {
 	m, f, err := loadAnswers(modelPath, path)
 	if err != nil {
 		return nil, nil, assess.Result{}, err
 	}
 	in := f.Input(m, asOf)
-	if err := applyEvidence(&in, m, f, evidenceSpecs); err != nil {
+	if err := applyEvidence(&in, m, f, ev); err != nil {
 		return nil, nil, assess.Result{}, err
 	}
-	return m, f, assess.Score(in), nil
+	res := assess.Score(in)
+	warnScoring(env, f, res)
+	return m, f, res, nil
+}
+
+// warnScoring writes a warning per answer dated after the as-of date (it
+// counts as unanswered), per objective and scope with stale or later
+// evidence (it gives no value), and a count of contradicted objectives.
+func warnScoring(env *Env, f *assess.File, res assess.Result) {
+	for _, p := range f.AnswersAfter(res.AsOf) {
+		fmt.Fprintf(env.Stderr, "csmm: warning: %s\n", p)
+	}
+	contradicted := 0
+	for _, o := range res.Objectives {
+		for _, c := range o.StaleEvidence {
+			fmt.Fprintf(env.Stderr, "csmm: warning: %s in scope %s: stale evidence from %s (scanned %s) gives no value\n", o.ID, c.Scope, c.Check, c.Scanned)
+		}
+		for _, c := range o.LaterEvidence {
+			fmt.Fprintf(env.Stderr, "csmm: warning: %s in scope %s: evidence from %s scanned %s, after the as-of date %s, gives no value\n", o.ID, c.Scope, c.Check, c.Scanned, res.AsOf)
+		}
+		if len(o.Contradicted) > 0 {
+			contradicted++
+		}
+	}
+	if contradicted > 0 {
+		fmt.Fprintf(env.Stderr, "csmm: warning: %d objectives answered most or yes have failing checks (contradicted); the report lists them\n", contradicted)
+	}
 }
 
 // applyEvidence reads the scanner files of --evidence and sets the evidence
 // of the scoring input: per objective and scope, the findings of the mapped
 // checks that passed and failed, added up over the files.
-func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, specs []string) error {
+func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, ev evidenceOptions) error {
+	if ev.validityDays > 0 {
+		in.EvidenceValidityDays = ev.validityDays
+	}
+	specs := ev.specs
 	if len(specs) == 0 {
 		return nil
 	}
@@ -220,14 +264,14 @@ func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, specs []str
 	for i := range scoped {
 		scoped[i].File = files[i]
 	}
-	ev, err := evidence.NewIndex(m).Evidence(scoped, scopes)
+	found, err := evidence.NewIndex(m).Evidence(scoped, scopes)
 	if err != nil {
 		return err
 	}
 	if in.Evidence == nil {
 		in.Evidence = map[assess.Key]assess.Evidence{}
 	}
-	for k, e := range ev {
+	for k, e := range found {
 		in.Evidence[k] = in.Evidence[k].Plus(e)
 	}
 	return nil

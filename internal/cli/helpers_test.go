@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/cli"
+	"github.com/csmm/csmm/internal/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -94,4 +96,19 @@ func readFile(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// readAnswersAndModel reads an answers file against the built-in model it
+// names (the newest when it names none), as the commands do.
+func readAnswersAndModel(path string) (*model.Model, *assess.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := model.BuiltinRef(assess.ReferencedModel(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := assess.ParseFile(path, data, m)
+	return m, f, err
 }

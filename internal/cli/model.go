@@ -17,6 +17,7 @@ Commands:
 	validate FILE     check a model file and print every problem
 	export            print the model as json, yaml or a markdown catalogue
 	import FILE       turn a spreadsheet (xlsx or csv) into a model file
+	diff OLD NEW      list what changed between two models (files or csmm@VERSION)
 
 Run 'csmm model <command> --help' for a command's usage.
 `
@@ -25,7 +26,7 @@ Run 'csmm model <command> --help' for a command's usage.
 func (c *ModelCommand) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(c.env.Stderr, modelUsage)
-		return usageErrorf("", "model: missing command; expected validate, export or import")
+		return usageErrorf("", "model: missing command; expected validate, export, import or diff")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -37,6 +38,8 @@ func (c *ModelCommand) Run(ctx context.Context, args []string) error {
 		return (&ModelExportCommand{env: c.env}).Run(ctx, args[1:])
 	case "import":
 		return (&ModelImportCommand{env: c.env}).Run(ctx, args[1:])
+	case "diff":
+		return (&ModelDiffCommand{env: c.env}).Run(ctx, args[1:])
 	}
-	return usageErrorf("", "model: unknown command %q; expected validate, export or import", args[0])
+	return usageErrorf("", "model: unknown command %q; expected validate, export, import or diff", args[0])
 }

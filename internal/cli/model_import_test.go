@@ -61,6 +61,9 @@ func TestModelImportExample(t *testing.T) {
 			Azure: []string{"Azure Policy"}, GCP: []string{"Organization policies"},
 		},
 		Checks: []string{"prowler:aws:organizations_scp_check_deny_regions"},
+		// Revision-2 fields the import leaves to their defaults.
+		Scale: model.ScaleCoverage, SupportingChecks: []string{},
+		References: model.References{CCM: []string{}, NISTCSF: []string{}, CIS: []string{}},
 	}
 	if diff := cmp.Diff(&want, o); diff != "" {
 		t.Errorf("ID-4.1 (-want +got):\n%s", diff)
@@ -72,7 +75,7 @@ func TestModelImportExample(t *testing.T) {
 		t.Errorf("a cell split on ';' gave %q", o.Controls.AWS)
 	}
 
-	answers := writeFile(t, "a.yaml", "model: acme-cloud@1.0.0\ntargets: {default: 2}\nanswers:\n  ID-2.1: yes\n  ID-2.2: yes\n")
+	answers := writeFile(t, "a.yaml", "model: acme-cloud@1.0.0\ndate: 2026-09-01\ntargets: {default: 2}\nanswers:\n  ID-2.1: yes\n  ID-2.2: yes\n")
 	r = run(t, "", "check", answers, "--model", out)
 	if r.code != 1 || !strings.Contains(r.stdout, "LOG-2.1  Audit logs on") {
 		t.Errorf("check against the imported model: status %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -32,8 +32,8 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	formatFlag(fs, &format, "html", "html", "md", "json", "csv", "xlsx", "pdf")
 	fs.StringVar(&out, "o", "", "write to `OUT` instead of standard output")
 	asOfFlag(fs, &asOf)
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, reportUsage, args)
 	if err != nil {
@@ -46,7 +46,7 @@ func (c *ReportCommand) Run(ctx context.Context, args []string) error {
 	if binary && (out == "" || out == "-") {
 		return usageErrorf("report", "report: --format %s needs -o FILE", format)
 	}
-	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
+	m, f, res, err := scoreAnswers(c.env, modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}

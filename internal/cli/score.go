@@ -38,8 +38,8 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	formatFlag(fs, &format, "table", "table", "json")
 	asOfFlag(fs, &asOf)
 	fs.StringVar(&scope, "scope", "", "show the result of scope `ID` instead of the roll-up")
-	var evidenceSpecs []string
-	addEvidenceFlag(fs, &evidenceSpecs)
+	var evidenceSpecs evidenceOptions
+	evidenceSpecs.addFlags(fs)
 	modelFlag(fs, &modelPath)
 	args, err := parseFlags(c.env, fs, scoreUsage, args)
 	if err != nil {
@@ -48,7 +48,7 @@ func (c *ScoreCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs("score", args, 1, "FILE"); err != nil {
 		return err
 	}
-	m, f, res, err := scoreAnswers(modelPath, args[0], asOf, evidenceSpecs)
+	m, f, res, err := scoreAnswers(c.env, modelPath, args[0], asOf, evidenceSpecs)
 	if err != nil {
 		return err
 	}
@@ -182,8 +182,13 @@ func writeScoreTable(w io.Writer, m *model.Model, f *assess.File, res *assess.Re
 		}
 		fmt.Fprintf(w, "Roll-up of %s\n", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(w, "\nProgram score %s   floor %d   completeness %s",
-		p.paint(ansiBold, score(v.program.Score)), v.program.Floor, percent(v.program.Completeness))
+	if v.program.NA {
+		fmt.Fprintf(w, "\nProgram score %s   floor %s   completeness %s",
+			p.paint(ansiBold, "n/a"), "n/a", percent(v.program.Completeness))
+	} else {
+		fmt.Fprintf(w, "\nProgram score %s   floor %d   completeness %s",
+			p.paint(ansiBold, score(v.program.Score)), v.program.Floor, percent(v.program.Completeness))
+	}
 	if v.program.TargetsSet > 0 {
 		fmt.Fprintf(w, "   targets met %d of %d", v.program.TargetsMet, v.program.TargetsSet)
 	}
@@ -196,7 +201,11 @@ func writeScoreTable(w io.Writer, m *model.Model, f *assess.File, res *assess.Re
 		if md, ok := m.Domain(d.ID); ok {
 			name = md.Name
 		}
-		tw.row("%s\t%s\t%s", name, score(d.Score), percent(d.Completeness))
+		s := score(d.Score)
+		if d.NA {
+			s = "n/a"
+		}
+		tw.row("%s\t%s\t%s", name, s, percent(d.Completeness))
 	}
 	tw.flush()
 	fmt.Fprintln(w)
@@ -215,6 +224,11 @@ func writeScoreTable(w io.Writer, m *model.Model, f *assess.File, res *assess.Re
 			} else {
 				status = p.paint(ansiRed, "below target")
 			}
+		}
+		if c.NA() {
+			// Not applicable: no level, score or target.
+			tw.row("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", c.ID, name, "n/a", "n/a", "-", "-", percent(c.Completeness), "not applicable")
+			continue
 		}
 		tw.row("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", c.ID, name, c.Level, score(c.Score),
 			targetText(c), gapText(c), percent(c.Completeness), status)

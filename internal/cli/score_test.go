@@ -36,11 +36,7 @@ func TestScoreGolden(t *testing.T) {
 // the scoring engine, with the fields of the score format.
 func TestScoreJSONIsTheResult(t *testing.T) {
 	r := run(t, "", "score", acme, "--format", "json", "--as-of", asOf).wantCode(t, 0)
-	m, err := model.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := assess.ReadFile(acme, m)
+	m, f, err := readAnswersAndModel(acme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +152,12 @@ func TestScoreAsOfDefaultsToToday(t *testing.T) {
 }
 
 func TestScoreWithModelFlag(t *testing.T) {
-	other := writeFile(t, "other.yaml", strings.Replace(string(model.BuiltinYAML()), "version: 2.0.0", "version: 9.9.9", 1))
+	other := writeFile(t, "other.yaml", strings.Replace(string(model.BuiltinYAML()), "version: 2.1.0", "version: 9.9.9", 1))
 	r := run(t, "", "score", acme, "--model", other).wantCode(t, 1)
 	if !strings.Contains(r.stderr, `the answers are for model "csmm@2.0.0" but the model in use is "csmm@9.9.9"`) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
-	answers := writeFile(t, "a.yaml", "model: csmm@9.9.9\nanswers: {IAM-2.1: yes}\n")
+	answers := writeFile(t, "a.yaml", "model: csmm@9.9.9\ndate: 2026-09-01\nanswers: {IAM-2.1: yes}\n")
 	run(t, "", "score", answers, "--model", other, "--format", "json").wantCode(t, 0)
 	run(t, "", "score", answers).wantCode(t, 1)
 }

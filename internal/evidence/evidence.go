@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Status is the outcome of one finding.
@@ -52,6 +53,9 @@ type Finding struct {
 	// Scope is the assessment scope the finding belongs to, when the file
 	// says (the scope column of a generic CSV); empty for every scope.
 	Scope string `json:"scope,omitempty"`
+	// Time is when the scan evaluated the resource, when the file says;
+	// zero otherwise (the file's import time then stands for it).
+	Time time.Time `json:"time,omitzero"`
 }
 
 // Format names a supported input format.
@@ -86,6 +90,9 @@ type File struct {
 	Path     string
 	Format   Format
 	Findings []Finding
+	// Imported is when the file was imported: the scan time of findings
+	// that carry none. Zero when unknown (such evidence never goes stale).
+	Imported time.Time
 }
 
 // ErrUnsupported is the error, wrapped, of a file that is not in a supported

@@ -1,12 +1,15 @@
 package evidence_test
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func testModel(t *testing.T) *model.Model {
@@ -141,7 +144,8 @@ func TestEvidence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			// Totals here; the per-check counts are TestEvidencePerCheck's.
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(assess.Evidence{}, "Checks")); diff != "" {
 				t.Errorf("evidence differs (-want +got):\n%s", diff)
 			}
 		})
@@ -197,4 +201,79 @@ func deref(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+func TestEvidencePerCheck(t *testing.T) {
+	m := testModel(t)
+	day := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	date := func(s string) assess.Date { d, _ := assess.ParseDate(s); return d }
+	f := &evidence.File{Path: "scan.json", Format: evidence.ProwlerOCSF, Imported: day("2026-11-15T08:00:00Z"), Findings: []evidence.Finding{
+		{CheckID: s3, Status: evidence.Pass, Time: day("2026-11-01T23:30:00-02:00")}, // 2026-11-02 in UTC
+		{CheckID: s3, Status: evidence.Fail, Time: day("2026-11-02T10:00:00Z")},
+		{CheckID: s3, Status: evidence.Fail, Muted: true},
+		{CheckID: s38, Status: evidence.Pass, Time: day("2026-06-01T00:00:00Z")},
+		{CheckID: "custom:review_logged", Status: evidence.Fail, Time: day("2026-11-10T00:00:00Z")},
+		{CheckID: "custom:review_logged", Status: evidence.Fail, Time: day("2026-11-10T05:00:00Z")},
+	}}
+	got, err := evidence.NewIndex(m).Evidence([]evidence.Scoped{{File: f}}, []string{assess.DefaultScope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "prowler-ocsf:scan.json"
+	k := func(id string) assess.Key { return assess.Key{Objective: id, Scope: assess.DefaultScope} }
+	want := map[assess.Key]assess.Evidence{
+		k("SEC-2.1"): {Passed: 2, Failed: 1, Muted: 1, Source: src, Checks: []assess.CheckEvidence{
+			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-15"), Muted: 1, Source: src},
+			{Check: s38, Scanned: date("2026-06-01"), Passed: 1, Source: src},
+		}},
+		k("SEC-4.1"): {Passed: 1, Failed: 1, Muted: 1, Source: src, Checks: []assess.CheckEvidence{
+			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-15"), Muted: 1, Source: src},
+		}},
+		// A supporting check: per-check counts, no totals.
+		k("SEC-5.1"): {Source: src, Checks: []assess.CheckEvidence{
+			{Check: "custom:review_logged", Supporting: true, Scanned: date("2026-11-10"), Failed: 2, Source: src},
+		}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("evidence differs (-want +got):\n%s", diff)
+	}
+
+	// Through scoring: the June scan of S3.8 is stale on 2026-11-20 and
+	// leaves SEC-2.1 at 1 of 2; a manual yes on SEC-5.1 is contradicted by
+	// its supporting check.
+	res := assess.Score(assess.Input{Model: m, Evidence: got, AsOf: date("2026-11-20"),
+		Answers: map[assess.Key]assess.Response{k("SEC-5.1"): {Answer: assess.Yes, Date: date("2026-11-20")}}})
+	for _, o := range res.Objectives {
+		switch o.ID {
+		case "SEC-2.1":
+			if o.Value == nil || *o.Value != 0.5 || len(o.StaleEvidence) != 1 || o.StaleEvidence[0].Check != s38 {
+				t.Errorf("SEC-2.1: value %v, stale %+v; want 0.5 with S3.8 stale", deref(o.Value), o.StaleEvidence)
+			}
+		case "SEC-5.1":
+			wantC := []assess.Contradiction{{Check: "custom:review_logged", Scope: assess.DefaultScope, Failed: 2}}
+			if diff := cmp.Diff(wantC, o.Contradicted); diff != "" || o.Value == nil || *o.Value != 1 {
+				t.Errorf("SEC-5.1: value %v, contradicted (-want +got):\n%s", deref(o.Value), diff)
+			}
+		}
+	}
+
+	// The summary lists a supporting check as mapped, and counts only
+	// deciding checks per objective.
+	sum := evidence.Summarize(f, m)
+	if !slices.Contains(sum.ChecksMapped, "custom:review_logged") {
+		t.Errorf("checks_mapped lacks the supporting check: %v", sum.ChecksMapped)
+	}
+	for _, o := range sum.Objectives {
+		if o.ID == "SEC-5.1" {
+			t.Errorf("summary counts supporting checks as a value: %+v", o)
+		}
+	}
 }

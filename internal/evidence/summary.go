@@ -50,37 +50,64 @@ type Summary struct {
 	Muted    int          `json:"muted"`
 	Archived int          `json:"archived"`
 	// ChecksMapped are the check IDs in the file that some objective of the
-	// model lists; ChecksUnknown the others. Both sorted.
+	// model lists, as a deciding or a supporting check; ChecksUnknown the
+	// others. Both sorted.
 	ChecksMapped  []string `json:"checks_mapped"`
 	ChecksUnknown []string `json:"checks_unknown"`
-	// Objectives lists, in model order, every objective that lists a check
-	// present in the file.
+	// Objectives lists, in model order, every objective whose deciding
+	// checks are present in the file, with their counts (supporting checks
+	// give no value and are not counted here).
 	Objectives []ObjectiveCount `json:"objectives"`
 }
 
-// Index maps check IDs to the objectives that list them.
+// Index maps check IDs to the objectives that list them, as deciding or
+// supporting checks.
 type Index struct {
 	m      *model.Model
-	checks map[string][]int // check ID -> objective positions in the model
+	checks map[string][]int // check ID -> objective positions, deciding
+	// supporting maps check IDs to the objectives that list them as
+	// supporting checks.
+	supporting map[string][]int
 }
 
 // NewIndex indexes the checks of a model's objectives.
 func NewIndex(m *model.Model) *Index {
-	ix := &Index{m: m, checks: map[string][]int{}}
+	ix := &Index{m: m, checks: map[string][]int{}, supporting: map[string][]int{}}
 	for i, o := range m.Objectives {
 		for _, c := range o.Checks {
 			if !slices.Contains(ix.checks[c], i) {
 				ix.checks[c] = append(ix.checks[c], i)
 			}
 		}
+		for _, c := range o.SupportingChecks {
+			if !slices.Contains(ix.supporting[c], i) {
+				ix.supporting[c] = append(ix.supporting[c], i)
+			}
+		}
 	}
 	return ix
 }
 
-// Objectives returns the IDs of the objectives that list a check, in model order.
+// Mapped reports whether some objective lists the check, deciding or supporting.
+func (ix *Index) Mapped(check string) bool {
+	return len(ix.checks[check])+len(ix.supporting[check]) > 0
+}
+
+// Objectives returns the IDs of the objectives whose value the check decides,
+// in model order.
 func (ix *Index) Objectives(check string) []string {
 	var ids []string
 	for _, i := range ix.checks[check] {
+		ids = append(ids, ix.m.Objectives[i].ID)
+	}
+	return ids
+}
+
+// Supported returns the IDs of the objectives that list the check as a
+// supporting check, in model order.
+func (ix *Index) Supported(check string) []string {
+	var ids []string
+	for _, i := range ix.supporting[check] {
 		ids = append(ids, ix.m.Objectives[i].ID)
 	}
 	return ids
@@ -101,7 +128,7 @@ func (ix *Index) Summarize(f *File) Summary {
 	for _, fd := range f.Findings {
 		if !seen[fd.CheckID] {
 			seen[fd.CheckID] = true
-			if len(ix.checks[fd.CheckID]) > 0 {
+			if ix.Mapped(fd.CheckID) {
 				s.ChecksMapped = append(s.ChecksMapped, fd.CheckID)
 			} else {
 				s.ChecksUnknown = append(s.ChecksUnknown, fd.CheckID)

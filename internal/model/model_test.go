@@ -2,10 +2,12 @@ package model
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,9 +76,9 @@ func TestBuiltinModel(t *testing.T) {
 	}
 }
 
-// TestBuiltinChecksAreReal checks every Prowler check ID of the built-in model
-// against the list of Prowler's AWS checks in the shared samples.
-func TestBuiltinChecksAreReal(t *testing.T) {
+// samplesDir is the shared samples folder, or the test is skipped (fails under CI).
+func samplesDir(t *testing.T) string {
+	t.Helper()
 	dir := os.Getenv("CSMM_SAMPLES")
 	if dir == "" {
 		if os.Getenv("CI") == "true" {
@@ -84,34 +86,142 @@ func TestBuiltinChecksAreReal(t *testing.T) {
 		}
 		t.Skip("CSMM_SAMPLES not set")
 	}
-	f, err := os.Open(filepath.Join(dir, "prowler-compliance", "prowler_aws_checks_at_3e000faa.tsv"))
+	return filepath.Join(dir, "prowler-compliance")
+}
+
+// readTSV returns the first column of every row of a TSV file (header left
+// out), mapped to its last column.
+func readTSV(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	known := map[string]bool{}
+	out := map[string]string{}
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	first := true
 	for sc.Scan() {
-		known[strings.SplitN(sc.Text(), "\t", 2)[0]] = true
+		if first {
+			first = false
+			continue
+		}
+		cols := strings.Split(sc.Text(), "\t")
+		out[cols[0]] = cols[len(cols)-1]
 	}
-	if len(known) < 600 {
-		t.Fatalf("read only %d Prowler checks", len(known))
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// csmmFacts are the facts of csmm collect aws that a model may name as
+// csmm:aws:<fact>.
+var csmmFacts = []string{
+	"org_account_in_ou", "org_scp_deny_leave", "org_scp_protect_security_services", "org_scp_deny_regions",
+	"org_delegated_admin", "org_cloudtrail_all_regions", "org_cloudtrail_log_validation", "org_cloudtrail_kms",
+	"org_cloudtrail_archive_account", "org_cloudtrail_object_lock", "guardduty_enabled", "securityhub_enabled",
+	"config_recorder_enabled", "access_analyzer_org", "identity_center_enabled", "iam_users_console_password",
+	"iam_users_access_keys", "root_mfa", "root_access_keys", "s3_account_public_access_block",
+	"ebs_default_encryption", "backup_org_policy",
+}
+
+// TestBuiltinChecksAreReal checks every deciding and supporting check of
+// every built-in model against the Prowler check tables of the four
+// providers in the shared samples; the newest built-in model may not name a
+// deprecated check (its title starts with [DEPRECATED]).
+func TestBuiltinChecksAreReal(t *testing.T) {
+	dir := samplesDir(t)
+	tables := map[string]map[string]string{}
+	for _, p := range []string{"aws", "azure", "gcp", "kubernetes"} {
+		tables[p] = readTSV(t, filepath.Join(dir, "prowler_"+p+"_checks_at_3e000faa.tsv"))
+		if len(tables[p]) < 50 {
+			t.Fatalf("read only %d Prowler %s checks", len(tables[p]), p)
+		}
+	}
+	securityHub := regexp.MustCompile(`^securityhub:[A-Za-z0-9]+\.[0-9]+$`)
+	refs := BuiltinRefs()
+	for i, ref := range refs {
+		m, err := BuiltinRef(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newest := i == len(refs)-1
+		for _, o := range m.Objectives {
+			for _, c := range o.AllChecks() {
+				parts := strings.SplitN(c, ":", 3)
+				switch {
+				case parts[0] == "prowler" && len(parts) == 3 && tables[parts[1]] != nil:
+					title, ok := tables[parts[1]][parts[2]]
+					switch {
+					case !ok:
+						t.Errorf("%s %s: %s is not a Prowler %s check", ref, o.ID, c, parts[1])
+					case newest && strings.HasPrefix(title, "[DEPRECATED]"):
+						t.Errorf("%s %s: %s is deprecated (%s); use its successor", ref, o.ID, c, title)
+					}
+				case parts[0] == "csmm" && len(parts) == 3 && parts[1] == "aws":
+					if !slices.Contains(csmmFacts, parts[2]) {
+						t.Errorf("%s %s: %s is not a fact of csmm collect aws", ref, o.ID, c)
+					}
+				case securityHub.MatchString(c):
+				default:
+					t.Errorf("%s %s: check %q is not prowler:<aws|azure|gcp|kubernetes>:<id>, securityhub:<control> or csmm:aws:<fact>", ref, o.ID, c)
+				}
+			}
+		}
+	}
+}
+
+// TestBuiltinReferencesAreReal checks every framework reference of the
+// newest built-in model against the framework files in the shared samples:
+// CSA CCM v4 ids, NIST CSF ids as the Prowler mapping spells them, CIS
+// Controls v8.1 safeguards.
+func TestBuiltinReferencesAreReal(t *testing.T) {
+	dir := samplesDir(t)
+	ccm := readTSV(t, filepath.Join(dir, "csa_ccm_4.0.12_controls.tsv"))
+	var nist struct {
+		Requirements []struct{ Name string }
+	}
+	var cis struct {
+		Requirements []struct {
+			ID string `json:"id"`
+		} `json:"requirements"`
+	}
+	for path, v := range map[string]any{"nist_csf_2.0_aws.json": &nist, "cis_controls_8.1.json": &cis} {
+		data, err := os.ReadFile(filepath.Join(dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	known := map[string]map[string]bool{"ccm": {}, "nist_csf": {}, "cis": {}}
+	for id := range ccm {
+		known["ccm"][id] = true
+	}
+	for _, r := range nist.Requirements {
+		known["nist_csf"][r.Name] = true
+	}
+	for _, r := range cis.Requirements {
+		known["cis"][r.ID] = true
+	}
+	for k, ids := range known {
+		if len(ids) < 50 {
+			t.Fatalf("read only %d %s ids", len(ids), k)
+		}
 	}
 	m, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	securityHub := regexp.MustCompile(`^securityhub:[A-Za-z0-9]+\.[0-9]+$`)
 	for _, o := range m.Objectives {
-		for _, c := range o.Checks {
-			switch {
-			case strings.HasPrefix(c, "prowler:aws:"):
-				if !known[strings.TrimPrefix(c, "prowler:aws:")] {
-					t.Errorf("%s: %s is not a Prowler AWS check", o.ID, c)
+		for k, ids := range map[string][]string{"ccm": o.References.CCM, "nist_csf": o.References.NISTCSF, "cis": o.References.CIS} {
+			for _, id := range ids {
+				if !known[k][id] {
+					t.Errorf("%s %s: references.%s %q is not in the framework file", m.Ref(), o.ID, k, id)
 				}
-			case securityHub.MatchString(c):
-			default:
-				t.Errorf("%s: check %q is neither prowler:aws:<id> nor securityhub:<control>", o.ID, c)
 			}
 		}
 	}

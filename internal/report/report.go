@@ -76,6 +76,9 @@ type LevelInfo struct {
 
 // Program is a program score with its display form.
 type Program struct {
+	// NA is set when nothing in the assessment is applicable: no score and
+	// no floor (Display "n/a").
+	NA    bool
 	Score float64
 	// Display is the score truncated to one decimal, as people read it.
 	Display      string
@@ -90,6 +93,8 @@ type Program struct {
 
 // Domain is one domain's score.
 type Domain struct {
+	// NA is set when no category of the domain is applicable (Display "n/a").
+	NA                  bool
 	ID                  string
 	Name                string
 	Description         string
@@ -103,6 +108,9 @@ type Domain struct {
 
 // Category is one category's level, score, target and the reason for its level.
 type Category struct {
+	// NA is set when no objective of the category is applicable: no level,
+	// score or target (Display "n/a", Level 0).
+	NA          bool
 	ID          string
 	Name        string
 	Description string
@@ -234,6 +242,7 @@ type Scope struct {
 
 // ScopeCategory is a category's score in one scope.
 type ScopeCategory struct {
+	NA        bool
 	ID        string
 	Name      string
 	Level     int
@@ -245,9 +254,10 @@ type ScopeCategory struct {
 
 // Exception is an objective that is stale, not applicable or exempt in a scope.
 type Exception struct {
-	Objective     ObjectiveRef
-	CategoryName  string
-	Answer        assess.Answer
+	Objective    ObjectiveRef
+	CategoryName string
+	// Answer is the answer as people read it: the word or the measure (87/120, 72.5%).
+	Answer        string
 	By            string
 	Date          assess.Date
 	Note          string
@@ -262,16 +272,17 @@ type Exception struct {
 
 // ObjectiveRow is one objective in one scope, as the CSV and XLSX list it.
 type ObjectiveRow struct {
-	Scope            string
-	ScopeName        string
-	Domain           string
-	DomainName       string
-	Category         string
-	CategoryName     string
-	ID               string
-	Level            int
-	Title            string
-	Answer           assess.Answer
+	Scope        string
+	ScopeName    string
+	Domain       string
+	DomainName   string
+	Category     string
+	CategoryName string
+	ID           string
+	Level        int
+	Title        string
+	// Answer is the answer as people read it: the word or the measure (87/120, 72.5%).
+	Answer           string
 	Value            *float64
 	Met              bool
 	Status           assess.Status
@@ -333,6 +344,18 @@ func Display(score float64) string {
 	return strconv.FormatFloat(assess.Truncate(score), 'f', 1, 64)
 }
 
+// NotApplicable is what people read in place of the score of something not
+// applicable.
+const NotApplicable = "n/a"
+
+// displayNA is Display, or NotApplicable when na.
+func displayNA(na bool, score float64) string {
+	if na {
+		return NotApplicable
+	}
+	return Display(score)
+}
+
 // Percent formats a share in [0, 1] as a whole percentage rounded down, so
 // that 99.9% never shows as 100%.
 func Percent(share float64) string {
@@ -340,9 +363,13 @@ func Percent(share float64) string {
 }
 
 func program(m *model.Model, p assess.Program) Program {
+	floorName := m.LevelName(p.Floor)
+	if p.NA {
+		floorName = "not applicable"
+	}
 	return Program{
-		Score: p.Score, Display: Display(p.Score),
-		Floor: p.Floor, FloorName: m.LevelName(p.Floor),
+		NA: p.NA, Score: p.Score, Display: displayNA(p.NA, p.Score),
+		Floor: p.Floor, FloorName: floorName,
 		Completeness: p.Completeness, CompletenessDisplay: Percent(p.Completeness),
 		TargetsSet: p.TargetsSet, TargetsMet: p.TargetsMet,
 	}
@@ -352,7 +379,7 @@ func domains(m *model.Model, ds []assess.DomainScore) []Domain {
 	out := make([]Domain, 0, len(ds))
 	for _, d := range ds {
 		dom := Domain{
-			ID: d.ID, Name: d.ID, Score: d.Score, Display: Display(d.Score),
+			NA: d.NA, ID: d.ID, Name: d.ID, Score: d.Score, Display: displayNA(d.NA, d.Score),
 			Completeness: d.Completeness, CompletenessDisplay: Percent(d.Completeness),
 		}
 		if md, ok := m.Domain(d.ID); ok {
@@ -393,9 +420,9 @@ func domainName(m *model.Model, id string) string {
 
 func category(m *model.Model, cs assess.CategoryScore, objs []assess.ObjectiveScore, ref func(string) ObjectiveRef) Category {
 	c := Category{
-		ID: cs.ID, Name: categoryName(m, cs.ID), Domain: cs.Domain, DomainName: domainName(m, cs.Domain),
+		NA: cs.NA(), ID: cs.ID, Name: categoryName(m, cs.ID), Domain: cs.Domain, DomainName: domainName(m, cs.Domain),
 		Level: cs.Level, LevelName: m.LevelName(cs.Level),
-		Score: cs.Score, Display: Display(cs.Score),
+		Score: cs.Score, Display: displayNA(cs.NA(), cs.Score),
 		Target: cs.Target, Gap: cs.Gap, TargetMet: cs.TargetMet,
 		Completeness: cs.Completeness, CompletenessDisplay: Percent(cs.Completeness),
 	}
@@ -406,6 +433,12 @@ func category(m *model.Model, cs assess.CategoryScore, objs []assess.ObjectiveSc
 		c.TargetName = m.LevelName(*cs.Target)
 		tenths := max(0, *cs.Target*10-int(math.Floor(cs.Score*10+1e-9)))
 		c.GapDisplay = fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+	}
+	if c.NA {
+		c.LevelName = "not applicable"
+		c.Cells = cells(m, cs.ID, objs)
+		c.Explanation = "Not applicable: every objective of the category is excluded (answered na or exempt), so it has no level and is left out of its domain's score."
+		return c
 	}
 	if cs.Level < model.MaxLevel {
 		c.NextLevel = cs.Level + 1
@@ -547,15 +580,15 @@ func roadmap(m *model.Model, res assess.Result, ref func(string) ObjectiveRef) [
 		}
 		for _, d := range p.Projected.Domains {
 			ph.Domains = append(ph.Domains, Projected{
-				ID: d.ID, Name: domainName(m, d.ID), Score: d.Score, Display: Display(d.Score),
-				Changed: Display(d.Score) != Display(prevDom[d.ID]),
+				ID: d.ID, Name: domainName(m, d.ID), Score: d.Score, Display: displayNA(d.NA, d.Score),
+				Changed: !d.NA && Display(d.Score) != Display(prevDom[d.ID]),
 			})
 			prevDom[d.ID] = d.Score
 		}
 		for _, c := range p.Projected.Categories {
 			ph.Categories = append(ph.Categories, Projected{
 				ID: c.ID, Name: categoryName(m, c.ID), Level: c.Level, LevelName: m.LevelName(c.Level),
-				Score: c.Score, Display: Display(c.Score), Changed: c.Level != prevCat[c.ID],
+				Score: c.Score, Display: displayNA(c.NA, c.Score), Changed: c.Level != prevCat[c.ID],
 			})
 			prevCat[c.ID] = c.Level
 		}
@@ -580,10 +613,14 @@ func scope(m *model.Model, sr assess.ScopeResult, name string) Scope {
 		s.Name = sr.ID
 	}
 	for _, cs := range sr.Categories {
-		s.Categories = append(s.Categories, ScopeCategory{
-			ID: cs.ID, Name: categoryName(m, cs.ID), Level: cs.Level, LevelName: m.LevelName(cs.Level),
-			Score: cs.Score, Display: Display(cs.Score), TargetMet: cs.TargetMet,
-		})
+		sc := ScopeCategory{
+			NA: cs.NA(), ID: cs.ID, Name: categoryName(m, cs.ID), Level: cs.Level, LevelName: m.LevelName(cs.Level),
+			Score: cs.Score, Display: displayNA(cs.NA(), cs.Score), TargetMet: cs.TargetMet,
+		}
+		if sc.NA {
+			sc.LevelName = "not applicable"
+		}
+		s.Categories = append(s.Categories, sc)
 	}
 	local := make(map[string]assess.ObjectiveScore, len(sr.Objectives))
 	for _, o := range sr.Objectives {
@@ -602,7 +639,7 @@ func scope(m *model.Model, sr assess.ScopeResult, name string) Scope {
 			row.Title = mo.Title
 		}
 		if a := o.Answer; a != nil {
-			row.Answer, row.Note, row.Justification, row.By, row.Date = a.Answer, a.Note, a.Justification, a.By, a.Date
+			row.Answer, row.Note, row.Justification, row.By, row.Date = a.Label(), a.Note, a.Justification, a.By, a.Date
 		}
 		s.Objectives = append(s.Objectives, row)
 
@@ -662,8 +699,12 @@ func (s Scope) ExceptionCount() int {
 func highlights(r *Report) []string {
 	var out []string
 	p := r.Program
-	out = append(out, fmt.Sprintf("The program scores %s on a scale of %d to %d. Its floor, the lowest level of any category, is level %d (%s).",
-		p.Display, model.MinLevel, model.MaxLevel, p.Floor, p.FloorName))
+	if p.NA {
+		out = append(out, "Nothing in the assessment is applicable (every objective is answered na or exempt), so the program has no score.")
+	} else {
+		out = append(out, fmt.Sprintf("The program scores %s on a scale of %d to %d. Its floor, the lowest level of any category, is level %d (%s).",
+			p.Display, model.MinLevel, model.MaxLevel, p.Floor, p.FloorName))
+	}
 
 	if p.TargetsSet > 0 {
 		var below []Category

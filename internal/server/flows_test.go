@@ -248,7 +248,7 @@ func TestUploadModel(t *testing.T) {
 			t.Errorf("getModel of the custom model: id %q", m.ID)
 		}
 		// An assessment on the custom model, imported from a file naming it.
-		r = admin.do("POST", "/api/v1/orgs/acme-corp/assessments/import", "application/yaml", []byte("model: acme@"+cm.Version+"\nanswers:\n  IAM-2.1: yes\n"))
+		r = admin.do("POST", "/api/v1/orgs/acme-corp/assessments/import", "application/yaml", []byte("model: acme@"+cm.Version+"\ndate: 2026-11-01\nanswers:\n  IAM-2.1: yes\n"))
 		var as struct {
 			ModelRef string `json:"model_ref"`
 		}

@@ -278,7 +278,7 @@ func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, err
 
 func (snap *snapshot) model(models *modelCache) (*model.Model, error) {
 	if snap.custom == nil {
-		return model.Builtin()
+		return Builtin()
 	}
 	return models.parse(snap.custom)
 }

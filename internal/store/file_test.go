@@ -44,7 +44,7 @@ func TestFileRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		s := open(t, b.fresh(t))
 		fx := newFixture(t, s, "alpha")
-		m, err := model.Builtin()
+		m, err := Builtin() // the model of stored built-in assessments
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,16 @@ import (
 // BuiltinModel is the ModelRef of an assessment that uses the built-in model.
 const BuiltinModel = "builtin"
 
+// BuiltinModelVersion is the built-in model version that an assessment with
+// the ModelRef BuiltinModel scores on. Every such assessment was made on
+// csmm@2.0.0, which it keeps until someone moves it; assessments on a later
+// built-in version need the store to record that version.
+const BuiltinModelVersion = "csmm@2.0.0"
+
+// Builtin returns the built-in model of assessments with the ModelRef
+// BuiltinModel (BuiltinModelVersion).
+func Builtin() (*model.Model, error) { return model.BuiltinRef(BuiltinModelVersion) }
+
 // CustomModel is a maturity model an organization uploaded, kept as the YAML
 // it was given. The caller validates the YAML with model.Parse before saving.
 type CustomModel struct {
@@ -130,7 +140,10 @@ func (s *Store) DeleteModel(ctx context.Context, orgID string, actor Actor, id s
 func (s *Store) LoadModel(ctx context.Context, orgID, ref string) (_ *model.Model, err error) {
 	defer wrap(&err, "load model(%s, %s)", orgID, ref)
 	if ref == "" || ref == BuiltinModel {
-		return model.Builtin()
+		return Builtin()
+	}
+	if strings.Contains(ref, "@") && model.IsBuiltinRef(ref) {
+		return model.BuiltinRef(ref) // a built-in version named on purpose, e.g. csmm@2.0.0
 	}
 	var cm *CustomModel
 	err = s.read(ctx, func(tx *tx) error {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
-	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -77,7 +76,7 @@ func (h *Handler) newForm(r *http.Request, c *caller) (*newData, error) {
 		Action: orgPath(c.Org) + "/assessments",
 		Models: []modelOption{{Ref: store.BuiltinModel, Label: "Built-in model", Selected: true}},
 	}
-	if m, err := model.Builtin(); err == nil {
+	if m, err := store.Builtin(); err == nil {
 		d.Models[0].Label = fmt.Sprintf("%s %s (built in)", m.Name, m.Version)
 	}
 	custom, err := h.store.ListModels(r.Context(), c.Org.ID)
@@ -91,7 +90,7 @@ func (h *Handler) newForm(r *http.Request, c *caller) (*newData, error) {
 }
 
 func (h *Handler) renderNew(w http.ResponseWriter, status int, d *newData) error {
-	m, _ := model.Builtin()
+	m, _ := store.Builtin()
 	for _, p := range h.presets {
 		po := presetOption{Preset: p, Checked: p.ID == d.Preset}
 		if m != nil {

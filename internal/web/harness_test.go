@@ -43,12 +43,19 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "csmm.db"))
+	e := &env{t: t, users: map[csmm.Role]*store.User{}, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	// The store stamps answers with the pages' clock (an answer dated after
+	// the as-of date would count as unanswered), a millisecond further at
+	// every call so that records keep their order.
+	var ticks atomic.Int64
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "csmm.db"), store.WithClock(func() time.Time {
+		return e.now.Add(time.Duration(ticks.Add(1)) * time.Millisecond)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, store: st, users: map[csmm.Role]*store.User{}, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	e.store = st
 	owner := e.user("owner@example.com", "Olivia Owner")
 	e.org, err = st.CreateOrganization(ctx, store.Actor{}, "Example <Corp>", "example", owner.ID)
 	if err != nil {

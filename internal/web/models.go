@@ -13,6 +13,7 @@ import (
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // maxModelBytes bounds an uploaded model file.
@@ -70,7 +71,7 @@ func (h *Handler) renderModels(w http.ResponseWriter, r *http.Request, c *caller
 	for _, m := range ms {
 		d.Models = append(d.Models, modelRow{Name: m.Name, Version: m.Version, By: by[m.CreatedBy], Created: m.Created})
 	}
-	if b, err := model.Builtin(); err == nil {
+	if b, err := store.Builtin(); err == nil {
 		d.Builtin = b.Name + " " + b.Version
 	}
 	d.CanUpload = c.Can(identity.PermManageSettings)

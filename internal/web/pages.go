@@ -61,6 +61,7 @@ var funcs = template.FuncMap{
 		return report.Percent(*v)
 	},
 	"answerLabel": answerLabel,
+	"answerText":  answerText,
 	"modeHint":    modeHint,
 	"join":        strings.Join,
 }
@@ -128,6 +129,10 @@ func answerLabel(a assess.Answer) string {
 	}
 	return string(a)
 }
+
+// answerText labels an answer as the report rows hold it: a word, or a
+// measure such as 87/120 or 72.5%, shown as is.
+func answerText(s string) string { return answerLabel(assess.Answer(s)) }
 
 // modeHint says where the value of an objective with a mode comes from.
 func modeHint(m model.Mode) string {
