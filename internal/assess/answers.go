@@ -3,6 +3,7 @@ package assess
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/yamlguard"
 	"gopkg.in/yaml.v3"
 )
 
@@ -80,6 +82,9 @@ func (p Problem) String() string {
 // from a file with problems.
 type FileError struct {
 	Problems []Problem
+	// Limit names the yamlguard limit the file broke (yamlguard.LimitSize,
+	// LimitNodes, LimitDepth, LimitAlias), "" for any other problem.
+	Limit string
 }
 
 func (e *FileError) Error() string {
@@ -105,14 +110,18 @@ func ReadFile(path string, m *model.Model) (*File, error) {
 // ReferencedModel returns the model reference (id@version) an answers file names, or
 // "" when it names none, so that a caller can load the right model first.
 func ReferencedModel(data []byte) string {
-	var head struct {
-		Model string `yaml:"model"`
+	root, err := yamlguard.Parse("", data)
+	if err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return ""
 	}
-	_ = yaml.Unmarshal(data, &head)
-	return head.Model
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if k, v := doc.Content[i], doc.Content[i+1]; k.Value == "model" && v.Kind == yaml.ScalarNode {
+			return v.Value
+		}
+	}
+	return ""
 }
-
-var lineInError = regexp.MustCompile(`line (\d+)`)
 
 // ParseFile parses an answers file against a model. It returns a *FileError
 // naming the file, line and key of every problem found.
@@ -120,13 +129,11 @@ func ParseFile(name string, data []byte, m *model.Model) (*File, error) {
 	p := &parser{f: NewFile(m), name: name, m: m}
 	p.f.Name = name
 	p.f.Model = ""
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		line := 0
-		if mm := lineInError.FindStringSubmatch(err.Error()); mm != nil {
-			line, _ = strconv.Atoi(mm[1])
-		}
-		return nil, &FileError{Problems: []Problem{{File: name, Line: line, Message: strings.TrimPrefix(err.Error(), "yaml: ")}}}
+	root, err := yamlguard.Parse(name, data)
+	if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+		return nil, &FileError{Problems: []Problem{{File: name, Line: ye.Line, Message: ye.Message}}, Limit: ye.Limit}
+	} else if err != nil {
+		return nil, err
 	}
 	if len(root.Content) == 0 {
 		return nil, &FileError{Problems: []Problem{{File: name, Line: 1, Message: "the file is empty; expected an answers file with at least an answers key"}}}

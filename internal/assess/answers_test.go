@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/csmm/csmm/internal/bombs"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -191,8 +192,12 @@ func FuzzParseFile(f *testing.F) {
 	f.Add([]byte("targets: {default: 9}\n"))
 	f.Add([]byte("answers: [1, 2]\n"))
 	f.Add([]byte("&a [*a]"))
+	f.Add(bombs.BillionLaughs())
+	f.Add(bombs.MergeKeys())
+	f.Add(bombs.Deep(40))
 	m := builtin(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = ReferencedModel(data)
 		file, err := ParseFile("fuzz.yaml", data, m)
 		if err != nil {
 			var fe *FileError

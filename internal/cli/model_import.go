@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +13,8 @@ import (
 	"strings"
 
 	"github.com/csmm/csmm/internal/model"
-	"github.com/xuri/excelize/v2"
+	"github.com/csmm/csmm/internal/spreadsheet"
+	"github.com/csmm/csmm/internal/yamlguard"
 	"gopkg.in/yaml.v3"
 )
 
@@ -136,9 +136,10 @@ func readImportMap(path string) (*importMap, error) {
 		return nil, fmt.Errorf("read mapping: %w", err)
 	}
 	var im importMap
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&im); err != nil {
+	if err := yamlguard.Decode(path, data, &im); err != nil {
+		if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+			return nil, &problemsError{problems: []string{ye.Error()}}
+		}
 		return nil, &problemsError{problems: yamlProblems(path, err)}
 	}
 	var probs []string
@@ -184,44 +185,12 @@ func yamlProblems(path string, err error) []string {
 	return []string{path + ": " + msg}
 }
 
-// sheet is the rows of a spreadsheet, with a name for messages.
-type sheet struct {
-	name string
-	rows [][]string
-}
-
-func readSheet(path, sheetName string) (*sheet, error) {
+// readSheet reads the rows of the spreadsheet within the limits of package
+// spreadsheet.
+func readSheet(path, sheetName string) (*spreadsheet.Sheet, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("read spreadsheet: %w", err)
-		}
-		defer f.Close()
-		r := csv.NewReader(f)
-		r.FieldsPerRecord = -1
-		rows, err := r.ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &sheet{name: path, rows: rows}, nil
-	case ".xlsx", ".xlsm":
-		f, err := excelize.OpenFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read spreadsheet %s: %w", path, err)
-		}
-		defer f.Close()
-		if sheetName == "" {
-			sheetName = f.GetSheetName(0)
-		}
-		if idx, err := f.GetSheetIndex(sheetName); err != nil || idx < 0 {
-			return nil, fmt.Errorf("%s: no sheet named %q; the sheets are %s", path, sheetName, strings.Join(f.GetSheetList(), ", "))
-		}
-		rows, err := f.GetRows(sheetName)
-		if err != nil {
-			return nil, fmt.Errorf("%s: sheet %s: %w", path, sheetName, err)
-		}
-		return &sheet{name: fmt.Sprintf("%s (sheet %s)", path, sheetName), rows: rows}, nil
+	case ".csv", ".xlsx", ".xlsm":
+		return spreadsheet.Read(path, sheetName)
 	}
 	return nil, usageErrorf("model import", "model import: %s: expected a .xlsx or .csv file", path)
 }
@@ -243,12 +212,12 @@ func importModel(dataPath, mapPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(sh.rows) < im.HeaderRow {
-		return nil, fmt.Errorf("%s: header_row %d is past the last row (%d)", sh.name, im.HeaderRow, len(sh.rows))
+	if len(sh.Rows) < im.HeaderRow {
+		return nil, fmt.Errorf("%s: header_row %d is past the last row (%d)", sh.Name, im.HeaderRow, len(sh.Rows))
 	}
 	header := map[string]int{}
 	var headings []string
-	for i, h := range sh.rows[im.HeaderRow-1] {
+	for i, h := range sh.Rows[im.HeaderRow-1] {
 		h = strings.TrimSpace(h)
 		if h != "" {
 			header[strings.ToLower(h)] = i
@@ -264,7 +233,7 @@ func importModel(dataPath, mapPath string) ([]byte, error) {
 		i, ok := header[strings.ToLower(strings.TrimSpace(heading))]
 		if !ok {
 			probs = append(probs, fmt.Sprintf("%s: columns.%s: no column headed %q in row %d of %s; the headings are %s",
-				mapPath, field, heading, im.HeaderRow, sh.name, strings.Join(headings, ", ")))
+				mapPath, field, heading, im.HeaderRow, sh.Name, strings.Join(headings, ", ")))
 			continue
 		}
 		col[field] = i
@@ -274,10 +243,10 @@ func importModel(dataPath, mapPath string) ([]byte, error) {
 		return nil, &problemsError{problems: probs}
 	}
 
-	b := &modelBuilder{im: im, mapPath: mapPath, sheet: sh.name, perLevel: map[string]int{}}
+	b := &modelBuilder{im: im, mapPath: mapPath, sheet: sh.Name, perLevel: map[string]int{}}
 	b.init()
-	for r := im.HeaderRow; r < len(sh.rows); r++ {
-		row := sh.rows[r]
+	for r := im.HeaderRow; r < len(sh.Rows); r++ {
+		row := sh.Rows[r]
 		get := func(field string) string {
 			i, ok := col[field]
 			if !ok || i >= len(row) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/csmm/csmm/internal/yamlguard"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -156,6 +157,9 @@ func (p Problem) String() string {
 // ValidationError lists every problem found in a model file.
 type ValidationError struct {
 	Problems []Problem
+	// Limit names the yamlguard limit the file broke (yamlguard.LimitSize,
+	// LimitNodes, LimitDepth, LimitAlias), "" for any other problem.
+	Limit string
 }
 
 func (e *ValidationError) Error() string {
@@ -180,19 +184,15 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 
 var englishPrinter = message.NewPrinter(language.English)
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
 // Parse reads a model from YAML (or JSON, which is YAML), validates it against
 // the schema and the model's own rules, and returns every problem at once as a
 // *ValidationError naming the file, line and path of each.
 func Parse(file string, data []byte) (*Model, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		p := Problem{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			p.Line, _ = strconv.Atoi(m[1])
-		}
-		return nil, &ValidationError{Problems: []Problem{p}}
+	root, err := yamlguard.Parse(file, data)
+	if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+		return nil, &ValidationError{Problems: []Problem{{File: file, Line: ye.Line, Message: ye.Message}}, Limit: ye.Limit}
+	} else if err != nil {
+		return nil, err
 	}
 	if len(root.Content) == 0 {
 		return nil, &ValidationError{Problems: []Problem{{File: file, Line: 1, Message: "the file is empty; expected a model"}}}

@@ -43,6 +43,11 @@ type Config struct {
 	PasswordParams identity.PasswordParams
 	// Limits bound failed sign-in attempts.
 	Limits SignInLimits
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsAddr, when set, is a separate host:port that serves /metrics
+	// (and nothing else); the main address then does not serve it.
+	MetricsAddr string
 }
 
 // OIDCConfig configures single sign-on with an OpenID Connect provider.
@@ -100,6 +105,8 @@ const (
 	EnvOIDCDefaultRole  = "CSMM_OIDC_DEFAULT_ROLE"
 	EnvSessionIdle      = "CSMM_SESSION_IDLE"
 	EnvSessionMax       = "CSMM_SESSION_MAX"
+	EnvMetricsToken     = "CSMM_METRICS_TOKEN"
+	EnvMetricsAddr      = "CSMM_METRICS_ADDR"
 )
 
 // ConfigFromEnv returns DefaultConfig overridden by the CSMM_* variables
@@ -111,6 +118,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		EnvTLSCert: &c.TLSCert, EnvTLSKey: &c.TLSKey, EnvLogLevel: &c.LogLevel, EnvLogFormat: &c.LogFormat,
 		EnvOIDCIssuer: &c.OIDC.Issuer, EnvOIDCClientID: &c.OIDC.ClientID, EnvOIDCClientSecret: &c.OIDC.ClientSecret,
 		EnvOIDCDefaultOrg: &c.OIDC.DefaultOrg, EnvOIDCDefaultRole: &c.OIDC.DefaultRole,
+		EnvMetricsToken: &c.MetricsToken, EnvMetricsAddr: &c.MetricsAddr,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -155,6 +163,8 @@ func RegisterFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.OIDC.DefaultRole, "oidc-default-role", cfg.OIDC.DefaultRole, "`role` of users created at sign-on ("+EnvOIDCDefaultRole+")")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "end sessions unused for this `duration` ("+EnvSessionIdle+")")
 	fs.DurationVar(&cfg.SessionMax, "session-max", cfg.SessionMax, "end sessions this `duration` after sign-in ("+EnvSessionMax+")")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", cfg.MetricsToken, "require this bearer `token` for /metrics; prefer "+EnvMetricsToken)
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve /metrics on this separate `host:port` only ("+EnvMetricsAddr+")")
 }
 
 // Validate reports every setting that cannot work, naming the setting.
@@ -162,6 +172,16 @@ func (c *Config) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: expected host:port: %w", c.Addr, err))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("metrics-addr %q: expected host:port: %w", c.MetricsAddr, err))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("metrics-addr %q: expected another address than addr", c.MetricsAddr))
+		}
+	}
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
+		errs = append(errs, errors.New("metrics-token: expected at least 16 characters without spaces"))
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, errors.New("db: a database is required"))

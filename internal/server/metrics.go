@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -61,6 +62,24 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// RequireToken serves next only to requests with the header
+// "Authorization: Bearer <token>", and 401 to the rest; an empty token
+// requires nothing.
+func RequireToken(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="csmm metrics"`)
+			http.Error(w, "401 unauthorized: /metrics needs the bearer token set with --metrics-token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (m *Metrics) signIn(method, result string) {

@@ -140,11 +140,19 @@ func (s *Server) Handler() http.Handler {
 	return observe(s.logger, s.metrics, h)
 }
 
+// MetricsHandler serves /metrics, behind the metrics token when one is set:
+// on the main address, or alone on the metrics address.
+func (s *Server) MetricsHandler() http.Handler {
+	return RequireToken(s.cfg.MetricsToken, s.metrics.Handler())
+}
+
 // routes registers every route of the server, the API's included.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /static/", staticHandler())
 
 	mux.Handle("GET /setup", s.page(s.setupForm))
@@ -269,7 +277,35 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+		}
+		go s.serveMetrics(ctx, mln)
+	}
 	return s.serve(ctx, ln)
+}
+
+// serveMetrics serves /metrics alone on its own listener until ctx ends.
+func (s *Server) serveMetrics(ctx context.Context, ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.MetricsHandler())
+	hs := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	s.logger.Info("metrics listening", "addr", ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		hs.Close()
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		s.logger.Error("metrics listener stopped", "error", err.Error())
+	}
 }
 
 func (s *Server) serve(ctx context.Context, ln net.Listener) error {

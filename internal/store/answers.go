@@ -9,6 +9,7 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // Answer is the stored manual answer to one objective in one scope. Version
@@ -84,7 +85,10 @@ func (in *AnswerInput) validate() error {
 	case in.ExpectedVersion < 0:
 		return csmm.Errorf(csmm.EINVALID, "%s: the expected version %d is negative", in.Objective, in.ExpectedVersion)
 	}
-	return nil
+	return textfield.Check(
+		textfield.Note(in.Objective+": the note", in.Note),
+		textfield.Note(in.Objective+": the justification", in.Justification),
+		textfield.Name(in.Objective+": the name of who answered", in.AnsweredBy))
 }
 
 // PutAnswer saves one answer if the stored version is the expected one, and

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // Assessment is one organization's assessment against a model, with its
@@ -67,6 +69,9 @@ func (in *AssessmentInput) normalize() error {
 	if in.Name == "" {
 		return csmm.Errorf(csmm.EINVALID, "the assessment name is empty")
 	}
+	if err := textfield.Name("the assessment name", in.Name); err != nil {
+		return err
+	}
 	if in.ModelRef == "" {
 		in.ModelRef = BuiltinModel
 	}
@@ -103,6 +108,9 @@ func validScopes(scopes []Scope) error {
 		case !(sc.Weight > 0) || sc.Weight > 1e6:
 			return csmm.Errorf(csmm.EINVALID, "scope %q: the weight %v is not valid: expected a number above 0", sc.ID, sc.Weight)
 		}
+		if err := textfield.Name("the name of scope "+strconv.Quote(sc.ID), sc.Name); err != nil {
+			return err
+		}
 		seen[sc.ID] = true
 	}
 	return nil
@@ -118,6 +126,9 @@ func validTargets(targets []Target) error {
 			return csmm.Errorf(csmm.EINVALID, "the target of category %s is given twice", t.Category)
 		case t.Level < 1 || t.Level > 5:
 			return csmm.Errorf(csmm.EINVALID, "the target of category %s is %d: expected a level from 1 to 5", t.Category, t.Level)
+		}
+		if err := textfield.Note("the reason of the target of category "+t.Category, t.Reason); err != nil {
+			return err
 		}
 		seen[t.Category] = true
 	}
@@ -314,6 +325,9 @@ func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor,
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "the assessment name is empty")
+	}
+	if err := textfield.Name("the assessment name", u.Name); err != nil {
+		return nil, err
 	}
 	if u.ValidityDays < 1 || u.ValidityDays > 36500 {
 		return nil, csmm.Errorf(csmm.EINVALID, "validity_days is %d: expected a whole number from 1 to 36500", u.ValidityDays)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // The states of an exemption.
@@ -55,6 +56,9 @@ func (s *Store) RequestExemption(ctx context.Context, orgID string, actor Actor,
 	if strings.TrimSpace(objective) == "" || strings.TrimSpace(reason) == "" || until.IsZero() {
 		return nil, csmm.Errorf(csmm.EINVALID, "an exemption needs an objective, a reason and an expiry date")
 	}
+	if err := textfield.Check(textfield.Note("the reason", reason), textfield.Name("the name of who requests", requestedBy)); err != nil {
+		return nil, err
+	}
 	var e *Exemption
 	err = s.write(ctx, func(tx *tx) error {
 		if _, err := getAssessment(ctx, tx, orgID, assessmentID); err != nil {
@@ -95,6 +99,9 @@ func (s *Store) DecideExemption(ctx context.Context, orgID string, actor Actor, 
 // exemption and conflict when it was already decided.
 func (s *Store) DecideExemptionComment(ctx context.Context, orgID string, actor Actor, id string, approve bool, approver, comment string) (_ *Exemption, err error) {
 	defer wrap(&err, "decide exemption(%s, %s)", orgID, id)
+	if err := textfield.Name("the name of who decides", approver); err != nil {
+		return nil, err
+	}
 	var e *Exemption
 	err = s.write(ctx, func(tx *tx) error {
 		before, err := scanExemption(tx.queryRow(ctx, "SELECT "+exemptionColumns+" FROM exemptions WHERE org_id = ? AND id = ?", orgID, id))

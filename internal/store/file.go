@@ -8,6 +8,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // Scoring gathers what scoring a stored assessment needs, read in one
@@ -206,6 +207,9 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 				Requested: tx.now, Approver: fe.Approver, Status: ExemptionApproved, Until: fe.Until, DecidedBy: actorID(actor), Decided: tx.now}
 			if e.Reason == "" || e.Until.IsZero() {
 				return csmm.Errorf(csmm.EINVALID, "exemption of %s: expected a reason and an expiry date", id)
+			}
+			if err := textfield.Check(textfield.Note("exemption of "+id+": the reason", e.Reason), textfield.Name("exemption of "+id+": the approver", e.Approver)); err != nil {
+				return err
 			}
 			if err := insertExemption(ctx, tx, orgID, e); err != nil {
 				return err

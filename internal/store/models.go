@@ -10,6 +10,7 @@ import (
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // BuiltinModel is the ModelRef of an assessment that uses the built-in model.
@@ -53,6 +54,9 @@ func (s *Store) CreateModel(ctx context.Context, orgID string, actor Actor, m Cu
 	defer wrap(&err, "create model(%s, %s@%s)", orgID, m.Name, m.Version)
 	if strings.TrimSpace(m.Name) == "" || strings.TrimSpace(m.Version) == "" || strings.TrimSpace(m.YAML) == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "a model needs a name, a version and its YAML")
+	}
+	if err := textfield.Check(textfield.Name("the model id", m.Name), textfield.Name("the model version", m.Version)); err != nil {
+		return nil, err
 	}
 	err = s.write(ctx, func(tx *tx) error {
 		m.ID, m.OrgID, m.Created, m.CreatedBy = NewID(), orgID, tx.now, actor.UserID

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // Organization is a tenant: every assessment, model, token and audit entry
@@ -25,6 +26,9 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
 func validOrganization(name, slug string) error {
 	if strings.TrimSpace(name) == "" {
 		return csmm.Errorf(csmm.EINVALID, "the organization name is empty")
+	}
+	if err := textfield.Name("the organization name", name); err != nil {
+		return err
 	}
 	if !slugPattern.MatchString(slug) {
 		return csmm.Errorf(csmm.EINVALID, "the organization slug %q is not valid: expected 1 to 64 lowercase letters, digits and inner hyphens", slug)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // APIToken is a credential for the JSON API, scoped to one organization and
@@ -42,6 +43,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, orgID string, actor Actor, t
 	defer wrap(&err, "create api token(%s)", orgID)
 	if strings.TrimSpace(t.Name) == "" || t.TokenHash == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "an API token needs a name and a token hash")
+	}
+	if err := textfield.Name("the token name", t.Name); err != nil {
+		return nil, err
 	}
 	if err := validRole(t.Role); err != nil {
 		return nil, err

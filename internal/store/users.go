@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // User is a person who signs in. Email is unique regardless of case.
@@ -60,7 +61,7 @@ func validUser(email, name string) error {
 	if strings.TrimSpace(name) == "" {
 		return csmm.Errorf(csmm.EINVALID, "the user name is empty")
 	}
-	return nil
+	return textfield.Name("the user name", name)
 }
 
 // insertUser adds a user and its audit entry in tx.
@@ -218,6 +219,9 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, userID, name string
 	defer wrap(&err, "update user(%s)", userID)
 	if strings.TrimSpace(name) == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "the user name is empty")
+	}
+	if err := textfield.Name("the user name", name); err != nil {
+		return nil, err
 	}
 	var u *User
 	err = s.write(ctx, func(tx *tx) error {

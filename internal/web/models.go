@@ -14,10 +14,12 @@ import (
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
+	"github.com/csmm/csmm/internal/yamlguard"
 )
 
-// maxModelBytes bounds an uploaded model file.
-const maxModelBytes = 4 << 20
+// maxModelBytes bounds an uploaded model file: the size limit of every
+// YAML file the project reads.
+const maxModelBytes = yamlguard.MaxBytes
 
 // modelsData lists the organization's custom models, with the upload form
 // for admins and owners and, after a refused upload, every problem found.

@@ -1,12 +1,12 @@
 package web
 
 import (
-	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 
 	"github.com/csmm/csmm/internal/model"
-	"gopkg.in/yaml.v3"
+	"github.com/csmm/csmm/internal/yamlguard"
 )
 
 //go:embed presets.yaml
@@ -27,9 +27,10 @@ func LoadPresets() ([]Preset, error) { return parsePresets("presets.yaml", prese
 
 func parsePresets(name string, data []byte) ([]Preset, error) {
 	var ps []Preset
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&ps); err != nil {
+	if err := yamlguard.Decode(name, data, &ps); err != nil {
+		if _, ok := errors.AsType[*yamlguard.Error](err); ok {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	seen := map[string]bool{}

@@ -9,6 +9,7 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/service"
+	"github.com/csmm/csmm/internal/textfield"
 )
 
 // tokensData is the API token page: the tokens the caller manages (every
@@ -165,8 +166,8 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	if d.Name == "" {
 		return fail(csmm.Errorf(csmm.EINVALID, "name the token, so you can tell it apart later (for example \"CI pipeline\")"))
 	}
-	if len(d.Name) > 200 {
-		return fail(csmm.Errorf(csmm.EINVALID, "the token name has %d characters; at most 200 are allowed", len(d.Name)))
+	if err := textfield.Name("the token name", d.Name); err != nil {
+		return fail(err)
 	}
 	var expires time.Time
 	if ttl > 0 {
