@@ -299,16 +299,19 @@ type AssessAnswer string
 
 // AssessEvidence defines model for AssessEvidence.
 type AssessEvidence struct {
-	Failed int     `json:"failed"`
-	Muted  int     `json:"muted"`
-	Passed int     `json:"passed"`
-	Source *string `json:"source,omitempty"`
+	Checks *[]CheckEvidence `json:"checks,omitempty"`
+	Failed int              `json:"failed"`
+	Muted  int              `json:"muted"`
+	Passed int              `json:"passed"`
+	Source *string          `json:"source,omitempty"`
 }
 
 // AssessExemption defines model for AssessExemption.
 type AssessExemption struct {
-	Approver string `json:"approver"`
-	Reason   string `json:"reason"`
+	Approver    string  `json:"approver"`
+	Comment     *string `json:"comment,omitempty"`
+	Reason      string  `json:"reason"`
+	RequestedBy *string `json:"requested_by,omitempty"`
 
 	// Until A calendar date, YYYY-MM-DD
 	Until openapi_types.Date `json:"until"`
@@ -397,11 +400,18 @@ type AuditPage struct {
 
 // Category defines model for Category.
 type Category struct {
-	Description *string `json:"description,omitempty"`
-	Domain      string  `json:"domain"`
-	Id          string  `json:"id"`
-	Name        string  `json:"name"`
-	Weight      float64 `json:"weight"`
+	Description *string          `json:"description,omitempty"`
+	Domain      string           `json:"domain"`
+	Id          string           `json:"id"`
+	Levels      *[]CategoryLevel `json:"levels,omitempty"`
+	Name        string           `json:"name"`
+	Weight      float64          `json:"weight"`
+}
+
+// CategoryLevel defines model for CategoryLevel.
+type CategoryLevel struct {
+	Description string `json:"description"`
+	Level       int    `json:"level"`
 }
 
 // CategoryScore defines model for CategoryScore.
@@ -412,10 +422,34 @@ type CategoryScore struct {
 	Domain       string    `json:"domain"`
 	Gap          *float64  `json:"gap"`
 	Id           string    `json:"id"`
-	Level        int       `json:"level"`
-	Score        float64   `json:"score"`
-	Target       *int      `json:"target"`
-	TargetMet    *bool     `json:"target_met"`
+	Level        *int      `json:"level"`
+	Score        *float64  `json:"score"`
+
+	// Status How an objective's value was reached
+	Status    *Status `json:"status,omitempty"`
+	Target    *int    `json:"target"`
+	TargetMet *bool   `json:"target_met"`
+}
+
+// CheckEvidence defines model for CheckEvidence.
+type CheckEvidence struct {
+	Check  string `json:"check"`
+	Failed int    `json:"failed"`
+	Muted  int    `json:"muted"`
+	Passed int    `json:"passed"`
+
+	// Scanned A calendar date, YYYY-MM-DD
+	Scanned    *openapi_types.Date `json:"scanned,omitempty"`
+	Scope      *string             `json:"scope,omitempty"`
+	Source     *string             `json:"source,omitempty"`
+	Supporting *bool               `json:"supporting,omitempty"`
+}
+
+// Contradiction defines model for Contradiction.
+type Contradiction struct {
+	Check  string `json:"check"`
+	Failed int    `json:"failed"`
+	Scope  string `json:"scope"`
 }
 
 // Controls defines model for Controls.
@@ -450,9 +484,16 @@ type Domain struct {
 
 // DomainScore defines model for DomainScore.
 type DomainScore struct {
-	Completeness float64 `json:"completeness"`
-	Id           string  `json:"id"`
-	Score        float64 `json:"score"`
+	Completeness float64  `json:"completeness"`
+	Id           string   `json:"id"`
+	Score        *float64 `json:"score"`
+}
+
+// Effort defines model for Effort.
+type Effort struct {
+	PersonWeeks []int  `json:"person_weeks"`
+	Size        string `json:"size"`
+	Spend       string `json:"spend"`
 }
 
 // ErrorBody defines model for ErrorBody.
@@ -522,16 +563,18 @@ type EvidenceSource struct {
 
 // Exemption defines model for Exemption.
 type Exemption struct {
-	Approver     *string    `json:"approver,omitempty"`
-	AssessmentId string     `json:"assessment_id"`
-	Decided      *time.Time `json:"decided,omitempty"`
-	DecidedBy    *string    `json:"decided_by,omitempty"`
-	Id           string     `json:"id"`
-	Objective    string     `json:"objective"`
-	Reason       string     `json:"reason"`
-	Requested    time.Time  `json:"requested"`
-	RequestedBy  string     `json:"requested_by"`
-	Status       string     `json:"status"`
+	Approver      *string    `json:"approver,omitempty"`
+	AssessmentId  string     `json:"assessment_id"`
+	Comment       *string    `json:"comment,omitempty"`
+	Decided       *time.Time `json:"decided,omitempty"`
+	DecidedBy     *string    `json:"decided_by,omitempty"`
+	Id            string     `json:"id"`
+	Objective     string     `json:"objective"`
+	Reason        string     `json:"reason"`
+	Requested     time.Time  `json:"requested"`
+	RequestedBy   string     `json:"requested_by"`
+	RequestedById *string    `json:"requested_by_id,omitempty"`
+	Status        string     `json:"status"`
 
 	// Until A calendar date, YYYY-MM-DD
 	Until openapi_types.Date `json:"until"`
@@ -544,6 +587,9 @@ type ExemptionDecision struct {
 
 	// Approver Who decided; the caller's name when absent
 	Approver *string `json:"approver,omitempty"`
+
+	// Comment Said with the decision; shown in reports
+	Comment *string `json:"comment,omitempty"`
 }
 
 // ExemptionList defines model for ExemptionList.
@@ -575,6 +621,13 @@ type Me struct {
 	// Token The API token the request came with, if any
 	Token *APIToken `json:"token,omitempty"`
 	User  User      `json:"user"`
+}
+
+// Measure defines model for Measure.
+type Measure struct {
+	Measured float64 `json:"measured"`
+	Of       float64 `json:"of"`
+	Percent  *bool   `json:"percent,omitempty"`
 }
 
 // Member defines model for Member.
@@ -637,16 +690,21 @@ type Objective struct {
 	Category string    `json:"category"`
 	Checks   *[]string `json:"checks"`
 	Controls Controls  `json:"controls"`
+	Effort   *Effort   `json:"effort,omitempty"`
 	Guidance string    `json:"guidance"`
 	Id       string    `json:"id"`
 	Kpi      string    `json:"kpi"`
 	Level    int       `json:"level"`
 
 	// Mode How an objective is assessed
-	Mode      Mode    `json:"mode"`
-	Question  string  `json:"question"`
-	Threshold float64 `json:"threshold"`
-	Title     string  `json:"title"`
+	Mode             Mode       `json:"mode"`
+	Question         string     `json:"question"`
+	References       References `json:"references"`
+	Replaces         *[]string  `json:"replaces,omitempty"`
+	Scale            string     `json:"scale"`
+	SupportingChecks *[]string  `json:"supporting_checks"`
+	Threshold        float64    `json:"threshold"`
+	Title            string     `json:"title"`
 }
 
 // ObjectiveCount defines model for ObjectiveCount.
@@ -660,16 +718,20 @@ type ObjectiveCount struct {
 // ObjectiveScore defines model for ObjectiveScore.
 type ObjectiveScore struct {
 	Answer           *Response        `json:"answer,omitempty"`
+	AnswerAfterAsOf  *bool            `json:"answer_after_as_of,omitempty"`
 	Category         string           `json:"category"`
+	Contradicted     *[]Contradiction `json:"contradicted,omitempty"`
 	Evidence         *AssessEvidence  `json:"evidence,omitempty"`
 	Exemption        *AssessExemption `json:"exemption,omitempty"`
 	ExemptionExpired *bool            `json:"exemption_expired,omitempty"`
 	Id               string           `json:"id"`
+	LaterEvidence    *[]CheckEvidence `json:"later_evidence,omitempty"`
 	Level            int              `json:"level"`
 	Met              bool             `json:"met"`
 
 	// Source Where an objective's value came from
-	Source Source `json:"source"`
+	Source        Source           `json:"source"`
+	StaleEvidence *[]CheckEvidence `json:"stale_evidence,omitempty"`
 
 	// Status How an objective's value was reached
 	Status    Status   `json:"status"`
@@ -722,24 +784,24 @@ type Problem struct {
 
 // Program defines model for Program.
 type Program struct {
-	Completeness float64 `json:"completeness"`
-	Floor        int     `json:"floor"`
-	Score        float64 `json:"score"`
-	TargetsMet   int     `json:"targets_met"`
-	TargetsSet   int     `json:"targets_set"`
+	Completeness float64  `json:"completeness"`
+	Floor        *int     `json:"floor"`
+	Score        *float64 `json:"score"`
+	TargetsMet   int      `json:"targets_met"`
+	TargetsSet   int      `json:"targets_set"`
 }
 
 // ProjectedCategory defines model for ProjectedCategory.
 type ProjectedCategory struct {
-	Id    string  `json:"id"`
-	Level int     `json:"level"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Level *int     `json:"level"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedDomain defines model for ProjectedDomain.
 type ProjectedDomain struct {
-	Id    string  `json:"id"`
-	Score float64 `json:"score"`
+	Id    string   `json:"id"`
+	Score *float64 `json:"score"`
 }
 
 // ProjectedScores defines model for ProjectedScores.
@@ -748,6 +810,13 @@ type ProjectedScores struct {
 	Domains    *[]ProjectedDomain   `json:"domains"`
 	Floor      int                  `json:"floor"`
 	Program    float64              `json:"program"`
+}
+
+// References defines model for References.
+type References struct {
+	Ccm     *[]string `json:"ccm"`
+	Cis     *[]string `json:"cis"`
+	NistCsf *[]string `json:"nist_csf"`
 }
 
 // ReportJSON defines model for ReportJSON.
@@ -770,12 +839,13 @@ type ReportJSON struct {
 // Response defines model for Response.
 type Response struct {
 	// Answer An answer on the five-point coverage scale, or na (not applicable)
-	Answer AssessAnswer `json:"answer"`
-	By     *string      `json:"by,omitempty"`
+	Answer *AssessAnswer `json:"answer,omitempty"`
+	By     *string       `json:"by,omitempty"`
 
 	// Date A calendar date, YYYY-MM-DD
 	Date          openapi_types.Date `json:"date"`
 	Justification *string            `json:"justification,omitempty"`
+	Measure       *Measure           `json:"measure,omitempty"`
 	Note          *string            `json:"note,omitempty"`
 }
 
