@@ -70,7 +70,7 @@ func (a *API) decideExemption(c *call) error {
 	if approver == "" {
 		approver = c.who.User.Name
 	}
-	e, err := a.o.Store.DecideExemption(c.ctx(), c.org.ID, c.actor, exID, *in.Approve, approver)
+	e, err := a.o.Store.DecideExemptionComment(c.ctx(), c.org.ID, c.actor, exID, *in.Approve, approver, in.Comment)
 	if err != nil {
 		return err
 	}

@@ -105,6 +105,7 @@ type ExemptionRequest struct {
 type ExemptionDecision struct {
 	Approve  *bool  `json:"approve" nonnull:"true" doc:"true approves, false refuses"`
 	Approver string `json:"approver,omitempty" doc:"Who decided; the caller's name when absent"`
+	Comment  string `json:"comment,omitempty" doc:"Said with the decision; shown in reports"`
 }
 
 // EvidenceList is the stored evidence of an assessment: its records and

@@ -390,8 +390,10 @@ type AssessEvidence struct {
 
 // AssessExemption defines model for AssessExemption.
 type AssessExemption struct {
-	Approver string `json:"approver"`
-	Reason   string `json:"reason"`
+	Approver    string  `json:"approver"`
+	Comment     *string `json:"comment,omitempty"`
+	Reason      string  `json:"reason"`
+	RequestedBy *string `json:"requested_by,omitempty"`
 
 	// Until A calendar date, YYYY-MM-DD
 	Until openapi_types.Date `json:"until"`
@@ -696,16 +698,18 @@ type EvidenceSource struct {
 
 // Exemption defines model for Exemption.
 type Exemption struct {
-	Approver     *string    `json:"approver,omitempty"`
-	AssessmentId string     `json:"assessment_id"`
-	Decided      *time.Time `json:"decided,omitempty"`
-	DecidedBy    *string    `json:"decided_by,omitempty"`
-	Id           string     `json:"id"`
-	Objective    string     `json:"objective"`
-	Reason       string     `json:"reason"`
-	Requested    time.Time  `json:"requested"`
-	RequestedBy  string     `json:"requested_by"`
-	Status       string     `json:"status"`
+	Approver      *string    `json:"approver,omitempty"`
+	AssessmentId  string     `json:"assessment_id"`
+	Comment       *string    `json:"comment,omitempty"`
+	Decided       *time.Time `json:"decided,omitempty"`
+	DecidedBy     *string    `json:"decided_by,omitempty"`
+	Id            string     `json:"id"`
+	Objective     string     `json:"objective"`
+	Reason        string     `json:"reason"`
+	Requested     time.Time  `json:"requested"`
+	RequestedBy   string     `json:"requested_by"`
+	RequestedById *string    `json:"requested_by_id,omitempty"`
+	Status        string     `json:"status"`
 
 	// Until A calendar date, YYYY-MM-DD
 	Until openapi_types.Date `json:"until"`
@@ -724,6 +728,9 @@ type ExemptionDecision struct {
 
 	// Approver Who decided; the caller's name when absent
 	Approver *string `json:"approver,omitempty"`
+
+	// Comment Said with the decision; shown in reports
+	Comment *string `json:"comment,omitempty"`
 }
 
 // ExemptionList defines model for ExemptionList.
@@ -804,6 +811,7 @@ type HistoryEvidence struct {
 // HistoryExemption defines model for HistoryExemption.
 type HistoryExemption struct {
 	Approver    string     `json:"approver"`
+	Comment     *string    `json:"comment,omitempty"`
 	Decided     *time.Time `json:"decided,omitempty"`
 	DecidedBy   *string    `json:"decided_by,omitempty"`
 	Objective   string     `json:"objective"`

@@ -292,6 +292,10 @@ type Exemption struct {
 	Reason   string `json:"reason"`
 	Approver string `json:"approver"`
 	Until    Date   `json:"until"`
+	// RequestedBy and Comment are shown in reports: who asked for the
+	// exemption, and what the approver said with the decision.
+	RequestedBy string `json:"requested_by,omitempty"`
+	Comment     string `json:"comment,omitempty"`
 }
 
 // ValidOn reports whether the exemption is in force on the given date

@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
@@ -110,7 +111,7 @@ const (
 // TestJourney walks through the product end to end in a real browser.
 func TestJourney(t *testing.T) {
 	ctx := browser(t)
-	srv, _ := newServer(t)
+	srv, st := newServer(t)
 	m, err := model.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -241,14 +242,15 @@ func TestJourney(t *testing.T) {
 			)
 			answered[cat]++
 		}
-		// The explicit Save button, as without script.
+		// The explicit Save button saves in place too.
 		o := objs[2]
 		run("save "+o.ID,
 			clickJS(label("a-"+o.ID+"-production-some")),
 			clickJS(label("a-"+o.ID+"-development-no")),
 			chromedp.Sleep(300*time.Millisecond),
-			clickJS(byID("obj-"+o.ID)+` .save button`),
-			chromedp.WaitVisible(css(`p.notice`)),
+			clickJS(byID("obj-"+o.ID)+` .state button`),
+			poll(fmt.Sprintf(`document.querySelector(%q).value === "1" && document.querySelector(%q).textContent === "Saved."`,
+				byID("obj-"+o.ID)+` input[name="version-development"]`, byID("obj-"+o.ID)+` .save-status`)),
 		)
 		answered[cat]++
 	}
@@ -257,8 +259,8 @@ func TestJourney(t *testing.T) {
 	run("na",
 		chromedp.Navigate(base+path+"/categories/NET"),
 		chromedp.WaitVisible(css(byID("obj-"+naObj.ID))),
-		chromedp.SendKeys(css(byID("j-"+naObj.ID+"-development")), "no network in development"),
 		clickJS(label("a-"+naObj.ID+"-development-na")),
+		chromedp.SendKeys(css(byID("j-"+naObj.ID+"-development")), "no network in development"),
 		poll(fmt.Sprintf(`document.querySelector(%q).value==="1"`, byID("obj-"+naObj.ID)+` input[name="version-development"]`)),
 	)
 
@@ -287,6 +289,18 @@ func TestJourney(t *testing.T) {
 		setJS(byID("until-"+ex.ID), time.Now().AddDate(1, 0, 0).Format(time.DateOnly)),
 		clickJS(byID("obj-"+ex.ID)+` details.request button`),
 		chromedp.WaitVisible(css(byID("obj-"+ex.ID)+` .exemption-requested`)),
+	)
+	// Four eyes: another admin decides it.
+	(&app{t: t, ctx: ctx, base: base, store: st}).addMember(path, "ciso@zephyr.example", "Casey CISO", csmm.RoleAdmin)
+	run("sign in as the other admin",
+		clickJS(`form[action="/logout"] button`),
+		chromedp.WaitVisible(css(`input[name="password"]`)),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(css(`input[name="email"]`)),
+		chromedp.SendKeys(css(`input[name="email"]`), "ciso@zephyr.example"),
+		chromedp.SendKeys(css(`input[name="password"]`), password),
+		clickJS(`form[action="/login"] button`),
+		chromedp.WaitVisible(css(`form[action="/logout"]`)),
 	)
 	var exemptText string
 	run("approve exemption",

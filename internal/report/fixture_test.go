@@ -140,7 +140,7 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 		Scopes:  scopes,
 		Answers: answers, Evidence: evidence,
 		Exemptions: map[string]assess.Exemption{
-			"DAT-4.1": {Reason: opt.reason, Approver: "CISO", Until: date(t, "2027-03-31")},
+			"DAT-4.1": {Reason: opt.reason, Approver: "CISO", Until: date(t, "2027-03-31"), RequestedBy: "Dana Data", Comment: "until the archive moves"},
 			"MON-5.1": {Reason: "old exemption", Approver: "CISO", Until: date(t, "2026-01-31")},
 		},
 		Targets:      map[string]int{"IAM": 4, "MON": 3, "NET": 4},

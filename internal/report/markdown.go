@@ -139,16 +139,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			p("\n")
 		}
 		if len(s.Exempt) > 0 {
-			p("Exempt:\n\n| Objective | Reason | Approver | Until |\n|---|---|---|---|\n")
+			p("Exempt:\n\n| Objective | Reason | Requested by | Approver | Comment | Until |\n|---|---|---|---|---|---|\n")
 			for _, e := range s.Exempt {
-				p("| %s %s | %s | %s | %s |\n", e.Objective.ID, md(e.Objective.Title), md(e.Reason), md(e.Approver), e.Until)
+				p("| %s %s | %s | %s | %s | %s | %s |\n", e.Objective.ID, md(e.Objective.Title), md(e.Reason), md(e.RequestedBy), md(e.Approver), md(e.Comment), e.Until)
 			}
 			p("\n")
 		}
 		if len(s.ExpiredExemptions) > 0 {
-			p("Expired exemptions (the answer applies again):\n\n| Objective | Reason | Approver | Expired |\n|---|---|---|---|\n")
+			p("Expired exemptions (the answer applies again):\n\n| Objective | Reason | Requested by | Approver | Comment | Expired |\n|---|---|---|---|---|---|\n")
 			for _, e := range s.ExpiredExemptions {
-				p("| %s %s | %s | %s | %s |\n", e.Objective.ID, md(e.Objective.Title), md(e.Reason), md(e.Approver), e.Until)
+				p("| %s %s | %s | %s | %s | %s | %s |\n", e.Objective.ID, md(e.Objective.Title), md(e.Reason), md(e.RequestedBy), md(e.Approver), md(e.Comment), e.Until)
 			}
 			p("\n")
 		}

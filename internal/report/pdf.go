@@ -101,6 +101,17 @@ func allocatorOptions(browser string) []chromedp.ExecAllocatorOption {
 	}
 }
 
+// pdfHeader is empty: Chromium's default header would print the date and
+// title at the top of every page.
+const pdfHeader = `<span></span>`
+
+// pdfFooter prints the document's title (the assessment and organization)
+// and the page number on every page, in the bottom margin of the print
+// stylesheet. Chromium fills the spans with the classes title, pageNumber
+// and totalPages.
+const pdfFooter = `<div style="font-family: system-ui, sans-serif; font-size: 9px; color: #4a5561; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;">` +
+	`<span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`
+
 // printHTML loads an HTML document into a blank tab and prints it,
 // backgrounds included, on the page size of its print stylesheet.
 func printHTML(html []byte) chromedp.Action[[]byte] {
@@ -119,8 +130,11 @@ func printHTML(html []byte) chromedp.Action[[]byte] {
 		}
 		yes := true
 		res, err := cdp.Call(ctx, t, page.PrintToPDF, page.PrintToPDFParams{
-			PrintBackground:   &yes,
-			PreferCSSPageSize: &yes,
+			PrintBackground:     &yes,
+			PreferCSSPageSize:   &yes,
+			DisplayHeaderFooter: &yes,
+			HeaderTemplate:      pdfHeader,
+			FooterTemplate:      pdfFooter,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("print: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,6 +58,19 @@ func TestWritePDF(t *testing.T) {
 	for _, want := range []string{"Zephyr Holdings", "Executive summary", "Cloud security review 2026", "2.9"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text does not contain %q", want)
+		}
+	}
+	// Every page's footer names the assessment and numbers the page.
+	pages := strings.Split(strings.TrimRight(text, "\f\n"), "\f")
+	if len(pages) < 2 {
+		t.Fatalf("the PDF has %d pages, want several", len(pages))
+	}
+	for i, p := range pages {
+		if want := fmt.Sprintf("Page %d of %d", i+1, len(pages)); !strings.Contains(p, want) {
+			t.Errorf("page %d lacks %q in its footer", i+1, want)
+		}
+		if !strings.Contains(p, "Cloud security review 2026") {
+			t.Errorf("page %d lacks the assessment's name", i+1)
 		}
 	}
 }

@@ -283,6 +283,9 @@ type Exception struct {
 	Reason        string
 	Approver      string
 	Until         assess.Date
+	// RequestedBy requested the exemption; Comment came with its approval.
+	RequestedBy string
+	Comment     string
 }
 
 // ObjectiveRow is one objective in one scope, as the CSV and XLSX list it.
@@ -663,6 +666,7 @@ func scope(m *model.Model, sr assess.ScopeResult, name string) Scope {
 			Answer: row.Answer, By: row.By, Date: row.Date, Note: row.Note, Justification: row.Justification}
 		if o.Exemption != nil {
 			ex.Reason, ex.Approver, ex.Until = o.Exemption.Reason, o.Exemption.Approver, o.Exemption.Until
+			ex.RequestedBy, ex.Comment = o.Exemption.RequestedBy, o.Exemption.Comment
 		}
 		switch o.Status {
 		case assess.StatusStale:

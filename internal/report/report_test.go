@@ -142,7 +142,7 @@ func TestBuildExceptionsPerScope(t *testing.T) {
 			got = append(got, entry{"na", s.Name, e.Objective.ID, e.Justification})
 		}
 		for _, e := range s.Exempt {
-			got = append(got, entry{"exempt", s.Name, e.Objective.ID, e.Reason + "/" + e.Approver + "/" + e.Until.String()})
+			got = append(got, entry{"exempt", s.Name, e.Objective.ID, e.Reason + "/" + e.RequestedBy + "/" + e.Approver + "/" + e.Comment + "/" + e.Until.String()})
 		}
 		for _, e := range s.ExpiredExemptions {
 			got = append(got, entry{"expired", s.Name, e.Objective.ID, e.Until.String()})
@@ -150,10 +150,10 @@ func TestBuildExceptionsPerScope(t *testing.T) {
 	}
 	want := []entry{
 		{"stale", "Production", "MON-4.1", "yes 2025-06-01"},
-		{"exempt", "Production", "DAT-4.1", "keys move to the new HSM in Q1/CISO/2027-03-31"},
+		{"exempt", "Production", "DAT-4.1", "keys move to the new HSM in Q1/Dana Data/CISO/until the archive moves/2027-03-31"},
 		{"expired", "Production", "MON-5.1", "2026-01-31"},
 		{"na", "Development", "DAT-2.1", "no customer data in development"},
-		{"exempt", "Development", "DAT-4.1", "keys move to the new HSM in Q1/CISO/2027-03-31"},
+		{"exempt", "Development", "DAT-4.1", "keys move to the new HSM in Q1/Dana Data/CISO/until the archive moves/2027-03-31"},
 		{"expired", "Development", "MON-5.1", "2026-01-31"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

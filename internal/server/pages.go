@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed templates/*.html
@@ -42,9 +44,18 @@ type loginData struct {
 	Next string
 }
 
+// sentence starts a message with a capital letter.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 func parsePages() (*pages, error) {
 	parse := func(name string) (*template.Template, error) {
-		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
+		t, err := template.New(name).Funcs(template.FuncMap{"sentence": sentence}).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}

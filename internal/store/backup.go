@@ -45,7 +45,7 @@ var backupTables = []backupTable{
 	{"scopes", []string{"org_id", "assessment_id", "scope", "name", "weight", "position"}, "ssssfi"},
 	{"targets", []string{"org_id", "assessment_id", "category", "level", "reason"}, "sssis"},
 	{"answers", []string{"org_id", "assessment_id", "objective", "scope", "answer", "note", "justification", "answered_by", "answered_at", "version", "updated_by", "updated_at", "measured", "measure_of", "measure_percent"}, "sssssssssisiFFb"},
-	{"exemptions", []string{"id", "org_id", "assessment_id", "objective", "reason", "requested_by", "requested_at", "approver", "status", "until", "decided_by", "decided_at"}, "ssssssisssSI"},
+	{"exemptions", []string{"id", "org_id", "assessment_id", "objective", "reason", "requested_by", "requested_at", "approver", "status", "until", "decided_by", "decided_at", "requested_by_id", "decision_comment"}, "ssssssisssSIss"},
 	{"evidence", []string{"org_id", "assessment_id", "objective", "scope", "source", "passed", "failed", "muted", "imported_at", "file_name", "format", "imported_by", "checks_json"}, "sssssiiiissss"},
 	{"snapshot_models", []string{"sha256", "yaml"}, "ss"},
 	{"snapshots", []string{"id", "org_id", "assessment_id", "assessment_name", "finalized_at", "finalized_by", "note", "as_of", "model_id", "model_version", "model_sha256", "program_score", "floor", "input", "result"}, "ssssissssssFIxx"},
@@ -53,6 +53,7 @@ var backupTables = []backupTable{
 	{"benchmark_latest", []string{"org_id", "snapshot_id", "model_id", "model_version", "finalized_at"}, "ssssi"},
 	{"external_benchmarks", []string{"id", "org_id", "name", "as_of", "imported_by", "imported_at", "data"}, "sssssis"},
 	{"benchmark_state", []string{"id", "generation"}, "ii"},
+	{"assignments", []string{"org_id", "assessment_id", "target", "user_id", "assigned_by", "assigned_at"}, "sssssi"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 

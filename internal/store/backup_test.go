@@ -34,7 +34,7 @@ func TestBackupRestore(t *testing.T) {
 		src := open(t, b.fresh(t))
 		d := newTenantData(t, src, "alpha")
 		newTenantData(t, src, "bravo")
-		if _, err := src.DecideExemption(ctx, d.org.ID, d.actor, d.exemption.ID, true, "CISO"); err != nil {
+		if _, err := src.DecideExemptionComment(ctx, d.org.ID, Actor{}, d.exemption.ID, true, "CISO", "accepted until the migration"); err != nil {
 			t.Fatal(err)
 		}
 		if err := src.RecordSignInAttempt(ctx, "x@example.com", "192.0.2.1"); err != nil {

@@ -31,14 +31,19 @@ type Exemption struct {
 	Until        assess.Date `json:"until"`
 	DecidedBy    string      `json:"decided_by,omitempty"`
 	Decided      time.Time   `json:"decided,omitzero"`
+	// RequestedByID is the user who requested the exemption: that user
+	// may not decide it.
+	RequestedByID string `json:"requested_by_id,omitempty"`
+	// Comment is what the decider said with the decision.
+	Comment string `json:"comment,omitempty"`
 }
 
-const exemptionColumns = "id, assessment_id, objective, reason, requested_by, requested_at, approver, status, until, decided_by, decided_at"
+const exemptionColumns = "id, assessment_id, objective, reason, requested_by, requested_at, approver, status, until, decided_by, decided_at, requested_by_id, decision_comment"
 
 func scanExemption(sc interface{ Scan(...any) error }) (*Exemption, error) {
 	var e Exemption
 	err := sc.Scan(&e.ID, &e.AssessmentID, &e.Objective, &e.Reason, &e.RequestedBy, timeCol{&e.Requested}, &e.Approver,
-		&e.Status, dateCol{&e.Until}, &e.DecidedBy, timeCol{&e.Decided})
+		&e.Status, dateCol{&e.Until}, &e.DecidedBy, timeCol{&e.Decided}, &e.RequestedByID, &e.Comment)
 	return &e, err
 }
 
@@ -60,7 +65,7 @@ func (s *Store) RequestExemption(ctx context.Context, orgID string, actor Actor,
 			return err
 		}
 		e = &Exemption{ID: NewID(), AssessmentID: assessmentID, Objective: objective, Reason: reason, RequestedBy: requestedBy,
-			Requested: tx.now, Status: ExemptionRequested, Until: until}
+			Requested: tx.now, Status: ExemptionRequested, Until: until, RequestedByID: actor.UserID}
 		if err := insertExemption(ctx, tx, orgID, e); err != nil {
 			return err
 		}
@@ -74,17 +79,25 @@ func (s *Store) RequestExemption(ctx context.Context, orgID string, actor Actor,
 }
 
 func insertExemption(ctx context.Context, tx *tx, orgID string, e *Exemption) error {
-	_, err := tx.exec(ctx, "INSERT INTO exemptions (org_id, "+exemptionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := tx.exec(ctx, "INSERT INTO exemptions (org_id, "+exemptionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		orgID, e.ID, e.AssessmentID, e.Objective, e.Reason, e.RequestedBy, micros(e.Requested), e.Approver, e.Status,
-		e.Until.String(), e.DecidedBy, micros(e.Decided))
+		e.Until.String(), e.DecidedBy, micros(e.Decided), e.RequestedByID, e.Comment)
 	return err
 }
 
-// DecideExemption approves or refuses a requested exemption; approver is the
-// name recorded as approving (shown in reports). Approving an exemption ends
-// any other approved exemption of the same objective. It returns not_found
-// for another organization's exemption and conflict when it was already decided.
-func (s *Store) DecideExemption(ctx context.Context, orgID string, actor Actor, id string, approve bool, approver string) (_ *Exemption, err error) {
+// DecideExemption approves or refuses a requested exemption without a
+// comment; see DecideExemptionComment.
+func (s *Store) DecideExemption(ctx context.Context, orgID string, actor Actor, id string, approve bool, approver string) (*Exemption, error) {
+	return s.DecideExemptionComment(ctx, orgID, actor, id, approve, approver, "")
+}
+
+// DecideExemptionComment approves or refuses a requested exemption with a
+// comment; approver is the name recorded as approving (shown in reports).
+// Four eyes: the user who requested an exemption may not decide it
+// (forbidden). Approving an exemption ends any other approved exemption of
+// the same objective. It returns not_found for another organization's
+// exemption and conflict when it was already decided.
+func (s *Store) DecideExemptionComment(ctx context.Context, orgID string, actor Actor, id string, approve bool, approver, comment string) (_ *Exemption, err error) {
 	defer wrap(&err, "decide exemption(%s, %s)", orgID, id)
 	if err := textfield.Name("the name of who decides", approver); err != nil {
 		return nil, err
@@ -98,8 +111,12 @@ func (s *Store) DecideExemption(ctx context.Context, orgID string, actor Actor, 
 		if before.Status != ExemptionRequested {
 			return csmm.Errorf(csmm.ECONFLICT, "the exemption was already %s", before.Status)
 		}
+		if before.RequestedByID != "" && before.RequestedByID == actor.UserID {
+			return csmm.Errorf(csmm.EFORBIDDEN, "Four eyes: you requested this exemption, so another admin decides it")
+		}
 		after := *before
 		after.Status, after.Approver, after.DecidedBy, after.Decided = ExemptionRefused, approver, actorID(actor), tx.now
+		after.Comment = strings.TrimSpace(comment)
 		if approve {
 			after.Status = ExemptionApproved
 			if _, err := tx.exec(ctx, "UPDATE exemptions SET status = ?, decided_at = ? WHERE org_id = ? AND assessment_id = ? AND objective = ? AND status = ?",
@@ -107,8 +124,8 @@ func (s *Store) DecideExemption(ctx context.Context, orgID string, actor Actor, 
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, "UPDATE exemptions SET status = ?, approver = ?, decided_by = ?, decided_at = ? WHERE org_id = ? AND id = ?",
-			after.Status, after.Approver, after.DecidedBy, micros(after.Decided), orgID, id); err != nil {
+		if _, err := tx.exec(ctx, "UPDATE exemptions SET status = ?, approver = ?, decided_by = ?, decided_at = ?, decision_comment = ? WHERE org_id = ? AND id = ?",
+			after.Status, after.Approver, after.DecidedBy, micros(after.Decided), after.Comment, orgID, id); err != nil {
 			return err
 		}
 		e = &after

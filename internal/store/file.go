@@ -209,7 +209,7 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 		sort.Strings(objectives)
 		for _, id := range objectives {
 			fe := f.Exemptions[id]
-			e := &Exemption{ID: NewID(), AssessmentID: a.ID, Objective: id, Reason: fe.Reason, RequestedBy: fe.Approver,
+			e := &Exemption{ID: NewID(), AssessmentID: a.ID, Objective: id, Reason: fe.Reason, RequestedBy: fe.RequestedBy, Comment: fe.Comment,
 				Requested: tx.now, Approver: fe.Approver, Status: ExemptionApproved, Until: fe.Until, DecidedBy: actorID(actor), Decided: tx.now}
 			if e.Reason == "" || e.Until.IsZero() {
 				return csmm.Errorf(csmm.EINVALID, "exemption of %s: expected a reason and an expiry date", id)
@@ -306,7 +306,7 @@ func (snap *snapshot) exemptions() map[string]assess.Exemption {
 			continue
 		}
 		decided[e.Objective] = e.Decided.UnixMicro()
-		out[e.Objective] = assess.Exemption{Reason: e.Reason, Approver: e.Approver, Until: e.Until}
+		out[e.Objective] = assess.Exemption{Reason: e.Reason, Approver: e.Approver, Until: e.Until, RequestedBy: e.RequestedBy, Comment: e.Comment}
 	}
 	return out
 }

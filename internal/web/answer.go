@@ -10,6 +10,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -41,6 +42,32 @@ type saveResult struct {
 	Progress []progress `json:"progress"`
 	// Status is the objective's roll-up status after the save.
 	Status assess.Status `json:"status"`
+	// StatusText is the objective's status line as the page shows it.
+	StatusText string `json:"status_text"`
+	// Scopes are the objective's scopes after the save, for the page to
+	// update each scope's line in place.
+	Scopes []scopeState `json:"scopes"`
+	// Category is the category's score after the save.
+	Category categoryState `json:"category"`
+	// Next links the next unanswered or stale objective after this one,
+	// across categories; empty when none is left.
+	Next string `json:"next"`
+}
+
+// scopeState is one scope of an objective as the page shows it.
+type scopeState struct {
+	Scope        string        `json:"scope"`
+	Status       assess.Status `json:"status"`
+	Who          string        `json:"who"`
+	Version      int           `json:"version"`
+	Contradicted bool          `json:"contradicted"`
+}
+
+// categoryState is the category's score line as the page shows it.
+type categoryState struct {
+	Score     string `json:"score"`
+	Level     int    `json:"level"`
+	LevelName string `json:"level_name"`
 }
 
 // MarshalJSON gives progress lower-case keys for the script.
@@ -98,6 +125,11 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 		subs = append(subs, sub)
 	}
 
+	binary := o.Binary()
+	scopeNames := map[string]string{}
+	for _, sc := range s.A.Scopes {
+		scopeNames[sc.ID] = scopeName(sc)
+	}
 	var res saveResult
 	for _, sub := range subs {
 		out := saveOutcome{Scope: sub.Scope}
@@ -111,8 +143,12 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 			out.Message = strconv.Quote(string(sub.Answer)) + " is not an answer"
 			res.Errors = append(res.Errors, out)
 			continue
+		case binary && sub.Answer != assess.No && sub.Answer != assess.Yes && sub.Answer != assess.NA:
+			out.Message = o.ID + " states a fact: answer No, Yes or Not applicable, not " + answerLabel(sub.Answer) + "."
+			res.Errors = append(res.Errors, out)
+			continue
 		case sub.Answer == assess.NA && sub.Justification == "":
-			out.Message = "Not applicable needs a justification: say why the objective does not apply to " + sub.Scope + "."
+			out.Message = "Not applicable needs a justification: say why the objective does not apply to " + scopeNames[sub.Scope] + "."
 			res.Errors = append(res.Errors, out)
 			continue
 		}
@@ -167,7 +203,12 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := d.find(o.ID)
 	if wantsJSON(r) {
-		res.Progress, res.Status = d.Progress, f.Status
+		res.Progress, res.Status, res.StatusText = d.Progress, f.Status, f.StatusText()
+		res.Category = categoryState{Score: report.Display(d.Score), Level: d.Level, LevelName: d.LevelName}
+		res.Next = nextOpen(s, d.Path, o.ID)
+		for _, sa := range f.Scopes {
+			res.Scopes = append(res.Scopes, scopeState{Scope: sa.Scope, Status: sa.Status, Who: sa.Who(), Version: sa.Version, Contradicted: sa.Contradicted})
+		}
 		if res.Saved == nil {
 			res.Saved = []saveOutcome{}
 		}

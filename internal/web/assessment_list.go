@@ -18,6 +18,11 @@ type listItem struct {
 	Href    string
 	Created time.Time
 	Updated time.Time
+	// Score is the program score; Progress the objective-scope pairs done;
+	// Status says whether answering has started or is complete.
+	Score    float64
+	Progress progress
+	Status   string
 }
 
 // assessmentList shows the organization's assessments, newest first.
@@ -35,7 +40,29 @@ func (h *Handler) assessmentList(w http.ResponseWriter, r *http.Request) error {
 		d.NewHref = orgPath(c.Org) + "/assessments/new"
 	}
 	for _, a := range list {
-		d.Assessments = append(d.Assessments, listItem{Name: a.Name, Href: assessmentPath(c, a.ID), Created: a.Created, Updated: a.Updated})
+		it := listItem{Name: a.Name, Href: assessmentPath(c, a.ID), Created: a.Created, Updated: a.Updated}
+		s, err := h.load(r.Context(), c, a.ID)
+		if err != nil {
+			return err
+		}
+		it.Score = s.Result.Program.Score
+		for _, sr := range s.Result.Scopes {
+			for _, o := range sr.Objectives {
+				it.Progress.Total++
+				if done(o) {
+					it.Progress.Done++
+				}
+			}
+		}
+		switch {
+		case it.Progress.Done == 0:
+			it.Status = "Not started"
+		case it.Progress.Done == it.Progress.Total:
+			it.Status = "Complete"
+		default:
+			it.Status = "In progress"
+		}
+		d.Assessments = append(d.Assessments, it)
 	}
 	return h.render(w, http.StatusOK, h.pages.assessmentList, d)
 }

@@ -1,10 +1,17 @@
 package web
 
 import (
+	"fmt"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -27,6 +34,26 @@ type categoryData struct {
 	Next      *crumb
 	// Today is the earliest expiry an exemption request may give.
 	Today assess.Date
+	// Continue links the next objective, in this category or a later
+	// one, that is unanswered or stale in some scope; empty when none is.
+	Continue string
+	// Show and Level are the filter in force; Filters link each filter;
+	// Hidden counts the objectives the filter leaves out.
+	Show   string
+	Level1 int
+	// Owner is the member the category is assigned to.
+	Owner   string
+	Filters []tab
+	Hidden  int
+}
+
+// The filters of the category page (the show query parameter).
+var categoryFilters = []struct{ Value, Label string }{
+	{"", "All"},
+	{"unanswered", "Unanswered"},
+	{"stale", "Stale"},
+	{"contradicted", "Contradicted by evidence"},
+	{"mine", "Assigned to me"},
 }
 
 // levelGroup is the objectives of one level.
@@ -48,6 +75,13 @@ type objectiveForm struct {
 	Mode      model.Mode
 	Controls  model.Controls
 	Checks    []string
+	// Binary objectives take only No, Yes and Not applicable.
+	Binary bool
+	// Mine is true when the objective or its category is assigned to the
+	// caller; Owner names who it is assigned to.
+	Mine  bool
+	Owner string
+	Level int
 	// Status is the roll-up status; Met whether the roll-up value meets the threshold.
 	Status assess.Status
 	Met    bool
@@ -89,6 +123,104 @@ type scopeAnswer struct {
 	// deliberately replaces it.
 	Theirs *store.Answer
 	Error  string
+	// Contradicted is true when the automated evidence disagrees with the
+	// manual answer by half the scale or more.
+	Contradicted bool
+}
+
+// Who says who answered and how the scope's value stands, as one line.
+func (sa *scopeAnswer) Who() string {
+	var b strings.Builder
+	if sa.By != "" {
+		fmt.Fprintf(&b, "Answered by %s on %s", sa.By, sa.Date)
+	} else {
+		b.WriteString("Not answered yet")
+	}
+	switch {
+	case sa.Status == assess.StatusStale:
+		b.WriteString(" · stale: answer again")
+	case sa.Status == assess.StatusExempt:
+		b.WriteString(" · exempt")
+	}
+	if sa.Source == assess.SourceAutomated {
+		b.WriteString(" · scored from automated evidence")
+		if sa.Value != nil {
+			b.WriteString(": " + report.Percent(*sa.Value))
+		}
+	}
+	if sa.Contradicted {
+		b.WriteString(" · contradicted by the evidence")
+	}
+	return b.String()
+}
+
+// StatusText is the objective's roll-up status in words.
+func (f *objectiveForm) StatusText() string {
+	t := statusLabel(f.Status)
+	if f.Met {
+		t += " · met"
+	}
+	return t
+}
+
+// statusLabel names a status for people.
+func statusLabel(s assess.Status) string {
+	switch s {
+	case assess.StatusAnswered:
+		return "Answered"
+	case assess.StatusUnanswered:
+		return "Unanswered"
+	case assess.StatusStale:
+		return "Stale"
+	case assess.StatusNA:
+		return "Not applicable"
+	case assess.StatusExempt:
+		return "Exempt"
+	}
+	return string(s)
+}
+
+// contradicted reports whether evaluated evidence and a manual answer
+// differ by half the scale or more.
+func contradicted(a assess.Answer, ev *assess.Evidence) bool {
+	if ev == nil || !ev.Evaluated() {
+		return false
+	}
+	v, applicable, ok := a.Value()
+	if !ok || !applicable {
+		return false
+	}
+	return math.Abs(v-ev.Value()) >= 0.5
+}
+
+// matches reports whether an objective passes the page's filter.
+func (f *objectiveForm) matches(show string, level int) bool {
+	if level != 0 && f.Level != level {
+		return false
+	}
+	if show == "mine" {
+		return f.Mine
+	}
+	for _, sa := range f.Scopes {
+		switch {
+		case show == "",
+			show == "unanswered" && sa.Status == assess.StatusUnanswered,
+			show == "stale" && sa.Status == assess.StatusStale,
+			show == "contradicted" && sa.Contradicted:
+			return true
+		}
+	}
+	return false
+}
+
+// open reports whether the objective is unanswered or stale in some scope.
+func (f *objectiveForm) open() bool {
+	for _, sa := range f.Scopes {
+		if sa.Status == assess.StatusUnanswered || sa.Status == assess.StatusStale {
+			return true
+		}
+	}
+	return false
 }
 
 // choice is one answer word as a radio button.
@@ -105,6 +237,9 @@ type exemptionView struct {
 	DecideAction string
 	Back         string
 	Expired      bool
+	// Own is true when the caller requested the exemption and so may not
+	// decide it (four eyes).
+	Own bool
 }
 
 // category shows one category's objectives with their answer forms.
@@ -121,6 +256,22 @@ func (h *Handler) category(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	owners, names, err := h.owners(r, c, s.A.ID)
+	if err != nil {
+		return err
+	}
+	d.Owner = names[owners[d.ID]]
+	for _, o := range d.objectives() {
+		who := owners[o.ID]
+		if who == "" {
+			who = owners[d.ID]
+		}
+		o.Mine, o.Owner = who == c.User.ID, names[who]
+	}
+	q := r.URL.Query()
+	if err := d.filter(q.Get("show"), q.Get("level")); err != nil {
+		return err
+	}
 	if id := r.URL.Query().Get("saved"); id != "" {
 		for _, o := range d.objectives() {
 			if o.ID == id {
@@ -133,6 +284,65 @@ func (h *Handler) category(w http.ResponseWriter, r *http.Request) error {
 		d.Notice = "The exemption is requested; an admin decides it."
 	}
 	return h.render(w, http.StatusOK, h.pages.category, d)
+}
+
+// filter keeps the objectives that pass the filter and links the filters.
+func (d *categoryData) filter(show, level string) error {
+	known := false
+	for _, f := range categoryFilters {
+		known = known || f.Value == show
+	}
+	if !known {
+		return csmm.Errorf(csmm.EINVALID, "show=%q: expected unanswered, stale, contradicted or mine", show)
+	}
+	if level != "" {
+		n, err := strconv.Atoi(level)
+		if err != nil || n < model.MinLevel || n > model.MaxLevel {
+			return csmm.Errorf(csmm.EINVALID, "level=%q: expected a level from %d to %d", level, model.MinLevel, model.MaxLevel)
+		}
+		d.Level1 = n
+	}
+	d.Show = show
+	href := func(show string, level int) string {
+		v := url.Values{}
+		if show != "" {
+			v.Set("show", show)
+		}
+		if level != 0 {
+			v.Set("level", strconv.Itoa(level))
+		}
+		if len(v) == 0 {
+			return d.Path + "/categories/" + d.ID
+		}
+		return d.Path + "/categories/" + d.ID + "?" + v.Encode()
+	}
+	for _, f := range categoryFilters {
+		d.Filters = append(d.Filters, tab{Label: f.Label, Href: href(f.Value, d.Level1), Current: f.Value == show})
+	}
+	d.Filters = append(d.Filters, tab{Label: "Every level", Href: href(show, 0), Current: d.Level1 == 0})
+	for _, g := range d.Levels {
+		d.Filters = append(d.Filters, tab{Label: "Level " + strconv.Itoa(g.Level), Href: href(show, g.Level), Current: d.Level1 == g.Level})
+	}
+	if show == "" && d.Level1 == 0 {
+		return nil
+	}
+	var kept []levelGroup
+	for _, g := range d.Levels {
+		var objs []*objectiveForm
+		for _, o := range g.Objectives {
+			if o.matches(show, d.Level1) {
+				objs = append(objs, o)
+			} else {
+				d.Hidden++
+			}
+		}
+		if len(objs) > 0 {
+			g.Objectives = objs
+			kept = append(kept, g)
+		}
+	}
+	d.Levels = kept
+	return nil
 }
 
 // objectives returns every objective form of the page.
@@ -193,7 +403,12 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 	}
 	perScope := map[assess.Key]assess.ObjectiveScore{}
 	for _, sr := range s.Result.Scopes {
-		p := progress{Scope: sr.ID}
+		p := progress{Scope: sr.ID, Name: sr.ID}
+		for _, sc := range s.A.Scopes {
+			if sc.ID == sr.ID {
+				p.Name = scopeName(sc)
+			}
+		}
 		for _, o := range sr.Objectives {
 			perScope[assess.Key{Objective: o.ID, Scope: sr.ID}] = o
 			if o.Category == cat.ID {
@@ -209,7 +424,11 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 	for _, e := range s.Exemptions {
 		v := exemptionView{Exemption: e, Expired: s.Result.AsOf.After(e.Until), Back: path + "/categories/" + cat.ID + "#obj-" + e.Objective}
 		if e.Status == store.ExemptionRequested && c.CanDecide() {
-			v.DecideAction = path + "/exemptions/" + e.ID
+			if e.RequestedByID == c.User.ID {
+				v.Own = true
+			} else {
+				v.DecideAction = path + "/exemptions/" + e.ID
+			}
 		}
 		exemptions[e.Objective] = append(exemptions[e.Objective], v)
 	}
@@ -229,6 +448,7 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 		f := &objectiveForm{
 			ID: o.ID, Title: o.Title, Question: o.Question, KPI: o.KPI, Guidance: o.Guidance,
 			Threshold: o.Threshold, Mode: o.Mode, Controls: o.Controls, Checks: o.Checks,
+			Binary: o.Binary(), Level: o.Level,
 			Status: ro.Status, Met: ro.Met,
 			Action:          path + "/objectives/" + o.ID + "/answer",
 			ExemptionAction: path + "/objectives/" + o.ID + "/exemption",
@@ -244,6 +464,7 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 				sa.Answer, sa.Note, sa.Justification = an.Answer, an.Note, an.Justification
 				sa.Version, sa.By, sa.Date, sa.UpdatedBy = an.Version, an.AnsweredBy, an.AnsweredAt, an.UpdatedBy
 			}
+			sa.Contradicted = sa.Source != assess.SourceNone && contradicted(sa.Answer, sa.Evidence)
 			f.Scopes = append(f.Scopes, sa)
 		}
 		f.refreshChoices()
@@ -254,7 +475,46 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 			d.Levels = append(d.Levels, *g)
 		}
 	}
+	d.Continue = nextOpen(s, path, "")
+	for _, o := range d.objectives() {
+		if o.open() {
+			d.Continue = path + "/categories/" + cat.ID + "#obj-" + o.ID
+			break
+		}
+	}
 	return d, nil
+}
+
+// nextOpen links the first objective after the given one, in the model's
+// order and wrapping round, that is unanswered or stale in some scope; with
+// after empty it starts at the first objective. It is empty when every
+// objective is answered.
+func nextOpen(s *snapshot, path, after string) string {
+	open := map[string]bool{}
+	for _, sr := range s.Result.Scopes {
+		for _, o := range sr.Objectives {
+			if o.Status == assess.StatusUnanswered || o.Status == assess.StatusStale {
+				open[o.ID] = true
+			}
+		}
+	}
+	var order []*model.Objective
+	for _, c := range s.Model.Categories {
+		order = append(order, s.Model.CategoryObjectives(c.ID)...)
+	}
+	start := 0
+	for i, o := range order {
+		if o.ID == after {
+			start = i + 1
+		}
+	}
+	for i := range order {
+		o := order[(start+i)%len(order)]
+		if open[o.ID] && o.ID != after {
+			return objectiveHref(path, o)
+		}
+	}
+	return ""
 }
 
 // refreshChoices marks each scope's radio buttons from its answer.
@@ -262,6 +522,9 @@ func (f *objectiveForm) refreshChoices() {
 	for _, sa := range f.Scopes {
 		sa.Choices = sa.Choices[:0]
 		for _, a := range assess.Answers {
+			if f.Binary && a != assess.No && a != assess.Yes && a != assess.NA {
+				continue
+			}
 			sa.Choices = append(sa.Choices, choice{Value: a, Label: answerLabel(a), Hint: answerHint(a), Checked: a == sa.Answer})
 		}
 	}

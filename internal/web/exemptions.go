@@ -50,7 +50,10 @@ func (h *Handler) exemptions(w http.ResponseWriter, r *http.Request) error {
 			row.Title, row.Href = o.Title, objectiveHref(path, o)
 		}
 		if e.Status == store.ExemptionRequested {
-			if c.CanDecide() {
+			switch {
+			case c.CanDecide() && e.RequestedByID == c.User.ID:
+				row.Own = true
+			case c.CanDecide():
 				row.DecideAction = path + "/exemptions/" + e.ID
 			}
 			d.Pending = append(d.Pending, row)
@@ -144,7 +147,7 @@ func (h *Handler) exemptionDecide(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return csmm.Errorf(csmm.EINVALID, "decision: expected approve or refuse")
 	}
-	e, err := h.store.DecideExemption(r.Context(), c.Org.ID, c.actor(r), r.PathValue("ex"), approve, c.displayName())
+	e, err := h.store.DecideExemptionComment(r.Context(), c.Org.ID, c.actor(r), r.PathValue("ex"), approve, c.displayName(), r.PostForm.Get("comment"))
 	if err != nil {
 		return err
 	}

@@ -72,9 +72,9 @@ func TestFormTextFields(t *testing.T) {
 		{"assessment name NUL", "/o/example/assessments", newForm("a\x00b"), ".error", "the assessment name contains the control character U+0000"},
 		{"assessment name long", "/o/example/assessments", newForm(strings.Repeat("x", textfield.MaxName+1)), ".error", "the assessment name is 201 characters long; the limit is 200"},
 		{"note", path + "/objectives/" + obj + "/answer", url.Values{"answer-production": {"yes"}, "note-production": {"a\x1bb"}, "version-production": {"0"}},
-			"fieldset.scope .error", "the note contains the control character U+001B"},
+			"fieldset.scope .field-error", "the note contains the control character U+001B"},
 		{"justification long", path + "/objectives/" + obj + "/answer", url.Values{"answer-production": {"na"}, "justification-production": {strings.Repeat("j", textfield.MaxNote+1)}, "version-production": {"0"}},
-			"fieldset.scope .error", "the justification is 10001 characters long; the limit is 10000"},
+			"fieldset.scope .field-error", "the justification is 10001 characters long; the limit is 10000"},
 		{"token name", "/o/example/settings/tokens", url.Values{"name": {"CI\x00"}, "role": {"viewer"}, "expiry": {"30d"}}, ".error", "the token name contains the control character U+0000"},
 	}
 	for _, tt := range tests {

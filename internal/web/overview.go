@@ -30,8 +30,17 @@ type overviewData struct {
 	TargetsHref  string
 	ExemptHref   string
 	EvidenceHref string
+	// FirstCatHref is where answering continues (the first unanswered or
+	// stale objective); empty for a caller who may not answer.
 	FirstCatHref string
+	// AssignAction is where an admin assigns categories; Members are
+	// whom to.
+	AssignAction string
+	Members      []store.Member
 }
+
+// Columns is the number of columns of the categories table.
+func (d overviewData) Columns() int { return 5 + len(d.Scopes) }
 
 // scopeHead names a scope in a table heading.
 type scopeHead struct {
@@ -58,12 +67,17 @@ type categoryRow struct {
 	Score     float64
 	Target    *int
 	Progress  []progress
+	// Owner is the member the category is assigned to, by name.
+	Owner   string
+	OwnerID string
 }
 
 // progress counts objective-scope pairs with a valid answer, evidence or an
 // exemption, out of all of them.
 type progress struct {
 	Scope string
+	// Name is the scope's name as people read it.
+	Name  string
 	Done  int
 	Total int
 }
@@ -119,8 +133,11 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		ExemptHref:  path + "/exemptions",
 	}
 	d.EvidenceHref = path + "/evidence"
-	if len(s.Model.Categories) > 0 {
-		d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
+	if len(s.Model.Categories) > 0 && c.CanAnswer() {
+		d.FirstCatHref = nextOpen(s, path, "")
+		if d.FirstCatHref == "" {
+			d.FirstCatHref = path + "/categories/" + s.Model.Categories[0].ID
+		}
 	}
 	for _, sc := range s.A.Scopes {
 		d.Scopes = append(d.Scopes, scopeHead{ID: sc.ID, Name: scopeName(sc), Weight: sc.Weight})
@@ -162,6 +179,16 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 	for _, cs := range s.Result.Categories {
 		cats[cs.ID] = cs
 	}
+	owners, names, err := h.owners(r, c, s.A.ID)
+	if err != nil {
+		return err
+	}
+	if c.CanManage() {
+		d.AssignAction = path + "/assignments"
+		if d.Members, err = h.store.ListMembers(r.Context(), c.Org.ID); err != nil {
+			return err
+		}
+	}
 	doms := map[string]float64{}
 	for _, ds := range s.Result.Domains {
 		doms[ds.ID] = ds.Score
@@ -171,7 +198,8 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		for _, cat := range s.Model.DomainCategories(dom.ID) {
 			cs := cats[cat.ID]
 			row := categoryRow{ID: cat.ID, Name: cat.Name, Href: path + "/categories/" + cat.ID,
-				Level: cs.Level, LevelName: s.Model.LevelName(cs.Level), Score: cs.Score, Target: cs.Target}
+				Level: cs.Level, LevelName: s.Model.LevelName(cs.Level), Score: cs.Score, Target: cs.Target,
+				OwnerID: owners[cat.ID], Owner: names[owners[cat.ID]]}
 			for _, sc := range s.A.Scopes {
 				p := per[cat.ID][sc.ID]
 				if p == nil {

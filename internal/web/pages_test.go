@@ -217,11 +217,11 @@ func TestAnswerAndEscaping(t *testing.T) {
 	if v, _ := art.Find(`input[name="version-production"]`).Attr("value"); v != "1" {
 		t.Errorf("production version = %q, want 1", v)
 	}
-	if got := art.Find(".who .by").First().Text(); got != assessor.Name {
-		t.Errorf("answered by %q, want %q", got, assessor.Name)
+	if got := art.Find(`fieldset[data-scope="production"] .who`).Text(); !strings.HasPrefix(got, "Answered by "+assessor.Name+" on ") {
+		t.Errorf("production line %q, want it to start with Answered by %s on", got, assessor.Name)
 	}
-	if art.Find("details.controls").Length() != 1 {
-		t.Error("sample controls are not folded in <details>")
+	if !contains(art.Find("details.about").Text(), "Sample controls") || art.Find("details.about[open]").Length() != 0 {
+		t.Error("the question and sample controls are not folded in a closed <details>")
 	}
 
 	t.Run("na needs a justification", func(t *testing.T) {
@@ -230,8 +230,12 @@ func TestAnswerAndEscaping(t *testing.T) {
 			t.Fatalf("status %d, want 422", r.status)
 		}
 		d := r.doc(t)
-		if !contains(d.Find("fieldset.scope .error").Text(), "justification") {
-			t.Errorf("no justification error in %q", d.Find(".error").Text())
+		just := d.Find(`#obj-` + strings.ReplaceAll(o2, ".", `\.`) + ` fieldset[data-scope="production"] .just`)
+		if !contains(just.Find(".field-error").Text(), "justification") {
+			t.Errorf("no justification error next to the field in %q", just.Text())
+		}
+		if v, _ := just.Find("textarea").Attr("aria-invalid"); v != "true" {
+			t.Errorf("the justification field is not marked invalid: aria-invalid=%q", v)
 		}
 	})
 

@@ -24,6 +24,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/csmm"
@@ -131,6 +133,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /o/{org}/assessments/{id}/targets", h.page(h.targetSave))
 	mux.Handle("GET /o/{org}/assessments/{id}/categories/{cat}", h.page(h.category))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/answer", h.page(h.answerSave))
+	mux.Handle("POST /o/{org}/assessments/{id}/assignments", h.page(h.assign))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/exemption", h.page(h.exemptionRequest))
 	mux.Handle("GET /o/{org}/assessments/{id}/exemptions", h.page(h.exemptions))
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
@@ -250,11 +253,28 @@ func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.H
 			api.WriteError(w, r, h.logger, err)
 			return
 		}
-		data := errorData{base: base{Title: http.StatusText(status)}, Message: csmm.ErrorMessage(err), Status: status}
+		data := errorData{base: base{Title: http.StatusText(status)}, Message: sentence(csmm.ErrorMessage(err)), Status: status}
+		// The error page keeps the header of a signed-in user.
+		if code != csmm.EUNAUTHORIZED {
+			if c, merr := h.member(r); merr == nil {
+				data.Caller = c
+			} else if u, aerr := h.auth(r); aerr == nil {
+				data.Caller = &caller{User: u}
+			}
+		}
 		if rerr := h.render(w, status, h.pages.error, data); rerr != nil {
 			h.logger.ErrorContext(r.Context(), "render error page", "error", rerr.Error())
 		}
 	})
+}
+
+// sentence starts a message with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // errorData is the error page.

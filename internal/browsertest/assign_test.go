@@ -1,0 +1,55 @@
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/model"
+)
+
+// TestAssignmentAndMine checks that an admin assigns a category to a member
+// on the overview, that the overview shows the owner and that the member
+// finds the category's objectives under "Assigned to me", and no others.
+func TestAssignmentAndMine(t *testing.T) {
+	a := newApp(t)
+	m, err := model.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := a.newAssessment("Assigned", "production")
+	a.addMember(path, "ana@zephyr.example", "Ana Assessor", csmm.RoleAssessor)
+	var owner string
+	a.run("assign IAM",
+		chromedp.Navigate(a.base+path),
+		chromedp.WaitVisible(css(`#owner-IAM`)),
+		setFlag(`var s=document.querySelector("#owner-IAM");for(var i=0;i<s.options.length;i++){if(s.options[i].text==="Ana Assessor"){s.selectedIndex=i}}`),
+		clickJS(`#cat-IAM form.assign button`),
+		poll(`location.search.includes("assigned=IAM")`),
+		chromedp.WaitVisible(css(`#owner-IAM`)),
+		evalInto(`document.querySelector("#owner-IAM").selectedOptions[0].text`, &owner),
+	)
+	if owner != "Ana Assessor" {
+		t.Errorf("IAM owner on the overview %q, want Ana Assessor", owner)
+	}
+	a.signInAs("ana@zephyr.example")
+	var shown int
+	var ownerText, empty string
+	a.run("mine in IAM",
+		chromedp.Navigate(a.base+path+"/categories/IAM?show=mine"),
+		chromedp.WaitVisible(css(`#category-owner`)),
+		textOf(`#category-owner`, &ownerText),
+		keep(chromedp.Evaluate[int](`document.querySelectorAll("article.objective").length`), &shown),
+	)
+	if want := len(m.CategoryObjectives("IAM")); shown != want || ownerText != "Ana Assessor" {
+		t.Errorf("IAM mine: %d objectives, owner %q; want %d and Ana Assessor", shown, ownerText, want)
+	}
+	a.run("mine elsewhere",
+		chromedp.Navigate(a.base+path+"/categories/NET?show=mine"),
+		chromedp.WaitVisible(css(`#filter-empty`)),
+		textOf(`#filter-empty`, &empty),
+	)
+	if empty == "" {
+		t.Error("NET under Assigned to me is not empty")
+	}
+}
