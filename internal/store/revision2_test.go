@@ -26,7 +26,15 @@ func TestMeasuredAnswerRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj := func(i int) string { return m.Objectives[i].ID }
+		// The i-th objective on the coverage scale: measured answers and
+		// half need one (a binary objective takes only no, yes and na).
+		var coverage []string
+		for _, o := range m.Objectives {
+			if !o.Binary() {
+				coverage = append(coverage, o.ID)
+			}
+		}
+		obj := func(i int) string { return coverage[i] }
 		date := assess.Date{Year: 2026, Month: 11, Day: 1}
 		count := &assess.Measure{Measured: 87, Of: 120}
 		percent := &assess.Measure{Measured: 72.5, Of: 100, Percent: true}

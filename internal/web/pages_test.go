@@ -289,7 +289,7 @@ func TestAnswerAndEscaping(t *testing.T) {
 
 	t.Run("autosave answers JSON with progress", func(t *testing.T) {
 		o3 := objs[2].ID
-		r := e.do(assessor, "POST", path+"/objectives/"+o3+"/answer", url.Values{"answer-production": {"half"}, "version-production": {"0"}}, "application/json")
+		r := e.do(assessor, "POST", path+"/objectives/"+o3+"/answer", url.Values{"answer-production": {"yes"}, "version-production": {"0"}}, "application/json")
 		if r.status != http.StatusOK {
 			t.Fatalf("status %d\n%s", r.status, r.body)
 		}
