@@ -167,7 +167,7 @@ func (lc *loadClient) putAnswer(ctx context.Context, t0 time.Time, measured bool
 	}
 	version := lc.versions[key]
 	body, _ := json.Marshal(map[string]any{
-		"answer":  answerWords[lc.rng.IntN(len(answerWords))],
+		"answer":  lc.model.words(key.Objective)[lc.rng.IntN(len(lc.model.words(key.Objective)))],
 		"note":    "saved by the load benchmark",
 		"version": version,
 	})

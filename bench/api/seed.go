@@ -14,6 +14,9 @@ import (
 // answerWords are the answers a person gives, from none to full coverage.
 var answerWords = []string{"no", "some", "half", "most", "yes"}
 
+// binaryWords are the answers of an objective on the binary scale.
+var binaryWords = []string{"no", "yes"}
+
 // benchScopes are the scopes of every seeded assessment.
 var benchScopes = []struct {
 	ID     string
@@ -29,6 +32,16 @@ var benchScopes = []struct {
 type modelInfo struct {
 	Ref        string
 	Objectives []string
+	// Binary holds the objectives on the binary scale (no, yes or na only).
+	Binary map[string]bool
+}
+
+// words returns the answer words an objective takes.
+func (m *modelInfo) words(objective string) []string {
+	if m.Binary[objective] {
+		return binaryWords
+	}
+	return answerWords
 }
 
 func fetchModel(ctx context.Context, c *apiClient) (*modelInfo, error) {
@@ -36,7 +49,8 @@ func fetchModel(ctx context.Context, c *apiClient) (*modelInfo, error) {
 		ID         string `json:"id"`
 		Version    string `json:"version"`
 		Objectives []struct {
-			ID string `json:"id"`
+			ID    string `json:"id"`
+			Scale string `json:"scale"`
 		} `json:"objectives"`
 	}
 	if err := c.call(ctx, "GET", c.orgPath("/models/builtin"), "", nil, http.StatusOK, &m); err != nil {
@@ -45,9 +59,12 @@ func fetchModel(ctx context.Context, c *apiClient) (*modelInfo, error) {
 	if len(m.Objectives) == 0 {
 		return nil, fmt.Errorf("the built-in model %s@%s has no objectives", m.ID, m.Version)
 	}
-	info := &modelInfo{Ref: m.ID + "@" + m.Version}
+	info := &modelInfo{Ref: m.ID + "@" + m.Version, Binary: map[string]bool{}}
 	for _, o := range m.Objectives {
 		info.Objectives = append(info.Objectives, o.ID)
+		if o.Scale == "binary" {
+			info.Binary[o.ID] = true
+		}
 	}
 	return info, nil
 }
@@ -74,7 +91,8 @@ func answersFile(m *modelInfo, org string, i int, date time.Time) []byte {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%s: %s", sc.ID, answerWords[rng.IntN(len(answerWords))])
+			words := m.words(obj)
+			fmt.Fprintf(&b, "%s: %s", sc.ID, words[rng.IntN(len(words))])
 		}
 		b.WriteString("}\n")
 	}

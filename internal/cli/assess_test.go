@@ -151,8 +151,8 @@ func TestAssessRevision2(t *testing.T) {
 	run(t, "", "init", "-o", path).wantCode(t, 0)
 	input := strings.Join([]string{
 		"130/120", "87/120", "", // IAM-2.1: an impossible measure, then 87 of 120, no note
-		"skip", "skip", "skip", // IAM-2.2, IAM-3.1, IAM-3.2
-		"half", "72%", "yes", "", // IAM-3.3 is binary: half and a percentage refused
+		"skip",                   // IAM-2.2
+		"half", "72%", "yes", "", // IAM-2.3 is binary: half and a percentage refused
 		"quit",
 	}, "\n") + "\n"
 	r := run(t, input, "assess", path, "--category", "IAM").wantCode(t, 0)
@@ -171,7 +171,7 @@ func TestAssessRevision2(t *testing.T) {
 	if got.Measure == nil || got.Measure.Measured != 87 || got.Measure.Of != 120 {
 		t.Errorf("IAM-2.1: got %+v, want 87 of 120", got)
 	}
-	if got := f.Answers[assess.Key{Objective: "IAM-3.3", Scope: assess.DefaultScope}]; got.Answer != assess.Yes {
-		t.Errorf("IAM-3.3: got %+v, want yes", got)
+	if got := f.Answers[assess.Key{Objective: "IAM-2.3", Scope: assess.DefaultScope}]; got.Answer != assess.Yes {
+		t.Errorf("IAM-2.3: got %+v, want yes", got)
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const diffOld = `date: 2026-09-01
+// The diff fixtures are pinned to model 2.0.0, whose IAM level 2 has two
+// objectives, so that their levels do not move with the newest model.
+const diffOld = `model: csmm@2.0.0
+date: 2026-09-01
 scopes: [production, development]
 targets: {default: 3}
 answers:
@@ -20,7 +23,8 @@ answers:
   DAT-2.1: yes
 `
 
-const diffNew = `date: 2026-09-01
+const diffNew = `model: csmm@2.0.0
+date: 2026-09-01
 scopes: [production, development]
 targets: {default: 3}
 answers:

@@ -112,7 +112,8 @@ func TestScoreUnknownScope(t *testing.T) {
 // rounded: 2 + (1 + 0.75)/2 = 2.875 shows as 2.8, and the gap beside it is
 // the target minus the displayed score.
 func TestScoreTableTruncates(t *testing.T) {
-	path := writeFile(t, "a.yaml", `date: 2026-09-01
+	path := writeFile(t, "a.yaml", `model: csmm@2.0.0
+date: 2026-09-01
 targets: {ORG: 3}
 answers:
   ORG-2.1: yes
@@ -133,7 +134,7 @@ answers:
 	// ID, name words..., level, score, target, gap, completeness, status.
 	n := len(row)
 	got := []string{row[n-7], row[n-6], row[n-5], row[n-4], row[n-3], row[n-1]}
-	m, err := model.Builtin()
+	m, err := model.BuiltinRef("csmm@2.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
