@@ -223,8 +223,8 @@ func builtin21(t testing.TB) *model.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, _ := m.Objective("IAM-3.3"); !o.Binary() {
-		t.Fatal("the tests need IAM-3.3 to be binary in csmm@2.1.0")
+	if o, _ := m.Objective("IAM-2.3"); !o.Binary() {
+		t.Fatal("the tests need IAM-2.3 to be binary in csmm@2.1.0")
 	}
 	return m
 }
@@ -237,11 +237,11 @@ func TestParseRevision2Errors(t *testing.T) {
 		line       int
 		key, msg   string
 	}{
-		{"binary answered half", "  IAM-3.3: half\n", 5, "answers.IAM-3.3", `objective IAM-3.3 is binary (a yes/no fact): expected no, yes or na, got "half"`},
-		{"binary answered most in a mapping", "  IAM-3.3: {answer: most, note: n}\n", 5, "answers.IAM-3.3.answer", "objective IAM-3.3 is binary"},
-		{"binary answered per scope", "  IAM-3.3: {production: some}\n", 5, "answers.IAM-3.3.production", "objective IAM-3.3 is binary"},
-		{"binary given a percentage", "  IAM-3.3: 50%\n", 5, "answers.IAM-3.3", "objective IAM-3.3 is binary"},
-		{"binary given a measure", "  IAM-3.3: {measured: 1, of: 2}\n", 5, "answers.IAM-3.3", "objective IAM-3.3 is binary"},
+		{"binary answered half", "  IAM-2.3: half\n", 5, "answers.IAM-2.3", `objective IAM-2.3 is binary (a yes/no fact): expected no, yes or na, got "half"`},
+		{"binary answered most in a mapping", "  IAM-2.3: {answer: most, note: n}\n", 5, "answers.IAM-2.3.answer", "objective IAM-2.3 is binary"},
+		{"binary answered per scope", "  IAM-2.3: {production: some}\n", 5, "answers.IAM-2.3.production", "objective IAM-2.3 is binary"},
+		{"binary given a percentage", "  IAM-2.3: 50%\n", 5, "answers.IAM-2.3", "objective IAM-2.3 is binary"},
+		{"binary given a measure", "  IAM-2.3: {measured: 1, of: 2}\n", 5, "answers.IAM-2.3", "objective IAM-2.3 is binary"},
 		{"measured above of", "  IAM-2.1: {measured: 130, of: 120}\n", 5, "answers.IAM-2.1", "0 <= measured <= of, got 130 of 120"},
 		{"of zero", "  IAM-2.1: {measured: 0, of: 0}\n", 5, "answers.IAM-2.1", "of greater than 0"},
 		{"negative measure", "  IAM-2.1: {measured: -1, of: 10}\n", 5, "answers.IAM-2.1", "0 <= measured <= of"},
@@ -279,8 +279,8 @@ answers:
   IAM-2.1: {measured: 87, of: 120, note: accounts federated}
   IAM-2.2: 72.5%
   IAM-3.1: 3/4
-  IAM-3.2: {answer: 40%, by: alice}
-  IAM-3.3: yes
+  IAM-3.3: {answer: 40%, by: alice}
+  IAM-2.3: yes
 `
 	f, err := ParseFile("r2.yaml", []byte(src), m)
 	if err != nil {
@@ -289,7 +289,7 @@ answers:
 	if f.EvidenceValidityDays != 30 || f.Input(m, f.Date).EvidenceValidityDays != 30 {
 		t.Errorf("evidence_validity_days: got %d", f.EvidenceValidityDays)
 	}
-	want := map[string]float64{"IAM-2.1": 87.0 / 120, "IAM-2.2": 0.725, "IAM-3.1": 0.75, "IAM-3.2": 0.4, "IAM-3.3": 1}
+	want := map[string]float64{"IAM-2.1": 87.0 / 120, "IAM-2.2": 0.725, "IAM-3.1": 0.75, "IAM-3.3": 0.4, "IAM-2.3": 1}
 	for id, wv := range want {
 		r := f.Answers[Key{id, DefaultScope}]
 		v, applicable, ok := r.Value()
