@@ -8,6 +8,7 @@ package csmmcollect
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -57,6 +58,9 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		return &evidence.ParseError{File: file, Byte: 1, Message: "expected a JSON object with the field format: " + version}
 	}
 	seenFormat := false
+	// scanned is the document's scan_time, the time of every result that
+	// follows it (csmm collect writes it before the results).
+	var scanned time.Time
 	for dec.PeekKind() != '}' {
 		at := dec.InputOffset()
 		keyTok, err := dec.ReadToken()
@@ -75,6 +79,18 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 					Message: fmt.Sprintf("unsupported version %q; this csmm reads %s", f, version)}
 			}
 			seenFormat = true
+		case "scan_time":
+			at := valueStart(dec)
+			var st string
+			if err := evidence.DecodeRecord(dec, &st); err != nil {
+				return evidence.JSONError(file, at, 0, err)
+			}
+			t, err := time.Parse(time.RFC3339, st)
+			if err != nil {
+				return &evidence.ParseError{File: file, Byte: at + 1, Field: "scan_time",
+					Message: fmt.Sprintf("%q; expected a time such as 2026-12-01T12:00:00Z", st)}
+			}
+			scanned = t
 		case "results":
 			var rec result
 			if err := eachElement(file, dec, "results", func(at int64, n int) error {
@@ -86,6 +102,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 				if msg != "" {
 					return &evidence.ParseError{File: file, Byte: at + 1, Record: n, Field: field, Message: msg}
 				}
+				f.Time = scanned
 				return emit(f)
 			}); err != nil {
 				return err

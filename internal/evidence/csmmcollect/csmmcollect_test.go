@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -45,9 +46,10 @@ func TestLoad(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	scanned := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) // the document's scan_time
 	want := []evidence.Finding{
-		{CheckID: "csmm:aws:root_mfa", Resource: "1", Account: "1", Status: evidence.Pass, Scope: "prod"},
-		{CheckID: "csmm:aws:guardduty_enabled", Resource: "1/eu-west-1", Account: "1", Region: "eu-west-1", Status: evidence.Fail, Scope: "prod"},
+		{CheckID: "csmm:aws:root_mfa", Resource: "1", Account: "1", Status: evidence.Pass, Scope: "prod", Time: scanned},
+		{CheckID: "csmm:aws:guardduty_enabled", Resource: "1/eu-west-1", Account: "1", Region: "eu-west-1", Status: evidence.Fail, Scope: "prod", Time: scanned},
 		{CheckID: "csmm:aws:root_mfa", Resource: "2", Account: "2", Status: evidence.Other, Scope: "dev"},
 		{CheckID: "csmm:aws:root_access_keys", Resource: "2", Account: "2", Status: evidence.Other, Scope: "dev"},
 	}
@@ -67,6 +69,8 @@ func TestErrors(t *testing.T) {
 			evidence.ParseError{File: "f.json", Line: 3, Column: 1, Record: 2, Field: "check", Message: "missing; expected a check ID such as csmm:aws:guardduty_enabled"}},
 		{"other version", `{"format":"csmm-collect/2","results":[]}`,
 			evidence.ParseError{File: "f.json", Line: 1, Column: 11, Field: "format", Message: `unsupported version "csmm-collect/2"; this csmm reads csmm-collect/1`}},
+		{"bad scan time", `{"format":"csmm-collect/1","scan_time":"yesterday","results":[]}`,
+			evidence.ParseError{File: "f.json", Line: 1, Column: 40, Field: "scan_time", Message: `"yesterday"; expected a time such as 2026-12-01T12:00:00Z`}},
 		{"results not a list", `{"format":"csmm-collect/1","results":{}}`,
 			evidence.ParseError{File: "f.json", Line: 1, Column: 38, Field: "results", Message: "expected a list"}},
 	}
