@@ -16,8 +16,11 @@ import (
 
 // submitted is one scope's answer as the form sent it.
 type submitted struct {
-	Scope         string
-	Answer        assess.Answer
+	Scope  string
+	Answer assess.Answer
+	// Measure is the measured figure typed instead of a word ("87/120" or
+	// "72.5%"), on coverage objectives; it wins over a word sent with it.
+	Measure       string
 	Note          string
 	Justification string
 	Version       int
@@ -113,6 +116,7 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 			src = s.A.Scopes[0].ID
 		}
 		sub.Answer = assess.Answer(r.PostForm.Get("answer-" + src))
+		sub.Measure = strings.TrimSpace(r.PostForm.Get("measure-" + src))
 		sub.Note = strings.TrimSpace(r.PostForm.Get("note-" + src))
 		sub.Justification = strings.TrimSpace(r.PostForm.Get("justification-" + src))
 		if v := r.PostForm.Get("version-" + sc.ID); v != "" {
@@ -134,11 +138,28 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 	for _, sub := range subs {
 		out := saveOutcome{Scope: sub.Scope}
 		cur, exists := s.Answers[assess.Key{Objective: o.ID, Scope: sub.Scope}]
+		var measure *assess.Measure
+		if sub.Measure != "" {
+			if binary {
+				out.Message = o.ID + " states a fact: answer No, Yes or Not applicable, not a measured figure."
+				res.Errors = append(res.Errors, out)
+				continue
+			}
+			m, ok, err := assess.ParseMeasure(sub.Measure)
+			if !ok || err != nil || !m.Valid() {
+				out.Message = "Measured " + strconv.Quote(sub.Measure) + " is not a figure: write it as 87/120 (87 of 120) or 72.5%, with the first number no larger than the second."
+				res.Errors = append(res.Errors, out)
+				continue
+			}
+			measure, sub.Answer = &m, ""
+		}
 		switch {
-		case sub.Answer == "":
+		case sub.Answer == "" && measure == nil:
 			continue // nothing chosen: leave the scope as it is
 		case exists && cur.Version == sub.Version && sameAnswer(cur, sub):
 			continue // unchanged
+		case measure != nil:
+			// A measured figure: checked above.
 		case !sub.Answer.Valid():
 			out.Message = strconv.Quote(string(sub.Answer)) + " is not an answer"
 			res.Errors = append(res.Errors, out)
@@ -154,7 +175,7 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		saved, err := h.store.PutAnswer(r.Context(), c.Org.ID, c.actor(r), store.AnswerInput{
 			AssessmentID: s.A.ID, Objective: o.ID, Scope: sub.Scope,
-			Answer: sub.Answer, Note: sub.Note, Justification: sub.Justification,
+			Answer: sub.Answer, Measure: measure, Note: sub.Note, Justification: sub.Justification,
 			AnsweredBy: c.displayName(), ExpectedVersion: sub.Version,
 		})
 		if ce, ok := errors.AsType[*store.ConflictError](err); ok {
@@ -261,5 +282,15 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 
 // sameAnswer reports whether a stored answer says what was submitted.
 func sameAnswer(a store.Answer, s submitted) bool {
-	return a.Answer == s.Answer && a.Note == s.Note && a.Justification == s.Justification
+	measure := ""
+	if a.Measure != nil {
+		measure = a.Measure.String()
+	}
+	if s.Measure != "" {
+		if m, ok, err := assess.ParseMeasure(s.Measure); ok && err == nil {
+			s.Measure = m.String()
+		}
+		return measure == s.Measure && a.Note == s.Note && a.Justification == s.Justification
+	}
+	return a.Measure == nil && a.Answer == s.Answer && a.Note == s.Note && a.Justification == s.Justification
 }

@@ -105,9 +105,11 @@ type scopeAnswer struct {
 	Scope     string
 	ScopeName string
 	// Field is the suffix of the scope's form fields.
-	Field         string
-	Choices       []choice
-	Answer        assess.Answer
+	Field   string
+	Choices []choice
+	Answer  assess.Answer
+	// Measure is the stored measured figure ("87/120" or "72.5%"), or "".
+	Measure       string
 	Note          string
 	Justification string
 	Version       int
@@ -462,6 +464,9 @@ func (h *Handler) categoryData(c *caller, s *snapshot, catID string) (*categoryD
 				Status: os.Status, Source: os.Source, Value: os.Value, Evidence: os.Evidence}
 			if an, ok := s.Answers[k]; ok {
 				sa.Answer, sa.Note, sa.Justification = an.Answer, an.Note, an.Justification
+				if an.Measure != nil {
+					sa.Measure = an.Measure.String()
+				}
 				sa.Version, sa.By, sa.Date, sa.UpdatedBy = an.Version, an.AnsweredBy, an.AnsweredAt, an.UpdatedBy
 			}
 			sa.Contradicted = sa.Source != assess.SourceNone && contradicted(sa.Answer, sa.Evidence)

@@ -501,3 +501,68 @@ func exactString(f float64) string { return funcs["exact"].(func(float64) string
 func truncated(f float64) string { return funcs["score"].(func(float64) string)(f) }
 
 var _ = store.BuiltinModel
+
+// TestMeasuredAnswer saves a measured figure from the answering form on a
+// coverage objective, shows it back, and refuses one on a binary objective
+// or one that is not a figure, next to the scope.
+func TestMeasuredAnswer(t *testing.T) {
+	e := newEnv(t)
+	m := builtin(t)
+	path := e.create("Measures", "production")
+	var coverage, binary string
+	for _, o := range m.CategoryObjectives("IAM") {
+		switch {
+		case o.Binary() && binary == "":
+			binary = o.ID
+		case !o.Binary() && coverage == "":
+			coverage = o.ID
+		}
+	}
+	if coverage == "" || binary == "" {
+		t.Fatal("the tests need a binary and a coverage objective in IAM")
+	}
+	assessor := e.users[csmm.RoleAssessor]
+
+	// The word sent with the figure (a radio still checked) gives way to it.
+	r := e.post(assessor, path+"/objectives/"+coverage+"/answer", url.Values{
+		"answer-production": {"half"}, "measure-production": {" 87/120 "}, "version-production": {"0"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("save: status %d\n%s", r.status, r.body)
+	}
+	ans, err := e.store.ListAnswers(context.Background(), e.org.ID, strings.TrimPrefix(path, "/o/example/assessments/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *store.Answer
+	for i := range ans {
+		if ans[i].Objective == coverage {
+			got = &ans[i]
+		}
+	}
+	if got == nil || got.Measure == nil || got.Measure.Measured != 87 || got.Measure.Of != 120 || got.Answer != "" {
+		t.Fatalf("stored %+v, want the measure 87 of 120 and no word", got)
+	}
+	d := e.get(assessor, path+"/categories/IAM").doc(t)
+	if v, _ := d.Find(`input[name="measure-production"]#m-` + strings.ReplaceAll(coverage, ".", `\.`) + `-production`).Attr("value"); v != "87/120" {
+		t.Errorf("measure field shows %q, want 87/120", v)
+	}
+	if n := d.Find(`#m-` + strings.ReplaceAll(binary, ".", `\.`) + `-production`).Length(); n != 0 {
+		t.Errorf("the binary objective %s offers a measure field", binary)
+	}
+
+	for _, tt := range []struct {
+		name, obj, measure, want string
+	}{
+		{"binary", binary, "3/4", "states a fact"},
+		{"not a figure", coverage, "most of them", "is not a figure"},
+		{"more than the whole", coverage, "121/120", "is not a figure"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(assessor, "POST", path+"/objectives/"+tt.obj+"/answer", url.Values{
+				"measure-production": {tt.measure}, "version-production": {"0"}}, "application/json")
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tt.want) {
+				t.Errorf("status %d, want 422 saying %q:\n%s", r.status, tt.want, r.body)
+			}
+		})
+	}
+}

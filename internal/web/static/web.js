@@ -126,6 +126,20 @@
     var timer = null;
     form.addEventListener("change", function (ev) {
       markJustification(form);
+      var scope = ev.target.closest && ev.target.closest("fieldset");
+      if (ev.target.type === "radio") {
+        // A word replaces a measured figure of the same scope.
+        var m = scope && scope.querySelector('input[name^="measure-"]');
+        if (m) { m.value = ""; }
+      }
+      if (ev.target.name && ev.target.name.indexOf("measure-") === 0) {
+        // A measured figure replaces the word of the same scope.
+        if (scope && ev.target.value.trim() !== "") {
+          scope.querySelectorAll('input[type="radio"]').forEach(function (r) { r.checked = false; });
+        }
+        save(form);
+        return;
+      }
       if (ev.target.type === "radio" || ev.target.type === "checkbox") { save(form); }
     });
     form.addEventListener("input", function (ev) {
