@@ -154,10 +154,12 @@ func TestImportEvidence(t *testing.T) {
 				}()
 				pw.Write(fixture[:len(fixture)/2])
 				cancel()
+				// Close the body too: the transport may be waiting to read
+				// the rest of it before it reports the cancellation.
+				pw.CloseWithError(context.Canceled)
 				if err := <-done; err == nil {
 					t.Errorf("the cancelled request succeeded")
 				}
-				pw.Close()
 			})
 			list, err := f.e.st.ListEvidence(ctx, f.a.ID, as.ID)
 			if err != nil || len(list) != 0 {
