@@ -185,9 +185,9 @@ func kindName(t reflect.Type) string {
 	return "a " + t.Kind().String()
 }
 
-// nextStart returns the offset of the next value of dec: its input offset
+// NextStart returns the offset of the next value of dec: its input offset
 // past the white space, comma or colon that follow.
-func nextStart(dec *jsontext.Decoder) int64 {
+func NextStart(dec *jsontext.Decoder) int64 {
 	off := dec.InputOffset()
 	for _, b := range dec.UnreadBuffer() {
 		switch b {
@@ -235,7 +235,7 @@ func EachJSONRecord(file string, dec *jsontext.Decoder, keys []string, fn func(r
 // JSONEnd checks that nothing but white space follows the value dec has read.
 func JSONEnd(file string, dec *jsontext.Decoder) error {
 	dec.PeekKind()
-	at := nextStart(dec)
+	at := NextStart(dec)
 	if _, err := dec.ReadToken(); err == nil || !errors.Is(err, io.EOF) {
 		if _, ok := errors.AsType[*SourceError](err); ok {
 			return JSONError(file, dec.InputOffset(), 0, err)
@@ -273,7 +273,7 @@ func eachUnderKey(file string, dec *jsontext.Decoder, keys []string, fn func(int
 				_, err := dec.ReadToken()
 				return JSONError(file, dec.InputOffset(), 0, err)
 			}
-			return &ParseError{File: file, Byte: nextStart(dec) + 1, Field: key, Message: "expected a list of findings"}
+			return &ParseError{File: file, Byte: NextStart(dec) + 1, Field: key, Message: "expected a list of findings"}
 		}
 		if _, err := dec.ReadToken(); err != nil {
 			return JSONError(file, dec.InputOffset(), 0, err)
@@ -299,7 +299,7 @@ func eachElement(file string, dec *jsontext.Decoder, fn func(int) error) error {
 		if k == ']' || k == 0 {
 			break
 		}
-		start := nextStart(dec)
+		start := NextStart(dec)
 		if err := fn(i); err != nil {
 			return JSONError(file, start, i, err)
 		}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	awscollect "github.com/csmm/csmm/internal/collect/aws"
 )
 
 func TestBuiltinModel(t *testing.T) {
@@ -116,17 +118,6 @@ func readTSV(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// csmmFacts are the facts of csmm collect aws that a model may name as
-// csmm:aws:<fact>.
-var csmmFacts = []string{
-	"org_account_in_ou", "org_scp_deny_leave", "org_scp_protect_security_services", "org_scp_deny_regions",
-	"org_delegated_admin", "org_cloudtrail_all_regions", "org_cloudtrail_log_validation", "org_cloudtrail_kms",
-	"org_cloudtrail_archive_account", "org_cloudtrail_object_lock", "guardduty_enabled", "securityhub_enabled",
-	"config_recorder_enabled", "access_analyzer_org", "identity_center_enabled", "iam_users_console_password",
-	"iam_users_access_keys", "root_mfa", "root_access_keys", "s3_account_public_access_block",
-	"ebs_default_encryption", "backup_org_policy",
-}
-
 // TestBuiltinChecksAreReal checks every deciding and supporting check of
 // every built-in model against the Prowler check tables of the four
 // providers in the shared samples; the newest built-in model may not name a
@@ -161,7 +152,7 @@ func TestBuiltinChecksAreReal(t *testing.T) {
 						t.Errorf("%s %s: %s is deprecated (%s); use its successor", ref, o.ID, c, title)
 					}
 				case parts[0] == "csmm" && len(parts) == 3 && parts[1] == "aws":
-					if !slices.Contains(csmmFacts, parts[2]) {
+					if !slices.Contains(awscollect.Checks(), c) {
 						t.Errorf("%s %s: %s is not a fact of csmm collect aws", ref, o.ID, c)
 					}
 				case securityHub.MatchString(c):

@@ -151,7 +151,7 @@ func (h *Handler) answerSave(w http.ResponseWriter, r *http.Request) error {
 				res.Errors = append(res.Errors, out)
 				continue
 			}
-			measure, sub.Answer = &m, ""
+			measure, sub.Answer, sub.Measure = &m, "", m.String()
 		}
 		switch {
 		case sub.Answer == "" && measure == nil:
@@ -286,10 +286,7 @@ func sameAnswer(a store.Answer, s submitted) bool {
 	if a.Measure != nil {
 		measure = a.Measure.String()
 	}
-	if s.Measure != "" {
-		if m, ok, err := assess.ParseMeasure(s.Measure); ok && err == nil {
-			s.Measure = m.String()
-		}
+	if s.Measure != "" { // written as Measure.String() by the handler
 		return measure == s.Measure && a.Note == s.Note && a.Justification == s.Justification
 	}
 	return a.Measure == nil && a.Answer == s.Answer && a.Note == s.Note && a.Justification == s.Justification

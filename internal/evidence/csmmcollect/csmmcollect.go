@@ -69,7 +69,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		}
 		switch keyTok.String() {
 		case "format":
-			at := valueStart(dec)
+			at := evidence.NextStart(dec)
 			var f string
 			if err := evidence.DecodeRecord(dec, &f); err != nil {
 				return evidence.JSONError(file, at, 0, err)
@@ -80,7 +80,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 			}
 			seenFormat = true
 		case "scan_time":
-			at := valueStart(dec)
+			at := evidence.NextStart(dec)
 			var st string
 			if err := evidence.DecodeRecord(dec, &st); err != nil {
 				return evidence.JSONError(file, at, 0, err)
@@ -129,7 +129,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 				return err
 			}
 		default:
-			at := valueStart(dec)
+			at := evidence.NextStart(dec)
 			if err := dec.SkipValue(); err != nil {
 				return evidence.JSONError(file, at, 0, err)
 			}
@@ -144,24 +144,11 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 	return nil
 }
 
-// valueStart is the offset of the next value of dec: after the white space
-// and separators that precede it.
-func valueStart(dec *jsontext.Decoder) int64 {
-	return dec.InputOffset() + int64(len(dec.UnreadBuffer())-len(trimSeparators(dec.UnreadBuffer())))
-}
-
-func trimSeparators(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n' || b[0] == ',' || b[0] == ':') {
-		b = b[1:]
-	}
-	return b
-}
-
 // eachElement walks the list that is the next value of dec (null is an empty
 // list), calling fn with the offset and 1-based index of each element before
 // it is decoded.
 func eachElement(file string, dec *jsontext.Decoder, key string, fn func(at int64, n int) error) error {
-	at := valueStart(dec)
+	at := evidence.NextStart(dec)
 	if dec.PeekKind() == 'n' {
 		_, err := dec.ReadToken()
 		return err
@@ -177,7 +164,7 @@ func eachElement(file string, dec *jsontext.Decoder, key string, fn func(at int6
 			_, err := dec.ReadToken()
 			return evidence.JSONError(file, dec.InputOffset(), n, err)
 		}
-		if err := fn(valueStart(dec), n); err != nil {
+		if err := fn(evidence.NextStart(dec), n); err != nil {
 			return err
 		}
 	}
