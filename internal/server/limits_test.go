@@ -41,7 +41,7 @@ func TestAPIBombs(t *testing.T) {
 		{"model: billion laughs", "POST", models, "application/yaml", bombs.BillionLaughs(), 400, "invalid", "the anchor &a is not allowed"},
 		{"model: merge keys", "POST", models, "application/yaml", bombs.MergeKeys(), 400, "invalid", "the anchor &l0 is not allowed"},
 		{"model: deep", "POST", models, "application/yaml", bombs.Deep(20_000), 400, "invalid", "exceeded max depth of 10000"},
-		{"model: wide", "POST", models, "application/yaml", bombs.Deep(100_000), 400, "invalid", "the limit is 100000 nodes"},
+		{"model: wide", "POST", models, "application/yaml", bombs.Deep(yamlguard.MaxNodes), 400, "invalid", fmt.Sprintf("the limit is %d nodes", yamlguard.MaxNodes)},
 		{"model: too large", "POST", models, "application/yaml", tooLargeYAML, 413, "too_large", "limit of 4194304 bytes"},
 		{"answers: billion laughs", "POST", imports, "application/yaml", bombs.BillionLaughs(), 400, "invalid", "the anchor &a is not allowed"},
 		{"answers: merge keys", "POST", imports, "application/yaml", bombs.MergeKeys(), 400, "invalid", "the anchor &l0 is not allowed"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,7 +32,7 @@ func TestModelUploadBombs(t *testing.T) {
 		{"billion laughs", bombs.BillionLaughs(), http.StatusUnprocessableEntity, "the anchor &amp;a is not allowed"},
 		{"merge keys", bombs.MergeKeys(), http.StatusUnprocessableEntity, "the anchor &amp;l0 is not allowed"},
 		{"deep", bombs.Deep(20_000), http.StatusUnprocessableEntity, "exceeded max depth"},
-		{"wide", bombs.Deep(100_000), http.StatusUnprocessableEntity, "the limit is 100000 nodes"},
+		{"wide", bombs.Deep(yamlguard.MaxNodes), http.StatusUnprocessableEntity, fmt.Sprintf("the limit is %d nodes", yamlguard.MaxNodes)},
 		{"too large", []byte("id: " + strings.Repeat("x", yamlguard.MaxBytes) + "\n"), http.StatusBadRequest, "larger than 4 MiB"},
 	}
 	for _, tt := range tests {

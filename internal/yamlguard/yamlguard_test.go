@@ -2,6 +2,7 @@ package yamlguard_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -25,7 +26,7 @@ func TestParseRefuses(t *testing.T) {
 		{"deep", bombs.Deep(yamlguard.MaxDepth + 1), yamlguard.LimitDepth, 2, "nest more than 32 deep"},
 		{"deeper than the parser goes", bombs.Deep(20000), yamlguard.LimitDepth, 2, "exceeded max depth"},
 		{"too large", []byte("a: " + strings.Repeat("x", yamlguard.MaxBytes) + "\n"), yamlguard.LimitSize, 0, "the limit is 4194304 bytes"},
-		{"too many nodes", []byte("[" + strings.Repeat("1,", yamlguard.MaxNodes+1) + "1]"), yamlguard.LimitNodes, 0, "the limit is 100000 nodes"},
+		{"too many nodes", []byte("[" + strings.Repeat("1,", yamlguard.MaxNodes+1) + "1]"), yamlguard.LimitNodes, 0, fmt.Sprintf("the limit is %d nodes", yamlguard.MaxNodes)},
 		{"not YAML", []byte("a: [1\n"), "", 1, "did not find expected"},
 	}
 	for _, tt := range tests {
