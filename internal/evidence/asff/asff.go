@@ -25,6 +25,7 @@
 // Outcome: Compliance.Status PASSED is pass, FAILED is fail, anything else
 // (WARNING, NOT_AVAILABLE, Prowler 3's INFOED, no Compliance) is other.
 // Workflow.Status SUPPRESSED is muted; RecordState ARCHIVED is archived.
+// The finding's time is UpdatedAt, else LastObservedAt, else CreatedAt.
 package asff
 
 import (
@@ -36,13 +37,19 @@ import (
 
 // finding is the part of an ASFF finding that evidence needs.
 type finding struct {
-	GeneratorID   *string       `json:"GeneratorId"`
-	AwsAccountID  string        `json:"AwsAccountId"`
-	Region        string        `json:"Region"`
-	ProductArn    string        `json:"ProductArn"`
-	RecordState   string        `json:"RecordState"`
-	ProductFields productFields `json:"ProductFields"`
-	Compliance    *struct {
+	GeneratorID  *string `json:"GeneratorId"`
+	AwsAccountID string  `json:"AwsAccountId"`
+	Region       string  `json:"Region"`
+	ProductArn   string  `json:"ProductArn"`
+	RecordState  string  `json:"RecordState"`
+	// UpdatedAt is when the provider last updated the finding (for Security
+	// Hub controls, their last evaluation); LastObservedAt and CreatedAt
+	// stand for it when it is absent.
+	UpdatedAt      string        `json:"UpdatedAt"`
+	LastObservedAt string        `json:"LastObservedAt"`
+	CreatedAt      string        `json:"CreatedAt"`
+	ProductFields  productFields `json:"ProductFields"`
+	Compliance     *struct {
 		Status            string `json:"Status"`
 		SecurityControlID string `json:"SecurityControlId"`
 	} `json:"Compliance"`
@@ -83,7 +90,12 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		if f.GeneratorID == nil {
 			return &evidence.FieldError{Field: "GeneratorId", Message: "missing; expected the ASFF GeneratorId of the finding"}
 		}
+		when, err := evidence.TimeField("UpdatedAt", f.UpdatedAt, "LastObservedAt", f.LastObservedAt, "CreatedAt", f.CreatedAt)
+		if err != nil {
+			return err
+		}
 		fd := evidence.Finding{
+			Time:     when,
 			CheckID:  checkID(&f),
 			Account:  f.AwsAccountID,
 			Region:   f.Region,

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/asff"
@@ -97,5 +98,35 @@ func TestLegacyStandardControls(t *testing.T) {
 				t.Errorf("findings %+v, want one with check %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFindingTime(t *testing.T) {
+	tests := []struct {
+		name, fields string
+		want         time.Time
+	}{
+		{"updated wins", `"UpdatedAt": "2021-09-28T16:10:00.087Z", "LastObservedAt": "2200-01-12T07:30:38.000Z", "CreatedAt": "2020-08-06T02:18:23.076Z"`,
+			time.Date(2021, 9, 28, 16, 10, 0, 87e6, time.UTC)},
+		{"last observed without updated", `"LastObservedAt": "2023-03-18T15:43:31+01:00", "CreatedAt": "2020-08-06T02:18:23Z"`,
+			time.Date(2023, 3, 18, 14, 43, 31, 0, time.UTC)},
+		{"created alone", `"CreatedAt": "2020-08-06T02:18:23Z"`, time.Date(2020, 8, 6, 2, 18, 23, 0, time.UTC)},
+		{"none", `"SchemaVersion": "2018-10-08"`, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := `[{"GeneratorId": "security-control/S3.8", "Compliance": {"Status": "PASSED"}, ` + tt.fields + `}]`
+			got, err := evidence.ReadAll(asff.Read, "h.json", []byte(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || !got[0].Time.Equal(tt.want) {
+				t.Errorf("findings %+v, want one at %s", got, tt.want)
+			}
+		})
+	}
+	_, err := evidence.ReadAll(asff.Read, "h.json", []byte(`[{"GeneratorId": "x", "UpdatedAt": "last week"}]`))
+	if want := `h.json:1:2 (byte 2): record 1: UpdatedAt: "last week"; expected ` + evidence.TimeForms; err == nil || err.Error() != want {
+		t.Errorf("error\n got %v\nwant %s", err, want)
 	}
 }

@@ -16,6 +16,10 @@
 //	region    the region (optional)
 //	muted     true when the finding is muted (optional; true/yes/1)
 //	archived  true when the finding is no longer current (optional)
+//	time      when the scan evaluated the resource (optional; also:
+//	          timestamp, scanned, scan_time), such as 2026-11-20T08:00:00Z
+//	          or 2026-11-20: evidence older than the evidence validity is
+//	          stale; without it the file's import time stands for it
 //
 // Each row is one finding: one resource evaluated by one check.
 package genericcsv
@@ -34,6 +38,7 @@ var (
 	statusColumns   = []string{"status"}
 	resourceColumns = []string{"resource", "resource_id", "resource_uid", "resource_arn"}
 	accountColumns  = []string{"account", "account_id"}
+	timeColumns     = []string{"time", "timestamp", "scanned", "scan_time"}
 )
 
 // Detect reports whether a CSV header has the columns of a generic CSV: a
@@ -82,7 +87,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		return err
 	}
 	if !Detect(cr.Columns) {
-		return &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)"}
+		return &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived, time)"}
 	}
 	return cr.Each(func(r evidence.CSVRow) error {
 		check := r.Value(checkColumns...)
@@ -101,7 +106,12 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		if !ok {
 			return &evidence.FieldError{Field: "archived", Message: fmt.Sprintf("%q; expected true or false", r.Value("archived"))}
 		}
+		when, err := evidence.ParseTime(r.Value(timeColumns...))
+		if err != nil {
+			return &evidence.FieldError{Field: "time", Message: err.Error()}
+		}
 		return emit(evidence.Finding{
+			Time:    when,
 			CheckID: check, Resource: r.Value(resourceColumns...), Account: r.Value(accountColumns...),
 			Region: r.Value("region"), Scope: r.Value("scope"), Status: st, Muted: muted, Archived: archived,
 		})

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/genericcsv"
@@ -26,7 +27,9 @@ func TestParse(t *testing.T) {
 			{CheckID: "custom:scan", Status: evidence.Other},
 		}},
 		{"semicolon.csv", []evidence.Finding{
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Scope: "production", Status: evidence.Fail},
+			// The timestamp column, in UTC.
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Scope: "production", Status: evidence.Fail,
+				Time: time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC)},
 		}},
 	}
 	for _, tt := range tests {
@@ -54,9 +57,10 @@ func TestParseErrors(t *testing.T) {
 		{"empty status", "check,status\na:1,\n", `g.csv:2 (byte 14): record 1: status: ""; expected pass, fail, manual or other`},
 		{"empty check", "check,status\n,pass\n", `g.csv:2 (byte 14): record 1: check: empty; expected a check ID`},
 		{"bad muted", "check,status,muted\na:1,pass,perhaps\n", `g.csv:2 (byte 20): record 1: muted: "perhaps"; expected true or false`},
-		{"no status column", "check,result\na:1,pass\n", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
+		{"bad time", "check,status,time\na:1,pass,2026-11-20\na:2,pass,20/11/2026\n", `g.csv:3 (byte 39): record 2: time: "20/11/2026"; expected ` + evidence.TimeForms},
+		{"no status column", "check,result\na:1,pass\n", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived, time)`},
 		{"unterminated quote", "check,status\n\"a:1,pass\n", `g.csv:2:1 (byte 14): invalid CSV: wrong number of fields; expected as many as the header row`},
-		{"empty", "", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived)`},
+		{"empty", "", `g.csv:1: expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived, time)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

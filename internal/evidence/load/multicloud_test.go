@@ -22,6 +22,11 @@ import (
 // TestMulticloudEvidence exercises.
 const modelFile21 = "../../model/csmm-2.1.0.yaml"
 
+// sampleScanDay is the day Prowler wrote the Azure, GCP and Kubernetes
+// example outputs (time 1739539623 and so on, 2025-02-14 in UTC), on which
+// TestSampleTimes pins their outcomes.
+var sampleScanDay = assess.Date{Year: 2025, Month: 2, Day: 14}
+
 // tally is the evidence of one objective from one file: the resource
 // evaluations of its deciding checks that passed and failed, and the muted
 // ones left out of both.
@@ -124,6 +129,7 @@ func TestMulticloudEvidence(t *testing.T) {
 					t.Errorf("no objective of %s gets an automated value from this %s sample; checks in the file: %v",
 						m.Ref(), provider, slices.Sorted(maps.Keys(perCheck)))
 				}
+				scoredAt(t, m, ev, want, sampleScanDay)
 				t.Logf("%s: %d objectives with evidence, %d with a value: %v", file, len(got), valued, got)
 			})
 		}
@@ -258,4 +264,53 @@ func onlySupporting(e assess.Evidence) bool {
 		}
 	}
 	return true
+}
+
+// scoredAt scores a sample's evidence in the scope production, as of 30
+// days after its scan and as of 91 days after it: the first gives every
+// automated or either objective whose deciding checks evaluated resources
+// its pass ratio from the sample's own counts (want), the second, beyond
+// the default evidence validity of 90 days, gives none of them a value and
+// lists the sample's checks as stale evidence.
+func scoredAt(t *testing.T, m *model.Model, ev map[assess.Key]assess.Evidence, want map[string]tally, scanned assess.Date) {
+	t.Helper()
+	score := func(asOf assess.Date) map[string]assess.ObjectiveScore {
+		res := assess.Score(assess.Input{Model: m, Scopes: []assess.Scope{{ID: "production", Weight: 1}}, Evidence: ev, AsOf: asOf})
+		out := map[string]assess.ObjectiveScore{}
+		for _, o := range res.Scopes[0].Objectives {
+			out[o.ID] = o
+		}
+		return out
+	}
+	fresh, old := score(scanned.AddDays(30)), score(scanned.AddDays(91))
+	automated := 0
+	for _, o := range m.Objectives {
+		w, ok := want[o.ID]
+		if !ok || w.Passed+w.Failed == 0 || o.Mode == model.ModeManual {
+			continue
+		}
+		automated++
+		wv := float64(w.Passed) / float64(w.Passed+w.Failed)
+		if f := fresh[o.ID]; f.Source != assess.SourceAutomated || f.Value == nil || *f.Value != wv || len(f.StaleEvidence) != 0 {
+			t.Errorf("%s as of %s: source %s, value %v, stale %v; want automated %d/%d = %v", o.ID, scanned.AddDays(30), f.Source, deref(f.Value), f.StaleEvidence, w.Passed, w.Passed+w.Failed, wv)
+		}
+		if s := old[o.ID]; s.Source == assess.SourceAutomated || len(s.StaleEvidence) == 0 {
+			t.Errorf("%s as of %s: source %s, stale evidence %v; want no automated value and the scan listed stale", o.ID, scanned.AddDays(91), s.Source, s.StaleEvidence)
+		}
+		for _, c := range old[o.ID].StaleEvidence {
+			if c.Scanned != scanned {
+				t.Errorf("%s: stale evidence %s scanned %s, want %s", o.ID, c.Check, c.Scanned, scanned)
+			}
+		}
+	}
+	if automated == 0 {
+		t.Errorf("no automated or either objective has evaluated resources in this sample")
+	}
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }

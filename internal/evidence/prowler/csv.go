@@ -12,6 +12,8 @@ import (
 // ACCOUNT_ID, REGION, RESOURCE_UID or RESOURCE_ARN or RESOURCE_ID) and the
 // ','-separated CSV of Prowler 2 (TITLE_TEXT "[checkNN] ...", CHECK_RESULT,
 // ACCOUNT_NUM, REGION). Only the columns kept are copied out of each row.
+// The finding's time is TIMESTAMP (Prowler 4 and 5) or ASSESSMENT_START_TIME
+// (Prowler 3); Prowler 2's CSV has none.
 func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 	cr, err := evidence.NewCSVReader(file, r)
 	if err != nil {
@@ -23,8 +25,9 @@ func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 		return &evidence.ParseError{File: file, Line: 1, Message: "expected a Prowler CSV header with CHECK_ID and STATUS (or TITLE_ID and CHECK_RESULT)"}
 	}
 	var ids idCache
-	var col struct{ check, status, provider, resource, account, region, muted int }
+	var col struct{ check, status, provider, resource, account, region, muted, time int }
 	first := true
+	var timeName string
 	return cr.Each(func(r evidence.CSVRow) error {
 		if v2 {
 			check := v2CheckID(r.Value("TITLE_TEXT"), r.Value("TITLE_ID"))
@@ -41,6 +44,10 @@ func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 			col.check, col.status, col.provider = r.Column("CHECK_ID"), r.Column("STATUS"), r.Column("PROVIDER")
 			col.resource = r.Column("RESOURCE_UID", "RESOURCE_ARN", "RESOURCE_ID")
 			col.account, col.region, col.muted = r.Column("ACCOUNT_UID", "ACCOUNT_ID"), r.Column("REGION"), r.Column("MUTED")
+			col.time, timeName = r.Column("TIMESTAMP"), "TIMESTAMP"
+			if col.time < 0 {
+				col.time, timeName = r.Column("ASSESSMENT_START_TIME"), "ASSESSMENT_START_TIME"
+			}
 		}
 		check := r.Field(col.check)
 		if !validCheck(check) {
@@ -51,7 +58,12 @@ func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 			provider = "aws"
 		}
 		st, muted := status(r.Field(col.status))
+		when, err := evidence.ParseTime(r.Field(col.time))
+		if err != nil {
+			return &evidence.FieldError{Field: timeName, Message: err.Error()}
+		}
 		return emit(evidence.Finding{
+			Time:     when,
 			CheckID:  ids.get(provider, check),
 			Resource: r.Field(col.resource),
 			Account:  r.Field(col.account),

@@ -20,6 +20,8 @@ type v3Finding struct {
 	Region      string  `json:"Region"`
 	ResourceArn string  `json:"ResourceArn"`
 	ResourceID  string  `json:"ResourceId"`
+	// AssessmentStartTime is when the scan started.
+	AssessmentStartTime string `json:"AssessmentStartTime"`
 }
 
 // v2Finding is a line of Prowler 2's JSON output.
@@ -30,6 +32,7 @@ type v2Finding struct {
 	Status    *string `json:"Status"`
 	Region    string  `json:"Region"`
 	Resource  string  `json:"Resource ID"`
+	Timestamp string  `json:"Timestamp"`
 }
 
 // ReadJSON reads Prowler's native JSON output: the JSON list of Prowler 3
@@ -60,13 +63,17 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 			provider = "aws"
 		}
 		st, muted := status(*f.Status)
+		when, err := evidence.TimeField("AssessmentStartTime", f.AssessmentStartTime)
+		if err != nil {
+			return err
+		}
 		res := f.ResourceArn
 		if res == "" {
 			res = f.ResourceID
 		}
 		return emit(evidence.Finding{
 			CheckID: ids.get(provider, f.CheckID), Resource: res, Account: f.AccountID,
-			Region: f.Region, Status: st, Muted: muted || f.Muted,
+			Region: f.Region, Status: st, Muted: muted || f.Muted, Time: when,
 		})
 	})
 }
@@ -89,8 +96,12 @@ func readV2JSON(file string, r io.Reader, emit evidence.Emit) error {
 			return &evidence.FieldError{Field: "Status", Message: "missing; expected PASS, FAIL, INFO or WARNING"}
 		}
 		st, _ := status(*f.Status)
+		when, err := evidence.TimeField("Timestamp", f.Timestamp)
+		if err != nil {
+			return err
+		}
 		return emit(evidence.Finding{
-			CheckID: ids.get("aws", check), Resource: f.Resource, Account: f.Account, Region: f.Region, Status: st,
+			CheckID: ids.get("aws", check), Resource: f.Resource, Account: f.Account, Region: f.Region, Status: st, Time: when,
 		})
 	})
 }

@@ -1,8 +1,11 @@
 package prowler
 
 import (
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -14,11 +17,18 @@ import (
 type ocsfFinding struct {
 	StatusCode *string `json:"status_code"`
 	Status     string  `json:"status"`
-	Metadata   struct {
+	// Time is the event time: Unix seconds as Prowler writes it
+	// (milliseconds in OCSF itself); TimeDT the same as text (Prowler 4.5
+	// and later), EventTime its name before 4.5.
+	Time      jsontext.Value `json:"time"`
+	TimeDT    string         `json:"time_dt"`
+	EventTime string         `json:"event_time"`
+	Metadata  struct {
 		EventCode string `json:"event_code"`
 	} `json:"metadata"`
 	FindingInfo struct {
-		UID string `json:"uid"`
+		UID           string `json:"uid"`
+		CreatedTimeDT string `json:"created_time_dt"`
 	} `json:"finding_info"`
 	Cloud *struct {
 		Provider string `json:"provider"`
@@ -43,13 +53,15 @@ type ocsfFinding struct {
 // finding_info.uid); the outcome is status_code PASS, FAIL or MANUAL; a
 // finding is muted when its status is Suppressed (or unmapped.muted is true).
 // The provider is cloud.provider; Prowler writes no cloud object only for
-// Kubernetes.
+// Kubernetes. The finding's time is time (Unix seconds, or milliseconds),
+// else time_dt, else event_time (Prowler 4 before 4.5), else
+// finding_info.created_time_dt.
 func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 	dec := evidence.NewJSONDecoder(r)
 	var ids idCache
 	var f ocsfFinding
 	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
-		f = ocsfFinding{Resources: f.Resources[:0]}
+		f = ocsfFinding{Resources: f.Resources[:0], Time: f.Time[:0]}
 		if err := evidence.DecodeRecord(dec, &f); err != nil {
 			return err
 		}
@@ -79,12 +91,17 @@ func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 			return &evidence.FieldError{Field: "cloud.provider", Message: "missing; expected the provider (aws, azure, gcp, ...)"}
 		}
 		st, _ := status(*f.StatusCode)
+		when, err := ocsfTime(&f)
+		if err != nil {
+			return err
+		}
 		fd := evidence.Finding{
 			CheckID: ids.get(provider, check),
 			Account: account,
 			Region:  region,
 			Status:  st,
 			Muted:   strings.EqualFold(f.Status, "Suppressed") || isTrue(f.Unmapped.Muted),
+			Time:    when,
 		}
 		if len(f.Resources) > 0 {
 			r := f.Resources[0]
@@ -107,4 +124,23 @@ func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 func isTrue(raw jsontext.Value) bool {
 	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
 	return strings.EqualFold(s, "true")
+}
+
+// ocsfTime returns the time of an OCSF finding: time, a number (or a
+// number in a string), is preferred to time_dt, which Prowler writes in its
+// local time without a zone.
+func ocsfTime(f *ocsfFinding) (time.Time, error) {
+	raw := strings.Trim(strings.TrimSpace(string(f.Time)), `"`)
+	if raw != "" && raw != "null" {
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return time.Time{}, &evidence.FieldError{Field: "time", Message: fmt.Sprintf("%s; expected seconds or milliseconds since 1970-01-01", f.Time)}
+		}
+		t, err := evidence.UnixTime(v)
+		if err != nil {
+			return time.Time{}, &evidence.FieldError{Field: "time", Message: err.Error()}
+		}
+		return t, nil
+	}
+	return evidence.TimeField("time_dt", f.TimeDT, "event_time", f.EventTime, "finding_info.created_time_dt", f.FindingInfo.CreatedTimeDT)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/prowler"
@@ -23,6 +24,14 @@ func reader(read func(string, io.Reader, evidence.Emit) error) parseFunc {
 
 func TestParse(t *testing.T) {
 	const acct = "111111111111"
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v5, v3 := at("2026-01-10T10:00:00Z"), at("2023-04-25T23:49:42Z")
 	tests := []struct {
 		name  string
 		parse parseFunc
@@ -30,25 +39,32 @@ func TestParse(t *testing.T) {
 		want  []evidence.Finding
 	}{
 		{"ocsf", reader(prowler.ReadOCSF), "ocsf.json", []evidence.Finding{
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass},
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
-			{CheckID: "prowler:aws:account_security_contact_information_is_registered", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Manual},
-			// No cloud object: Prowler writes none only for Kubernetes.
-			{CheckID: "prowler:kubernetes:apiserver_anonymous_requests", Resource: "kube-apiserver-node1", Region: "kube-system", Status: evidence.Fail},
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass,
+				// time (Unix seconds) wins over time_dt, Prowler's local time without a zone.
+				Time: at("2025-02-14T13:27:03Z")},
+			// time in milliseconds, as OCSF defines it.
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true,
+				Time: at("2025-02-14T13:27:03.5Z")},
+			// time_dt alone (Prowler 4.5 and later), without a zone: UTC.
+			{CheckID: "prowler:aws:account_security_contact_information_is_registered", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Manual,
+				Time: at("2024-06-03T14:15:19.382075Z")},
+			// No cloud object: Prowler writes none only for Kubernetes. event_time (Prowler 4 before 4.5).
+			{CheckID: "prowler:kubernetes:apiserver_anonymous_requests", Resource: "kube-apiserver-node1", Region: "kube-system", Status: evidence.Fail,
+				Time: at("2024-06-03T14:15:19Z")},
 			// No event_code and no cloud provider: both from the finding UID.
 			{CheckID: "prowler:azure:storage_secure_transfer_required_is_enabled", Resource: "acct1", Status: evidence.Pass},
 		}},
 		{"csv v5", reader(prowler.ReadCSV), "v5.csv", []evidence.Finding{
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass},
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true},
-			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Fail},
-			{CheckID: "prowler:azure:storage_secure_transfer_required_is_enabled", Resource: "acct1", Account: "sub1", Region: "westeurope", Status: evidence.Manual},
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::logs", Account: acct, Region: "eu-west-1", Status: evidence.Pass, Time: v5},
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: acct, Region: "eu-west-1", Status: evidence.Fail, Muted: true, Time: v5},
+			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::111111111111:root", Account: acct, Region: "us-east-1", Status: evidence.Fail, Time: v5},
+			{CheckID: "prowler:azure:storage_secure_transfer_required_is_enabled", Resource: "acct1", Account: "sub1", Region: "westeurope", Status: evidence.Manual, Time: v5},
 		}},
 		{"csv v3", reader(prowler.ReadCSV), "v3.csv", []evidence.Finding{
-			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Pass},
+			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Pass, Time: v3},
 			// Prowler 3 replaced the outcome of an allowlisted finding with WARNING.
-			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: "222222222222", Region: "us-east-1", Status: evidence.Other, Muted: true},
-			{CheckID: "prowler:aws:ec2_instance_public_ip", Account: "222222222222", Region: "us-east-1", Status: evidence.Other},
+			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "arn:aws:s3:::web", Account: "222222222222", Region: "us-east-1", Status: evidence.Other, Muted: true, Time: v3},
+			{CheckID: "prowler:aws:ec2_instance_public_ip", Account: "222222222222", Region: "us-east-1", Status: evidence.Other, Time: v3},
 		}},
 		{"csv v2", reader(prowler.ReadCSV), "v2.csv", []evidence.Finding{
 			{CheckID: "prowler:aws:check11", Account: "333333333333", Region: "us-east-1", Status: evidence.Fail},
@@ -56,12 +72,14 @@ func TestParse(t *testing.T) {
 			{CheckID: "prowler:aws:extra71", Account: "333333333333", Region: "eu-west-1", Status: evidence.Other},
 		}},
 		{"json v3", reader(prowler.ReadJSON), "v3.json", []evidence.Finding{
-			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Fail},
+			// AssessmentStartTime, without a zone: UTC.
+			{CheckID: "prowler:aws:iam_root_mfa_enabled", Resource: "arn:aws:iam::222222222222:root", Account: "222222222222", Region: "us-east-1", Status: evidence.Fail,
+				Time: at("2023-04-25T23:49:42.744599Z")},
 			{CheckID: "prowler:aws:s3_bucket_public_access", Resource: "logs", Account: "222222222222", Region: "eu-west-1", Status: evidence.Pass},
 			{CheckID: "prowler:gcp:compute_firewall_rdp_access_from_the_internet_allowed", Resource: "fw-1", Account: "proj-1", Region: "global", Status: evidence.Other, Muted: true},
 		}},
 		{"json lines v2", reader(prowler.ReadJSON), "v2.jsonl", []evidence.Finding{
-			{CheckID: "prowler:aws:check114", Resource: "MFA", Account: "333333333333", Region: "eu-central-1", Status: evidence.Fail},
+			{CheckID: "prowler:aws:check114", Resource: "MFA", Account: "333333333333", Region: "eu-central-1", Status: evidence.Fail, Time: at("2021-08-23T06:38:46Z")},
 			{CheckID: "prowler:aws:check12", Resource: "alice", Account: "333333333333", Region: "eu-central-1", Status: evidence.Pass},
 		}},
 	}
@@ -116,6 +134,17 @@ func TestParseErrors(t *testing.T) {
 			`f.json:3 (byte 37): record 2: CHECK_ID: empty; expected the Prowler check ID`},
 		{"csv not prowler", reader(prowler.ReadCSV), "a;b\n1;2\n",
 			`f.json:1: expected a Prowler CSV header with CHECK_ID and STATUS (or TITLE_ID and CHECK_RESULT)`},
+		{"ocsf time not a number", reader(prowler.ReadOCSF),
+			"[{\"status_code\": \"PASS\", \"metadata\": {\"event_code\": \"a\"}, \"cloud\": {\"provider\": \"aws\"}, \"time\": \"soon\"}]",
+			`f.json:1:2 (byte 2): record 1: time: "soon"; expected seconds or milliseconds since 1970-01-01`},
+		{"ocsf time_dt not a time", reader(prowler.ReadOCSF),
+			"[{\"status_code\": \"PASS\", \"metadata\": {\"event_code\": \"a\"}, \"cloud\": {\"provider\": \"aws\"}, \"time_dt\": \"14/02/2025\"}]",
+			`f.json:1:2 (byte 2): record 1: time_dt: "14/02/2025"; expected ` + evidence.TimeForms},
+		{"csv timestamp not a time", reader(prowler.ReadCSV),
+			"PROVIDER;CHECK_ID;STATUS;TIMESTAMP\naws;a;PASS;2025-02-14 14:27:03\naws;b;FAIL;yesterday\n",
+			`f.json:3 (byte 67): record 2: TIMESTAMP: "yesterday"; expected ` + evidence.TimeForms},
+		{"json v3 start time not a time", reader(prowler.ReadJSON), "[\n{\"CheckID\": \"a\", \"Status\": \"PASS\", \"AssessmentStartTime\": \"x\"}]",
+			`f.json:2:1 (byte 3): record 1: AssessmentStartTime: "x"; expected ` + evidence.TimeForms},
 		{"json v3 without status", reader(prowler.ReadJSON), "[\n{\"CheckID\": \"a\"}]",
 			`f.json:2:1 (byte 3): record 1: Status: missing; expected PASS, FAIL, INFO or WARNING`},
 		{"json lines v2 with a bad line", reader(prowler.ReadJSON),

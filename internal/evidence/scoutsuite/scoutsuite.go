@@ -12,7 +12,9 @@
 // scoutsuite:<provider>:<rule>, the provider being provider_code (aws,
 // azure, gcp, ...), for instance scoutsuite:aws:iam-root-account-no-mfa;
 // model objectives list these IDs in their checks. The account is
-// account_id.
+// account_id. Every finding's time is the run's, last_run.time (ScoutSuite
+// writes its keys in order, last_run before services; a last_run that
+// comes after the services is not applied).
 package scoutsuite
 
 import (
@@ -20,6 +22,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/go-json-experiment/json/jsontext"
@@ -63,6 +66,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		return &evidence.ParseError{File: file, Byte: skipped + 1, Message: "expected the JSON object of ScoutSuite results"}
 	}
 	var provider, account string
+	var when time.Time
 	var held []pending // rules met before provider_code
 	rules := 0
 	out := func(name string, r *rule) error {
@@ -71,12 +75,12 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		}
 		id := CheckID(provider, name)
 		for _, it := range r.Items {
-			if err := emit(evidence.Finding{CheckID: id, Resource: it, Account: account, Status: evidence.Fail}); err != nil {
+			if err := emit(evidence.Finding{CheckID: id, Resource: it, Account: account, Status: evidence.Fail, Time: when}); err != nil {
 				return err
 			}
 		}
 		for i := r.FlaggedItems; i < *r.CheckedItems; i++ {
-			if err := emit(evidence.Finding{CheckID: id, Account: account, Status: evidence.Pass}); err != nil {
+			if err := emit(evidence.Finding{CheckID: id, Account: account, Status: evidence.Pass, Time: when}); err != nil {
 				return err
 			}
 		}
@@ -106,6 +110,18 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 				}
 				held = nil
 			}
+		case "last_run":
+			var lr struct {
+				Time string `json:"time"`
+			}
+			if err := evidence.DecodeRecord(dec, &lr); err != nil {
+				return fail(err)
+			}
+			t, err := evidence.ParseTime(lr.Time)
+			if err != nil {
+				return &evidence.ParseError{File: file, Field: "last_run.time", Message: err.Error()}
+			}
+			when = t
 		case "services":
 			err := eachRule(dec, func(name string) error {
 				var r rule

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/scoutsuite"
@@ -19,13 +20,15 @@ func TestRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	const acct = "111111111111"
+	// Every finding carries the run's time, last_run.time (+0200).
+	run := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 	want := []evidence.Finding{
 		// Held until provider_code, which comes after the services.
-		{CheckID: "scoutsuite:aws:iam-root-account-no-mfa", Resource: "iam.credential_reports.<root_account>.mfa_active", Account: acct, Status: evidence.Fail},
-		{CheckID: "scoutsuite:aws:iam-password-policy-no-expiration", Account: acct, Status: evidence.Pass},
-		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Resource: "s3.buckets.b1.logging", Account: acct, Status: evidence.Fail},
-		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Resource: "s3.buckets.b2.logging", Account: acct, Status: evidence.Fail},
-		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Account: acct, Status: evidence.Pass},
+		{CheckID: "scoutsuite:aws:iam-root-account-no-mfa", Resource: "iam.credential_reports.<root_account>.mfa_active", Account: acct, Status: evidence.Fail, Time: run},
+		{CheckID: "scoutsuite:aws:iam-password-policy-no-expiration", Account: acct, Status: evidence.Pass, Time: run},
+		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Resource: "s3.buckets.b1.logging", Account: acct, Status: evidence.Fail, Time: run},
+		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Resource: "s3.buckets.b2.logging", Account: acct, Status: evidence.Fail, Time: run},
+		{CheckID: "scoutsuite:aws:s3-bucket-no-logging", Account: acct, Status: evidence.Pass, Time: run},
 		// s3-bucket-world-acl checked nothing: no finding.
 	}
 	for _, tc := range []struct {
@@ -54,6 +57,7 @@ func TestReadErrors(t *testing.T) {
 		{"no provider", `{"services": {"iam": {"findings": {"r": {"checked_items": 1, "flagged_items": 0, "items": []}}}}}`, "s.js: provider_code: missing"},
 		{"no rules", `{"provider_code": "aws", "services": {}}`, "s.js: services: no rule findings"},
 		{"checked items missing", `{"provider_code": "aws", "services": {"iam": {"findings": {"r": {"flagged_items": 0}}}}}`, "s.js: findings.r.checked_items: missing"},
+		{"bad run time", `{"provider_code": "aws", "last_run": {"time": "01/01/2025"}, "services": {}}`, `s.js: last_run.time: "01/01/2025"; expected a date and time`},
 		{"truncated", "scoutsuite_results =\n{\"provider_code\": \"aws\", \"services\": {\"iam\": {\"findings\": {\"r\": {\"checked_i", "s.js:2:76 (byte 97): invalid JSON: the file ends in the middle of a value"},
 	}
 	for _, tt := range tests {

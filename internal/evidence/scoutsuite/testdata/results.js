@@ -1,7 +1,7 @@
 scoutsuite_results =
 {
   "account_id": "111111111111",
-  "last_run": {"ruleset_name": "default", "time": "2025-01-01 10:00:00+0000"},
+  "last_run": {"ruleset_name": "default", "time": "2025-01-01 12:00:00+0200"},
   "services": {
     "iam": {
       "findings": {
