@@ -234,6 +234,40 @@ func writeScoreTable(w io.Writer, m *model.Model, f *assess.File, res *assess.Re
 			targetText(c), gapText(c), percent(c.Completeness), status)
 	}
 	tw.flush()
+	writeStaleEvidence(w, res, v)
+}
+
+// writeStaleEvidence lists, under the table, the scans older than the
+// evidence validity before the as-of date that the view's objectives left
+// out (they give no value until the scanner runs again): per objective,
+// scope and check, with the scan date and the file.
+func writeStaleEvidence(w io.Writer, res *assess.Result, v scoreView) {
+	objectives := res.Objectives
+	if v.scope != nil {
+		objectives = v.scope.Objectives
+	}
+	var tw *table
+	for _, o := range objectives {
+		for _, c := range o.StaleEvidence {
+			if tw == nil {
+				fmt.Fprintf(w, "\nStale evidence: scans older than the evidence validity before %s give no value until the scanner runs again.\n\n", res.AsOf)
+				tw = newTable(w)
+				tw.row("OBJECTIVE\tSCOPE\tCHECK\tSCANNED\tPASSED\tFAILED\tSOURCE")
+			}
+			scope := c.Scope
+			if v.scope != nil {
+				scope = v.scope.ID
+			}
+			check := c.Check
+			if c.Supporting {
+				check += " (supporting)"
+			}
+			tw.row("%s\t%s\t%s\t%s\t%d\t%d\t%s", o.ID, scope, check, c.Scanned, c.Passed, c.Failed, c.Source)
+		}
+	}
+	if tw != nil {
+		tw.flush()
+	}
 }
 
 func trimFloat(x float64) string { return fmt.Sprint(x) }
