@@ -108,10 +108,10 @@ func (c *DiffCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	oldIn, newIn := oldFile.Input(m, asOf), newFile.Input(m, asOf)
-	if err := applyEvidence(&oldIn, m, oldFile, evidenceSpecs); err != nil {
+	if err := applyEvidence(c.env.Stderr, &oldIn, m, oldFile, evidenceSpecs); err != nil {
 		return err
 	}
-	if err := applyEvidence(&newIn, m, newFile, evidenceSpecs); err != nil {
+	if err := applyEvidence(io.Discard, &newIn, m, newFile, evidenceSpecs); err != nil { // warned once, above
 		return err
 	}
 	warnScoring(c.env, oldFile, assess.Score(oldIn))

@@ -14,6 +14,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/evidence/load"
+	"github.com/csmm/csmm/internal/evidence/prowler"
 	"github.com/csmm/csmm/internal/model"
 )
 
@@ -84,8 +85,10 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 	}
 	ix := evidence.NewIndex(m)
 	out := evidenceJSON{Files: make([]evidence.Summary, len(files))}
+	days := make([][2]assess.Date, len(files))
 	for i, f := range files {
 		out.Files[i] = ix.Summarize(f)
+		days[i][0], days[i][1] = f.ScanDays()
 	}
 	var b bytes.Buffer
 	switch format {
@@ -94,7 +97,7 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	default:
-		writeEvidenceTable(&b, m, out.Files)
+		writeEvidenceTable(&b, m, out.Files, days)
 	}
 	_, err = c.env.Stdout.Write(b.Bytes())
 	return err
@@ -141,12 +144,21 @@ func readEvidenceFiles(env *Env, paths []string, quiet bool) ([][]*evidence.File
 // maxUnknownShown bounds the unknown check IDs the table lists per file.
 const maxUnknownShown = 10
 
-func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary) {
+// writeEvidenceTable writes the summary of each file, with the first and
+// last scan days its findings carry (days, per file; zero when none).
+func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary, days [][2]assess.Date) {
 	for i, s := range files {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s (%s)\n", s.Path, s.Format)
+		switch first, last := days[i][0], days[i][1]; {
+		case first.IsZero():
+		case first == last:
+			fmt.Fprintf(w, "  scanned %s\n", first)
+		default:
+			fmt.Fprintf(w, "  scanned %s to %s\n", first, last)
+		}
 		fmt.Fprintf(w, "  %d findings: %d pass, %d fail, %d manual, %d other; %d muted, %d archived\n",
 			s.Findings, s.Status.Pass, s.Status.Fail, s.Status.Manual, s.Status.Other, s.Muted, s.Archived)
 		fmt.Fprintf(w, "  checks: %d mapped to %s, %d unknown to it\n", len(s.ChecksMapped), m.Ref(), len(s.ChecksUnknown))
@@ -157,6 +169,9 @@ func writeEvidenceTable(w io.Writer, m *model.Model, files []evidence.Summary) {
 				more = fmt.Sprintf(" and %d more", n-len(shown))
 			}
 			fmt.Fprintf(w, "  unknown: %s%s\n", strings.Join(shown, ", "), more)
+		}
+		if v2 := prowler2Checks(s.ChecksUnknown); len(v2) > 0 {
+			fmt.Fprintf(w, "  note: %s\n", prowler2Note(v2))
 		}
 		if len(s.Objectives) == 0 {
 			continue
@@ -225,7 +240,7 @@ func scoreAnswers(env *Env, modelPath, path string, asOf assess.Date, ev evidenc
 		return nil, nil, assess.Result{}, err
 	}
 	in := f.Input(m, asOf)
-	if err := applyEvidence(&in, m, f, ev); err != nil {
+	if err := applyEvidence(env.Stderr, &in, m, f, ev); err != nil {
 		return nil, nil, assess.Result{}, err
 	}
 	res := assess.Score(in)
@@ -259,8 +274,9 @@ func warnScoring(env *Env, f *assess.File, res assess.Result) {
 
 // applyEvidence reads the scanner files of --evidence and sets the evidence
 // of the scoring input: per objective and scope, the findings of the mapped
-// checks that passed and failed, added up over the files.
-func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, ev evidenceOptions) error {
+// checks that passed and failed, added up over the files. It warns on stderr
+// about files whose Prowler 2 check names give no evidence.
+func applyEvidence(stderr io.Writer, in *assess.Input, m *model.Model, f *assess.File, ev evidenceOptions) error {
 	if ev.validityDays > 0 {
 		in.EvidenceValidityDays = ev.validityDays
 	}
@@ -293,6 +309,13 @@ func applyEvidence(in *assess.Input, m *model.Model, f *assess.File, ev evidence
 	for i := range scoped {
 		for _, f := range files[i] {
 			all = append(all, evidence.Scoped{Scope: scoped[i].Scope, File: f})
+			var checks []string
+			for _, o := range f.Outcomes {
+				checks = append(checks, o.CheckID)
+			}
+			if v2 := prowler2Checks(checks); len(v2) > 0 {
+				fmt.Fprintf(stderr, "csmm: warning: %s: %s\n", f.Path, prowler2Note(v2))
+			}
 		}
 	}
 	found, err := evidence.NewIndex(m).Evidence(all, scopes)
@@ -322,4 +345,28 @@ func splitEvidenceSpec(spec string, scopes []string) (scope, path string) {
 		}
 	}
 	return before, after
+}
+
+// prowler2Checks returns the Prowler 2 check names among check IDs
+// (prowler:aws:check11), sorted and without repeats.
+func prowler2Checks(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if prowler.IsV2Check(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// prowler2Note says why Prowler 2 check names give no evidence.
+func prowler2Note(v2 []string) string {
+	shown := v2[:min(len(v2), 5)]
+	more := ""
+	if len(v2) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(v2)-len(shown))
+	}
+	return fmt.Sprintf("%s%s: Prowler 2 check names, which csmm cannot translate to current check IDs (Prowler's check metadata lists no Prowler 2 name as an alias); their findings give no evidence: scan again with Prowler 3 or later",
+		strings.Join(shown, ", "), more)
 }

@@ -109,3 +109,29 @@ func TestStaleEvidenceFromScannerFile(t *testing.T) {
 	}
 	golden(t, "stale-evidence.report-section.md", []byte("## Stale evidence"+section))
 }
+
+// TestEvidenceScanDaysAndProwler2Names checks that csmm evidence shows the
+// scan days a file carries, and that Prowler 2 check names, which no table
+// translates, are called out in the summary and warned about when scoring.
+func TestEvidenceScanDaysAndProwler2Names(t *testing.T) {
+	v2 := writeFile(t, "v2.csv", "PROFILE,ACCOUNT_NUM,REGION,TITLE_ID,CHECK_RESULT,ITEM_SCORED,ITEM_LEVEL,TITLE_TEXT\n"+
+		",111111111111,us-east-1,1.1,FAIL,Scored,Level 1,[check11] Avoid the use of the root account (Scored)\n"+
+		",111111111111,eu-west-1,7.2,PASS,Not Scored,Extras,[extra72] Ensure there are no EBS Snapshots set as Public (Not Scored)\n")
+	r := run(t, "", "evidence", "--model", evModel, evStale, evFresh, v2).wantCode(t, 0)
+	for _, want := range []string{
+		evStale + " (prowler-ocsf)\n  scanned 2026-06-01\n",
+		evFresh + " (asff)\n  scanned 2026-09-20\n",
+		"  note: prowler:aws:check11, prowler:aws:extra72: Prowler 2 check names, which csmm cannot translate",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("evidence output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, v2+" (prowler-csv)\n  scanned") {
+		t.Errorf("a Prowler 2 CSV carries no time, but a scan day is shown:\n%s", r.stdout)
+	}
+	r = run(t, "", "score", evAnswers, "--model", evModel, "--as-of", asOf, "--evidence", v2).wantCode(t, 0)
+	if want := "csmm: warning: " + v2 + ": prowler:aws:check11, prowler:aws:extra72: Prowler 2 check names"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+}

@@ -275,3 +275,20 @@ func ReadAll(read func(file string, r io.Reader, emit Emit) error, file string, 
 	}
 	return out, nil
 }
+
+// ScanDays returns the earliest and the latest scan day of the file's
+// outcomes that carry one; both zero when no finding carries a time.
+func (f *File) ScanDays() (first, last assess.Date) {
+	for _, o := range f.Outcomes {
+		if o.Scanned.IsZero() {
+			continue
+		}
+		if first.IsZero() || first.After(o.Scanned) {
+			first = o.Scanned
+		}
+		if last.IsZero() || o.Scanned.After(last) {
+			last = o.Scanned
+		}
+	}
+	return first, last
+}

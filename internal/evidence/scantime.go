@@ -75,3 +75,40 @@ func TimeField(fields ...string) (time.Time, error) {
 	}
 	return time.Time{}, nil
 }
+
+// TimeParser is ParseTime for the findings of one file, which mostly repeat
+// one time (the scan's): it keeps the last text read and its time, so that a
+// repeated text is not parsed again. The zero value is ready to use; it is
+// not safe for concurrent use.
+type TimeParser struct {
+	last string
+	t    time.Time
+}
+
+// Parse is ParseTime, answered from the last call when s is the same text.
+func (p *TimeParser) Parse(s string) (time.Time, error) {
+	if s == p.last && s != "" {
+		return p.t, nil
+	}
+	t, err := ParseTime(s)
+	if err != nil {
+		return t, err
+	}
+	p.last, p.t = strings.Clone(s), t
+	return t, nil
+}
+
+// Field is TimeField through the parser.
+func (p *TimeParser) Field(fields ...string) (time.Time, error) {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if strings.TrimSpace(fields[i+1]) == "" {
+			continue
+		}
+		t, err := p.Parse(fields[i+1])
+		if err != nil {
+			return time.Time{}, &FieldError{Field: fields[i], Message: err.Error()}
+		}
+		return t, nil
+	}
+	return time.Time{}, nil
+}

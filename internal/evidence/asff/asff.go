@@ -82,6 +82,7 @@ func listKeys() []string { return []string{"Findings", "findings"} }
 func Read(file string, r io.Reader, emit evidence.Emit) error {
 	dec := evidence.NewJSONDecoder(r)
 	var f finding
+	var times evidence.TimeParser
 	return evidence.EachJSONRecord(file, dec, listKeys(), func(rec int) error {
 		f = finding{Resources: f.Resources[:0]}
 		if err := evidence.DecodeRecord(dec, &f); err != nil {
@@ -90,7 +91,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		if f.GeneratorID == nil {
 			return &evidence.FieldError{Field: "GeneratorId", Message: "missing; expected the ASFF GeneratorId of the finding"}
 		}
-		when, err := evidence.TimeField("UpdatedAt", f.UpdatedAt, "LastObservedAt", f.LastObservedAt, "CreatedAt", f.CreatedAt)
+		when, err := times.Field("UpdatedAt", f.UpdatedAt, "LastObservedAt", f.LastObservedAt, "CreatedAt", f.CreatedAt)
 		if err != nil {
 			return err
 		}

@@ -89,6 +89,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 	if !Detect(cr.Columns) {
 		return &evidence.ParseError{File: file, Line: 1, Message: "expected a CSV header with the columns check and status (and optionally resource, account, region, scope, muted, archived, time)"}
 	}
+	var times evidence.TimeParser
 	return cr.Each(func(r evidence.CSVRow) error {
 		check := r.Value(checkColumns...)
 		if check == "" {
@@ -106,7 +107,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 		if !ok {
 			return &evidence.FieldError{Field: "archived", Message: fmt.Sprintf("%q; expected true or false", r.Value("archived"))}
 		}
-		when, err := evidence.ParseTime(r.Value(timeColumns...))
+		when, err := times.Parse(r.Value(timeColumns...))
 		if err != nil {
 			return &evidence.FieldError{Field: "time", Message: err.Error()}
 		}

@@ -25,6 +25,7 @@ func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 		return &evidence.ParseError{File: file, Line: 1, Message: "expected a Prowler CSV header with CHECK_ID and STATUS (or TITLE_ID and CHECK_RESULT)"}
 	}
 	var ids idCache
+	var times evidence.TimeParser
 	var col struct{ check, status, provider, resource, account, region, muted, time int }
 	first := true
 	var timeName string
@@ -58,7 +59,7 @@ func ReadCSV(file string, r io.Reader, emit evidence.Emit) error {
 			provider = "aws"
 		}
 		st, muted := status(r.Field(col.status))
-		when, err := evidence.ParseTime(r.Field(col.time))
+		when, err := times.Parse(r.Field(col.time))
 		if err != nil {
 			return &evidence.FieldError{Field: timeName, Message: err.Error()}
 		}

@@ -47,6 +47,7 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 	}
 	dec := evidence.NewJSONDecoder(br)
 	var ids idCache
+	var times evidence.TimeParser
 	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
 		var f v3Finding
 		if err := evidence.DecodeRecord(dec, &f); err != nil {
@@ -63,7 +64,7 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 			provider = "aws"
 		}
 		st, muted := status(*f.Status)
-		when, err := evidence.TimeField("AssessmentStartTime", f.AssessmentStartTime)
+		when, err := times.Field("AssessmentStartTime", f.AssessmentStartTime)
 		if err != nil {
 			return err
 		}
@@ -83,6 +84,7 @@ var v2Check = regexp.MustCompile(`^\s*\[([A-Za-z0-9_]+)\]`)
 
 func readV2JSON(file string, r io.Reader, emit evidence.Emit) error {
 	var ids idCache
+	var times evidence.TimeParser
 	return evidence.EachJSONLine(file, r, func(rec int, dec *jsontext.Decoder) error {
 		var f v2Finding
 		if err := evidence.DecodeRecord(dec, &f); err != nil {
@@ -96,7 +98,7 @@ func readV2JSON(file string, r io.Reader, emit evidence.Emit) error {
 			return &evidence.FieldError{Field: "Status", Message: "missing; expected PASS, FAIL, INFO or WARNING"}
 		}
 		st, _ := status(*f.Status)
-		when, err := evidence.TimeField("Timestamp", f.Timestamp)
+		when, err := times.Field("Timestamp", f.Timestamp)
 		if err != nil {
 			return err
 		}

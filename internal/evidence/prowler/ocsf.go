@@ -59,6 +59,7 @@ type ocsfFinding struct {
 func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 	dec := evidence.NewJSONDecoder(r)
 	var ids idCache
+	var times evidence.TimeParser
 	var f ocsfFinding
 	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
 		f = ocsfFinding{Resources: f.Resources[:0], Time: f.Time[:0]}
@@ -91,7 +92,7 @@ func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 			return &evidence.FieldError{Field: "cloud.provider", Message: "missing; expected the provider (aws, azure, gcp, ...)"}
 		}
 		st, _ := status(*f.StatusCode)
-		when, err := ocsfTime(&f)
+		when, err := ocsfTime(&f, &times)
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func isTrue(raw jsontext.Value) bool {
 // ocsfTime returns the time of an OCSF finding: time, a number (or a
 // number in a string), is preferred to time_dt, which Prowler writes in its
 // local time without a zone.
-func ocsfTime(f *ocsfFinding) (time.Time, error) {
+func ocsfTime(f *ocsfFinding, times *evidence.TimeParser) (time.Time, error) {
 	raw := strings.Trim(strings.TrimSpace(string(f.Time)), `"`)
 	if raw != "" && raw != "null" {
 		v, err := strconv.ParseFloat(raw, 64)
@@ -142,5 +143,5 @@ func ocsfTime(f *ocsfFinding) (time.Time, error) {
 		}
 		return t, nil
 	}
-	return evidence.TimeField("time_dt", f.TimeDT, "event_time", f.EventTime, "finding_info.created_time_dt", f.FindingInfo.CreatedTimeDT)
+	return times.Field("time_dt", f.TimeDT, "event_time", f.EventTime, "finding_info.created_time_dt", f.FindingInfo.CreatedTimeDT)
 }
