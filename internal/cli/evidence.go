@@ -41,7 +41,7 @@ Prowler 2 JSON Lines), asff (AWS Security Hub and Prowler ASFF), powerpipe
 (Powerpipe and Steampipe control results, JSON or CSV), scoutsuite
 (ScoutSuite's scoutsuite_results_*.js; check IDs scoutsuite:PROVIDER:RULE)
 and generic-csv (a CSV with the columns check and status, and optionally
-resource, account, region, scope, muted and archived; check IDs as the model
+resource, account, region, scope, muted, archived and time; check IDs as the model
 lists them, such as custom:backup_enabled; status pass, fail, manual or
 other), and csmm-collect (the output of csmm collect; parts that could not
 be read count as other). A file may be gzip-compressed (.gz), or a zip archive as Prowler
@@ -55,6 +55,10 @@ when it is a terminal; --quiet turns that off.
 To score with evidence, pass --evidence [SCOPE=]FILE to score, report or check:
 each objective whose checks the files evaluated gets passed / (passed + failed)
 in every scope (or in SCOPE only, or in the scope of a generic CSV row).
+A file's findings are as old as the scan time the file carries (shown as
+"scanned"); a scan older than the evidence validity (90 days, or
+--evidence-validity-days) before the as-of date gives no value and is listed
+as stale evidence.
 `
 
 // Run runs the command.
