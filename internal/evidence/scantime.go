@@ -76,25 +76,32 @@ func TimeField(fields ...string) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-// TimeParser is ParseTime for the findings of one file, which mostly repeat
-// one time (the scan's): it keeps the last text read and its time, so that a
-// repeated text is not parsed again. The zero value is ready to use; it is
-// not safe for concurrent use.
+// TimeParser is ParseTime for the findings of one file, which repeat a few
+// times (one per scan, or per provider when outputs are merged): it keeps
+// the times it has read, up to maxCachedTimes texts, so that a repeated
+// text is not parsed again. The zero value is ready to use; it is not safe
+// for concurrent use.
 type TimeParser struct {
-	last string
-	t    time.Time
+	seen map[string]time.Time
 }
 
-// Parse is ParseTime, answered from the last call when s is the same text.
+// maxCachedTimes bounds the texts a TimeParser keeps; past it, it starts
+// over.
+const maxCachedTimes = 64
+
+// Parse is ParseTime, answered from the texts already read.
 func (p *TimeParser) Parse(s string) (time.Time, error) {
-	if s == p.last && s != "" {
-		return p.t, nil
+	if t, ok := p.seen[s]; ok {
+		return t, nil
 	}
 	t, err := ParseTime(s)
 	if err != nil {
 		return t, err
 	}
-	p.last, p.t = strings.Clone(s), t
+	if p.seen == nil || len(p.seen) >= maxCachedTimes {
+		p.seen = make(map[string]time.Time, 8)
+	}
+	p.seen[strings.Clone(s)] = t
 	return t, nil
 }
 
