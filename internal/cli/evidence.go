@@ -88,11 +88,13 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 		files = append(files, fs...)
 	}
 	ix := evidence.NewIndex(m)
-	out := evidenceJSON{Files: make([]evidence.Summary, len(files))}
+	out := evidenceJSON{Files: make([]fileSummary, len(files))}
+	summaries := make([]evidence.Summary, len(files))
 	days := make([][2]assess.Date, len(files))
 	for i, f := range files {
-		out.Files[i] = ix.Summarize(f)
+		summaries[i] = ix.Summarize(f)
 		days[i][0], days[i][1] = f.ScanDays()
+		out.Files[i] = fileSummary{Summary: summaries[i], ScannedFirst: days[i][0], ScannedLast: days[i][1]}
 	}
 	var b bytes.Buffer
 	switch format {
@@ -101,7 +103,7 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	default:
-		writeEvidenceTable(&b, m, out.Files, days)
+		writeEvidenceTable(&b, m, summaries, days)
 	}
 	_, err = c.env.Stdout.Write(b.Bytes())
 	return err
@@ -109,7 +111,16 @@ func (c *EvidenceCommand) Run(ctx context.Context, args []string) error {
 
 // evidenceJSON is the evidence summary of formats.md.
 type evidenceJSON struct {
-	Files []evidence.Summary `json:"files"`
+	Files []fileSummary `json:"files"`
+}
+
+// fileSummary is the summary of one file with the scan days of its checks
+// (each check as old as its latest finding): the earliest and the latest,
+// absent when the findings carry no time.
+type fileSummary struct {
+	evidence.Summary
+	ScannedFirst assess.Date `json:"scanned_first,omitzero"`
+	ScannedLast  assess.Date `json:"scanned_last,omitzero"`
 }
 
 // readEvidenceFiles reads every scanner file (the files of each path: one,

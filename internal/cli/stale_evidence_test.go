@@ -130,6 +130,21 @@ func TestEvidenceScanDaysAndProwler2Names(t *testing.T) {
 	if strings.Contains(r.stdout, v2+" (prowler-csv)\n  scanned") {
 		t.Errorf("a Prowler 2 CSV carries no time, but a scan day is shown:\n%s", r.stdout)
 	}
+	r = run(t, "", "evidence", "--format", "json", "--model", evModel, evStale, evProwler).wantCode(t, 0)
+	var sum struct {
+		Files []struct {
+			Path         string `json:"path"`
+			ScannedFirst string `json:"scanned_first"`
+			ScannedLast  string `json:"scanned_last"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Files) != 2 || sum.Files[0].ScannedFirst != "2026-06-01" || sum.Files[0].ScannedLast != "2026-06-01" ||
+		sum.Files[1].ScannedFirst != "" || sum.Files[1].ScannedLast != "" {
+		t.Errorf("scan days in the JSON summary: %+v; want 2026-06-01 for %s and none for %s", sum.Files, evStale, evProwler)
+	}
 	r = run(t, "", "score", evAnswers, "--model", evModel, "--as-of", asOf, "--evidence", v2).wantCode(t, 0)
 	if want := "csmm: warning: " + v2 + ": prowler:aws:check11, prowler:aws:extra72: Prowler 2 check names"; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)

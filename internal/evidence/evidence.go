@@ -277,7 +277,8 @@ func ReadAll(read func(file string, r io.Reader, emit Emit) error, file string, 
 }
 
 // ScanDays returns the earliest and the latest scan day of the file's
-// outcomes that carry one; both zero when no finding carries a time.
+// outcomes (each as old as its latest finding) that carry one; both zero
+// when no finding carries a time.
 func (f *File) ScanDays() (first, last assess.Date) {
 	for _, o := range f.Outcomes {
 		if o.Scanned.IsZero() {
