@@ -377,7 +377,7 @@ func (p *parser) scopes(n *yaml.Node) {
 				}
 			}
 		}
-		if !scopeID.MatchString(sc.ID) {
+		if !ValidScopeID(sc.ID) {
 			p.add(item, key+".id", "expected a scope ID of letters, digits, - or _, got %q", sc.ID)
 			continue
 		}
@@ -393,7 +393,28 @@ func (p *parser) scopes(n *yaml.Node) {
 	}
 }
 
-var scopeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+// ValidScopeID reports whether id is a valid scope ID: a letter or digit,
+// then up to 63 letters, digits, underscores or hyphens. (A regular
+// expression with a bounded repeat costs milliseconds to compile at start.)
+func ValidScopeID(id string) bool { return validID(id, "_-") }
+
+// validID reports whether id is 1 to 64 ASCII letters, digits or bytes of
+// extra, starting with a letter or digit.
+func validID(id, extra string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && strings.IndexByte(extra, c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (p *parser) targets(n *yaml.Node) {
 	explicit := map[string]int{}
