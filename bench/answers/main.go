@@ -3,7 +3,12 @@
 // answered per scope, every answer with a note, an author and a
 // date, so that the file looks like a big real assessment.
 //
-//	go run ./bench/answers -scopes 200 -o /tmp/big.yaml   # 24,200 answers on csmm@2.0.0, about 3.8 MB
+//	go run ./bench/answers -scopes 200 -o /tmp/big.yaml                    # 24,200 answers on csmm@2.0.0, about 3.9 MB
+//	go run ./bench/answers -scopes 180 -model csmm@2.1.0 -o /tmp/big21.yaml # 24,300 answers, revision 2 with measures, about 4.0 MB
+//
+// On a model whose objectives have a scale (csmm@2.1.0 and later), about a
+// third of the coverage answers are measures, half written as 87/120 or
+// 72.5% and half as {measured: N, of: M}; binary objectives get yes or no.
 package main
 
 import (
@@ -76,6 +81,20 @@ func write(w *bufio.Writer, m *model.Model, ref string, scopes int, r *rand.Rand
 			word := words[r.IntN(len(words))]
 			if o.Scale == model.ScaleBinary && word != "no" {
 				word = "yes"
+			}
+			if o.Scale == model.ScaleCoverage && r.IntN(3) == 0 {
+				of := 10 + r.IntN(500)
+				measured := r.IntN(of + 1)
+				switch r.IntN(3) {
+				case 0:
+					word = fmt.Sprintf("\"%d/%d\"", measured, of)
+				case 1:
+					word = fmt.Sprintf("\"%.1f%%\"", 100*float64(measured)/float64(of))
+				default:
+					fmt.Fprintf(w, "    scope-%03d: {measured: %d, of: %d, note: %q, by: %s, date: 2026-%02d-%02d}\n",
+						i, measured, of, notes[r.IntN(len(notes))], people[r.IntN(len(people))], 6+r.IntN(4), 1+r.IntN(28))
+					continue
+				}
 			}
 			fmt.Fprintf(w, "    scope-%03d: {answer: %s, note: %q, by: %s, date: 2026-%02d-%02d}\n",
 				i, word, notes[r.IntN(len(notes))], people[r.IntN(len(people))], 6+r.IntN(4), 1+r.IntN(28))
