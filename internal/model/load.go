@@ -16,9 +16,6 @@ import (
 	"sync"
 
 	"github.com/csmm/csmm/internal/yamlguard"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -200,20 +197,6 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("invalid model (%d problems):\n%s", len(e.Problems), strings.Join(lines, "\n"))
 }
 
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("model.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("model.schema.json")
-})
-
-var englishPrinter = message.NewPrinter(language.English)
-
 // Parse reads a model from YAML (or JSON, which is YAML), validates it against
 // the schema and the model's own rules, and returns every problem at once as a
 // *ValidationError naming the file, line and path of each.
@@ -380,7 +363,7 @@ func pointerToPath(ptr []string) string {
 }
 
 func (v *validator) schema() {
-	sch, err := compiledSchema()
+	sch, err := modelSchema()
 	if err != nil {
 		v.add("", "internal error: model schema does not compile: %v", err)
 		return
@@ -390,32 +373,19 @@ func (v *validator) schema() {
 		v.add("", "%v", err)
 		return
 	}
-	err = sch.Validate(inst)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return
-	}
 	seen := map[string]bool{}
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			path := pointerToPath(e.InstanceLocation)
-			msg := e.ErrorKind.LocalizedString(englishPrinter)
-			if n := v.node(path); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(msg, "got ") {
-				msg += fmt.Sprintf(" (got %q)", n.Value)
-			}
-			key := path + "\x00" + msg
-			if !seen[key] {
-				seen[key] = true
-				v.add(path, "%s", msg)
-			}
-			return
+	for _, p := range sch.check(inst) {
+		path := pointerToPath(p.at)
+		msg := p.message
+		if n := v.node(path); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(msg, "got ") {
+			msg += fmt.Sprintf(" (got %q)", n.Value)
 		}
-		for _, c := range e.Causes {
-			walk(c)
+		key := path + "\x00" + msg
+		if !seen[key] {
+			seen[key] = true
+			v.add(path, "%s", msg)
 		}
 	}
-	walk(ve)
 }
 
 // rules checks what the schema cannot: references, uniqueness, ID consistency
