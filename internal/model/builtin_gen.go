@@ -3,8 +3,8 @@
 package model
 
 func init() {
-	precompiled["csmm@2.0.0"] = precompiledModel{sha256: "de3603e6cce98fb3da7cad23c2eb79fec54e4b04e7ba057009320353ad4dee84", model: builtinLiteral0}
-	precompiled["csmm@2.1.0"] = precompiledModel{sha256: "310916b6dd216f5ce51003ffac4c3510ddccb2d5d3052666d964bdc0c28d2610", model: builtinLiteral1}
+	precompiled["csmm@2.0.0"] = precompiledModel{sha256: "de3603e6cce98fb3da7cad23c2eb79fec54e4b04e7ba057009320353ad4dee84", size: 166964, crc32: 0x97666257, model: builtinLiteral0}
+	precompiled["csmm@2.1.0"] = precompiledModel{sha256: "310916b6dd216f5ce51003ffac4c3510ddccb2d5d3052666d964bdc0c28d2610", size: 244067, crc32: 0x9c76eede, model: builtinLiteral1}
 }
 
 // builtinLiteral0 is the built-in model csmm@2.0.0.

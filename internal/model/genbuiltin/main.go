@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"go/format"
+	"hash/crc32"
 	"log"
 	"os"
 	"reflect"
@@ -52,7 +53,8 @@ func Generate() ([]byte, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(data)
-		fmt.Fprintf(&b, "\tprecompiled[%q] = precompiledModel{sha256: %q, model: builtinLiteral%d}\n", ref, hex.EncodeToString(sum[:]), i)
+		fmt.Fprintf(&b, "\tprecompiled[%q] = precompiledModel{sha256: %q, size: %d, crc32: %#08x, model: builtinLiteral%d}\n",
+			ref, hex.EncodeToString(sum[:]), len(data), crc32.ChecksumIEEE(data), i)
 	}
 	b.WriteString("}\n\n")
 	for i, ref := range refs {
