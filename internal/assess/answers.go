@@ -109,12 +109,36 @@ func ReadFile(path string, m *model.Model) (*File, error) {
 
 // ReferencedModel returns the model reference (id@version) an answers file names, or
 // "" when it names none, so that a caller can load the right model first.
+// It parses the whole file: a caller that reads the file next should use
+// ParseDocument, which parses it once for both.
 func ReferencedModel(data []byte) string {
-	root, err := yamlguard.Parse("", data)
-	if err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+	return ParseDocument("", data).ReferencedModel()
+}
+
+// Document is an answers file parsed as YAML (within the yamlguard limits)
+// but not yet read against a model, so that the model it names can be
+// loaded first without parsing the file twice, which for a file of
+// thousands of answers is most of the time spent.
+type Document struct {
+	name string
+	root *yaml.Node
+	err  error
+}
+
+// ParseDocument parses data as the YAML of the answers file name. A
+// problem (a syntax error, a limit) is returned by Read.
+func ParseDocument(name string, data []byte) *Document {
+	root, err := yamlguard.Parse(name, data)
+	return &Document{name: name, root: root, err: err}
+}
+
+// ReferencedModel returns the model reference (id@version) the file names,
+// or "" when it names none or is not a YAML mapping.
+func (d *Document) ReferencedModel() string {
+	if d.err != nil || len(d.root.Content) == 0 || d.root.Content[0].Kind != yaml.MappingNode {
 		return ""
 	}
-	doc := root.Content[0]
+	doc := d.root.Content[0]
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		if k, v := doc.Content[i], doc.Content[i+1]; k.Value == "model" && v.Kind == yaml.ScalarNode {
 			return v.Value
@@ -126,15 +150,22 @@ func ReferencedModel(data []byte) string {
 // ParseFile parses an answers file against a model. It returns a *FileError
 // naming the file, line and key of every problem found.
 func ParseFile(name string, data []byte, m *model.Model) (*File, error) {
+	return ParseDocument(name, data).Read(m)
+}
+
+// Read reads the document against a model, as ParseFile does. It does not
+// change the document, which can be read again.
+func (d *Document) Read(m *model.Model) (*File, error) {
+	name := d.name
 	p := &parser{f: NewFile(m), name: name, m: m}
 	p.f.Name = name
 	p.f.Model = ""
-	root, err := yamlguard.Parse(name, data)
-	if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+	if ye, ok := errors.AsType[*yamlguard.Error](d.err); ok {
 		return nil, &FileError{Problems: []Problem{{File: name, Line: ye.Line, Message: ye.Message}}, Limit: ye.Limit}
-	} else if err != nil {
-		return nil, err
+	} else if d.err != nil {
+		return nil, d.err
 	}
+	root := d.root
 	if len(root.Content) == 0 {
 		return nil, &FileError{Problems: []Problem{{File: name, Line: 1, Message: "the file is empty; expected an answers file with at least an answers key"}}}
 	}
