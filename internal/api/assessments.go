@@ -165,11 +165,12 @@ func (a *API) importAssessment(c *call) error {
 	if name == "" {
 		name = "answers.yaml"
 	}
-	m, ref, err := a.importModel(c, assess.ReferencedModel(data))
+	doc := assess.ParseDocument(name, data)
+	m, ref, err := a.importModel(c, doc.ReferencedModel())
 	if err != nil {
 		return err
 	}
-	f, err := assess.ParseFile(name, data, m)
+	f, err := doc.Read(m)
 	if fe, ok := errors.AsType[*assess.FileError](err); ok {
 		return withProblems(fmt.Sprintf("the answers file has %d problem(s)", len(fe.Problems)), service.AnswersProblems(fe.Problems))
 	} else if err != nil {

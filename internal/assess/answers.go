@@ -109,12 +109,36 @@ func ReadFile(path string, m *model.Model) (*File, error) {
 
 // ReferencedModel returns the model reference (id@version) an answers file names, or
 // "" when it names none, so that a caller can load the right model first.
+// It parses the whole file: a caller that reads the file next should use
+// ParseDocument, which parses it once for both.
 func ReferencedModel(data []byte) string {
-	root, err := yamlguard.Parse("", data)
-	if err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+	return ParseDocument("", data).ReferencedModel()
+}
+
+// Document is an answers file parsed as YAML (within the yamlguard limits)
+// but not yet read against a model, so that the model it names can be
+// loaded first without parsing the file twice, which for a file of
+// thousands of answers is most of the time spent.
+type Document struct {
+	name string
+	root *yaml.Node
+	err  error
+}
+
+// ParseDocument parses data as the YAML of the answers file name. A
+// problem (a syntax error, a limit) is returned by Read.
+func ParseDocument(name string, data []byte) *Document {
+	root, err := yamlguard.Parse(name, data)
+	return &Document{name: name, root: root, err: err}
+}
+
+// ReferencedModel returns the model reference (id@version) the file names,
+// or "" when it names none or is not a YAML mapping.
+func (d *Document) ReferencedModel() string {
+	if d.err != nil || len(d.root.Content) == 0 || d.root.Content[0].Kind != yaml.MappingNode {
 		return ""
 	}
-	doc := root.Content[0]
+	doc := d.root.Content[0]
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		if k, v := doc.Content[i], doc.Content[i+1]; k.Value == "model" && v.Kind == yaml.ScalarNode {
 			return v.Value
@@ -126,15 +150,22 @@ func ReferencedModel(data []byte) string {
 // ParseFile parses an answers file against a model. It returns a *FileError
 // naming the file, line and key of every problem found.
 func ParseFile(name string, data []byte, m *model.Model) (*File, error) {
+	return ParseDocument(name, data).Read(m)
+}
+
+// Read reads the document against a model, as ParseFile does. It does not
+// change the document, which can be read again.
+func (d *Document) Read(m *model.Model) (*File, error) {
+	name := d.name
 	p := &parser{f: NewFile(m), name: name, m: m}
 	p.f.Name = name
 	p.f.Model = ""
-	root, err := yamlguard.Parse(name, data)
-	if ye, ok := errors.AsType[*yamlguard.Error](err); ok {
+	if ye, ok := errors.AsType[*yamlguard.Error](d.err); ok {
 		return nil, &FileError{Problems: []Problem{{File: name, Line: ye.Line, Message: ye.Message}}, Limit: ye.Limit}
-	} else if err != nil {
-		return nil, err
+	} else if d.err != nil {
+		return nil, d.err
 	}
+	root := d.root
 	if len(root.Content) == 0 {
 		return nil, &FileError{Problems: []Problem{{File: name, Line: 1, Message: "the file is empty; expected an answers file with at least an answers key"}}}
 	}
@@ -377,7 +408,7 @@ func (p *parser) scopes(n *yaml.Node) {
 				}
 			}
 		}
-		if !scopeID.MatchString(sc.ID) {
+		if !ValidScopeID(sc.ID) {
 			p.add(item, key+".id", "expected a scope ID of letters, digits, - or _, got %q", sc.ID)
 			continue
 		}
@@ -393,7 +424,28 @@ func (p *parser) scopes(n *yaml.Node) {
 	}
 }
 
-var scopeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+// ValidScopeID reports whether id is a valid scope ID: a letter or digit,
+// then up to 63 letters, digits, underscores or hyphens. (A regular
+// expression with a bounded repeat costs milliseconds to compile at start.)
+func ValidScopeID(id string) bool { return validID(id, "_-") }
+
+// validID reports whether id is 1 to 64 ASCII letters, digits or bytes of
+// extra, starting with a letter or digit.
+func validID(id, extra string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && strings.IndexByte(extra, c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (p *parser) targets(n *yaml.Node) {
 	explicit := map[string]int{}

@@ -396,8 +396,9 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read answers: %w", err)
 	}
+	doc := assess.ParseDocument(path, data) // parsed once, for the model it names and its answers
 	if modelPath == "" {
-		if ref := assess.ReferencedModel(data); ref != "" && model.IsBuiltinRef(ref) {
+		if ref := doc.ReferencedModel(); ref != "" && model.IsBuiltinRef(ref) {
 			modelPath = ref
 		}
 	}
@@ -405,7 +406,7 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := assess.ParseFile(path, data, m)
+	f, err := doc.Read(m)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -28,8 +27,6 @@ Writes an answers file listing every objective of the model, category by
 category, with its title, question and KPI as comments and an empty answer,
 ready to fill in by hand or with 'csmm assess'. Without -o it prints the file.
 `
-
-var scopeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
 // Run runs the command.
 func (c *InitCommand) Run(ctx context.Context, args []string) error {
@@ -53,7 +50,7 @@ func (c *InitCommand) Run(ctx context.Context, args []string) error {
 		seen := map[string]bool{}
 		for _, s := range strings.Split(scopes, ",") {
 			s = strings.TrimSpace(s)
-			if !scopeIDPattern.MatchString(s) {
+			if !assess.ValidScopeID(s) {
 				return usageErrorf("init", "init: --scopes: %q is not a scope ID; expected letters, digits, - or _", s)
 			}
 			if seen[s] {

@@ -58,14 +58,15 @@ func (c *MigrateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	doc := assess.ParseDocument(args[0], data)
 	if modelPath == "" {
-		modelPath = assess.ReferencedModel(data)
+		modelPath = doc.ReferencedModel()
 	}
 	from, err := loadModel(modelPath)
 	if err != nil {
 		return err
 	}
-	f, err := assess.ParseFile(args[0], data, from)
+	f, err := doc.Read(from)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"regexp"
 	"sort"
@@ -14,9 +15,6 @@ import (
 	"sync"
 
 	"github.com/csmm/csmm/internal/yamlguard"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -44,10 +42,40 @@ var builtins = func() []*builtinFile {
 		{ref: "csmm@2.1.0", file: "builtin:csmm-2.1.0.yaml", data: builtin210YAML},
 	}
 	for _, b := range out {
-		b.once = sync.OnceValues(func() (*Model, error) { return Parse(b.file, b.data) })
+		b.once = sync.OnceValues(func() (*Model, error) { return loadBuiltin(b) })
 	}
 	return out
 }()
+
+//go:generate sh -c "rm -f builtin_gen.go && go run ./genbuiltin"
+
+// precompiledModel is a built-in model as a Go literal (builtin_gen.go,
+// written by go generate) with the SHA-256 of the YAML it was made from,
+// which TestBuiltinGenerated compares, and its size and CRC-32, which
+// loadBuiltin compares at run time (hashing the YAML with SHA-256 at every
+// start cost about 5 million instructions).
+type precompiledModel struct {
+	sha256 string
+	size   int
+	crc32  uint32
+	model  *Model
+}
+
+// precompiled holds the literal of each built-in model by reference; the
+// generated file fills it in its init.
+var precompiled = map[string]precompiledModel{}
+
+// loadBuiltin returns the built-in model b: its precompiled literal when
+// that was made from the embedded YAML as it is, else (the YAML changed
+// since the last go generate, which TestBuiltinGenerated reports) the YAML
+// parsed and validated.
+func loadBuiltin(b *builtinFile) (*Model, error) {
+	if p, ok := precompiled[b.ref]; ok && len(b.data) == p.size && crc32.ChecksumIEEE(b.data) == p.crc32 {
+		p.model.index()
+		return p.model, nil
+	}
+	return Parse(b.file, b.data)
+}
 
 // BuiltinFile is the name under which problems in the default (newest)
 // built-in model are reported.
@@ -169,20 +197,6 @@ func (e *ValidationError) Error() string {
 	}
 	return fmt.Sprintf("invalid model (%d problems):\n%s", len(e.Problems), strings.Join(lines, "\n"))
 }
-
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("model.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("model.schema.json")
-})
-
-var englishPrinter = message.NewPrinter(language.English)
 
 // Parse reads a model from YAML (or JSON, which is YAML), validates it against
 // the schema and the model's own rules, and returns every problem at once as a
@@ -350,7 +364,7 @@ func pointerToPath(ptr []string) string {
 }
 
 func (v *validator) schema() {
-	sch, err := compiledSchema()
+	sch, err := modelSchema()
 	if err != nil {
 		v.add("", "internal error: model schema does not compile: %v", err)
 		return
@@ -360,32 +374,19 @@ func (v *validator) schema() {
 		v.add("", "%v", err)
 		return
 	}
-	err = sch.Validate(inst)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return
-	}
 	seen := map[string]bool{}
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			path := pointerToPath(e.InstanceLocation)
-			msg := e.ErrorKind.LocalizedString(englishPrinter)
-			if n := v.node(path); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(msg, "got ") {
-				msg += fmt.Sprintf(" (got %q)", n.Value)
-			}
-			key := path + "\x00" + msg
-			if !seen[key] {
-				seen[key] = true
-				v.add(path, "%s", msg)
-			}
-			return
+	for _, p := range sch.check(inst) {
+		path := pointerToPath(p.at)
+		msg := p.message
+		if n := v.node(path); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(msg, "got ") {
+			msg += fmt.Sprintf(" (got %q)", n.Value)
 		}
-		for _, c := range e.Causes {
-			walk(c)
+		key := path + "\x00" + msg
+		if !seen[key] {
+			seen[key] = true
+			v.add(path, "%s", msg)
 		}
 	}
-	walk(ve)
 }
 
 // rules checks what the schema cannot: references, uniqueness, ID consistency

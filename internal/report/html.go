@@ -6,22 +6,25 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sync"
 )
 
 //go:embed templates/report.html.tmpl templates/revision2.html.tmpl templates/trend.html.tmpl
 var templateFS embed.FS
 
-// htmlTemplate is parsed once; it is never modified after. The report
-// template names the blocks of the revision-2 and trend sections, defined in
-// their own files.
-var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl"))
+// htmlTemplate is parsed on first use, once; it is never modified after.
+// The report template names the blocks of the revision-2 and trend
+// sections, defined in their own files.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl"))
+})
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS
 // with a print stylesheet, inline SVG charts, no script and no external
 // resource. html/template escapes every text from the user or the model.
 func (r *Report) WriteHTML(w io.Writer) error {
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, r); err != nil {
+	if err := htmlTemplate().Execute(&buf, r); err != nil {
 		return fmt.Errorf("render html report: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {

@@ -29,7 +29,7 @@ func renderHTML(t testing.TB, r *Report) *goquery.Document {
 
 // TestHTMLTemplateTypes type-checks the template against the Report type.
 func TestHTMLTemplateTypes(t *testing.T) {
-	if err := templatecheck.CheckHTML(htmlTemplate, Report{}); err != nil {
+	if err := templatecheck.CheckHTML(htmlTemplate(), Report{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -356,6 +357,41 @@ func TestWriteXLSX(t *testing.T) {
 		formula, err := f.GetCellFormula(SheetSummary, "B3")
 		if err != nil || formula != "" {
 			t.Errorf("B3 formula = %q, %v; want none", formula, err)
+		}
+	})
+	t.Run("objectives sheet frozen, filtered and styled", func(t *testing.T) {
+		panes, err := f.GetPanes(SheetObjectives)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+			t.Errorf("panes = %+v, %v; want the header row frozen", panes, err)
+		}
+		rows := len(testModel(t).Objectives)*2 + 1
+		found := false
+		for _, d := range f.GetDefinedName() {
+			if d.Name == "_xlnm._FilterDatabase" && d.Scope == SheetObjectives {
+				found = true
+				if want := fmt.Sprintf("'%s'!$A$1:$P$%d", SheetObjectives, rows); d.RefersTo != want {
+					t.Errorf("filter range %q, want %q", d.RefersTo, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no autofilter on %s; defined names %+v", SheetObjectives, f.GetDefinedName())
+		}
+		for _, c := range []struct{ sheet, cell, like string }{
+			{SheetObjectives, "D1", "Summary!A8"},  // bold header
+			{SheetObjectives, "H2", "Summary!B12"}, // percentage
+		} {
+			got, err := f.GetCellStyle(c.sheet, c.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := f.GetCellStyle(strings.Split(c.like, "!")[0], strings.Split(c.like, "!")[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == 0 || got != want {
+				t.Errorf("style of %s!%s = %d, want %d (as %s)", c.sheet, c.cell, got, want, c.like)
+			}
 		}
 	})
 	t.Run("one objective row per objective and scope", func(t *testing.T) {

@@ -210,26 +210,63 @@ func (x *xlsxWriter) categories(r *Report) {
 	x.widths(s, 16, 10, 30, 7, 22, 8, 8, 8, 11, 13, 100)
 }
 
+// objectives writes the Objectives sheet, one row per objective and scope,
+// with excelize's StreamWriter: rows go to a buffer (a temporary file past
+// 16 MiB) as XML instead of one cell object each, which keeps the memory of
+// a report of hundreds of scopes flat.
 func (x *xlsxWriter) objectives(r *Report) {
 	const s = SheetObjectives
 	head := []any{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
 		"Note / justification", "Answered by", "Date", "Evidence", "Exemption"}
-	x.header(s, 1, head...)
+	rows := 0
+	for _, sc := range r.Scopes {
+		rows += len(sc.Objectives)
+	}
+	last := max(2, rows+1)
+	// The filter is set on the empty sheet: the stream writer keeps it.
+	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:P%d", last), nil) })
+	if x.err != nil {
+		return
+	}
+	sw, err := x.f.NewStreamWriter(s)
+	if err != nil {
+		x.err = err
+		return
+	}
+	for i, wd := range []float64{14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40} {
+		x.do(func() error { return sw.SetColWidth(i+1, i+1, wd) })
+	}
+	x.do(func() error {
+		return sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	})
+	cells := make([]any, len(head))
+	for i, h := range head {
+		cells[i] = excelize.Cell{StyleID: x.bold, Value: h}
+	}
+	x.do(func() error { return sw.SetRow("A1", cells) })
 	n := 2
 	for _, sc := range r.Scopes {
 		for _, o := range sc.Objectives {
-			v := any("")
+			if x.err != nil {
+				return
+			}
+			var v any = ""
 			if o.Value != nil {
 				v = *o.Value
 			}
-			x.row(s, n, sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer), v, o.Met,
-				string(o.Status), string(o.Source), noteText(o), o.By, o.Date.String(), evidenceText(o), exemptionText(o))
+			cells = append(cells[:0], sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer),
+				excelize.Cell{StyleID: x.pct, Value: v}, o.Met, string(o.Status), string(o.Source), noteText(o), o.By,
+				o.Date.String(), evidenceText(o), exemptionText(o))
+			x.do(func() error { return sw.SetRow("A"+strconv.Itoa(n), cells) })
 			n++
 		}
 	}
-	x.styleRange(s, 8, 2, 8, max(2, n-1), x.pct)
-	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:P%d", max(2, n-1)), nil) })
-	x.widths(s, 14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40)
+	if rows == 0 {
+		x.do(func() error {
+			return sw.SetRow("A2", []any{nil, nil, nil, nil, nil, nil, nil, excelize.Cell{StyleID: x.pct}})
+		})
+	}
+	x.do(sw.Flush)
 }
 
 func (x *xlsxWriter) roadmap(r *Report) {

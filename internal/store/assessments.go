@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +70,24 @@ type AssessmentInput struct {
 	Targets              []Target
 }
 
-var scopeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+// validStoredScopeID reports whether id is a scope ID the store accepts: a
+// letter or digit, then up to 63 letters, digits, dots, underscores or
+// hyphens. (A bounded-repeat regular expression is costly to compile at start.)
+func validStoredScopeID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (in *AssessmentInput) normalize() error {
 	in.Name = strings.TrimSpace(in.Name)
@@ -115,7 +131,7 @@ func validScopes(scopes []Scope) error {
 			sc.Weight = 1
 		}
 		switch {
-		case !scopeIDPattern.MatchString(sc.ID):
+		case !validStoredScopeID(sc.ID):
 			return csmm.Errorf(csmm.EINVALID, "scope %d: the id %q is not valid: expected up to 64 letters, digits, '_', '.' or '-'", i+1, sc.ID)
 		case seen[sc.ID]:
 			return csmm.Errorf(csmm.EINVALID, "scope %d: the id %q is declared twice", i+1, sc.ID)

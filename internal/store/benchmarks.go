@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -29,12 +28,30 @@ type Profile struct {
 	BenchmarkOptIn bool     `json:"benchmark_opt_in"`
 }
 
-var profileWord = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]{0,62}$`)
+// validProfileWord reports whether v is a profile word: a lowercase letter
+// or digit, then up to 62 lowercase letters, digits, dots, underscores,
+// pluses or hyphens. (The bounded-repeat regular expression it replaces
+// cost about 20 million instructions to compile in every csmm process.)
+func validProfileWord(v string) bool {
+	if len(v) == 0 || len(v) > 63 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '+' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (p *Profile) normalize() error {
 	p.Industry, p.SizeBand = strings.ToLower(strings.TrimSpace(p.Industry)), strings.TrimSpace(p.SizeBand)
 	check := func(field, v string) error {
-		if v != "" && !profileWord.MatchString(v) {
+		if v != "" && !validProfileWord(v) {
 			return csmm.Errorf(csmm.EINVALID, "%s %q: expected lowercase letters, digits and . _ + - (at most 63)", field, v)
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/csmm"
@@ -21,7 +22,11 @@ type Organization struct {
 	Created time.Time `json:"created"`
 }
 
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+// slugPattern is compiled on first use: its bounded repeat is costly to
+// compile, and most commands never check a slug.
+var slugPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+})
 
 func validOrganization(name, slug string) error {
 	if strings.TrimSpace(name) == "" {
@@ -30,7 +35,7 @@ func validOrganization(name, slug string) error {
 	if err := textfield.Name("the organization name", name); err != nil {
 		return err
 	}
-	if !slugPattern.MatchString(slug) {
+	if !slugPattern().MatchString(slug) {
 		return csmm.Errorf(csmm.EINVALID, "the organization slug %q is not valid: expected 1 to 64 lowercase letters, digits and inner hyphens", slug)
 	}
 	return nil
