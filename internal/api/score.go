@@ -59,7 +59,7 @@ func (a *API) score(c *call) (*scored, error) {
 	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score\x00" + c.org.Name}
 	orgName := c.org.Name
 	return a.scores.Get(ctx, key, func() (*scored, int64, error) {
-		in, as, err := a.o.Store.Scoring(ctx, orgID, id, asOf)
+		in, as, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -68,24 +68,14 @@ func (a *API) score(c *call) (*scored, error) {
 		if a.o.ObserveScoring != nil {
 			a.o.ObserveScoring(time.Since(start))
 		}
-		// The report's Trend section: the assessment's snapshots and the
-		// installation's benchmark beside them.
-		trend, err := a.o.Store.Trend(ctx, orgID, id)
-		if err != nil {
-			return nil, 0, err
-		}
-		peers, err := a.o.Store.Benchmark(ctx, orgID, store.BenchmarkQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
+		// The report's Trend section is read by getReport for each report:
+		// a score read needs neither the snapshots nor the benchmark.
 		sc.report = sync.OnceValue(func() *report.Report {
-			rep := report.Build(in.Model, res, report.Meta{
+			return report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 			})
-			rep.Trend = report.BuildTrend(in.Model, trend, peers)
-			return rep
 		})
 		return sc, scoredSize(in), nil
 	})
@@ -155,8 +145,19 @@ func (a *API) getReport(c *call) error {
 		return err
 	}
 	as := sc.as
+	// The report's Trend section: the assessment's snapshots and the
+	// installation's benchmark beside them.
+	trend, err := a.o.Store.Trend(c.ctx(), c.org.ID, as.ID)
+	if err != nil {
+		return err
+	}
+	peers, err := a.o.Store.Benchmark(c.ctx(), c.org.ID, store.BenchmarkQuery{})
+	if err != nil {
+		return err
+	}
 	rep := new(*sc.report()) // a copy of the shared report, stamped with this request's time
 	rep.GeneratedAt = a.o.Now().UTC()
+	rep.Trend = report.BuildTrend(sc.in.Model, trend, peers)
 	var buf bytes.Buffer
 	if format == report.FormatPDF {
 		err = a.writePDF(c.ctx(), &buf, rep)

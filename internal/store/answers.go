@@ -112,6 +112,8 @@ func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in Ans
 		return nil, err
 	}
 	var a *Answer
+	var rev int64
+	var now time.Time
 	err = s.write(ctx, func(tx *tx) error {
 		as, err := assessmentScopes(ctx, tx, orgID, in.AssessmentID)
 		if err != nil {
@@ -121,9 +123,15 @@ func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in Ans
 		if err != nil {
 			return err
 		}
-		return touchAssessment(ctx, tx, orgID, as.ID)
+		now = tx.now
+		rev, err = bumpRevision(ctx, tx, orgID, as.ID)
+		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	s.live.answersSaved(orgID, in.AssessmentID, rev, now, []Answer{*a})
+	return a, nil
 }
 
 // PutAnswers saves several answers of one assessment in one transaction: all
@@ -138,6 +146,8 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 		}
 	}
 	var out []Answer
+	var rev int64
+	var now time.Time
 	err = s.write(ctx, func(tx *tx) error {
 		out = nil
 		as, err := assessmentScopes(ctx, tx, orgID, assessmentID)
@@ -151,9 +161,15 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 			}
 			out = append(out, *a)
 		}
-		return touchAssessment(ctx, tx, orgID, as.ID)
+		now = tx.now
+		rev, err = bumpRevision(ctx, tx, orgID, as.ID)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.live.answersSaved(orgID, assessmentID, rev, now, out)
+	return out, nil
 }
 
 // assessmentScopes returns an assessment of the organization with only its
