@@ -64,9 +64,13 @@ func (s *Store) liveSnapshot(ctx context.Context, orgID, id string, rev int64) (
 	if err != nil {
 		return nil, err
 	}
-	// The answers share the assessment's ID instead of a copy each.
+	// The answers share the assessment's ID, and the text that repeats
+	// across answers and assessments, instead of a copy each.
 	for i := range snap.answers {
-		snap.answers[i].AssessmentID = snap.a.ID
+		a := &snap.answers[i]
+		a.AssessmentID = snap.a.ID
+		a.Objective, a.Scope, a.AnsweredBy, a.UpdatedBy = intern(a.Objective), intern(a.Scope), intern(a.AnsweredBy), intern(a.UpdatedBy)
+		a.Answer = assess.Answer(intern(string(a.Answer)))
 	}
 	s.live.put(orgID, snap)
 	return snap, nil

@@ -4,10 +4,13 @@ import (
 	"container/list"
 	"sync"
 	"time"
+	"unique"
+
+	"github.com/csmm/csmm/internal/assess"
 )
 
 // liveCacheBytes bounds the assessments' scoring snapshots kept in memory.
-const liveCacheBytes = 48 << 20
+const liveCacheBytes = 64 << 20
 
 // liveCache keeps the scoring snapshot (assessment, answers, evidence,
 // exemptions) of recently scored assessments, each at the revision it was
@@ -110,6 +113,8 @@ func (c *liveCache) answersSaved(orgID, id string, rev int64, now time.Time, sav
 	copy(next.answers, old.answers)
 	for _, s := range saved {
 		s.AssessmentID = a.ID
+		s.Objective, s.Scope, s.AnsweredBy, s.UpdatedBy = intern(s.Objective), intern(s.Scope), intern(s.AnsweredBy), intern(s.UpdatedBy)
+		s.Answer = assess.Answer(intern(string(s.Answer)))
 		next.answers = upsertAnswer(next.answers, s)
 	}
 	c.add(k, next)
@@ -146,12 +151,25 @@ func (c *liveCache) remove(el *list.Element) {
 	c.bytes -= e.size
 }
 
-// size estimates the memory of a snapshot: its structs and their text.
+// intern returns the canonical copy of s: objective and scope IDs, answer
+// words and user IDs repeat across every kept snapshot.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
+
+// size estimates the memory of a snapshot: its structs and the text that
+// is not interned.
 func (snap *snapshot) size() int64 {
 	n := 1024
 	for i := range snap.answers {
 		a := &snap.answers[i]
-		n += 240 + len(a.Objective) + len(a.Scope) + len(a.Note) + len(a.Justification) + len(a.AnsweredBy) + len(a.UpdatedBy)
+		n += 260 + len(a.Note) + len(a.Justification)
+		if a.Measure != nil {
+			n += 32
+		}
 	}
 	n += 400*len(snap.evidence) + 400*len(snap.exemptionsL)
 	if snap.custom != nil {
