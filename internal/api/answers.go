@@ -31,22 +31,6 @@ func (a *API) putAnswer(c *call) error {
 		return csmm.Errorf(csmm.EINVALID, "version is required: the version of the answer you last saw, 0 when there was none")
 	}
 	id, obj, scope := c.r.PathValue("id"), c.r.PathValue("objective"), c.r.PathValue("scope")
-	ref, err := a.o.Store.AssessmentModelRef(c.ctx(), c.org.ID, id)
-	if err != nil {
-		return err
-	}
-	m, err := a.o.Store.LoadModel(c.ctx(), c.org.ID, ref)
-	if err != nil {
-		return err
-	}
-	o, ok := m.Objective(obj)
-	if !ok {
-		return csmm.Errorf(csmm.EINVALID, "%q is not an objective of model %s", obj, m.Ref())
-	}
-	word, measure, err := in.response(o)
-	if err != nil {
-		return err
-	}
 	if in.Date.IsZero() {
 		in.Date = assess.DateOf(a.o.Now())
 	}
@@ -54,10 +38,25 @@ func (a *API) putAnswer(c *call) error {
 	if by == "" {
 		by = c.who.User.Name
 	}
-	ans, err := a.o.Store.PutAnswer(c.ctx(), c.org.ID, c.actor, store.AnswerInput{
-		AssessmentID: id, Objective: obj, Scope: scope, Answer: word, Measure: measure, Note: in.Note,
+	// The objective is checked against the assessment's model inside the
+	// store's transaction, which reads the model reference with the scope
+	// and the stored answer in one query.
+	check := func(ref string, si *store.AnswerInput) error {
+		m, err := a.o.Store.LoadModel(c.ctx(), c.org.ID, ref)
+		if err != nil {
+			return err
+		}
+		o, ok := m.Objective(obj)
+		if !ok {
+			return csmm.Errorf(csmm.EINVALID, "%q is not an objective of model %s", obj, m.Ref())
+		}
+		si.Answer, si.Measure, err = in.response(o)
+		return err
+	}
+	ans, err := a.o.Store.SaveAnswer(c.ctx(), c.org.ID, c.actor, store.AnswerInput{
+		AssessmentID: id, Objective: obj, Scope: scope, Note: in.Note,
 		Justification: in.Justification, AnsweredBy: by, AnsweredAt: in.Date, ExpectedVersion: *in.Version,
-	})
+	}, check)
 	if ce, ok := errors.AsType[*store.ConflictError](err); ok {
 		return withCurrent(csmm.Errorf(csmm.ECONFLICT, "%s", ce.Error()), ce.Current)
 	} else if err != nil {

@@ -45,7 +45,14 @@ const defaultScoreCacheBytes = 32 << 20
 // score scores a stored assessment as of the as_of parameter. The result is
 // cached under the assessment's revision, read with one indexed query, so
 // a change to the assessment is scored on the next request.
-func (a *API) score(c *call) (*scored, error) {
+//
+// Building a score is CPU work of a few milliseconds: at most as many are
+// built at once as the process has processors (buildSlots), the others
+// wait their turn. Requests answered from the cache, and the writes whose
+// transactions hold the database, are then not time-shared with dozens
+// of builds, and each build finishes sooner than if all ran together.
+// With encode, the score's JSON is encoded in the same turn.
+func (a *API) score(c *call, encode bool) (*scored, error) {
 	asOf, err := c.asOf(a)
 	if err != nil {
 		return nil, err
@@ -59,7 +66,13 @@ func (a *API) score(c *call) (*scored, error) {
 	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score\x00" + c.org.Name}
 	orgName := c.org.Name
 	return a.scores.Get(ctx, key, func() (*scored, int64, error) {
-		in, as, err := a.o.Store.Scoring(ctx, orgID, id, asOf)
+		select {
+		case a.buildSlots <- struct{}{}:
+			defer func() { <-a.buildSlots }()
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		}
+		in, as, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -68,25 +81,20 @@ func (a *API) score(c *call) (*scored, error) {
 		if a.o.ObserveScoring != nil {
 			a.o.ObserveScoring(time.Since(start))
 		}
-		// The report's Trend section: the assessment's snapshots and the
-		// installation's benchmark beside them.
-		trend, err := a.o.Store.Trend(ctx, orgID, id)
-		if err != nil {
-			return nil, 0, err
-		}
-		peers, err := a.o.Store.Benchmark(ctx, orgID, store.BenchmarkQuery{})
-		if err != nil {
-			return nil, 0, err
-		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
+		// The report's Trend section is read by getReport for each report:
+		// a score read needs neither the snapshots nor the benchmark.
 		sc.report = sync.OnceValue(func() *report.Report {
-			rep := report.Build(in.Model, res, report.Meta{
+			return report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 			})
-			rep.Trend = report.BuildTrend(in.Model, trend, peers)
-			return rep
 		})
+		if encode {
+			if _, err := sc.json(); err != nil {
+				return nil, 0, fmt.Errorf("encode the score: %w", err)
+			}
+		}
 		return sc, scoredSize(in), nil
 	})
 }
@@ -101,7 +109,7 @@ func scoredSize(in assess.Input) int64 {
 
 // getScore answers the score JSON, encoded once per cached entry.
 func (a *API) getScore(c *call) error {
-	sc, err := a.score(c)
+	sc, err := a.score(c, true)
 	if err != nil {
 		return err
 	}
@@ -150,13 +158,24 @@ func (a *API) getReport(c *call) error {
 	if err != nil {
 		return csmm.Errorf(csmm.EINVALID, "format %q: expected one of %s", name, strings.Join(reportFormatNames(), ", "))
 	}
-	sc, err := a.score(c)
+	sc, err := a.score(c, false)
 	if err != nil {
 		return err
 	}
 	as := sc.as
+	// The report's Trend section: the assessment's snapshots and the
+	// installation's benchmark beside them.
+	trend, err := a.o.Store.Trend(c.ctx(), c.org.ID, as.ID)
+	if err != nil {
+		return err
+	}
+	peers, err := a.o.Store.Benchmark(c.ctx(), c.org.ID, store.BenchmarkQuery{})
+	if err != nil {
+		return err
+	}
 	rep := new(*sc.report()) // a copy of the shared report, stamped with this request's time
 	rep.GeneratedAt = a.o.Now().UTC()
+	rep.Trend = report.BuildTrend(sc.in.Model, trend, peers)
 	var buf bytes.Buffer
 	if format == report.FormatPDF {
 		err = a.writePDF(c.ctx(), &buf, rep)

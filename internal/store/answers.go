@@ -106,24 +106,107 @@ func (in *AnswerInput) validate() error {
 // answer or an unknown scope; not_found for another organization's
 // assessment; and a *ConflictError (code conflict) with the stored answer
 // when the versions differ.
-func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in AnswerInput) (_ *Answer, err error) {
-	defer wrap(&err, "put answer(%s, %s)", orgID, in.AssessmentID)
-	if err := in.validate(); err != nil {
-		return nil, err
+func (s *Store) PutAnswer(ctx context.Context, orgID string, actor Actor, in AnswerInput) (*Answer, error) {
+	return s.SaveAnswer(ctx, orgID, actor, in, nil)
+}
+
+// AnswerCheck checks an answer against the model of its assessment, given
+// as its reference (what AssessmentModelRef returns), and may set the
+// answer's Answer or Measure from what it finds there.
+type AnswerCheck func(modelRef string, in *AnswerInput) error
+
+// SaveAnswer is PutAnswer with check, when not nil, called in the
+// transaction once the assessment's model reference is read (with its
+// scopes and the stored answer, in one query), before the answer is
+// validated and written: an error of check is returned unchanged and
+// nothing is saved.
+func (s *Store) SaveAnswer(ctx context.Context, orgID string, actor Actor, in AnswerInput, check AnswerCheck) (_ *Answer, err error) {
+	var checkErr error
+	defer func() {
+		if err != checkErr {
+			wrap(&err, "put answer(%s, %s)", orgID, in.AssessmentID)
+		}
+	}()
+	if check == nil {
+		if err := in.validate(); err != nil {
+			return nil, err
+		}
 	}
 	var a *Answer
+	var rev int64
+	var now time.Time
 	err = s.write(ctx, func(tx *tx) error {
-		as, err := assessmentScopes(ctx, tx, orgID, in.AssessmentID)
+		slot, err := answerSlot(ctx, tx, orgID, in.AssessmentID, in.Objective, in.Scope)
 		if err != nil {
 			return err
 		}
-		a, err = putAnswer(ctx, tx, orgID, actor, as, in)
+		if check != nil {
+			if checkErr = check(slot.modelRef, &in); checkErr != nil {
+				return checkErr
+			}
+			if err := in.validate(); err != nil {
+				return err
+			}
+		}
+		if !slot.scope {
+			return csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
+		}
+		a, err = saveAnswer(ctx, tx, orgID, actor, in.AssessmentID, slot.current, in)
 		if err != nil {
 			return err
 		}
-		return touchAssessment(ctx, tx, orgID, as.ID)
+		now = tx.now
+		rev, err = bumpRevision(ctx, tx, orgID, in.AssessmentID)
+		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	s.live.answersSaved(orgID, in.AssessmentID, rev, now, []Answer{*a})
+	return a, nil
+}
+
+// slot is what saving one answer reads first: the assessment's model
+// reference, whether the scope is one of its scopes, and the stored answer.
+type slot struct {
+	modelRef string
+	scope    bool
+	// current is the stored answer, nil when there is none.
+	current *Answer
+}
+
+// answerSlot reads an answer's slot with one query, the objective trimmed
+// as validate trims it. It returns not_found for an unknown ID or another
+// organization's assessment.
+func answerSlot(ctx context.Context, tx *tx, orgID, id, objective, scope string) (*slot, error) {
+	objective = strings.TrimSpace(objective)
+	var custom, version *string
+	var sl slot
+	var a Answer
+	var measured, of sql.NullFloat64
+	var percent bool
+	err := tx.queryRow(ctx, `SELECT a.model_id, a.model_version, s.scope IS NOT NULL, COALESCE(ans.version, 0),
+		COALESCE(ans.answer, ''), COALESCE(ans.note, ''), COALESCE(ans.justification, ''), COALESCE(ans.answered_by, ''), ans.answered_at,
+		COALESCE(ans.updated_by, ''), ans.updated_at, ans.measured, ans.measure_of, COALESCE(ans.measure_percent, FALSE)
+		FROM assessments a
+		LEFT JOIN scopes s ON s.org_id = a.org_id AND s.assessment_id = a.id AND s.scope = ?
+		LEFT JOIN answers ans ON ans.org_id = a.org_id AND ans.assessment_id = a.id AND ans.objective = ? AND ans.scope = ?
+		WHERE a.org_id = ? AND a.id = ?`, scope, objective, scope, orgID, id).Scan(
+		&custom, &version, &sl.scope, &a.Version,
+		&a.Answer, &a.Note, &a.Justification, &a.AnsweredBy, dateCol{&a.AnsweredAt},
+		&a.UpdatedBy, timeCol{&a.Updated}, &measured, &of, &percent)
+	if err != nil {
+		return nil, notFound(dbError(err), "assessment", id)
+	}
+	sl.modelRef = storedModelRef(custom, version)
+	if a.Version > 0 {
+		a.AssessmentID, a.Objective, a.Scope = id, objective, scope
+		if measured.Valid {
+			a.Measure = &assess.Measure{Measured: measured.Float64, Of: of.Float64, Percent: percent}
+		}
+		sl.current = &a
+	}
+	return &sl, nil
 }
 
 // PutAnswers saves several answers of one assessment in one transaction: all
@@ -138,6 +221,8 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 		}
 	}
 	var out []Answer
+	var rev int64
+	var now time.Time
 	err = s.write(ctx, func(tx *tx) error {
 		out = nil
 		as, err := assessmentScopes(ctx, tx, orgID, assessmentID)
@@ -151,9 +236,15 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 			}
 			out = append(out, *a)
 		}
-		return touchAssessment(ctx, tx, orgID, as.ID)
+		now = tx.now
+		rev, err = bumpRevision(ctx, tx, orgID, as.ID)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.live.answersSaved(orgID, assessmentID, rev, now, out)
+	return out, nil
 }
 
 // assessmentScopes returns an assessment of the organization with only its
@@ -198,6 +289,13 @@ func putAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, as *Asses
 	if err != nil && csmm.ErrorCode(err) != csmm.ENOTFOUND {
 		return nil, err
 	}
+	return saveAnswer(ctx, tx, orgID, actor, as.ID, cur, in)
+}
+
+// saveAnswer saves one answer of the assessment id in a scope of it, whose
+// stored answer is cur (nil for none), if cur's version is the expected one.
+func saveAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, id string, cur *Answer, in AnswerInput) (*Answer, error) {
+	var err error
 	version := 0
 	if cur != nil {
 		version = cur.Version
@@ -205,7 +303,7 @@ func putAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, as *Asses
 	if version != in.ExpectedVersion {
 		return nil, &ConflictError{Current: cur}
 	}
-	a := &Answer{AssessmentID: as.ID, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Measure: in.Measure, Note: in.Note,
+	a := &Answer{AssessmentID: id, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Measure: in.Measure, Note: in.Note,
 		Justification: in.Justification, AnsweredBy: in.AnsweredBy, AnsweredAt: in.AnsweredAt, Version: version + 1,
 		UpdatedBy: actorID(actor), Updated: tx.now}
 	if a.AnsweredAt.IsZero() {

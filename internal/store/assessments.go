@@ -566,6 +566,13 @@ func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 	return err
 }
 
+// bumpRevision is touchAssessment returning the assessment's new revision.
+func bumpRevision(ctx context.Context, tx *tx, orgID, id string) (int64, error) {
+	var rev int64
+	err := tx.queryRow(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? RETURNING revision", micros(tx.now), orgID, id).Scan(&rev)
+	return rev, notFound(dbError(err), "assessment", id)
+}
+
 // AssessmentModelRef returns the model reference of an assessment of the
 // organization (the built-in reference, such as csmm@2.0.0, for a built-in
 // model) with one indexed query,

@@ -18,11 +18,7 @@ import (
 // when its custom model no longer parses.
 func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
 	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
-	var snap *snapshot
-	err = s.read(ctx, func(tx *tx) error {
-		snap, err = readSnapshot(ctx, tx, orgID, id)
-		return err
-	})
+	snap, err := s.liveSnapshot(ctx, orgID, id, -1)
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
@@ -31,6 +27,53 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 		return assess.Input{}, nil, err
 	}
 	return in, snap.a, nil
+}
+
+// ScoringAt is Scoring of the assessment at revision rev, as
+// AssessmentRevision returned it: when the store has that revision of the
+// assessment in memory (read for an earlier score and kept up to date with
+// the answers saved through this Store since) it reads nothing; otherwise
+// it reads the assessment as Scoring does, whose revision may then be
+// later than rev. The Assessment returned must not be changed.
+func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
+	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
+	snap, err := s.liveSnapshot(ctx, orgID, id, rev)
+	if err != nil {
+		return assess.Input{}, nil, err
+	}
+	in, err := snap.input(asOf, &s.models)
+	if err != nil {
+		return assess.Input{}, nil, err
+	}
+	return in, snap.a, nil
+}
+
+// liveSnapshot returns the snapshot of an assessment at revision rev from
+// memory, else reads it (rev -1 always reads) and keeps it.
+func (s *Store) liveSnapshot(ctx context.Context, orgID, id string, rev int64) (*snapshot, error) {
+	if rev >= 0 {
+		if snap := s.live.get(orgID, id, rev); snap != nil {
+			return snap, nil
+		}
+	}
+	var snap *snapshot
+	err := s.read(ctx, func(tx *tx) (err error) {
+		snap, err = readSnapshot(ctx, tx, orgID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The answers share the assessment's ID, and the text that repeats
+	// across answers and assessments, instead of a copy each.
+	for i := range snap.answers {
+		a := &snap.answers[i]
+		a.AssessmentID = snap.a.ID
+		a.Objective, a.Scope, a.AnsweredBy, a.UpdatedBy = intern(a.Objective), intern(a.Scope), intern(a.AnsweredBy), intern(a.UpdatedBy)
+		a.Answer = assess.Answer(intern(string(a.Answer)))
+	}
+	s.live.put(orgID, snap)
+	return snap, nil
 }
 
 // ExportFile returns a stored assessment as an answers file (formats.md),

@@ -68,6 +68,8 @@ type Store struct {
 	bench benchCache
 	// snaps keeps decoded snapshots, which never change.
 	snaps snapCache
+	// live keeps the scoring snapshots of assessments by revision.
+	live liveCache
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool

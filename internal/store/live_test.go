@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/csmm/csmm/internal/assess"
+)
+
+// TestScoringAtFollowsEveryChange scores an assessment through ScoringAt
+// after each kind of change, some made through the same Store (answers
+// saved, which update the kept snapshot) and some not (a deleted answer, a
+// change of scopes, an answer saved by a second Store on the same
+// database, as another server would), and checks that the input equals
+// what a Store without any kept snapshot reads from the database.
+func TestScoringAtFollowsEveryChange(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		url := b.fresh(t)
+		s := open(t, url)
+		other := open(t, url)
+		fx := newFixture(t, s, "live")
+		org, id := fx.org.ID, fx.assessment.ID
+		m, err := s.LoadModel(ctx, org, fx.assessment.ModelRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var coverage []string
+		for _, o := range m.Objectives {
+			if !o.Binary() {
+				coverage = append(coverage, o.ID)
+			}
+		}
+		asOf := assess.Date{Year: 2026, Month: 12, Day: 1}
+		date := assess.Date{Year: 2026, Month: 11, Day: 1}
+		versions := map[string]int{}
+		put := func(t *testing.T, st *Store, obj, scope string, ans assess.Answer, measure *assess.Measure) {
+			t.Helper()
+			a, err := st.PutAnswer(ctx, org, fx.actor, AnswerInput{AssessmentID: id, Objective: obj, Scope: scope, Answer: ans, Measure: measure,
+				Note: "note of " + obj, AnsweredBy: "Ann", AnsweredAt: date, ExpectedVersion: versions[obj+"/"+scope]})
+			if err != nil {
+				t.Fatalf("PutAnswer %s/%s: %v", obj, scope, err)
+			}
+			versions[obj+"/"+scope] = a.Version
+		}
+		// check scores through s at the current revision and compares with a
+		// fresh read of the database; kept says whether s must have had the
+		// revision in memory already.
+		check := func(t *testing.T, step string, kept bool) {
+			t.Helper()
+			rev, err := s.AssessmentRevision(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.live.get(org, id, rev) != nil; got != kept {
+				t.Errorf("%s: revision %d kept in memory = %v, want %v", step, rev, got, kept)
+			}
+			got, gotAs, err := s.ScoringAt(ctx, org, id, rev, asOf)
+			if err != nil {
+				t.Fatalf("%s: ScoringAt: %v", step, err)
+			}
+			fresh := open(t, url)
+			want, wantAs, err := fresh.Scoring(ctx, org, id, asOf)
+			if err != nil {
+				t.Fatalf("%s: Scoring: %v", step, err)
+			}
+			if got.Model.Ref() != want.Model.Ref() {
+				t.Errorf("%s: model %s, want %s", step, got.Model.Ref(), want.Model.Ref())
+			}
+			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
+				t.Errorf("%s: input at revision %d differs from the database (-database +kept):\n%s", step, rev, d)
+			}
+			if gotAs.Revision != rev || wantAs.Revision != rev {
+				t.Errorf("%s: revisions %d (kept) and %d (database), want %d", step, gotAs.Revision, wantAs.Revision, rev)
+			}
+			if d := cmp.Diff(wantAs.Scopes, gotAs.Scopes); d != "" {
+				t.Errorf("%s: scopes (-database +kept):\n%s", step, d)
+			}
+		}
+		put(t, s, coverage[0], "production", assess.Some, nil)
+		check(t, "first read", false)
+		put(t, s, coverage[0], "production", assess.Most, nil)
+		check(t, "answer changed through the same store", true)
+		put(t, s, coverage[1], "development", "", &assess.Measure{Measured: 87, Of: 120})
+		check(t, "new measured answer", true)
+		if _, err := s.PutAnswers(ctx, org, fx.actor, id, []AnswerInput{
+			{Objective: coverage[2], Scope: "production", Answer: assess.Yes, AnsweredAt: date},
+			{Objective: coverage[1], Scope: "development", Answer: assess.Half, AnsweredAt: date, ExpectedVersion: versions[coverage[1]+"/development"]},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		versions[coverage[1]+"/development"]++
+		check(t, "several answers in one transaction", true)
+		put(t, other, coverage[3], "production", assess.No, nil)
+		check(t, "answer saved by another store", false)
+		put(t, other, coverage[3], "production", assess.Half, nil)
+		put(t, s, coverage[4], "production", assess.Yes, nil)
+		check(t, "answer saved here after one saved elsewhere", false)
+		if err := s.DeleteAnswer(ctx, org, fx.actor, id, coverage[0], "production", versions[coverage[0]+"/production"]); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "answer deleted", false)
+		if err := s.SetScopes(ctx, org, fx.actor, id, []Scope{{ID: "production", Weight: 3}, {ID: "development", Name: "Dev", Weight: 1}, {ID: "staging", Weight: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "scopes changed", false)
+		put(t, s, coverage[5], "production", assess.Some, nil)
+		check(t, "answer saved after the scopes changed", true)
+		if _, err := s.PutAnswer(ctx, org, fx.actor, AnswerInput{AssessmentID: id, Objective: coverage[5], Scope: "production", Answer: assess.Yes, ExpectedVersion: 0}); err == nil {
+			t.Fatal("a stale version was saved")
+		}
+		check(t, "conflict", true)
+	})
+}
+
+// TestLiveCacheBounds checks that the kept snapshots stay within their
+// byte bound, the least recently used going first, and that a snapshot
+// older than the kept one never replaces it.
+func TestLiveCacheBounds(t *testing.T) {
+	snap := func(id string, rev int64, answers int) *snapshot {
+		s := &snapshot{a: &Assessment{ID: id, Revision: rev}}
+		for i := range answers {
+			s.answers = append(s.answers, Answer{Objective: string(rune('a' + i%26)), Scope: "p"})
+		}
+		return s
+	}
+	one := snap("x", 1, 10).size()
+	c := liveCache{maxBytes: 3 * one}
+	for _, id := range []string{"a", "b", "c"} {
+		c.put("org", snap(id, 1, 10))
+	}
+	if c.get("org", "a", 1) == nil { // a is now the most recently used
+		t.Fatal("a was not kept")
+	}
+	c.put("org", snap("d", 1, 10))
+	if c.get("org", "b", 1) != nil {
+		t.Error("b, the least recently used, was kept past the bound")
+	}
+	for _, id := range []string{"a", "c", "d"} {
+		if c.get("org", id, 1) == nil {
+			t.Errorf("%s was dropped", id)
+		}
+	}
+	if c.bytes > c.maxBytes {
+		t.Errorf("%d bytes kept, bound %d", c.bytes, c.maxBytes)
+	}
+	c.put("org", snap("a", 5, 10))
+	c.put("org", snap("a", 4, 10))
+	if c.get("org", "a", 5) == nil || c.get("org", "a", 4) != nil {
+		t.Error("an older revision replaced a newer one")
+	}
+	if c.get("other", "a", 5) != nil {
+		t.Error("another organization's key served the snapshot")
+	}
+}
