@@ -378,6 +378,9 @@ func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor,
 		if err != nil {
 			return err
 		}
+		if !before.Archived.IsZero() {
+			return errArchived()
+		}
 		evidenceDays := before.EvidenceValidityDays
 		if u.EvidenceValidityDays != nil {
 			evidenceDays = *u.EvidenceValidityDays
@@ -522,6 +525,9 @@ func (s *Store) SetTargets(ctx context.Context, orgID string, actor Actor, id st
 }
 
 func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Assessment, list []Target, targetDefault int) error {
+	if !a.Archived.IsZero() {
+		return errArchived()
+	}
 	if _, err := tx.exec(ctx, "DELETE FROM targets WHERE org_id = ? AND assessment_id = ?", orgID, a.ID); err != nil {
 		return err
 	}
@@ -545,9 +551,35 @@ func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Asses
 
 // touchAssessment stamps an assessment as changed now and counts the change
 // in its revision.
+// An archived assessment is read-only: the change is refused with
+// conflict, and its transaction rolls back.
 func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
-	_, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?", micros(tx.now), orgID, id)
-	return err
+	res, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL", micros(tx.now), orgID, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return liveAssessment(ctx, tx, orgID, id)
+	}
+	return nil
+}
+
+// errArchived refuses a change to an archived assessment.
+func errArchived() error {
+	return csmm.Errorf(csmm.ECONFLICT, "the assessment is archived and read-only: restore it before changing it")
+}
+
+// liveAssessment returns conflict when the assessment is archived and
+// not_found when it does not exist in the organization.
+func liveAssessment(ctx context.Context, tx *tx, orgID, id string) error {
+	var archived *int64
+	if err := tx.queryRow(ctx, "SELECT archived_at FROM assessments WHERE org_id = ? AND id = ?", orgID, id).Scan(&archived); err != nil {
+		return notFound(err, "assessment", id)
+	}
+	if archived != nil {
+		return errArchived()
+	}
+	return nil
 }
 
 // AssessmentModelRef returns the model reference of an assessment of the
