@@ -460,6 +460,35 @@ func (s *Store) SetScopes(ctx context.Context, orgID string, actor Actor, id str
 	})
 }
 
+// RemoveScope removes one scope of an assessment with its answers and
+// evidence, which a person has confirmed. It returns invalid for the last
+// scope, not_found for a scope the assessment does not have (or another
+// organization's assessment) and conflict for an archived assessment.
+func (s *Store) RemoveScope(ctx context.Context, orgID string, actor Actor, id, scope string) (err error) {
+	defer wrap(&err, "remove scope(%s, %s, %s)", orgID, id, scope)
+	return s.write(ctx, func(tx *tx) error {
+		a, err := getAssessment(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		var keep []Scope
+		for _, sc := range a.Scopes {
+			if sc.ID != scope {
+				keep = append(keep, sc)
+			}
+		}
+		switch {
+		case len(keep) == len(a.Scopes):
+			return csmm.Errorf(csmm.ENOTFOUND, "scope %q not found in the assessment", scope)
+		case len(keep) == 0:
+			return csmm.Errorf(csmm.EINVALID, "scope %q is the only scope: an assessment needs at least one", scope)
+		case !a.Archived.IsZero():
+			return errArchived()
+		}
+		return setScopes(ctx, tx, orgID, actor, a, keep, true)
+	})
+}
+
 // setScopes replaces the scopes of a; with dropData, answers and evidence of
 // removed scopes are deleted, else their presence is a conflict.
 func setScopes(ctx context.Context, tx *tx, orgID string, actor Actor, a *Assessment, list []Scope, dropData bool) error {

@@ -93,3 +93,45 @@ func TestArchivedReadOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveScope checks that removing a scope deletes its answers and
+// keeps the other scope's, and that the last scope and an unknown one are
+// refused.
+func TestRemoveScope(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "alpha")
+		org, id := f.org.ID, f.assessment.ID
+		for _, sc := range []string{"production", "development"} {
+			if _, err := s.PutAnswer(ctx, org, f.actor, AnswerInput{AssessmentID: id, Objective: "IAM-1.1", Scope: sc, Answer: "yes", AnsweredBy: "o"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SetScopes(ctx, org, f.actor, id, f.assessment.Scopes[:1]); csmm.ErrorCode(err) != csmm.ECONFLICT {
+			t.Errorf("SetScopes dropping a scope with answers: %v, want conflict", err)
+		}
+		if err := s.RemoveScope(ctx, org, f.actor, id, "development"); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.GetAssessment(ctx, org, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Scopes) != 1 || a.Scopes[0].ID != "production" {
+			t.Errorf("scopes after removing development: %+v", a.Scopes)
+		}
+		if _, err := s.GetAnswer(ctx, org, id, "IAM-1.1", "development"); csmm.ErrorCode(err) != csmm.ENOTFOUND {
+			t.Errorf("development's answer: %v, want not_found", err)
+		}
+		if _, err := s.GetAnswer(ctx, org, id, "IAM-1.1", "production"); err != nil {
+			t.Errorf("production's answer: %v", err)
+		}
+		if err := s.RemoveScope(ctx, org, f.actor, id, "production"); csmm.ErrorCode(err) != csmm.EINVALID {
+			t.Errorf("removing the last scope: %v, want invalid", err)
+		}
+		if err := s.RemoveScope(ctx, org, f.actor, id, "staging"); csmm.ErrorCode(err) != csmm.ENOTFOUND {
+			t.Errorf("removing an unknown scope: %v, want not_found", err)
+		}
+	})
+}

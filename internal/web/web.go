@@ -129,6 +129,14 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /o/{org}/assessments/new", h.page(h.assessmentNew))
 	mux.Handle("POST /o/{org}/assessments", h.page(h.assessmentCreate))
 	mux.Handle("GET /o/{org}/assessments/{id}", h.page(h.overview))
+	mux.Handle("GET /o/{org}/assessments/{id}/manage", h.page(h.manage))
+	mux.Handle("POST /o/{org}/assessments/{id}/rename", h.page(h.rename))
+	mux.Handle("POST /o/{org}/assessments/{id}/archive", h.page(h.archive))
+	mux.Handle("GET /o/{org}/assessments/{id}/delete", h.page(h.deleteConfirm))
+	mux.Handle("POST /o/{org}/assessments/{id}/delete", h.page(h.deleteAssessment))
+	mux.Handle("POST /o/{org}/assessments/{id}/scopes", h.page(h.scopeSave))
+	mux.Handle("GET /o/{org}/assessments/{id}/scopes/{scope}/remove", h.page(h.scopeRemoveConfirm))
+	mux.Handle("POST /o/{org}/assessments/{id}/scopes/{scope}/remove", h.page(h.scopeRemove))
 	mux.Handle("GET /o/{org}/assessments/{id}/targets", h.page(h.targets))
 	mux.Handle("POST /o/{org}/assessments/{id}/targets", h.page(h.targetSave))
 	mux.Handle("GET /o/{org}/assessments/{id}/categories/{cat}", h.page(h.category))
@@ -172,16 +180,20 @@ type caller struct {
 	User *store.User
 	Org  *store.Organization
 	Role csmm.Role
+	// ReadOnly is set on the pages of an archived assessment: they show
+	// no forms that change it (the store refuses such changes anyway).
+	ReadOnly bool
 }
 
 // Can reports whether the caller's role grants a permission.
 func (c *caller) Can(p identity.Permission) bool { return identity.Can(c.Role, p) }
 
 // CanAnswer, CanRequest and CanManage are for templates.
-func (c *caller) CanAnswer() bool  { return c.Can(identity.PermAnswer) }
-func (c *caller) CanRequest() bool { return c.Can(identity.PermRequestExemption) }
-func (c *caller) CanManage() bool  { return c.Can(identity.PermManageAssessments) }
-func (c *caller) CanDecide() bool  { return c.Can(identity.PermDecideExemption) }
+// On an archived assessment's pages they are false.
+func (c *caller) CanAnswer() bool  { return !c.ReadOnly && c.Can(identity.PermAnswer) }
+func (c *caller) CanRequest() bool { return !c.ReadOnly && c.Can(identity.PermRequestExemption) }
+func (c *caller) CanManage() bool  { return !c.ReadOnly && c.Can(identity.PermManageAssessments) }
+func (c *caller) CanDecide() bool  { return !c.ReadOnly && c.Can(identity.PermDecideExemption) }
 
 // actor is the caller as the audit log records it.
 func (c *caller) actor(r *http.Request) store.Actor {
