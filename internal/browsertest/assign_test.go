@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -32,6 +33,15 @@ func TestAssignmentAndMine(t *testing.T) {
 	if owner != "Ana Assessor" {
 		t.Errorf("IAM owner on the overview %q, want Ana Assessor", owner)
 	}
+	// The overview sums up who owns what and how far they are.
+	var ownerRow string
+	a.run("who owns what",
+		chromedp.WaitVisible(css(`table.owners`)),
+		evalInto(`Array.from(document.querySelectorAll("table.owners tbody tr")).map(function(r){return r.innerText.replace(/\s+/g," ").trim()}).join("|")`, &ownerRow),
+	)
+	if want := fmt.Sprintf("Ana Assessor IAM 0%% 0/%d", len(m.CategoryObjectives("IAM"))); ownerRow != want {
+		t.Errorf("who owns what %q, want %q", ownerRow, want)
+	}
 	a.signInAs("ana@zephyr.example")
 	var shown int
 	var ownerText, empty string
@@ -51,5 +61,19 @@ func TestAssignmentAndMine(t *testing.T) {
 	)
 	if empty == "" {
 		t.Error("NET under Assigned to me is not empty")
+	}
+	// Answering one of her objectives moves her progress on the overview.
+	first := m.CategoryObjectives("IAM")[0]
+	a.run("answer one",
+		chromedp.Navigate(a.base+path+"/categories/IAM?show=mine"),
+		chromedp.WaitVisible(css(`form.answer`)),
+		clickJS(label("a-"+first.ID+"-production-no")),
+		poll(fmt.Sprintf(`document.querySelector(%q).textContent === "Saved."`, objSel(first.ID)+` .save-status`)),
+		chromedp.Navigate(a.base+path),
+		chromedp.WaitVisible(css(`table.owners`)),
+		textOf(`table.owners .count`, &ownerText),
+	)
+	if want := fmt.Sprintf("1/%d", len(m.CategoryObjectives("IAM"))); ownerText != want {
+		t.Errorf("Ana's progress after one answer %q, want %q", ownerText, want)
 	}
 }

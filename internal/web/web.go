@@ -119,6 +119,10 @@ func New(o Options) (*Handler, error) {
 // Register adds every route of the web interface to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/web/", staticHandler())
+	mux.Handle("GET /favicon.ico", faviconHandler())
+	// A page that does not exist is the error page, with the header of a
+	// signed-in user, not the mux's plain text.
+	mux.Handle("GET /", h.page(func(http.ResponseWriter, *http.Request) error { return errNotFound("page") }))
 
 	mux.Handle("GET /{$}", h.page(h.home))
 	mux.Handle("GET /account", h.page(h.account))
@@ -341,5 +345,20 @@ func staticHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// faviconHandler serves the site's icon at /favicon.ico, where browsers
+// look for it on pages without a link (a PDF, a JSON answer), cached for
+// a day.
+func faviconHandler() http.Handler {
+	icon, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		panic(err) // the embedded file exists at build time
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(icon)
 	})
 }
