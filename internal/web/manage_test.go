@@ -174,3 +174,33 @@ func (e *env) assessment(t *testing.T, path string) *store.Assessment {
 	}
 	return a
 }
+
+// TestScopeNamesOnHistoryPages checks that a snapshot's answers and a
+// comparison name scopes by their names, not their IDs.
+func TestScopeNamesOnHistoryPages(t *testing.T) {
+	e := newEnv(t)
+	owner := e.users[csmm.RoleOwner]
+	path := e.create("Named", "prod-eu", "dev")
+	if r := e.post(owner, path+"/scopes", url.Values{"scope": {"prod-eu"}, "name": {"Production Europe"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("name the scope: %d", r.status)
+	}
+	if r := e.post(owner, path+"/objectives/IAM-2.1/answer", url.Values{"answer-prod-eu": {"yes"}, "version-prod-eu": {"0"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("answer: %d %.500s", r.status, r.body)
+	}
+	r := e.post(owner, path+"/snapshots", url.Values{})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("finalize: %d", r.status)
+	}
+	_, snap, _ := strings.Cut(r.location, "finalized=")
+	d := e.get(owner, "/o/example/snapshots/"+snap).doc(t)
+	if got := d.Find("#snapshot-answers tbody tr td").Eq(1).Text(); got != "Production Europe" {
+		t.Errorf("snapshot answer's scope %q, want Production Europe", got)
+	}
+	if r := e.post(owner, path+"/objectives/IAM-2.1/answer", url.Values{"answer-prod-eu": {"no"}, "version-prod-eu": {"1"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("change the answer: %d %.500s", r.status, r.body)
+	}
+	d = e.get(owner, "/o/example/compare?from="+snap+"&to=live").doc(t)
+	if got := d.Find("#compare-objectives tbody tr td").Eq(1).Text(); got != "Production Europe" {
+		t.Errorf("comparison's scope %q, want Production Europe:\n%.2000s", got, d.Find("main").Text())
+	}
+}

@@ -122,7 +122,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /favicon.ico", faviconHandler())
 	// A page that does not exist is the error page, with the header of a
 	// signed-in user, not the mux's plain text.
-	mux.Handle("GET /", h.page(func(http.ResponseWriter, *http.Request) error { return errNotFound("page") }))
+	mux.Handle("/", h.page(func(http.ResponseWriter, *http.Request) error { return errNotFound("page") }))
 
 	mux.Handle("GET /{$}", h.page(h.home))
 	mux.Handle("GET /account", h.page(h.account))
