@@ -48,6 +48,8 @@ type overviewData struct {
 	// Owners sums up who owns what: each member's assigned categories and
 	// objectives and their progress.
 	Owners []ownerRow
+	// Objectives are what an admin may assign one by one.
+	Objectives []option
 }
 
 // ownerRow is one member's assignments and how far they are.
@@ -208,6 +210,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 	d.Owners = ownerRows(s, owners, memberNames)
 	if c.CanManage() {
 		d.AssignAction = path + "/assignments"
+		for _, o := range s.Model.Objectives {
+			d.Objectives = append(d.Objectives, option{Value: o.ID, Label: o.ID + " " + o.Title})
+		}
 		if d.Members, err = h.store.ListMembers(r.Context(), c.Org.ID); err != nil {
 			return err
 		}
