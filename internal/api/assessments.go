@@ -89,6 +89,13 @@ func (a *API) updateAssessment(c *call) error {
 	if err != nil {
 		return err
 	}
+	// An archived assessment is read-only: a restore comes before the
+	// other changes of the same request, an archiving after them.
+	if in.Archived != nil && !*in.Archived {
+		if err := st.ArchiveAssessment(c.ctx(), c.org.ID, c.actor, id, false); err != nil {
+			return err
+		}
+	}
 	if in.Name != nil || in.ValidityDays != nil || in.EvidenceValidityDays != nil {
 		u := store.AssessmentUpdate{Name: as.Name, ValidityDays: as.ValidityDays, EvidenceValidityDays: in.EvidenceValidityDays}
 		if in.Name != nil {
@@ -106,8 +113,8 @@ func (a *API) updateAssessment(c *call) error {
 			return err
 		}
 	}
-	if in.Archived != nil {
-		if err := st.ArchiveAssessment(c.ctx(), c.org.ID, c.actor, id, *in.Archived); err != nil {
+	if in.Archived != nil && *in.Archived {
+		if err := st.ArchiveAssessment(c.ctx(), c.org.ID, c.actor, id, true); err != nil {
 			return err
 		}
 	}

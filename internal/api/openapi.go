@@ -21,6 +21,7 @@ var paramDoc = map[string]string{
 	"exemption": "Exemption ID",
 	"model":     "builtin, or the ID of a custom model",
 	"token":     "API token ID",
+	"target":    "A category ID (IAM) or objective ID (IAM-2.1) of the assessment's model",
 }
 
 // errorResponses names and describes the error responses by status, in the

@@ -115,6 +115,11 @@ type EvidenceList struct {
 	Imports []store.EvidenceSource `json:"imports" nonnull:"true"`
 }
 
+// AssignmentPut is the body of putAssignment.
+type AssignmentPut struct {
+	UserID string `json:"user_id" doc:"The member the category or objective is given to"`
+}
+
 // AuditPage is one page of the audit log; next_cursor fetches the next.
 type AuditPage struct {
 	Items      []store.AuditEntry `json:"items" nonnull:"true"`

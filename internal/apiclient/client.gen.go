@@ -467,6 +467,26 @@ type AssessmentUpdate struct {
 	ValidityDays *int     `json:"validity_days,omitempty"`
 }
 
+// Assignment defines model for Assignment.
+type Assignment struct {
+	AssessmentId string    `json:"assessment_id"`
+	Assigned     time.Time `json:"assigned"`
+	AssignedBy   string    `json:"assigned_by"`
+	Target       string    `json:"target"`
+	UserId       string    `json:"user_id"`
+}
+
+// AssignmentList defines model for AssignmentList.
+type AssignmentList struct {
+	Items []Assignment `json:"items"`
+}
+
+// AssignmentPut defines model for AssignmentPut.
+type AssignmentPut struct {
+	// UserId The member the category or objective is given to
+	UserId string `json:"user_id"`
+}
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	Action       string  `json:"action"`
@@ -1519,6 +1539,24 @@ type PutAnswerParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// ListAssignmentsParams defines parameters for ListAssignments.
+type ListAssignmentsParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// DeleteAssignmentParams defines parameters for DeleteAssignment.
+type DeleteAssignmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// PutAssignmentParams defines parameters for PutAssignment.
+type PutAssignmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // DeleteEvidenceParams defines parameters for DeleteEvidence.
 type DeleteEvidenceParams struct {
 	// Source The source of the import to remove
@@ -1632,8 +1670,14 @@ type ListAuditParams struct {
 	// TargetId Only entries about this thing
 	TargetId *string `form:"target_id,omitempty" json:"target_id,omitempty"`
 
-	// Actor Only entries by this user ID
+	// Actor Only entries by this user ID (or API token ID)
 	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// From Only entries on or after this day (YYYY-MM-DD, UTC)
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only entries on or before this day (YYYY-MM-DD, UTC)
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
@@ -1830,6 +1874,9 @@ type UpdateAssessmentJSONRequestBody = AssessmentUpdate
 
 // PutAnswerJSONRequestBody defines body for PutAnswer for application/json ContentType.
 type PutAnswerJSONRequestBody = AnswerPut
+
+// PutAssignmentJSONRequestBody defines body for PutAssignment for application/json ContentType.
+type PutAssignmentJSONRequestBody = AssignmentPut
 
 // RequestExemptionJSONRequestBody defines body for RequestExemption for application/json ContentType.
 type RequestExemptionJSONRequestBody = ExemptionRequest
@@ -2078,6 +2125,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAssignments Who each category or objective is assigned to
+	//
+	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+	ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAssignment Remove an assignment
+	//
+	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+	DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutAssignmentWithBody Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutAssignment Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteEvidence Remove one import's evidence
 	//
@@ -2739,6 +2818,78 @@ func (c *Client) PutAnswerWithBody(ctx context.Context, org string, id string, o
 // Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 func (c *Client) PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAnswerRequest(c.Server, org, id, objective, scope, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAssignments Who each category or objective is assigned to
+//
+// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+func (c *Client) ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAssignmentsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAssignment Remove an assignment
+//
+// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+func (c *Client) DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAssignmentRequest(c.Server, org, id, target, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutAssignmentWithBody Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *Client) PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutAssignmentRequestWithBody(c.Server, org, id, target, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutAssignment Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *Client) PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutAssignmentRequest(c.Server, org, id, target, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4482,6 +4633,237 @@ func NewPutAnswerRequestWithBody(server string, org string, id string, objective
 	return req, nil
 }
 
+// NewListAssignmentsRequest constructs an http.Request for the ListAssignments method
+func NewListAssignmentsRequest(server string, org string, id string, params *ListAssignmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteAssignmentRequest constructs an http.Request for the DeleteAssignment method
+func NewDeleteAssignmentRequest(server string, org string, id string, target string, params *DeleteAssignmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutAssignmentRequest calls the generic PutAssignment builder with application/json body
+func NewPutAssignmentRequest(server string, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutAssignmentRequestWithBody(server, org, id, target, params, "application/json", bodyReader)
+}
+
+// NewPutAssignmentRequestWithBody constructs an http.Request for the PutAssignment method, with any body, and a specified content type
+func NewPutAssignmentRequestWithBody(server string, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteEvidenceRequest constructs an http.Request for the DeleteEvidence method
 func NewDeleteEvidenceRequest(server string, org string, id string, params *DeleteEvidenceParams) (*http.Request, error) {
 	var err error
@@ -5550,6 +5932,30 @@ func NewListAuditRequest(server string, org string, params *ListAuditParams) (*h
 		if params.Actor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7281,6 +7687,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswerWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAnswerResponse, error)
 
+	// ListAssignmentsWithResponse Who each category or objective is assigned to
+	//
+	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+	ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error)
+
+	// DeleteAssignmentWithResponse Remove an assignment
+	//
+	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+	DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error)
+
+	// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
+
+	// PutAssignmentWithResponse Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
+
 	// DeleteEvidenceWithResponse Remove one import's evidence
 	//
 	// Removes every record of one import, named by its source as listEvidence names it.
@@ -8713,6 +9155,248 @@ func (r PutAnswerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PutAnswerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignmentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAssignmentsResponse) GetJSON200() *AssignmentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAssignmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAssignmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAssignmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAssignmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListAssignmentsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAssignmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteAssignmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAssignmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAssignmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAssignmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAssignmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutAssignmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Assignment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutAssignmentResponse) GetJSON200() *Assignment {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutAssignmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutAssignmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutAssignmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PutAssignmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PutAssignmentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PutAssignmentResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutAssignmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutAssignmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutAssignmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutAssignmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutAssignmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11602,6 +12286,66 @@ func (c *ClientWithResponses) PutAnswerWithResponse(ctx context.Context, org str
 	return ParsePutAnswerResponse(rsp)
 }
 
+// ListAssignmentsWithResponse Who each category or objective is assigned to
+//
+// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+func (c *ClientWithResponses) ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error) {
+	rsp, err := c.ListAssignments(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAssignmentsResponse(rsp)
+}
+
+// DeleteAssignmentWithResponse Remove an assignment
+//
+// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+func (c *ClientWithResponses) DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error) {
+	rsp, err := c.DeleteAssignment(ctx, org, id, target, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAssignmentResponse(rsp)
+}
+
+// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *ClientWithResponses) PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
+	rsp, err := c.PutAssignmentWithBody(ctx, org, id, target, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutAssignmentResponse(rsp)
+}
+
+// PutAssignmentWithResponse Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *ClientWithResponses) PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
+	rsp, err := c.PutAssignment(ctx, org, id, target, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutAssignmentResponse(rsp)
+}
+
 // DeleteEvidenceWithResponse Remove one import's evidence
 //
 // Removes every record of one import, named by its source as listEvidence names it.
@@ -13037,6 +13781,206 @@ func ParsePutAnswerResponse(rsp *http.Response) (*PutAnswerResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Answer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAssignmentsResponse parses an HTTP response from a ListAssignmentsWithResponse call
+func ParseListAssignmentsResponse(rsp *http.Response) (*ListAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAssignmentResponse parses an HTTP response from a DeleteAssignmentWithResponse call
+func ParseDeleteAssignmentResponse(rsp *http.Response) (*DeleteAssignmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAssignmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutAssignmentResponse parses an HTTP response from a PutAssignmentWithResponse call
+func ParsePutAssignmentResponse(rsp *http.Response) (*PutAssignmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutAssignmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Assignment
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

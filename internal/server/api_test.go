@@ -149,6 +149,27 @@ var builders = map[string]func(f *fixture, org *store.Organization, caller *stor
 		}
 		return jsonReq("PUT", "/orgs/"+o.Slug+"/assessments/"+id+"/answers/IAM-2.1/default", fmt.Sprintf(`{"answer":"most","note":"n","version":%d}`, version))
 	},
+	"listAssignments": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/assignments"}
+	},
+	"putAssignment": func(f *fixture, o *store.Organization, _ *store.User) request {
+		ms, err := f.e.st.ListMembers(context.Background(), o.ID)
+		if err != nil {
+			f.e.t.Fatal(err)
+		}
+		return jsonReq("PUT", "/orgs/"+o.Slug+"/assessments/"+f.assessment(o)+"/assignments/IAM", `{"user_id":"`+ms[0].User.ID+`"}`)
+	},
+	"deleteAssignment": func(f *fixture, o *store.Organization, _ *store.User) request {
+		id := f.assessment(o)
+		ms, err := f.e.st.ListMembers(context.Background(), o.ID)
+		if err != nil {
+			f.e.t.Fatal(err)
+		}
+		if err := f.e.st.Assign(context.Background(), o.ID, storeActor(), id, "NET", ms[0].User.ID); err != nil {
+			f.e.t.Fatal(err)
+		}
+		return request{method: "DELETE", path: "/orgs/" + o.Slug + "/assessments/" + id + "/assignments/NET"}
+	},
 	"listExemptions": func(f *fixture, o *store.Organization, _ *store.User) request {
 		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/exemptions"}
 	},
@@ -238,6 +259,9 @@ var minRole = map[string]csmm.Role{
 	"getReport":         csmm.RoleViewer,
 	"listAnswers":       csmm.RoleViewer,
 	"putAnswer":         csmm.RoleAssessor,
+	"listAssignments":   csmm.RoleViewer,
+	"putAssignment":     csmm.RoleAdmin,
+	"deleteAssignment":  csmm.RoleAdmin,
 	"listExemptions":    csmm.RoleViewer,
 	"requestExemption":  csmm.RoleAssessor,
 	"decideExemption":   csmm.RoleAdmin,

@@ -23,7 +23,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	d := loginData{pageData: pageData{Title: loginTitle}, OIDC: s.oidc != nil}
+	d := loginData{pageData: pageData{Title: loginTitle}, OIDC: s.oidc != nil, MinPassword: identity.MinPasswordLength}
 	if next != "/" {
 		d.Next = next
 	}
@@ -62,7 +62,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
-	d := loginData{pageData: pageData{Title: loginTitle}, Email: email, OIDC: s.oidc != nil}
+	d := loginData{pageData: pageData{Title: loginTitle}, Email: email, OIDC: s.oidc != nil, MinPassword: identity.MinPasswordLength}
 	if next != "/" {
 		d.Next = next
 	}

@@ -42,6 +42,9 @@ type loginData struct {
 	OIDC  bool
 	// Next is the page of this site to go to after signing in ("" for home).
 	Next string
+	// MinPassword is the shortest password the site accepts, stated on
+	// the form.
+	MinPassword int
 }
 
 // sentence starts a message with a capital letter.

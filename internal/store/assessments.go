@@ -394,6 +394,9 @@ func (s *Store) UpdateAssessment(ctx context.Context, orgID string, actor Actor,
 		if err != nil {
 			return err
 		}
+		if !before.Archived.IsZero() {
+			return errArchived()
+		}
 		evidenceDays := before.EvidenceValidityDays
 		if u.EvidenceValidityDays != nil {
 			evidenceDays = *u.EvidenceValidityDays
@@ -473,6 +476,35 @@ func (s *Store) SetScopes(ctx context.Context, orgID string, actor Actor, id str
 	})
 }
 
+// RemoveScope removes one scope of an assessment with its answers and
+// evidence, which a person has confirmed. It returns invalid for the last
+// scope, not_found for a scope the assessment does not have (or another
+// organization's assessment) and conflict for an archived assessment.
+func (s *Store) RemoveScope(ctx context.Context, orgID string, actor Actor, id, scope string) (err error) {
+	defer wrap(&err, "remove scope(%s, %s, %s)", orgID, id, scope)
+	return s.write(ctx, func(tx *tx) error {
+		a, err := getAssessment(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		var keep []Scope
+		for _, sc := range a.Scopes {
+			if sc.ID != scope {
+				keep = append(keep, sc)
+			}
+		}
+		switch {
+		case len(keep) == len(a.Scopes):
+			return csmm.Errorf(csmm.ENOTFOUND, "scope %q not found in the assessment", scope)
+		case len(keep) == 0:
+			return csmm.Errorf(csmm.EINVALID, "scope %q is the only scope: an assessment needs at least one", scope)
+		case !a.Archived.IsZero():
+			return errArchived()
+		}
+		return setScopes(ctx, tx, orgID, actor, a, keep, true)
+	})
+}
+
 // setScopes replaces the scopes of a; with dropData, answers and evidence of
 // removed scopes are deleted, else their presence is a conflict.
 func setScopes(ctx context.Context, tx *tx, orgID string, actor Actor, a *Assessment, list []Scope, dropData bool) error {
@@ -538,6 +570,9 @@ func (s *Store) SetTargets(ctx context.Context, orgID string, actor Actor, id st
 }
 
 func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Assessment, list []Target, targetDefault int) error {
+	if !a.Archived.IsZero() {
+		return errArchived()
+	}
 	if _, err := tx.exec(ctx, "DELETE FROM targets WHERE org_id = ? AND assessment_id = ?", orgID, a.ID); err != nil {
 		return err
 	}
@@ -561,9 +596,35 @@ func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Asses
 
 // touchAssessment stamps an assessment as changed now and counts the change
 // in its revision.
+// An archived assessment is read-only: the change is refused with
+// conflict, and its transaction rolls back.
 func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
-	_, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ?", micros(tx.now), orgID, id)
-	return err
+	res, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL", micros(tx.now), orgID, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return liveAssessment(ctx, tx, orgID, id)
+	}
+	return nil
+}
+
+// errArchived refuses a change to an archived assessment.
+func errArchived() error {
+	return csmm.Errorf(csmm.ECONFLICT, "the assessment is archived and read-only: restore it before changing it")
+}
+
+// liveAssessment returns conflict when the assessment is archived and
+// not_found when it does not exist in the organization.
+func liveAssessment(ctx context.Context, tx *tx, orgID, id string) error {
+	var archived *int64
+	if err := tx.queryRow(ctx, "SELECT archived_at FROM assessments WHERE org_id = ? AND id = ?", orgID, id).Scan(&archived); err != nil {
+		return notFound(err, "assessment", id)
+	}
+	if archived != nil {
+		return errArchived()
+	}
+	return nil
 }
 
 // bumpRevision is touchAssessment returning the assessment's new revision.

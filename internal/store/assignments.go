@@ -29,7 +29,7 @@ func (s *Store) Assign(ctx context.Context, orgID string, actor Actor, assessmen
 		return csmm.Errorf(csmm.EINVALID, "target: expected a category or objective ID")
 	}
 	return s.write(ctx, func(tx *tx) error {
-		if _, err := getAssessment(ctx, tx, orgID, assessmentID); err != nil {
+		if err := liveAssessment(ctx, tx, orgID, assessmentID); err != nil {
 			return err
 		}
 		var before *Assignment

@@ -101,7 +101,9 @@ type AuditFilter struct {
 	TargetID   string
 	ActorID    string // a user or token ID
 	Since      time.Time
-	Cursor     string
+	// Before, when set, keeps only the entries made before it.
+	Before time.Time
+	Cursor string
 	// Limit is the page size: 50 when 0, at most 500.
 	Limit int
 }
@@ -139,6 +141,10 @@ func (s *Store) ListAudit(ctx context.Context, orgID string, f AuditFilter) (_ A
 	if !f.Since.IsZero() {
 		q += " AND at >= ?"
 		args = append(args, f.Since.UnixMicro())
+	}
+	if !f.Before.IsZero() {
+		q += " AND at < ?"
+		args = append(args, f.Before.UnixMicro())
 	}
 	if f.Cursor != "" {
 		at, id, ok := strings.Cut(f.Cursor, ".")

@@ -73,6 +73,9 @@ func (s *Store) RequestExemption(ctx context.Context, orgID string, actor Actor,
 		if _, err := tx.exec(ctx, "UPDATE assessments SET revision = revision + 1 WHERE org_id = ? AND id = ?", orgID, assessmentID); err != nil {
 			return err
 		}
+		if err := liveAssessment(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
 		return audit(ctx, tx, orgID, actor, auditRecord{"exemption.request", "exemption", e.ID, nil, e})
 	})
 	return e, err

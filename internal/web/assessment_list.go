@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -10,6 +11,11 @@ type listData struct {
 	base
 	Assessments []listItem
 	NewHref     string
+	// ShowArchived is true when archived assessments are listed too;
+	// ArchivedCount counts them, and Toggle links to the other view.
+	ShowArchived  bool
+	ArchivedCount int
+	Toggle        string
 }
 
 // listItem is one assessment in the list.
@@ -23,6 +29,7 @@ type listItem struct {
 	Score    float64
 	Progress progress
 	Status   string
+	Archived bool
 }
 
 // assessmentList shows the organization's assessments, newest first.
@@ -31,16 +38,28 @@ func (h *Handler) assessmentList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.store.ListAssessments(r.Context(), c.Org.ID, false)
+	list, err := h.store.ListAssessments(r.Context(), c.Org.ID, true)
 	if err != nil {
 		return err
 	}
-	d := listData{base: base{Title: "Assessments", Caller: c, Crumbs: c.crumbs()}}
+	d := listData{base: base{Title: "Assessments", Caller: c, Crumbs: c.crumbs(), Notice: notice(r)}}
 	if c.CanManage() {
 		d.NewHref = orgPath(c.Org) + "/assessments/new"
 	}
+	d.ShowArchived = r.URL.Query().Get("archived") != ""
+	d.Toggle = orgPath(c.Org) + "/assessments"
+	if !d.ShowArchived {
+		d.Toggle += "?archived=1"
+	}
 	for _, a := range list {
-		it := listItem{Name: a.Name, Href: assessmentPath(c, a.ID), Created: a.Created, Updated: a.Updated}
+		archived := !a.Archived.IsZero()
+		if archived {
+			d.ArchivedCount++
+			if !d.ShowArchived {
+				continue
+			}
+		}
+		it := listItem{Name: a.Name, Href: assessmentPath(c, a.ID), Created: a.Created, Updated: a.Updated, Archived: archived}
 		s, err := h.load(r.Context(), c, a.ID)
 		if err != nil {
 			return err
@@ -61,6 +80,9 @@ func (h *Handler) assessmentList(w http.ResponseWriter, r *http.Request) error {
 			it.Status = "Complete"
 		default:
 			it.Status = "In progress"
+		}
+		if archived {
+			it.Status = "Archived, " + strings.ToLower(it.Status[:1]) + it.Status[1:]
 		}
 		d.Assessments = append(d.Assessments, it)
 	}

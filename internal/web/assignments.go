@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/csmm/csmm/internal/csmm"
@@ -61,5 +62,9 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
 	if err := h.store.Assign(r.Context(), c.Org.ID, c.actor(r), s.A.ID, target, r.PostForm.Get("user")); err != nil {
 		return err
 	}
-	return redirect(w, r, assessmentPath(c, s.A.ID)+"?assigned="+target+"#cat-"+target)
+	anchor := "#cat-" + target
+	if isObj {
+		anchor = "#h-owners"
+	}
+	return redirect(w, r, assessmentPath(c, s.A.ID)+"?assigned="+url.QueryEscape(target)+anchor)
 }

@@ -125,6 +125,19 @@ func TestPagePolish(t *testing.T) {
 	if r := e.get(assessor, "/static/web/favicon.svg"); r.status != http.StatusOK || !strings.Contains(r.body, "<svg") {
 		t.Errorf("favicon: status %d", r.status)
 	}
+	r = e.get(nil, "/favicon.ico")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "<svg") || r.header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(r.header.Get("Cache-Control"), "max-age=86400") {
+		t.Errorf("/favicon.ico: status %d, type %q, cache %q", r.status, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
+	}
+	// So does a page that does not exist, and a forbidden one.
+	r = e.get(assessor, "/o/example/no-such-page")
+	if d := r.doc(t); r.status != http.StatusNotFound || d.Find(`header form[action="/logout"]`).Length() != 1 || d.Find("main p").First().Text() != "Page not found" {
+		t.Errorf("unknown page: status %d, header with sign-out %d, message %q", r.status, d.Find(`header form[action="/logout"]`).Length(), d.Find("main p").First().Text())
+	}
+	r = e.get(e.users[csmm.RoleViewer], path+"/manage")
+	if d := r.doc(t); r.status != http.StatusForbidden || d.Find(`header form[action="/logout"]`).Length() != 1 {
+		t.Errorf("403 page: status %d, header with sign-out %d; want 403 and the header", r.status, d.Find(`header form[action="/logout"]`).Length())
+	}
 }
 
 // TestAssessmentListColumns checks that the list shows each assessment's

@@ -54,8 +54,13 @@ func (h *Handler) loadAsOf(ctx context.Context, c *caller, id string, asOf asses
 func assessmentPath(c *caller, id string) string { return orgPath(c.Org) + "/assessments/" + id }
 
 // loadFromPath loads the assessment named in the request path.
+// An archived assessment's pages are read-only for the caller.
 func (h *Handler) loadFromPath(r *http.Request, c *caller) (*snapshot, error) {
-	return h.load(r.Context(), c, r.PathValue("id"))
+	s, err := h.load(r.Context(), c, r.PathValue("id"))
+	if err == nil && !s.A.Archived.IsZero() {
+		c.ReadOnly = true
+	}
+	return s, err
 }
 
 // scopeResult returns the per-scope result with the given ID.

@@ -71,7 +71,7 @@ func (h *Handler) evidenceBase(c *caller, s *snapshot) *evidenceData {
 		base:      base{Title: "Evidence: " + s.A.Name, Caller: c, Crumbs: c.crumbs(crumb{s.A.Name, path})},
 		Path:      path,
 		Action:    path + "/evidence",
-		CanImport: c.Can(identity.PermAnswer),
+		CanImport: c.CanAnswer(),
 	}
 	for _, sc := range s.A.Scopes {
 		d.Scopes = append(d.Scopes, scopeHead{ID: sc.ID, Name: scopeName(sc), Weight: sc.Weight})

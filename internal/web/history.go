@@ -132,6 +132,32 @@ type snapshotData struct {
 	Answers    []history.Answer
 	Download   string
 	CompareNow string
+	scopeNames
+}
+
+// scopeNames names scopes by ID, for pages that list rows by scope.
+type scopeNames map[string]string
+
+// addScopes names the scopes of a list (a scope without a name by its ID).
+func (n *scopeNames) addScopes(list []assess.Scope) {
+	if *n == nil {
+		*n = scopeNames{}
+	}
+	for _, sc := range list {
+		if sc.Name != "" {
+			(*n)[sc.ID] = sc.Name
+		} else if _, ok := (*n)[sc.ID]; !ok {
+			(*n)[sc.ID] = sc.ID
+		}
+	}
+}
+
+// ScopeName is a scope's name as people read it, its ID when unknown.
+func (n scopeNames) ScopeName(id string) string {
+	if s, ok := n[id]; ok {
+		return s
+	}
+	return id
 }
 
 // snapshotPage shows one snapshot.
@@ -159,6 +185,7 @@ func (h *Handler) snapshotPage(w http.ResponseWriter, r *http.Request) error {
 		Download:   orgPath(c.Org) + "/snapshots/" + snap.ID + "?format=json",
 		CompareNow: compareHref(c, snap.ID, history.Live, ""),
 	}
+	d.addScopes(snap.Input.Scopes)
 	return h.render(w, http.StatusOK, h.pages.snapshot, d)
 }
 
@@ -220,6 +247,7 @@ type compareData struct {
 	base
 	C       *history.Comparison
 	Exports []viewLink
+	scopeNames
 }
 
 // comparison reads the from, to and assessment parameters and compares.
@@ -241,6 +269,24 @@ func (h *Handler) compare(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	d := &compareData{base: base{Title: "Comparison", Caller: c, Crumbs: c.crumbs()}, C: cmp}
+	// The scopes are named as the assessment names them now, else as the
+	// snapshots froze them.
+	for _, side := range []string{q.Get("from"), q.Get("to")} {
+		if side == "" || side == history.Live {
+			continue
+		}
+		if snap, _, err := h.store.GetSnapshot(r.Context(), c.Org.ID, side); err == nil {
+			d.addScopes(snap.Input.Scopes)
+			if a, err := h.store.GetAssessment(r.Context(), c.Org.ID, snap.AssessmentID); err == nil {
+				d.addScopes(storeScopes(a.Scopes))
+			}
+		}
+	}
+	if id := q.Get("assessment"); id != "" {
+		if a, err := h.store.GetAssessment(r.Context(), c.Org.ID, id); err == nil {
+			d.addScopes(storeScopes(a.Scopes))
+		}
+	}
 	for _, f := range []struct{ format, label string }{{"md", "Markdown"}, {"csv", "CSV"}, {"json", "JSON"}} {
 		v := url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}, "format": {f.format}}
 		if a := q.Get("assessment"); a != "" {
@@ -310,4 +356,13 @@ func trendChart(t *report.Trend) template.HTML {
 		return ""
 	}
 	return t.Chart()
+}
+
+// storeScopes converts an assessment's scopes for scopeNames.
+func storeScopes(list []store.Scope) []assess.Scope {
+	out := make([]assess.Scope, len(list))
+	for i, sc := range list {
+		out[i] = assess.Scope{ID: sc.ID, Name: sc.Name, Weight: sc.Weight}
+	}
+	return out
 }

@@ -2,9 +2,12 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/store"
 )
@@ -37,6 +40,23 @@ type overviewData struct {
 	// whom to.
 	AssignAction string
 	Members      []store.Member
+	// ManageHref is the administration page (rename, scopes, archive,
+	// delete) for admins and owners; Archived is when the assessment was
+	// archived, zero when it is live.
+	ManageHref string
+	Archived   time.Time
+	// Owners sums up who owns what: each member's assigned categories and
+	// objectives and their progress.
+	Owners []ownerRow
+	// Objectives are what an admin may assign one by one.
+	Objectives []option
+}
+
+// ownerRow is one member's assignments and how far they are.
+type ownerRow struct {
+	Name     string
+	Targets  string
+	Progress progress
 }
 
 // Columns is the number of columns of the categories table.
@@ -133,6 +153,10 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		ExemptHref:  path + "/exemptions",
 	}
 	d.EvidenceHref = path + "/evidence"
+	d.Archived = s.A.Archived
+	if c.Can(identity.PermManageAssessments) {
+		d.ManageHref = path + "/manage"
+	}
 	if len(s.Model.Categories) > 0 && c.CanAnswer() {
 		d.FirstCatHref = nextOpen(s, path, "")
 		if d.FirstCatHref == "" {
@@ -179,12 +203,16 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 	for _, cs := range s.Result.Categories {
 		cats[cs.ID] = cs
 	}
-	owners, names, err := h.owners(r, c, s.A.ID)
+	owners, memberNames, err := h.owners(r, c, s.A.ID)
 	if err != nil {
 		return err
 	}
+	d.Owners = ownerRows(s, owners, memberNames)
 	if c.CanManage() {
 		d.AssignAction = path + "/assignments"
+		for _, o := range s.Model.Objectives {
+			d.Objectives = append(d.Objectives, option{Value: o.ID, Label: o.ID + " " + o.Title})
+		}
 		if d.Members, err = h.store.ListMembers(r.Context(), c.Org.ID); err != nil {
 			return err
 		}
@@ -199,17 +227,29 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 			cs := cats[cat.ID]
 			row := categoryRow{ID: cat.ID, Name: cat.Name, Href: path + "/categories/" + cat.ID,
 				Level: cs.Level, LevelName: s.Model.LevelName(cs.Level), Score: cs.Score, Target: cs.Target,
-				OwnerID: owners[cat.ID], Owner: names[owners[cat.ID]]}
+				OwnerID: owners[cat.ID], Owner: memberNames[owners[cat.ID]]}
 			for _, sc := range s.A.Scopes {
 				p := per[cat.ID][sc.ID]
 				if p == nil {
 					p = &progress{Scope: sc.ID}
 				}
+				p.Name = scopeName(sc)
 				row.Progress = append(row.Progress, *p)
 			}
 			b.Categories = append(b.Categories, row)
 		}
 		d.Domains = append(d.Domains, b)
+	}
+	names := map[string]string{}
+	for _, sc := range s.A.Scopes {
+		names[sc.ID] = scopeName(sc)
+	}
+	scopeNames := func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = names[id]
+		}
+		return strings.Join(out, ", ")
 	}
 	for i := range s.Model.Objectives {
 		o := &s.Model.Objectives[i]
@@ -220,12 +260,12 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		link := objectiveLink{ID: o.ID, Title: o.Title, Href: objectiveHref(path, o)}
 		if len(f.unanswered) > 0 {
 			l := link
-			l.Scopes = strings.Join(f.unanswered, ", ")
+			l.Scopes = scopeNames(f.unanswered)
 			d.Unanswered = append(d.Unanswered, l)
 		}
 		if len(f.stale) > 0 {
 			l := link
-			l.Scopes = strings.Join(f.stale, ", ")
+			l.Scopes = scopeNames(f.stale)
 			d.Stale = append(d.Stale, l)
 		}
 	}
@@ -246,4 +286,62 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return h.render(w, http.StatusOK, h.pages.overview, d)
+}
+
+// ownerRows sums up the assignments by member: the categories and
+// objectives each owns and the objective-scope pairs of those done. An
+// objective assigned on its own counts for its member, not for the owner
+// of its category.
+func ownerRows(s *snapshot, owners, names map[string]string) []ownerRow {
+	if len(owners) == 0 {
+		return nil
+	}
+	byUser := map[string]*ownerRow{}
+	row := func(user string) *ownerRow {
+		r := byUser[user]
+		if r == nil {
+			r = &ownerRow{Name: names[user]}
+			if r.Name == "" {
+				r.Name = "a former member"
+			}
+			byUser[user] = r
+		}
+		return r
+	}
+	targets := map[string][]string{}
+	for _, cat := range s.Model.Categories {
+		if u := owners[cat.ID]; u != "" {
+			targets[u] = append(targets[u], cat.ID)
+			row(u)
+		}
+	}
+	for _, o := range s.Model.Objectives {
+		if u := owners[o.ID]; u != "" {
+			targets[u] = append(targets[u], o.ID)
+			row(u)
+		}
+	}
+	for _, sr := range s.Result.Scopes {
+		for _, o := range sr.Objectives {
+			u := owners[o.ID]
+			if u == "" {
+				u = owners[o.Category]
+			}
+			if u == "" {
+				continue
+			}
+			r := row(u)
+			r.Progress.Total++
+			if done(o) {
+				r.Progress.Done++
+			}
+		}
+	}
+	out := make([]ownerRow, 0, len(byUser))
+	for u, r := range byUser {
+		r.Targets = strings.Join(targets[u], ", ")
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -80,6 +80,14 @@ var notices = map[string]string{
 	"revoked":  "The API token was revoked.",
 	"uploaded": "The model was uploaded. New assessments may use it.",
 	"password": "Your password was changed. Every other session was signed out.",
+	// The assessment's administration page and the list.
+	"renamed":       "The assessment was renamed.",
+	"archived":      "The assessment was archived. It is read-only until it is restored.",
+	"restored":      "The assessment was restored. It can be changed again.",
+	"scope-added":   "The scope was added.",
+	"scope-saved":   "The scope was saved.",
+	"scope-removed": "The scope was removed with its answers.",
+	"deleted":       "The assessment was deleted.",
 }
 
 // notice is the confirmation named by the request's done= parameter.

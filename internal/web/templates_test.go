@@ -36,6 +36,8 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"trend.html":           &trendData{},
 		"compare.html":         &compareData{},
 		"benchmark.html":       &benchmarkData{},
+		"manage.html":          &manageData{},
+		"confirm.html":         confirmData{},
 	}
 	files := p.files()
 	if len(files) != len(types) {

@@ -119,6 +119,10 @@ func New(o Options) (*Handler, error) {
 // Register adds every route of the web interface to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/web/", staticHandler())
+	mux.Handle("GET /favicon.ico", faviconHandler())
+	// A page that does not exist is the error page, with the header of a
+	// signed-in user, not the mux's plain text.
+	mux.Handle("/", h.page(func(http.ResponseWriter, *http.Request) error { return errNotFound("page") }))
 
 	mux.Handle("GET /{$}", h.page(h.home))
 	mux.Handle("GET /account", h.page(h.account))
@@ -129,6 +133,14 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /o/{org}/assessments/new", h.page(h.assessmentNew))
 	mux.Handle("POST /o/{org}/assessments", h.page(h.assessmentCreate))
 	mux.Handle("GET /o/{org}/assessments/{id}", h.page(h.overview))
+	mux.Handle("GET /o/{org}/assessments/{id}/manage", h.page(h.manage))
+	mux.Handle("POST /o/{org}/assessments/{id}/rename", h.page(h.rename))
+	mux.Handle("POST /o/{org}/assessments/{id}/archive", h.page(h.archive))
+	mux.Handle("GET /o/{org}/assessments/{id}/delete", h.page(h.deleteConfirm))
+	mux.Handle("POST /o/{org}/assessments/{id}/delete", h.page(h.deleteAssessment))
+	mux.Handle("POST /o/{org}/assessments/{id}/scopes", h.page(h.scopeSave))
+	mux.Handle("GET /o/{org}/assessments/{id}/scopes/{scope}/remove", h.page(h.scopeRemoveConfirm))
+	mux.Handle("POST /o/{org}/assessments/{id}/scopes/{scope}/remove", h.page(h.scopeRemove))
 	mux.Handle("GET /o/{org}/assessments/{id}/targets", h.page(h.targets))
 	mux.Handle("POST /o/{org}/assessments/{id}/targets", h.page(h.targetSave))
 	mux.Handle("GET /o/{org}/assessments/{id}/categories/{cat}", h.page(h.category))
@@ -172,16 +184,20 @@ type caller struct {
 	User *store.User
 	Org  *store.Organization
 	Role csmm.Role
+	// ReadOnly is set on the pages of an archived assessment: they show
+	// no forms that change it (the store refuses such changes anyway).
+	ReadOnly bool
 }
 
 // Can reports whether the caller's role grants a permission.
 func (c *caller) Can(p identity.Permission) bool { return identity.Can(c.Role, p) }
 
 // CanAnswer, CanRequest and CanManage are for templates.
-func (c *caller) CanAnswer() bool  { return c.Can(identity.PermAnswer) }
-func (c *caller) CanRequest() bool { return c.Can(identity.PermRequestExemption) }
-func (c *caller) CanManage() bool  { return c.Can(identity.PermManageAssessments) }
-func (c *caller) CanDecide() bool  { return c.Can(identity.PermDecideExemption) }
+// On an archived assessment's pages they are false.
+func (c *caller) CanAnswer() bool  { return !c.ReadOnly && c.Can(identity.PermAnswer) }
+func (c *caller) CanRequest() bool { return !c.ReadOnly && c.Can(identity.PermRequestExemption) }
+func (c *caller) CanManage() bool  { return !c.ReadOnly && c.Can(identity.PermManageAssessments) }
+func (c *caller) CanDecide() bool  { return !c.ReadOnly && c.Can(identity.PermDecideExemption) }
 
 // actor is the caller as the audit log records it.
 func (c *caller) actor(r *http.Request) store.Actor {
@@ -329,5 +345,20 @@ func staticHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// faviconHandler serves the site's icon at /favicon.ico, where browsers
+// look for it on pages without a link (a PDF, a JSON answer), cached for
+// a day.
+func faviconHandler() http.Handler {
+	icon, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		panic(err) // the embedded file exists at build time
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(icon)
 	})
 }
