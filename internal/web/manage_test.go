@@ -27,6 +27,11 @@ func TestManageAssessment(t *testing.T) {
 	if r := e.get(e.other, manage); r.status != http.StatusNotFound {
 		t.Errorf("another organization's owner: %d, want 404", r.status)
 	}
+	for _, p := range []string{"/rename", "/archive", "/delete", "/scopes", "/scopes/production/remove"} {
+		if r := e.post(e.other, path+p, url.Values{"name": {"X"}, "archived": {"true"}, "confirm": {"Quarterly"}, "scope": {"x"}}); r.status != http.StatusNotFound {
+			t.Errorf("another organization's owner posting %s: %d, want 404", p, r.status)
+		}
+	}
 	if d := e.get(viewer, path).doc(t); d.Find("#manage").Length() != 0 {
 		t.Error("the viewer's overview links to the manage page")
 	}
