@@ -180,8 +180,8 @@ func (e *env) assessment(t *testing.T, path string) *store.Assessment {
 	return a
 }
 
-// TestScopeNamesOnHistoryPages checks that a snapshot's answers and a
-// comparison name scopes by their names, not their IDs.
+// TestScopeNamesOnHistoryPages checks that a snapshot's answers, the audit
+// log and a comparison name scopes by their names, not their IDs.
 func TestScopeNamesOnHistoryPages(t *testing.T) {
 	e := newEnv(t)
 	owner := e.users[csmm.RoleOwner]
@@ -203,6 +203,10 @@ func TestScopeNamesOnHistoryPages(t *testing.T) {
 	}
 	if r := e.post(owner, path+"/objectives/IAM-2.1/answer", url.Values{"answer-prod-eu": {"no"}, "version-prod-eu": {"1"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("change the answer: %d %.500s", r.status, r.body)
+	}
+	al := e.get(owner, "/o/example/settings/audit").doc(t)
+	if got := al.Find("table.audit .sentence").First().Text(); got != "Olivia Owner changed the answer of IAM-2.1 in Production Europe of “Named” to No" {
+		t.Errorf("newest audit sentence %q", got)
 	}
 	d = e.get(owner, "/o/example/compare?from="+snap+"&to=live").doc(t)
 	if got := d.Find("#compare-objectives tbody tr td").Eq(1).Text(); got != "Production Europe" {
