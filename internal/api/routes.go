@@ -130,7 +130,7 @@ func (a *API) table() []route {
 			Out:         typ[store.Assessment]()},
 		{Method: "PATCH", Path: "/orgs/{org}/assessments/{id}", OperationID: "updateAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Body: mediaJSON, Handle: a.updateAssessment,
 			Summary:     "Rename, change validity, scopes or archive state",
-			Description: "Changes the fields present in the body and answers the assessment as it is afterwards.",
+			Description: "Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.",
 			In:          typ[AssessmentUpdate](), Out: typ[store.Assessment](), Errors: []int{http.StatusConflict}},
 		{Method: "DELETE", Path: "/orgs/{org}/assessments/{id}", OperationID: "deleteAssessment", Tag: tagAssessments, Perm: identity.PermManageAssessments, Status: http.StatusNoContent, Handle: a.deleteAssessment,
 			Summary:     "Delete an assessment and its answers",

@@ -2085,7 +2085,7 @@ type ClientInterface interface {
 
 	// UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2094,7 +2094,7 @@ type ClientInterface interface {
 
 	// UpdateAssessment Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2737,7 +2737,7 @@ func (c *Client) GetAssessment(ctx context.Context, org string, id string, param
 
 // UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2756,7 +2756,7 @@ func (c *Client) UpdateAssessmentWithBody(ctx context.Context, org string, id st
 
 // UpdateAssessment Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7644,7 +7644,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7653,7 +7653,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12213,7 +12213,7 @@ func (c *ClientWithResponses) GetAssessmentWithResponse(ctx context.Context, org
 
 // UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12228,7 +12228,7 @@ func (c *ClientWithResponses) UpdateAssessmentWithBodyWithResponse(ctx context.C
 
 // UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -207,8 +207,19 @@ func (h *Handler) auditNames(ctx context.Context, c *caller, entries []store.Aud
 	}
 	// A deleted assessment's name and scopes are in the record of its
 	// deletion.
+	// The list holds no scopes: the assessments the entries name are read
+	// whole, for their scopes' names.
+	full := map[string]bool{}
 	for _, e := range entries {
 		id := entryAssessment(e)
+		if a := n.assessments[id]; a != nil && !full[id] && !n.deleted[id] {
+			full[id] = true
+			whole, err := h.store.GetAssessment(ctx, c.Org.ID, id)
+			if err != nil {
+				return nil, err
+			}
+			n.assessments[id] = whole
+		}
 		if id == "" || n.assessments[id] != nil || n.deleted[id] {
 			continue
 		}

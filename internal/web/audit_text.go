@@ -76,7 +76,11 @@ func (n *auditNamer) scope(assessmentID, id string) string {
 // happened, with names rather than IDs: "Alice changed the answer of
 // IAM-3.1 in Production of “Q3 review” to Most".
 func (n *auditNamer) describe(e store.AuditEntry) (target, text string) {
-	who := sentence(n.person(e.ActorUserID))
+	// A name or an email stays as written; only the system gets a capital.
+	who := n.person(e.ActorUserID)
+	if e.ActorUserID == "" {
+		who = "The system"
+	}
 	if e.ActorTokenID != "" {
 		who += " (with " + n.token(e.ActorTokenID) + ")"
 	}

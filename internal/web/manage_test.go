@@ -27,6 +27,11 @@ func TestManageAssessment(t *testing.T) {
 	if r := e.get(e.other, manage); r.status != http.StatusNotFound {
 		t.Errorf("another organization's owner: %d, want 404", r.status)
 	}
+	for _, p := range []string{"/rename", "/archive", "/delete", "/scopes", "/scopes/production/remove"} {
+		if r := e.post(e.other, path+p, url.Values{"name": {"X"}, "archived": {"true"}, "confirm": {"Quarterly"}, "scope": {"x"}}); r.status != http.StatusNotFound {
+			t.Errorf("another organization's owner posting %s: %d, want 404", p, r.status)
+		}
+	}
 	if d := e.get(viewer, path).doc(t); d.Find("#manage").Length() != 0 {
 		t.Error("the viewer's overview links to the manage page")
 	}
@@ -175,8 +180,8 @@ func (e *env) assessment(t *testing.T, path string) *store.Assessment {
 	return a
 }
 
-// TestScopeNamesOnHistoryPages checks that a snapshot's answers and a
-// comparison name scopes by their names, not their IDs.
+// TestScopeNamesOnHistoryPages checks that a snapshot's answers, the audit
+// log and a comparison name scopes by their names, not their IDs.
 func TestScopeNamesOnHistoryPages(t *testing.T) {
 	e := newEnv(t)
 	owner := e.users[csmm.RoleOwner]
@@ -198,6 +203,10 @@ func TestScopeNamesOnHistoryPages(t *testing.T) {
 	}
 	if r := e.post(owner, path+"/objectives/IAM-2.1/answer", url.Values{"answer-prod-eu": {"no"}, "version-prod-eu": {"1"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("change the answer: %d %.500s", r.status, r.body)
+	}
+	al := e.get(owner, "/o/example/settings/audit").doc(t)
+	if got := al.Find("table.audit .sentence").First().Text(); got != "Olivia Owner changed the answer of IAM-2.1 in Production Europe of “Named” to No" {
+		t.Errorf("newest audit sentence %q", got)
 	}
 	d = e.get(owner, "/o/example/compare?from="+snap+"&to=live").doc(t)
 	if got := d.Find("#compare-objectives tbody tr td").Eq(1).Text(); got != "Production Europe" {
