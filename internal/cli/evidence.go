@@ -114,8 +114,8 @@ type evidenceJSON struct {
 	Files []fileSummary `json:"files"`
 }
 
-// fileSummary is the summary of one file with the scan days of its checks
-// (each check as old as its latest finding): the earliest and the latest,
+// fileSummary is the summary of one file with the scan days of its
+// findings: the earliest and the latest,
 // absent when the findings carry no time.
 type fileSummary struct {
 	evidence.Summary

@@ -108,9 +108,10 @@ type Outcome struct {
 	// Scope is the scope of the findings (the scope column of a generic
 	// CSV); empty for every scope.
 	Scope string `json:"scope,omitempty"`
-	// Scanned is the day (UTC) of the latest of these findings' own times,
-	// zero when none carries a time: an outcome is as old as its latest
-	// observation. Findings without a time do not move it.
+	// Scanned is the day the scan evaluated these findings (UTC), from each
+	// finding's own time, zero when the findings carry no time: findings of
+	// one check seen on different days are different outcomes, so each goes
+	// stale on its own (scoring.md, "the finding's own time").
 	Scanned assess.Date `json:"scanned,omitzero"`
 	// Status counts the findings that are not archived by outcome, muted
 	// ones included; Muted counts the muted ones among them.
@@ -130,7 +131,8 @@ type File struct {
 	Imported time.Time
 	// Findings counts every finding added, archived and muted included.
 	Findings int
-	// Outcomes are per check and scope, in order of first appearance.
+	// Outcomes are per check, scope and scan day, in order of first
+	// appearance.
 	Outcomes []*Outcome
 	index    map[outcomeKey]*Outcome
 	// last is the outcome of the previous finding: scanners write the
@@ -138,7 +140,10 @@ type File struct {
 	last *Outcome
 }
 
-type outcomeKey struct{ check, scope string }
+type outcomeKey struct {
+	check, scope string
+	scanned      assess.Date
+}
 
 // NewFile returns an empty file of a format, ready for Add, holding the
 // given findings when there are any.
@@ -150,13 +155,16 @@ func NewFile(path string, format Format, findings ...Finding) *File {
 	return f
 }
 
-// Add counts one finding in the outcome of its check and scope, whose scan
-// day becomes the finding's own when that is later.
+// Add counts one finding in the outcome of its check, scope and scan day.
 func (f *File) Add(fd Finding) {
 	f.Findings++
+	var day assess.Date
+	if !fd.Time.IsZero() {
+		day = assess.DateOf(fd.Time.UTC())
+	}
 	o := f.last
-	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope {
-		o = f.index[outcomeKey{fd.CheckID, fd.Scope}]
+	if o == nil || o.CheckID != fd.CheckID || o.Scope != fd.Scope || o.Scanned != day {
+		o = f.index[outcomeKey{fd.CheckID, fd.Scope, day}]
 	}
 	if o == nil {
 		if f.index == nil {
@@ -164,16 +172,11 @@ func (f *File) Add(fd Finding) {
 		}
 		// Copies: the finding's strings may share memory with a larger
 		// buffer of the reader.
-		o = &Outcome{CheckID: strings.Clone(fd.CheckID), Scope: strings.Clone(fd.Scope)}
-		f.index[outcomeKey{o.CheckID, o.Scope}] = o
+		o = &Outcome{CheckID: strings.Clone(fd.CheckID), Scope: strings.Clone(fd.Scope), Scanned: day}
+		f.index[outcomeKey{o.CheckID, o.Scope, day}] = o
 		f.Outcomes = append(f.Outcomes, o)
 	}
 	f.last = o
-	if !fd.Time.IsZero() {
-		if day := assess.DateOf(fd.Time.UTC()); o.Scanned.IsZero() || day.After(o.Scanned) {
-			o.Scanned = day
-		}
-	}
 	if fd.Archived {
 		o.Archived++
 		return
@@ -277,7 +280,7 @@ func ReadAll(read func(file string, r io.Reader, emit Emit) error, file string, 
 }
 
 // ScanDays returns the earliest and the latest scan day of the file's
-// outcomes (each as old as its latest finding) that carry one; both zero
+// outcomes that carry one; both zero
 // when no finding carries a time.
 func (f *File) ScanDays() (first, last assess.Date) {
 	for _, o := range f.Outcomes {

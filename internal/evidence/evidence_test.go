@@ -214,11 +214,8 @@ func TestEvidencePerCheck(t *testing.T) {
 	}
 	date := func(s string) assess.Date { d, _ := assess.ParseDate(s); return d }
 	f := evidence.NewFile("scan.json", evidence.ProwlerOCSF, []evidence.Finding{
-		// An outcome is as old as its latest finding: the pass of May
-		// counts with the fail of 2026-11-02 (23:30 at -02:00 is the next
-		// day in UTC), and a finding without a time does not move it.
-		{CheckID: s3, Status: evidence.Pass, Time: day("2026-05-01T10:00:00Z")},
-		{CheckID: s3, Status: evidence.Fail, Time: day("2026-11-01T23:30:00-02:00")},
+		{CheckID: s3, Status: evidence.Pass, Time: day("2026-11-01T23:30:00-02:00")}, // 2026-11-02 in UTC
+		{CheckID: s3, Status: evidence.Fail, Time: day("2026-11-02T10:00:00Z")},
 		{CheckID: s3, Status: evidence.Fail, Muted: true},
 		{CheckID: s38, Status: evidence.Pass, Time: day("2026-06-01T00:00:00Z")},
 		{CheckID: "custom:review_logged", Status: evidence.Fail, Time: day("2026-11-10T00:00:00Z")},
@@ -233,11 +230,13 @@ func TestEvidencePerCheck(t *testing.T) {
 	k := func(id string) assess.Key { return assess.Key{Objective: id, Scope: assess.DefaultScope} }
 	want := map[assess.Key]assess.Evidence{
 		k("SEC-2.1"): {Passed: 2, Failed: 1, Muted: 1, Source: src, Checks: []assess.CheckEvidence{
-			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Muted: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-15"), Muted: 1, Source: src},
 			{Check: s38, Scanned: date("2026-06-01"), Passed: 1, Source: src},
 		}},
 		k("SEC-4.1"): {Passed: 1, Failed: 1, Muted: 1, Source: src, Checks: []assess.CheckEvidence{
-			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Muted: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-02"), Passed: 1, Failed: 1, Source: src},
+			{Check: s3, Scanned: date("2026-11-15"), Muted: 1, Source: src},
 		}},
 		// A supporting check: per-check counts, no totals.
 		k("SEC-5.1"): {Source: src, Checks: []assess.CheckEvidence{

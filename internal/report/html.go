@@ -41,3 +41,21 @@ func (r *Report) HTML() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// revision2Sections are the blocks of the revision-2 sections, in the order
+// the HTML report shows them.
+var revision2Sections = []string{"ladders", "investment", "contradictions", "stale-evidence", "crosswalk"}
+
+// Revision2HTML renders the sections of model revision 2 as the HTML report
+// shows them (category ladders, investment, contradictions, stale evidence,
+// CCM crosswalk), for a page that shows the report in its own layout.
+func (r *Report) Revision2HTML() (template.HTML, error) {
+	var buf bytes.Buffer
+	for _, name := range revision2Sections {
+		if err := htmlTemplate.ExecuteTemplate(&buf, name, r); err != nil {
+			return "", fmt.Errorf("render %s section: %w", name, err)
+		}
+	}
+	// The blocks are html/template output: escaped in their context.
+	return template.HTML(buf.String()), nil
+}

@@ -471,6 +471,27 @@ func TestReportMatchesScore(t *testing.T) {
 	if n := d.Find(".exports a").Length(); n != 6 {
 		t.Errorf("%d export links, want 6", n)
 	}
+	// The revision-2 sections, as the HTML export shows them: a ladder row
+	// per category, the contradictions (none: no evidence), a crosswalk row
+	// per CCM control the model references.
+	if n, want := d.Find("#ladders tbody tr").Length(), len(res.Categories); n != want {
+		t.Errorf("%d ladder rows, want one per category (%d)", n, want)
+	}
+	if got := d.Find("#contradictions p").First().Text(); !contains(got, "No manual answer of most or yes is contradicted") {
+		t.Errorf("contradictions section: %q", got)
+	}
+	ccm := map[string]bool{}
+	for _, o := range m.Objectives {
+		for _, id := range o.References.CCM {
+			ccm[id] = true
+		}
+	}
+	if n := d.Find("#crosswalk tbody tr").Length(); n != len(ccm) || n == 0 {
+		t.Errorf("%d crosswalk rows, want one per CCM control the model references (%d)", n, len(ccm))
+	}
+	if d.Find("#stale-evidence").Length() != 0 {
+		t.Error("a stale evidence section without evidence")
+	}
 	for _, f := range []struct{ format, ctype, start string }{
 		{"json", "application/json", "{"}, {"md", "text/markdown", "#"}, {"csv", "text/csv", ""}, {"xlsx", "spreadsheetml", "PK"}, {"html", "text/html", "<!"},
 	} {

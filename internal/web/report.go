@@ -25,6 +25,10 @@ type reportData struct {
 	Views   []viewLink
 	Exports []viewLink
 	Path    string
+	// Revision2 is the report's revision-2 sections (ladders, investment,
+	// contradictions, stale evidence, CCM crosswalk) as the HTML export
+	// renders them.
+	Revision2 template.HTML
 	// Body is the rendered report: the template "body" executed with the
 	// fields above, shown by the page's "content".
 	Body template.HTML
@@ -157,7 +161,11 @@ func (h *Handler) reportView(ctx context.Context, c *caller, s *snapshot, scope 
 		return reportData{}, err
 	}
 	path := assessmentPath(c, s.A.ID)
-	d := reportData{Report: rep, ScopeID: scope, Path: path}
+	rev2, err := rep.Revision2HTML()
+	if err != nil {
+		return reportData{}, err
+	}
+	d := reportData{Report: rep, ScopeID: scope, Path: path, Revision2: rev2}
 	d.Views = append(d.Views, viewLink{Label: "All scopes (roll-up)", Href: path + "/report", Current: scope == ""})
 	if len(s.A.Scopes) > 1 {
 		for _, sc := range s.A.Scopes {

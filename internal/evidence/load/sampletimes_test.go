@@ -13,15 +13,16 @@ import (
 // file itself (read by hand from each file): OCSF time (Unix seconds; not
 // time_dt, Prowler's local time without a zone), time_dt or event_time;
 // Prowler CSV TIMESTAMP; Prowler 3 JSON AssessmentStartTime; Prowler 2 JSON
-// Timestamp; ASFF UpdatedAt; ScoutSuite last_run.time. An outcome gathered
-// from findings of several days takes the latest. Formats that carry no time
+// Timestamp; ASFF UpdatedAt; ScoutSuite last_run.time. Findings of one
+// check seen on different days are one outcome per day, each going stale on
+// its own. Formats that carry no time
 // (Powerpipe, Prowler 2 CSV) leave it zero: the import time stands for it.
 func TestSampleTimes(t *testing.T) {
 	dir := samplesDir(t)
 	tests := []struct {
 		file string
-		// want is the number of outcomes (distinct checks, counted apart
-		// from the readers) per scan day ("" for none).
+		// want is the number of outcomes (distinct checks per day, counted
+		// apart from the readers) per scan day ("" for none).
 		want map[string]int
 	}{
 		{"prowler-ocsf-v4/prowler-4.2.1-many_vuln.ocsf.json", map[string]int{"2024-06-03": 3}},     // event_time
@@ -38,11 +39,11 @@ func TestSampleTimes(t *testing.T) {
 		{"prowler-v2-legacy/prowler-2.x-one_vuln.csv", map[string]int{"": 1}},
 		{"prowler-asff/prowler-3.3.0-output.asff.first60.json", map[string]int{"2023-03-18": 12}},
 		// Five findings of CloudTrail.2 updated 2021-09-28, 2022-11-17 and
-		// 2022-12-22: one outcome, as old as the latest.
-		{"securityhub-asff/awsdocs-sample-control-findings.valid.json", map[string]int{"2022-12-22": 1}},
-		// Four findings of one detector updated from 2023-12-12 to
-		// 2024-01-17, although LastObservedAt is in 2200.
-		{"securityhub-asff/defectdojo-guardduty.json", map[string]int{"2024-01-17": 1}},
+		// 2022-12-22: one outcome per day.
+		{"securityhub-asff/awsdocs-sample-control-findings.valid.json", map[string]int{"2021-09-28": 1, "2022-11-17": 1, "2022-12-22": 1}},
+		// Four findings of one detector updated on 2023-12-12, 2024-01-12
+		// and 2024-01-17, although LastObservedAt is in 2200.
+		{"securityhub-asff/defectdojo-guardduty.json", map[string]int{"2023-12-12": 1, "2024-01-12": 1, "2024-01-17": 1}},
 		{"scoutsuite/scoutsuite_results_gcp-two_findings.js", map[string]int{"2021-01-08": 5}},
 		{"scoutsuite/scoutsuite_results_aws-430150006394.findings-only.js", map[string]int{"2021-10-01": 75}},
 		{"powerpipe-steampipe/steampipe-expected_check_json.json", map[string]int{"": 1}},

@@ -128,13 +128,17 @@ func isTrue(raw jsontext.Value) bool {
 }
 
 // ocsfTime returns the time of an OCSF finding: time, a number (or a
-// number in a string), is preferred to time_dt, which Prowler writes in its
-// local time without a zone.
+// number or a date and time in a string), is preferred to time_dt, which
+// Prowler writes in its local time without a zone.
 func ocsfTime(f *ocsfFinding, times *evidence.TimeParser) (time.Time, error) {
 	raw := strings.Trim(strings.TrimSpace(string(f.Time)), `"`)
 	if raw != "" && raw != "null" {
 		v, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
+			// A writer that puts the date and time itself in time.
+			if t, err := times.Parse(raw); err == nil {
+				return t, nil
+			}
 			return time.Time{}, &evidence.FieldError{Field: "time", Message: fmt.Sprintf("%s; expected seconds or milliseconds since 1970-01-01", f.Time)}
 		}
 		t, err := evidence.UnixTime(v)

@@ -226,3 +226,34 @@ func TestProwler2NamesHaveNoAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestOCSFTimeForms reads the time of an OCSF finding from each field and
+// form a writer may use.
+func TestOCSFTimeForms(t *testing.T) {
+	tests := []struct {
+		name, fields string
+		want         time.Time
+	}{
+		{"seconds", `"time": 1735570800`, time.Date(2024, 12, 30, 15, 0, 0, 0, time.UTC)},
+		{"milliseconds", `"time": 1735570800000`, time.Date(2024, 12, 30, 15, 0, 0, 0, time.UTC)},
+		{"seconds in a string", `"time": "1735570800"`, time.Date(2024, 12, 30, 15, 0, 0, 0, time.UTC)},
+		{"date and time in time", `"time": "2024-12-30T15:00:00Z"`, time.Date(2024, 12, 30, 15, 0, 0, 0, time.UTC)},
+		{"time wins over time_dt", `"time": 1735570800, "time_dt": "2024-12-30T16:00:00"`, time.Date(2024, 12, 30, 15, 0, 0, 0, time.UTC)},
+		{"null time, time_dt", `"time": null, "time_dt": "2024-12-30T16:00:00.5"`, time.Date(2024, 12, 30, 16, 0, 0, 5e8, time.UTC)},
+		{"event_time", `"event_time": "2024-06-03T14:15:19.382075"`, time.Date(2024, 6, 3, 14, 15, 19, 382075000, time.UTC)},
+		{"created_time_dt", `"finding_info": {"created_time_dt": "2024-06-03T14:15:19+02:00"}`, time.Date(2024, 6, 3, 12, 15, 19, 0, time.UTC)},
+		{"none", `"status": "New"`, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := `[{"status_code": "PASS", "metadata": {"event_code": "a"}, "cloud": {"provider": "aws"}, ` + tt.fields + `}]`
+			got, err := evidence.ReadAll(prowler.ReadOCSF, "f.json", []byte(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || !got[0].Time.Equal(tt.want) {
+				t.Errorf("findings %+v, want one at %s", got, tt.want)
+			}
+		})
+	}
+}
