@@ -343,3 +343,15 @@ func logTail(path string, n int64) string {
 	}
 	return string(data)
 }
+
+// loadAverage returns the machine's 1-minute load average, 0 when
+// /proc/loadavg cannot be read.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	v, _ := strconv.ParseFloat(f, 64)
+	return v
+}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -74,8 +73,6 @@ type API struct {
 	pdfSlots chan struct{}
 	// scores are scored assessments by organization, revision and as-of date.
 	scores *reportcache.Cache[*scored]
-	// buildSlots bounds how many scores are built at once.
-	buildSlots chan struct{}
 }
 
 // maxPDFPrints is how many PDF reports print at once; each runs a browser.
@@ -86,8 +83,7 @@ func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes),
-		buildSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes)}
 	a.routes = a.table()
 	return a
 }

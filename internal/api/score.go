@@ -45,14 +45,7 @@ const defaultScoreCacheBytes = 32 << 20
 // score scores a stored assessment as of the as_of parameter. The result is
 // cached under the assessment's revision, read with one indexed query, so
 // a change to the assessment is scored on the next request.
-//
-// Building a score is CPU work of a few milliseconds: at most as many are
-// built at once as the process has processors (buildSlots), the others
-// wait their turn. Requests answered from the cache, and the writes whose
-// transactions hold the database, are then not time-shared with dozens
-// of builds, and each build finishes sooner than if all ran together.
-// With encode, the score's JSON is encoded in the same turn.
-func (a *API) score(c *call, encode bool) (*scored, error) {
+func (a *API) score(c *call) (*scored, error) {
 	asOf, err := c.asOf(a)
 	if err != nil {
 		return nil, err
@@ -66,12 +59,6 @@ func (a *API) score(c *call, encode bool) (*scored, error) {
 	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score\x00" + c.org.Name}
 	orgName := c.org.Name
 	return a.scores.Get(ctx, key, func() (*scored, int64, error) {
-		select {
-		case a.buildSlots <- struct{}{}:
-			defer func() { <-a.buildSlots }()
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
-		}
 		in, as, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
 		if err != nil {
 			return nil, 0, err
@@ -90,11 +77,6 @@ func (a *API) score(c *call, encode bool) (*scored, error) {
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 			})
 		})
-		if encode {
-			if _, err := sc.json(); err != nil {
-				return nil, 0, fmt.Errorf("encode the score: %w", err)
-			}
-		}
 		return sc, scoredSize(in), nil
 	})
 }
@@ -109,7 +91,7 @@ func scoredSize(in assess.Input) int64 {
 
 // getScore answers the score JSON, encoded once per cached entry.
 func (a *API) getScore(c *call) error {
-	sc, err := a.score(c, true)
+	sc, err := a.score(c)
 	if err != nil {
 		return err
 	}
@@ -158,7 +140,7 @@ func (a *API) getReport(c *call) error {
 	if err != nil {
 		return csmm.Errorf(csmm.EINVALID, "format %q: expected one of %s", name, strings.Join(reportFormatNames(), ", "))
 	}
-	sc, err := a.score(c, false)
+	sc, err := a.score(c)
 	if err != nil {
 		return err
 	}

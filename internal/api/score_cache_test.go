@@ -141,36 +141,6 @@ func TestScoreCache(t *testing.T) {
 			}
 		}
 	})
-	t.Run("builds wait for a slot, cached scores do not", func(t *testing.T) {
-		program(t) // cached now
-		for range cap(a.buildSlots) {
-			a.buildSlots <- struct{}{}
-		}
-		release := func() {
-			for len(a.buildSlots) > 0 {
-				<-a.buildSlots
-			}
-		}
-		defer release()
-		if status, body := get(t, "alpha", scorePath); status != http.StatusOK {
-			t.Fatalf("cached score with every build slot taken: status %d: %s", status, body)
-		}
-		// A new as-of date is a new score to build: it waits for a slot
-		// until its request gives up.
-		reqCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		req := httptest.NewRequestWithContext(reqCtx, "GET", Prefix+scorePath+"?as_of=2026-01-01", nil)
-		req.Header.Set("X-Test-User", "alpha")
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		if rec.Code == http.StatusOK {
-			t.Fatalf("a score was built with every build slot taken")
-		}
-		release()
-		if status, body := get(t, "alpha", scorePath+"?as_of=2026-01-01"); status != http.StatusOK {
-			t.Fatalf("score once a slot is free: status %d: %s", status, body)
-		}
-	})
 	t.Run("another organization", func(t *testing.T) {
 		for _, tc := range []struct{ name, user, path string }{
 			{"member of both through the other organization", "alpha", "/orgs/beta/assessments/" + as.ID + "/score"},
