@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -51,6 +52,7 @@ type options struct {
 	askers   int
 	duration time.Duration
 	reuse    bool
+	cpuprof  string
 }
 
 func main() {
@@ -62,6 +64,7 @@ func main() {
 	flag.IntVar(&o.askers, "askers", 64, "organizations whose owners ask (each with an API token)")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time")
 	flag.BoolVar(&o.reuse, "reuse", true, "reuse a database that already has the snapshots")
+	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the measured window (server and clients) to this file")
 	flag.Parse()
 	if o.db == "" {
 		fmt.Fprintln(os.Stderr, "history: -db is required")
@@ -117,6 +120,7 @@ func run(ctx context.Context, o options) error {
 type template struct {
 	in, res []byte
 	rows    []history.ScoreRow
+	scores  string
 	answers int
 }
 
@@ -148,7 +152,12 @@ func templates(m *model.Model, n int) ([]template, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, template{in: pin, res: pres, rows: history.Scores(&res), answers: len(in.Answers)})
+		rows := history.Scores(&res)
+		scores, err := history.EncodeScores(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, template{in: pin, res: pres, rows: rows, scores: scores, answers: len(in.Answers)})
 	}
 	return out, nil
 }
@@ -239,6 +248,12 @@ func load(ctx context.Context, st *store.Store, raw *sql.DB, o options) error {
 				}
 				if _, err := tx.ExecContext(ctx, q("INSERT INTO snapshot_scores (snapshot_id, pos, org_id, kind, ref, score, level, target) VALUES "+
 					strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(t.rows)), ", ")), args...); err != nil {
+					return err
+				}
+				// Its summary row, as the store's finalize writes it.
+				if _, err := tx.ExecContext(ctx, q(`INSERT INTO snapshot_summaries (snapshot_id, org_id, assessment_id, assessment_name, finalized_at, as_of,
+					model_id, model_version, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+					sid, id, id+"-a", "Programme", fin, time.UnixMicro(fin).UTC().Format(time.DateOnly), m.ID, m.Version, t.scores); err != nil {
 					return err
 				}
 				answers += t.answers
@@ -350,6 +365,17 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		fmt.Printf("first benchmark of the generation (reads every opted-in organization's scores): %s\n", time.Since(t0).Round(time.Millisecond))
+	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var mu sync.Mutex
 	var all []sample

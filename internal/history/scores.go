@@ -1,7 +1,11 @@
 package history
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/csmm/csmm/internal/assess"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // The kinds of a score row.
@@ -79,4 +83,25 @@ func categoryLevel(c assess.CategoryScore) *int {
 	}
 	v := c.Level
 	return &v
+}
+
+// EncodeScores writes score rows as the JSON array that the store keeps in
+// one summary row per snapshot.
+func EncodeScores(rows []ScoreRow) (string, error) {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return "", fmt.Errorf("encode the score rows: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeScores reads score rows written by EncodeScores (or by the
+// migration that wrote the summary rows of earlier snapshots). It is on
+// the path of every trend and benchmark, so it uses the faster decoder.
+func DecodeScores(s string) ([]ScoreRow, error) {
+	out := []ScoreRow{}
+	if err := jsonv2.Unmarshal([]byte(s), &out); err != nil {
+		return nil, fmt.Errorf("decode the score rows: %w", err)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 	"time"
 
@@ -180,6 +181,16 @@ func insertSnapshot(ctx context.Context, tx *tx, snap *history.Snapshot, yaml []
 			return err
 		}
 	}
+	// The same rows in one summary row, which trends and benchmarks read.
+	scores, err := history.EncodeScores(rows)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO snapshot_summaries (snapshot_id, org_id, assessment_id, assessment_name, finalized_at, as_of, model_id, model_version, scores)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		snap.ID, snap.OrgID, snap.AssessmentID, snap.Assessment, micros(snap.Finalized), snap.Input.AsOf.String(), snap.Model.ID, snap.Model.Version, scores); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO benchmark_latest (org_id, snapshot_id, model_id, model_version, finalized_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET snapshot_id = excluded.snapshot_id, model_id = excluded.model_id,
 		model_version = excluded.model_version, finalized_at = excluded.finalized_at`,
@@ -307,6 +318,9 @@ func (s *Store) GetSnapshot(ctx context.Context, orgID, id string) (_ *history.S
 type snapCache struct {
 	mu      sync.Mutex
 	entries map[string]*snapEntry
+	// compared keeps comparisons of two snapshots, which never change
+	// either, by organization, from and to.
+	compared map[string]*history.Comparison
 }
 
 type snapEntry struct {
@@ -323,6 +337,22 @@ func (c *snapCache) get(key string) (*snapEntry, bool) {
 	return e, ok
 }
 
+func (c *snapCache) comparison(key string) (*history.Comparison, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cmp, ok := c.compared[key]
+	return cmp, ok
+}
+
+func (c *snapCache) putComparison(key string, cmp *history.Comparison) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.compared == nil || len(c.compared) >= maxCachedSnapshots {
+		c.compared = map[string]*history.Comparison{}
+	}
+	c.compared[key] = cmp
+}
+
 func (c *snapCache) put(key string, e *snapEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -334,18 +364,18 @@ func (c *snapCache) put(key string, e *snapEntry) {
 
 // Trend returns the scores of the organization's snapshots, oldest first:
 // every one, or one assessment's when assessmentID is not empty. It reads
-// the indexed score rows, never the snapshots' input or result.
+// one summary row per snapshot (its scores, written when it was
+// finalized), never the snapshots' input or result.
 func (s *Store) Trend(ctx context.Context, orgID, assessmentID string) (_ *history.Trend, err error) {
 	defer wrap(&err, "trend(%s, %s)", orgID, assessmentID)
-	q := `SELECT s.id, s.assessment_id, s.assessment_name, s.finalized_at, s.as_of, s.model_id, s.model_version,
-		c.kind, c.ref, c.score, c.level, c.target
-		FROM snapshots s JOIN snapshot_scores c ON c.snapshot_id = s.id WHERE s.org_id = ?`
+	q := `SELECT snapshot_id, assessment_id, assessment_name, finalized_at, as_of, model_id, model_version, scores
+		FROM snapshot_summaries WHERE org_id = ?`
 	args := []any{orgID}
 	if assessmentID != "" {
-		q += " AND s.assessment_id = ?"
+		q += " AND assessment_id = ?"
 		args = append(args, assessmentID)
 	}
-	q += " ORDER BY s.finalized_at, s.id, c.pos"
+	q += " ORDER BY finalized_at, snapshot_id"
 	t := &history.Trend{OrgID: orgID, AssessmentID: assessmentID, Points: []history.TrendPoint{}}
 	err = s.readOne(ctx, func(tx *tx) error {
 		rows, err := tx.query(ctx, q, args...)
@@ -355,19 +385,15 @@ func (s *Store) Trend(ctx context.Context, orgID, assessmentID string) (_ *histo
 		defer rows.Close()
 		for rows.Next() {
 			var p history.TrendPoint
-			var r history.ScoreRow
-			var score sql.NullFloat64
-			var level, target sql.NullInt64
+			var scores string
 			if err := rows.Scan(&p.SnapshotID, &p.AssessmentID, &p.Assessment, timeCol{&p.Finalized}, dateCol{&p.AsOf},
-				&p.Model.ID, &p.Model.Version, &r.Kind, &r.ID, &score, &level, &target); err != nil {
+				&p.Model.ID, &p.Model.Version, &scores); err != nil {
 				return err
 			}
-			r.Score, r.Level, r.Target = nullFloat(score), nullInt(level), nullInt(target)
-			if n := len(t.Points); n == 0 || t.Points[n-1].SnapshotID != p.SnapshotID {
-				t.Points = append(t.Points, p)
+			if p.Scores, err = history.DecodeScores(scores); err != nil {
+				return fmt.Errorf("snapshot %s: %w", p.SnapshotID, err)
 			}
-			last := &t.Points[len(t.Points)-1]
-			last.Scores = append(last.Scores, r)
+			t.Points = append(t.Points, p)
 		}
 		return rows.Err()
 	})
@@ -408,13 +434,24 @@ func (s *Store) CompareSide(ctx context.Context, orgID, ref, assessmentID string
 }
 
 // Compare compares two sides named by snapshot IDs or history.Live (the
-// live assessment of the other side's snapshot, or of assessmentID).
+// live assessment of the other side's snapshot, or of assessmentID). The
+// comparison of two snapshots is kept and shared: callers must not modify
+// the result.
 func (s *Store) Compare(ctx context.Context, orgID, from, to, assessmentID string, today assess.Date) (*history.Comparison, error) {
 	if from == "" || to == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "from and to: expected a snapshot ID or %q each", history.Live)
 	}
 	if from == history.Live && to == history.Live {
 		return nil, csmm.Errorf(csmm.EINVALID, "from and to are both %q: compare the live assessment with a snapshot", history.Live)
+	}
+	// Two snapshots never change, nor does their comparison: it is kept.
+	// Callers must not modify it.
+	key := ""
+	if from != history.Live && to != history.Live {
+		key = orgID + "\x00" + from + "\x00" + to
+		if cmp, ok := s.snaps.comparison(key); ok {
+			return cmp, nil
+		}
 	}
 	var sides [2]history.Side
 	refs := [2]string{from, to}
@@ -432,5 +469,9 @@ func (s *Store) Compare(ctx context.Context, orgID, from, to, assessmentID strin
 		}
 		sides[i] = side
 	}
-	return history.Compare(sides[0], sides[1]), nil
+	cmp := history.Compare(sides[0], sides[1])
+	if key != "" {
+		s.snaps.putComparison(key, cmp)
+	}
+	return cmp, nil
 }
