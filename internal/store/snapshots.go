@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -83,14 +84,24 @@ func (s *Store) Finalize(ctx context.Context, orgID string, actor Actor, assessm
 	return out, nil
 }
 
-// LiveSide is the live assessment frozen as of a date, as one side of a
-// comparison with a snapshot (its SnapshotID is history.Live). It returns
+// LiveSide is the live assessment frozen as of a date (the answers known
+// that day, from their history, when the date is past), as one side of a
+// comparison with a snapshot (its SnapshotID is history.Live), with the
+// history of its answers' changes. It returns
 // not_found for another organization's assessment.
 func (s *Store) LiveSide(ctx context.Context, orgID, assessmentID string, asOf assess.Date) (_ history.Side, err error) {
 	defer wrap(&err, "live side(%s, %s)", orgID, assessmentID)
 	var live *snapshot
 	err = s.read(ctx, func(tx *tx) error {
-		live, err = readSnapshot(ctx, tx, orgID, assessmentID)
+		if live, err = readSnapshot(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
+		if err := live.rewind(ctx, tx, orgID, asOf); err != nil {
+			return err
+		}
+		if live.changes == nil {
+			live.changes, err = answerHistory(ctx, tx, orgID, assessmentID)
+		}
 		return err
 	})
 	if err != nil {
@@ -101,7 +112,13 @@ func (s *Store) LiveSide(ctx context.Context, orgID, assessmentID string, asOf a
 		return history.Side{}, err
 	}
 	in := live.frozen(asOf)
-	return history.Side{SnapshotID: history.Live, Assessment: assessmentID, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf))}, nil
+	changes := make([]history.AnswerEvent, 0, len(live.changes))
+	for _, c := range live.changes {
+		changes = append(changes, history.AnswerEvent{Objective: c.Objective, Scope: c.Scope, Deleted: c.Deleted, UpdatedBy: c.ChangedBy, Updated: c.Changed})
+	}
+	// The history is by objective and scope; the comparison wants the order of changes.
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Updated.Before(changes[j].Updated) })
+	return history.Side{SnapshotID: history.Live, Assessment: assessmentID, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf)), Changes: changes}, nil
 }
 
 // modelYAML returns the YAML of the live assessment's model and the model.
@@ -128,7 +145,7 @@ func (live *snapshot) frozen(asOf assess.Date) history.Input {
 		Answers: make([]history.Answer, 0, len(live.answers)), Evidence: make([]history.Evidence, 0, len(live.evidence)),
 		Exemptions: []history.Exemption{},
 	}
-	for _, a := range live.answers {
+	for _, a := range live.scored() {
 		in.Answers = append(in.Answers, history.Answer{Objective: a.Objective, Scope: a.Scope, Response: a.Response(), UpdatedBy: a.UpdatedBy, Updated: a.Updated})
 	}
 	for _, e := range live.evidence {
