@@ -64,7 +64,7 @@ func main() {
 	flag.IntVar(&o.askers, "askers", 64, "organizations whose owners ask (each with an API token)")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time")
 	flag.BoolVar(&o.reuse, "reuse", true, "reuse a database that already has the snapshots")
-	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the measured window (server and clients) to this file")
+	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the first benchmark and the measured window (server and clients) to this file")
 	flag.Parse()
 	if o.db == "" {
 		fmt.Fprintln(os.Stderr, "history: -db is required")
@@ -351,6 +351,17 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		}
 		return base + "/benchmark?" + strings.Join(v, "&")
 	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	// The first benchmark of a generation reads every opted-in
 	// organization's latest scores: timed here, apart from the load.
 	{
@@ -365,17 +376,6 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		fmt.Printf("first benchmark of the generation (reads every opted-in organization's scores): %s\n", time.Since(t0).Round(time.Millisecond))
-	}
-	if o.cpuprof != "" {
-		f, err := os.Create(o.cpuprof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
 	}
 	var mu sync.Mutex
 	var all []sample
