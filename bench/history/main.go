@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -324,6 +325,9 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		}
 		askers = append(askers, asker{slug: slug, token: secret, from: snaps[len(snaps)-1].ID, to: snaps[0].ID})
 	}
+	if err := checkSummaries(ctx, st, askers); err != nil {
+		return err
+	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients * 2}}
 	type sample struct {
 		op  string
@@ -440,4 +444,27 @@ func slugID(ctx context.Context, st *store.Store, slug string) string {
 		return ""
 	}
 	return o.ID
+}
+
+// checkSummaries checks that the summary rows the loader wrote are what the
+// store's finalize writes: for each asker's trend, every point's scores are
+// the score rows of its snapshot's stored result.
+func checkSummaries(ctx context.Context, st *store.Store, askers []asker) error {
+	for _, a := range askers {
+		orgID := slugID(ctx, st, a.slug)
+		t, err := st.Trend(ctx, orgID, "")
+		if err != nil {
+			return err
+		}
+		for _, p := range t.Points {
+			snap, _, err := st.GetSnapshot(ctx, orgID, p.SnapshotID)
+			if err != nil {
+				return err
+			}
+			if want := history.Scores(&snap.Result); !reflect.DeepEqual(want, p.Scores) {
+				return fmt.Errorf("snapshot %s: the summary row's scores %+v differ from its result's %+v", p.SnapshotID, p.Scores, want)
+			}
+		}
+	}
+	return nil
 }
