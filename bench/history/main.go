@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -383,6 +384,7 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 	}
 	var mu sync.Mutex
 	var all []sample
+	load0, cpu0 := loadavg(), cpuTime()
 	deadline := time.Now().Add(o.duration)
 	var wg sync.WaitGroup
 	for c := range o.clients {
@@ -413,6 +415,8 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 	}
 	wg.Wait()
 	fmt.Printf("%d clients for %s over %d asking organizations\n", o.clients, o.duration, len(askers))
+	fmt.Printf("CPU of this process (server and clients): %.2f cores; load average before %s, after %s\n",
+		(cpuTime()-cpu0).Seconds()/o.duration.Seconds(), load0, loadavg())
 	fmt.Printf("%-18s %8s %8s %10s %10s %10s %10s %7s\n", "operation", "count", "req/s", "p50", "p95", "p99", "max", "errors")
 	for _, op := range ops {
 		var lat []time.Duration
@@ -467,4 +471,22 @@ func checkSummaries(ctx context.Context, st *store.Store, askers []asker) error 
 		}
 	}
 	return nil
+}
+
+// loadavg is the machine's 1-minute load average, from /proc/loadavg.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
