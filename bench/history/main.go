@@ -26,9 +26,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -51,6 +54,7 @@ type options struct {
 	askers   int
 	duration time.Duration
 	reuse    bool
+	cpuprof  string
 }
 
 func main() {
@@ -62,6 +66,7 @@ func main() {
 	flag.IntVar(&o.askers, "askers", 64, "organizations whose owners ask (each with an API token)")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time")
 	flag.BoolVar(&o.reuse, "reuse", true, "reuse a database that already has the snapshots")
+	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the first benchmark and the measured window (server and clients) to this file")
 	flag.Parse()
 	if o.db == "" {
 		fmt.Fprintln(os.Stderr, "history: -db is required")
@@ -117,6 +122,7 @@ func run(ctx context.Context, o options) error {
 type template struct {
 	in, res []byte
 	rows    []history.ScoreRow
+	scores  string
 	answers int
 }
 
@@ -148,7 +154,12 @@ func templates(m *model.Model, n int) ([]template, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, template{in: pin, res: pres, rows: history.Scores(&res), answers: len(in.Answers)})
+		rows := history.Scores(&res)
+		scores, err := history.EncodeScores(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, template{in: pin, res: pres, rows: rows, scores: scores, answers: len(in.Answers)})
 	}
 	return out, nil
 }
@@ -241,6 +252,12 @@ func load(ctx context.Context, st *store.Store, raw *sql.DB, o options) error {
 					strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(t.rows)), ", ")), args...); err != nil {
 					return err
 				}
+				// Its summary row, as the store's finalize writes it.
+				if _, err := tx.ExecContext(ctx, q(`INSERT INTO snapshot_summaries (snapshot_id, org_id, assessment_id, assessment_name, finalized_at, as_of,
+					model_id, model_version, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+					sid, id, id+"-a", "Programme", fin, time.UnixMicro(fin).UTC().Format(time.DateOnly), m.ID, m.Version, t.scores); err != nil {
+					return err
+				}
 				answers += t.answers
 				last = sid
 			}
@@ -309,6 +326,9 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		}
 		askers = append(askers, asker{slug: slug, token: secret, from: snaps[len(snaps)-1].ID, to: snaps[0].ID})
 	}
+	if err := checkSummaries(ctx, st, askers); err != nil {
+		return err
+	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients * 2}}
 	type sample struct {
 		op  string
@@ -336,6 +356,17 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 		}
 		return base + "/benchmark?" + strings.Join(v, "&")
 	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	// The first benchmark of a generation reads every opted-in
 	// organization's latest scores: timed here, apart from the load.
 	{
@@ -353,6 +384,7 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 	}
 	var mu sync.Mutex
 	var all []sample
+	load0, cpu0 := loadavg(), cpuTime()
 	deadline := time.Now().Add(o.duration)
 	var wg sync.WaitGroup
 	for c := range o.clients {
@@ -383,6 +415,8 @@ func measure(ctx context.Context, st *store.Store, raw *sql.DB, o options) error
 	}
 	wg.Wait()
 	fmt.Printf("%d clients for %s over %d asking organizations\n", o.clients, o.duration, len(askers))
+	fmt.Printf("CPU of this process (server and clients): %.2f cores; load average before %s, after %s\n",
+		(cpuTime()-cpu0).Seconds()/o.duration.Seconds(), load0, loadavg())
 	fmt.Printf("%-18s %8s %8s %10s %10s %10s %10s %7s\n", "operation", "count", "req/s", "p50", "p95", "p99", "max", "errors")
 	for _, op := range ops {
 		var lat []time.Duration
@@ -414,4 +448,45 @@ func slugID(ctx context.Context, st *store.Store, slug string) string {
 		return ""
 	}
 	return o.ID
+}
+
+// checkSummaries checks that the summary rows the loader wrote are what the
+// store's finalize writes: for each asker's trend, every point's scores are
+// the score rows of its snapshot's stored result.
+func checkSummaries(ctx context.Context, st *store.Store, askers []asker) error {
+	for _, a := range askers {
+		orgID := slugID(ctx, st, a.slug)
+		t, err := st.Trend(ctx, orgID, "")
+		if err != nil {
+			return err
+		}
+		for _, p := range t.Points {
+			snap, _, err := st.GetSnapshot(ctx, orgID, p.SnapshotID)
+			if err != nil {
+				return err
+			}
+			if want := history.Scores(&snap.Result); !reflect.DeepEqual(want, p.Scores) {
+				return fmt.Errorf("snapshot %s: the summary row's scores %+v differ from its result's %+v", p.SnapshotID, p.Scores, want)
+			}
+		}
+	}
+	return nil
+}
+
+// loadavg is the machine's 1-minute load average, from /proc/loadavg.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

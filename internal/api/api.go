@@ -73,6 +73,9 @@ type API struct {
 	pdfSlots chan struct{}
 	// scores are scored assessments by organization, revision and as-of date.
 	scores *reportcache.Cache[*scored]
+	// compared are comparisons of two snapshots (which never change) as
+	// JSON, by organization, from and to.
+	compared *reportcache.Cache[[]byte]
 }
 
 // maxPDFPrints is how many PDF reports print at once; each runs a browser.
@@ -83,7 +86,8 @@ func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes)}
+	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes),
+		compared: reportcache.New[[]byte](comparedCacheBytes)}
 	a.routes = a.table()
 	return a
 }

@@ -1008,9 +1008,10 @@ type Objective struct {
 
 // ObjectiveChange defines model for ObjectiveChange.
 type ObjectiveChange struct {
-	After  *ObjectiveState `json:"after"`
-	Before *ObjectiveState `json:"before"`
-	By     *string         `json:"by,omitempty"`
+	After         *ObjectiveState `json:"after"`
+	AnswerDeleted *bool           `json:"answer_deleted,omitempty"`
+	Before        *ObjectiveState `json:"before"`
+	By            *string         `json:"by,omitempty"`
 
 	// Date A calendar date, YYYY-MM-DD
 	Date      *openapi_types.Date `json:"date,omitempty"`

@@ -24,6 +24,20 @@ type Side struct {
 	Model      *model.Model
 	Input      Input
 	Result     assess.Result
+	// Changes are the live assessment's answer changes in the order they
+	// were made (saves and deletions, with who and when); nil for a
+	// snapshot. A comparison with the live side names, for each changed
+	// objective, the last change made after the other side was finalized.
+	Changes []AnswerEvent
+}
+
+// AnswerEvent is one change to a live answer: saved, or deleted.
+type AnswerEvent struct {
+	Objective string
+	Scope     string
+	Deleted   bool
+	UpdatedBy string
+	Updated   time.Time
 }
 
 // SideOf returns the comparison side of a stored snapshot and its model.
@@ -85,6 +99,10 @@ type ObjectiveState struct {
 // ObjectiveChange is an objective that changed in one scope. By and Date
 // are the answer's author and date, UpdatedBy and Updated who saved it and
 // when, taken from the later side (the earlier one when the answer went).
+// Against the live assessment, UpdatedBy and Updated are the last change to
+// the answer after the snapshot was finalized, from the answers' history;
+// AnswerDeleted says that change deleted the answer (By and Date are then
+// empty).
 type ObjectiveChange struct {
 	Objective string          `json:"objective"`
 	Scope     string          `json:"scope"`
@@ -94,6 +112,8 @@ type ObjectiveChange struct {
 	Date      assess.Date     `json:"date,omitzero"`
 	UpdatedBy string          `json:"updated_by,omitempty"`
 	Updated   time.Time       `json:"updated,omitzero"`
+	// AnswerDeleted is set when the last change was the answer's deletion.
+	AnswerDeleted bool `json:"answer_deleted,omitempty"`
 }
 
 // The changes of evidence and exemptions.
@@ -258,6 +278,7 @@ func compareObjectives(from, to Side, unpaired map[string]bool) []ObjectiveChang
 	}
 	bs, ba := states(from)
 	as, aa := states(to)
+	lastChanges := lastAnswerChanges(from, to)
 	keys := map[objKey]bool{}
 	for k := range bs {
 		keys[k] = true
@@ -311,7 +332,33 @@ func compareObjectives(from, to Side, unpaired map[string]bool) []ObjectiveChang
 			who = ba[k]
 		}
 		ch.By, ch.Date, ch.UpdatedBy, ch.Updated = who.By, who.Date, who.UpdatedBy, who.Updated
+		if ev, ok := lastChanges[k]; ok {
+			ch.UpdatedBy, ch.Updated, ch.AnswerDeleted = ev.UpdatedBy, ev.Updated, ev.Deleted
+			if ev.Deleted {
+				ch.By, ch.Date = "", assess.Date{}
+			}
+		}
 		out = append(out, ch)
+	}
+	return out
+}
+
+// lastAnswerChanges returns, when one side is live with its answers'
+// history, the last change of each objective and scope made after the
+// other side (a snapshot) was finalized.
+func lastAnswerChanges(from, to Side) map[objKey]AnswerEvent {
+	live, other := to, from
+	if from.SnapshotID == Live {
+		live, other = from, to
+	}
+	if live.SnapshotID != Live || other.SnapshotID == Live || live.Changes == nil {
+		return nil
+	}
+	out := map[objKey]AnswerEvent{}
+	for _, ev := range live.Changes {
+		if ev.Updated.After(other.Finalized) {
+			out[objKey{ev.Objective, ev.Scope}] = ev
+		}
 	}
 	return out
 }

@@ -335,6 +335,9 @@ func saveAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, id strin
 	if err != nil {
 		return nil, err
 	}
+	if err := recordAnswer(ctx, tx, orgID, actor, a, false); err != nil {
+		return nil, err
+	}
 	var before any
 	if cur != nil {
 		before = cur
@@ -450,6 +453,9 @@ func (s *Store) DeleteAnswer(ctx context.Context, orgID string, actor Actor, ass
 		}
 		if _, err := tx.exec(ctx, "DELETE FROM answers WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ?",
 			orgID, assessmentID, objective, scope); err != nil {
+			return err
+		}
+		if err := recordAnswer(ctx, tx, orgID, actor, cur, true); err != nil {
 			return err
 		}
 		if err := touchAssessment(ctx, tx, orgID, assessmentID); err != nil {

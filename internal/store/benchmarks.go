@@ -199,30 +199,32 @@ func (s *Store) Benchmark(ctx context.Context, orgID string, q BenchmarkQuery) (
 	if q.Source != "" && q.Source != history.SourceInstallation {
 		return s.externalBenchmark(ctx, orgID, q)
 	}
+	// One statement: the generation, the asker's latest snapshot's model
+	// and its scores (from its summary row).
 	var gen int64
 	var yours []history.ScoreRow
 	ref := assess.ModelRef{}
-	err = s.read(ctx, func(tx *tx) error {
-		if err := tx.queryRow(ctx, "SELECT COALESCE(MAX(generation), 0) FROM benchmark_state").Scan(&gen); err != nil {
-			return err
-		}
-		var snapID string
-		err := tx.queryRow(ctx, "SELECT snapshot_id, model_id, model_version FROM benchmark_latest WHERE org_id = ?", orgID).Scan(&snapID, &ref.ID, &ref.Version)
-		if err == sql.ErrNoRows {
-			m, err := model.Builtin()
-			if err != nil {
-				return err
-			}
-			ref = assess.ModelRef{ID: m.ID, Version: m.Version}
-			return nil
-		} else if err != nil {
-			return err
-		}
-		yours, err = snapshotScores(ctx, tx, snapID)
-		return err
+	var refID, refVersion, scores sql.NullString
+	err = s.readOne(ctx, func(tx *tx) error {
+		return tx.queryRow(ctx, `SELECT (SELECT COALESCE(MAX(generation), 0) FROM benchmark_state), l.model_id, l.model_version, m.scores
+			FROM (SELECT 1 AS one) x
+			LEFT JOIN benchmark_latest l ON l.org_id = ?
+			LEFT JOIN snapshot_summaries m ON m.snapshot_id = l.snapshot_id`, orgID).Scan(&gen, &refID, &refVersion, &scores)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if refID.Valid {
+		ref = assess.ModelRef{ID: refID.String, Version: refVersion.String}
+		if yours, err = history.DecodeScores(scores.String); err != nil {
+			return nil, err
+		}
+	} else {
+		m, err := model.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		ref = assess.ModelRef{ID: m.ID, Version: m.Version}
 	}
 	e, err := s.installationBenchmark(ctx, gen, ref, q.Group)
 	if err != nil {
@@ -235,8 +237,15 @@ func (s *Store) Benchmark(ctx context.Context, orgID string, q BenchmarkQuery) (
 	return &b, nil
 }
 
+func benchKey(ref assess.ModelRef, g history.Group) string {
+	return ref.ID + "\x00" + ref.Version + "\x00" + g.Industry + "\x00" + g.SizeBand + "\x00" + g.Provider
+}
+
+// installationBenchmark returns the benchmark of a group among the
+// opted-in organizations whose latest snapshot uses model ref. When the
+// generation has moved it reads the members again and computes every group
+// their profiles form at once (so that later requests only look one up).
 func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess.ModelRef, g history.Group) (*benchEntry, error) {
-	key := ref.ID + "\x00" + ref.Version + "\x00" + g.Industry + "\x00" + g.SizeBand + "\x00" + g.Provider
 	c := &s.bench
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -246,10 +255,50 @@ func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess
 			return nil, err
 		}
 		c.generation, c.members, c.loaded, c.entries = gen, members, true, map[string]*benchEntry{}
+		c.precompute(s.now())
 	}
+	key := benchKey(ref, g)
 	if e, ok := c.entries[key]; ok {
 		return e, nil
 	}
+	e := c.compute(ref, g, s.now())
+	c.entries[key] = e
+	return e, nil
+}
+
+// precompute computes the benchmark of every group of every model that the
+// members form: each industry, size band and provider, every combination,
+// and the whole installation. Groups under history.MinGroup are computed
+// too (suppressed, without figures).
+func (c *benchCache) precompute(now time.Time) {
+	type axes struct{ industries, sizes, providers map[string]bool }
+	byModel := map[assess.ModelRef]*axes{}
+	for _, m := range c.members {
+		a := byModel[m.model]
+		if a == nil {
+			a = &axes{map[string]bool{"": true}, map[string]bool{"": true}, map[string]bool{"": true}}
+			byModel[m.model] = a
+		}
+		a.industries[m.industry] = true
+		a.sizes[m.sizeBand] = true
+		for _, p := range splitList(m.providers) {
+			a.providers[p] = true
+		}
+	}
+	for ref, a := range byModel {
+		for ind := range a.industries {
+			for size := range a.sizes {
+				for prov := range a.providers {
+					g := history.Group{Industry: ind, SizeBand: size, Provider: prov}
+					c.entries[benchKey(ref, g)] = c.compute(ref, g, now)
+				}
+			}
+		}
+	}
+}
+
+// compute aggregates one group of the cached members.
+func (c *benchCache) compute(ref assess.ModelRef, g history.Group, now time.Time) *benchEntry {
 	var members []history.Member
 	var domains, categories []string
 	seen := map[string]bool{}
@@ -272,43 +321,39 @@ func (s *Store) installationBenchmark(ctx context.Context, gen int64, ref assess
 			}
 		}
 	}
-	b := history.Benchmark{Source: history.SourceInstallation, Model: ref, AsOf: assess.DateOf(s.now()), Group: g}
+	b := history.Benchmark{Source: history.SourceInstallation, Model: ref, AsOf: assess.DateOf(now), Group: g}
 	e := &benchEntry{b: history.Aggregate(b, members, domains, categories)}
 	if !e.b.Suppressed {
 		e.dist = history.Distribute(members)
 	}
-	c.entries[key] = e
-	return e, nil
+	return e
 }
 
 // benchMembers reads the latest scores of every opted-in organization, in
-// one query over the indexed score rows.
+// one query over their snapshots' summary rows.
 func (s *Store) benchMembers(ctx context.Context) ([]benchMember, error) {
 	var members []benchMember
 	err := s.readOne(ctx, func(tx *tx) error {
-		rows, err := tx.query(ctx, `SELECT l.org_id, o.industry, o.size_band, o.providers, l.model_id, l.model_version, c.kind, c.ref, c.score
-			FROM benchmark_latest l
-			JOIN organizations o ON o.id = l.org_id
-			JOIN snapshot_scores c ON c.snapshot_id = l.snapshot_id
+		rows, err := tx.query(ctx, `SELECT l.org_id, o.industry, o.size_band, o.providers, l.model_id, l.model_version, m.scores
+			FROM organizations o
+			JOIN benchmark_latest l ON l.org_id = o.id
+			JOIN snapshot_summaries m ON m.snapshot_id = l.snapshot_id
 			WHERE o.benchmark_opt_in = ?
-			ORDER BY l.org_id, c.pos`, true)
+			ORDER BY l.org_id`, true)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var m benchMember
-			var r history.ScoreRow
-			var score sql.NullFloat64
-			if err := rows.Scan(&m.OrgID, &m.industry, &m.sizeBand, &m.providers, &m.model.ID, &m.model.Version, &r.Kind, &r.ID, &score); err != nil {
+			var scores string
+			if err := rows.Scan(&m.OrgID, &m.industry, &m.sizeBand, &m.providers, &m.model.ID, &m.model.Version, &scores); err != nil {
 				return err
 			}
-			r.Score = nullFloat(score)
-			if n := len(members); n == 0 || members[n-1].OrgID != m.OrgID {
-				members = append(members, m)
+			if m.Scores, err = history.DecodeScores(scores); err != nil {
+				return fmt.Errorf("organization %s: %w", m.OrgID, err)
 			}
-			last := &members[len(members)-1]
-			last.Scores = append(last.Scores, r)
+			members = append(members, m)
 		}
 		return rows.Err()
 	})

@@ -14,11 +14,25 @@ import (
 // Scoring gathers what scoring a stored assessment needs, read in one
 // snapshot: the assessment, its model, and the scoring input as of a date
 // (answers, evidence summed over sources, approved exemptions, targets).
+// For a past date the answers are those known that day, read from their
+// history (answersAsOf): an answer overwritten since scores as it was.
 // It returns not_found for another organization's assessment and invalid
 // when its custom model no longer parses.
 func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
 	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
-	snap, err := s.liveSnapshot(ctx, orgID, id, -1)
+	var snap *snapshot
+	if asOf.IsZero() {
+		snap, err = s.liveSnapshot(ctx, orgID, id, -1)
+	} else {
+		// A past date rewinds the answers through their history: a read of
+		// its own, never the kept copy of liveSnapshot, which others share.
+		err = s.read(ctx, func(tx *tx) error {
+			if snap, err = readSnapshot(ctx, tx, orgID, id); err != nil {
+				return err
+			}
+			return snap.rewind(ctx, tx, orgID, asOf)
+		})
+	}
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
@@ -36,6 +50,10 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 // it reads the assessment as Scoring does, whose revision may then be
 // later than rev. The Assessment returned must not be changed.
 func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
+	if !asOf.IsZero() {
+		// A past date reads the answers' history, never the kept copy.
+		return s.Scoring(ctx, orgID, id, asOf)
+	}
 	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
 	snap, err := s.liveSnapshot(ctx, orgID, id, rev)
 	if err != nil {
@@ -217,6 +235,9 @@ func (s *Store) ImportFile(ctx context.Context, orgID string, actor Actor, f *as
 					orgID, a.ID, k.Objective, k.Scope); err != nil {
 					return err
 				}
+				if err := recordAnswer(ctx, tx, orgID, actor, &old[i], true); err != nil {
+					return err
+				}
 				if err := audit(ctx, tx, orgID, actor, auditRecord{"answer.delete", "answer", answerTarget(a.ID, k.Objective, k.Scope), old[i], nil}); err != nil {
 					return err
 				}
@@ -304,6 +325,35 @@ type snapshot struct {
 	answers     []Answer
 	evidence    []Evidence
 	exemptionsL []Exemption
+	// known are the answers known on a past date (rewind), which scoring
+	// uses instead of answers; nil for the answers as stored.
+	known []Answer
+	// changes is the history of the answers, read by rewind.
+	changes []AnswerChange
+}
+
+// rewind makes the snapshot score the answers known on asOf, from the
+// answers' history, when asOf is before the transaction's date; on or
+// after it the stored answers are what is known.
+func (snap *snapshot) rewind(ctx context.Context, tx *tx, orgID string, asOf assess.Date) error {
+	if asOf.IsZero() || !assess.DateOf(tx.now).After(asOf) {
+		return nil
+	}
+	changes, err := answerHistory(ctx, tx, orgID, snap.a.ID)
+	if err != nil {
+		return err
+	}
+	snap.changes, snap.known = changes, answersAsOf(changes, asOf)
+	return nil
+}
+
+// scored returns the answers that scoring uses: those known on the date
+// rewound to, else the stored ones.
+func (snap *snapshot) scored() []Answer {
+	if snap.known != nil {
+		return snap.known
+	}
+	return snap.answers
 }
 
 func readSnapshot(ctx context.Context, tx *tx, orgID, id string) (*snapshot, error) {

@@ -60,10 +60,21 @@ func (s *Store) MigrateAssessment(ctx context.Context, orgID string, actor Actor
 			out = snap.a
 			return nil
 		}
+		stored := make(map[assess.Key]*Answer, len(snap.answers))
+		for i := range snap.answers {
+			stored[assess.Key{Objective: snap.answers[i].Objective, Scope: snap.answers[i].Scope}] = &snap.answers[i]
+		}
 		for _, list := range [][]move.Answer{plan.Dropped, plan.Refused} {
 			for _, a := range list {
 				if _, err := tx.exec(ctx, "DELETE FROM answers WHERE org_id = ? AND assessment_id = ? AND objective = ? AND scope = ?",
 					orgID, id, a.Objective, a.Scope); err != nil {
+					return err
+				}
+				gone := stored[assess.Key{Objective: a.Objective, Scope: a.Scope}]
+				if gone == nil {
+					gone = &Answer{AssessmentID: id, Objective: a.Objective, Scope: a.Scope}
+				}
+				if err := recordAnswer(ctx, tx, orgID, actor, gone, true); err != nil {
 					return err
 				}
 			}

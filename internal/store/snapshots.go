@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -82,14 +84,24 @@ func (s *Store) Finalize(ctx context.Context, orgID string, actor Actor, assessm
 	return out, nil
 }
 
-// LiveSide is the live assessment frozen as of a date, as one side of a
-// comparison with a snapshot (its SnapshotID is history.Live). It returns
+// LiveSide is the live assessment frozen as of a date (the answers known
+// that day, from their history, when the date is past), as one side of a
+// comparison with a snapshot (its SnapshotID is history.Live), with the
+// history of its answers' changes. It returns
 // not_found for another organization's assessment.
 func (s *Store) LiveSide(ctx context.Context, orgID, assessmentID string, asOf assess.Date) (_ history.Side, err error) {
 	defer wrap(&err, "live side(%s, %s)", orgID, assessmentID)
 	var live *snapshot
 	err = s.read(ctx, func(tx *tx) error {
-		live, err = readSnapshot(ctx, tx, orgID, assessmentID)
+		if live, err = readSnapshot(ctx, tx, orgID, assessmentID); err != nil {
+			return err
+		}
+		if err := live.rewind(ctx, tx, orgID, asOf); err != nil {
+			return err
+		}
+		if live.changes == nil {
+			live.changes, err = answerHistory(ctx, tx, orgID, assessmentID)
+		}
 		return err
 	})
 	if err != nil {
@@ -100,7 +112,13 @@ func (s *Store) LiveSide(ctx context.Context, orgID, assessmentID string, asOf a
 		return history.Side{}, err
 	}
 	in := live.frozen(asOf)
-	return history.Side{SnapshotID: history.Live, Assessment: assessmentID, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf))}, nil
+	changes := make([]history.AnswerEvent, 0, len(live.changes))
+	for _, c := range live.changes {
+		changes = append(changes, history.AnswerEvent{Objective: c.Objective, Scope: c.Scope, Deleted: c.Deleted, UpdatedBy: c.ChangedBy, Updated: c.Changed})
+	}
+	// The history is by objective and scope; the comparison wants the order of changes.
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Updated.Before(changes[j].Updated) })
+	return history.Side{SnapshotID: history.Live, Assessment: assessmentID, Model: m, Input: in, Result: assess.Score(in.Assess(m, asOf)), Changes: changes}, nil
 }
 
 // modelYAML returns the YAML of the live assessment's model and the model.
@@ -127,7 +145,7 @@ func (live *snapshot) frozen(asOf assess.Date) history.Input {
 		Answers: make([]history.Answer, 0, len(live.answers)), Evidence: make([]history.Evidence, 0, len(live.evidence)),
 		Exemptions: []history.Exemption{},
 	}
-	for _, a := range live.answers {
+	for _, a := range live.scored() {
 		in.Answers = append(in.Answers, history.Answer{Objective: a.Objective, Scope: a.Scope, Response: a.Response(), UpdatedBy: a.UpdatedBy, Updated: a.Updated})
 	}
 	for _, e := range live.evidence {
@@ -179,6 +197,16 @@ func insertSnapshot(ctx context.Context, tx *tx, snap *history.Snapshot, yaml []
 			snap.ID, i, snap.OrgID, r.Kind, r.ID, r.Score, r.Level, r.Target); err != nil {
 			return err
 		}
+	}
+	// The same rows in one summary row, which trends and benchmarks read.
+	scores, err := history.EncodeScores(rows)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO snapshot_summaries (snapshot_id, org_id, assessment_id, assessment_name, finalized_at, as_of, model_id, model_version, scores)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		snap.ID, snap.OrgID, snap.AssessmentID, snap.Assessment, micros(snap.Finalized), snap.Input.AsOf.String(), snap.Model.ID, snap.Model.Version, scores); err != nil {
+		return err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO benchmark_latest (org_id, snapshot_id, model_id, model_version, finalized_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET snapshot_id = excluded.snapshot_id, model_id = excluded.model_id,
@@ -307,6 +335,9 @@ func (s *Store) GetSnapshot(ctx context.Context, orgID, id string) (_ *history.S
 type snapCache struct {
 	mu      sync.Mutex
 	entries map[string]*snapEntry
+	// compared keeps comparisons of two snapshots, which never change
+	// either, by organization, from and to.
+	compared map[string]*history.Comparison
 }
 
 type snapEntry struct {
@@ -323,6 +354,22 @@ func (c *snapCache) get(key string) (*snapEntry, bool) {
 	return e, ok
 }
 
+func (c *snapCache) comparison(key string) (*history.Comparison, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cmp, ok := c.compared[key]
+	return cmp, ok
+}
+
+func (c *snapCache) putComparison(key string, cmp *history.Comparison) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.compared == nil || len(c.compared) >= maxCachedSnapshots {
+		c.compared = map[string]*history.Comparison{}
+	}
+	c.compared[key] = cmp
+}
+
 func (c *snapCache) put(key string, e *snapEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -334,18 +381,18 @@ func (c *snapCache) put(key string, e *snapEntry) {
 
 // Trend returns the scores of the organization's snapshots, oldest first:
 // every one, or one assessment's when assessmentID is not empty. It reads
-// the indexed score rows, never the snapshots' input or result.
+// one summary row per snapshot (its scores, written when it was
+// finalized), never the snapshots' input or result.
 func (s *Store) Trend(ctx context.Context, orgID, assessmentID string) (_ *history.Trend, err error) {
 	defer wrap(&err, "trend(%s, %s)", orgID, assessmentID)
-	q := `SELECT s.id, s.assessment_id, s.assessment_name, s.finalized_at, s.as_of, s.model_id, s.model_version,
-		c.kind, c.ref, c.score, c.level, c.target
-		FROM snapshots s JOIN snapshot_scores c ON c.snapshot_id = s.id WHERE s.org_id = ?`
+	q := `SELECT snapshot_id, assessment_id, assessment_name, finalized_at, as_of, model_id, model_version, scores
+		FROM snapshot_summaries WHERE org_id = ?`
 	args := []any{orgID}
 	if assessmentID != "" {
-		q += " AND s.assessment_id = ?"
+		q += " AND assessment_id = ?"
 		args = append(args, assessmentID)
 	}
-	q += " ORDER BY s.finalized_at, s.id, c.pos"
+	q += " ORDER BY finalized_at, snapshot_id"
 	t := &history.Trend{OrgID: orgID, AssessmentID: assessmentID, Points: []history.TrendPoint{}}
 	err = s.readOne(ctx, func(tx *tx) error {
 		rows, err := tx.query(ctx, q, args...)
@@ -355,19 +402,15 @@ func (s *Store) Trend(ctx context.Context, orgID, assessmentID string) (_ *histo
 		defer rows.Close()
 		for rows.Next() {
 			var p history.TrendPoint
-			var r history.ScoreRow
-			var score sql.NullFloat64
-			var level, target sql.NullInt64
+			var scores string
 			if err := rows.Scan(&p.SnapshotID, &p.AssessmentID, &p.Assessment, timeCol{&p.Finalized}, dateCol{&p.AsOf},
-				&p.Model.ID, &p.Model.Version, &r.Kind, &r.ID, &score, &level, &target); err != nil {
+				&p.Model.ID, &p.Model.Version, &scores); err != nil {
 				return err
 			}
-			r.Score, r.Level, r.Target = nullFloat(score), nullInt(level), nullInt(target)
-			if n := len(t.Points); n == 0 || t.Points[n-1].SnapshotID != p.SnapshotID {
-				t.Points = append(t.Points, p)
+			if p.Scores, err = history.DecodeScores(scores); err != nil {
+				return fmt.Errorf("snapshot %s: %w", p.SnapshotID, err)
 			}
-			last := &t.Points[len(t.Points)-1]
-			last.Scores = append(last.Scores, r)
+			t.Points = append(t.Points, p)
 		}
 		return rows.Err()
 	})
@@ -408,13 +451,24 @@ func (s *Store) CompareSide(ctx context.Context, orgID, ref, assessmentID string
 }
 
 // Compare compares two sides named by snapshot IDs or history.Live (the
-// live assessment of the other side's snapshot, or of assessmentID).
+// live assessment of the other side's snapshot, or of assessmentID). The
+// comparison of two snapshots is kept and shared: callers must not modify
+// the result.
 func (s *Store) Compare(ctx context.Context, orgID, from, to, assessmentID string, today assess.Date) (*history.Comparison, error) {
 	if from == "" || to == "" {
 		return nil, csmm.Errorf(csmm.EINVALID, "from and to: expected a snapshot ID or %q each", history.Live)
 	}
 	if from == history.Live && to == history.Live {
 		return nil, csmm.Errorf(csmm.EINVALID, "from and to are both %q: compare the live assessment with a snapshot", history.Live)
+	}
+	// Two snapshots never change, nor does their comparison: it is kept.
+	// Callers must not modify it.
+	key := ""
+	if from != history.Live && to != history.Live {
+		key = orgID + "\x00" + from + "\x00" + to
+		if cmp, ok := s.snaps.comparison(key); ok {
+			return cmp, nil
+		}
 	}
 	var sides [2]history.Side
 	refs := [2]string{from, to}
@@ -432,5 +486,9 @@ func (s *Store) Compare(ctx context.Context, orgID, from, to, assessmentID strin
 		}
 		sides[i] = side
 	}
-	return history.Compare(sides[0], sides[1]), nil
+	cmp := history.Compare(sides[0], sides[1])
+	if key != "" {
+		s.snaps.putComparison(key, cmp)
+	}
+	return cmp, nil
 }

@@ -157,6 +157,7 @@ func TestBenchmarkNeverSmallOrOptedOut(t *testing.T) {
 		providers := []string{"aws", "azure", "gcp"}
 		type org struct {
 			id      string
+			actor   Actor
 			profile Profile
 			program float64
 		}
@@ -189,7 +190,7 @@ func TestBenchmarkNeverSmallOrOptedOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			orgs = append(orgs, org{id: f.org.ID, profile: p, program: snap.Result.Program.Score})
+			orgs = append(orgs, org{id: f.org.ID, actor: f.actor, profile: p, program: snap.Result.Program.Score})
 		}
 		pick := func(l []string) string {
 			if n := rng.IntN(len(l) + 1); n < len(l) {
@@ -227,6 +228,35 @@ func TestBenchmarkNeverSmallOrOptedOut(t *testing.T) {
 			median := lo + (hi-lo)*(pos-float64(int(pos)))
 			if got.Program == nil || fmt.Sprintf("%.2f", median) != fmt.Sprintf("%.2f", got.Program.P50) {
 				t.Errorf("group %+v: program p50 = %+v, want %.2f (median of the opted-in members only)", g, got.Program, median)
+			}
+		}
+		// Every group is computed by now: opting out still counts on the
+		// next answer, down to suppression.
+		in := 0
+		for _, o := range orgs {
+			if o.profile.BenchmarkOptIn {
+				in++
+			}
+		}
+		for _, o := range orgs {
+			if !o.profile.BenchmarkOptIn {
+				continue
+			}
+			p := o.profile
+			p.BenchmarkOptIn = false
+			if _, err := s.SetProfile(ctx, o.id, o.actor, p); err != nil {
+				t.Fatal(err)
+			}
+			in--
+			got, err := s.Benchmark(ctx, asker.org.ID, BenchmarkQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case in < history.MinGroup && (!got.Suppressed || got.Organizations != nil || got.Program != nil):
+				t.Errorf("after opt-outs, %d organizations opted in: got %+v, want suppressed", in, got)
+			case in >= history.MinGroup && (got.Organizations == nil || *got.Organizations != in):
+				t.Errorf("after an opt-out: organizations = %v, want %d", got.Organizations, in)
 			}
 		}
 	})

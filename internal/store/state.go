@@ -28,8 +28,10 @@ func (s *Store) State(ctx context.Context, orgID, id string, asOf assess.Date) (
 	defer wrap(&err, "assessment state(%s, %s)", orgID, id)
 	var snap *snapshot
 	err = s.read(ctx, func(tx *tx) error {
-		snap, err = readSnapshot(ctx, tx, orgID, id)
-		return err
+		if snap, err = readSnapshot(ctx, tx, orgID, id); err != nil {
+			return err
+		}
+		return snap.rewind(ctx, tx, orgID, asOf)
 	})
 	if err != nil {
 		return nil, err
@@ -41,7 +43,8 @@ func (s *Store) State(ctx context.Context, orgID, id string, asOf assess.Date) (
 	return &State{Assessment: snap.a, Answers: snap.answers, Exemptions: snap.exemptionsL, Input: in}, nil
 }
 
-// input is the scoring input of a snapshot as of a date: answers, evidence
+// input is the scoring input of a snapshot as of a date: answers (those
+// known that day when the snapshot was rewound), evidence
 // summed over its sources, approved exemptions and targets.
 func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input, error) {
 	m, err := snap.model(models)
@@ -60,7 +63,7 @@ func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input,
 
 		EvidenceValidityDays: snap.a.EvidenceValidityDays,
 	}
-	for _, a := range snap.answers {
+	for _, a := range snap.scored() {
 		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
 	}
 	for _, e := range snap.evidence {
