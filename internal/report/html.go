@@ -52,7 +52,7 @@ var revision2Sections = []string{"ladders", "investment", "contradictions", "sta
 func (r *Report) Revision2HTML() (template.HTML, error) {
 	var buf bytes.Buffer
 	for _, name := range revision2Sections {
-		if err := htmlTemplate.ExecuteTemplate(&buf, name, r); err != nil {
+		if err := htmlTemplate().ExecuteTemplate(&buf, name, r); err != nil {
 			return "", fmt.Errorf("render %s section: %w", name, err)
 		}
 	}
