@@ -630,7 +630,11 @@ func liveAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 // bumpRevision is touchAssessment returning the assessment's new revision.
 func bumpRevision(ctx context.Context, tx *tx, orgID, id string) (int64, error) {
 	var rev int64
-	err := tx.queryRow(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? RETURNING revision", micros(tx.now), orgID, id).Scan(&rev)
+	err := tx.queryRow(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL RETURNING revision", micros(tx.now), orgID, id).Scan(&rev)
+	if errNoRows(err) {
+		// Archived (conflict) or not in the organization (not_found).
+		return 0, liveAssessment(ctx, tx, orgID, id)
+	}
 	return rev, notFound(dbError(err), "assessment", id)
 }
 

@@ -21,7 +21,7 @@ import (
 func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
 	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
 	var snap *snapshot
-	if asOf.IsZero() {
+	if !s.rewinds(asOf) {
 		snap, err = s.liveSnapshot(ctx, orgID, id, -1)
 	} else {
 		// A past date rewinds the answers through their history: a read of
@@ -50,7 +50,7 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 // it reads the assessment as Scoring does, whose revision may then be
 // later than rev. The Assessment returned must not be changed.
 func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
-	if !asOf.IsZero() {
+	if s.rewinds(asOf) {
 		// A past date reads the answers' history, never the kept copy.
 		return s.Scoring(ctx, orgID, id, asOf)
 	}
@@ -64,6 +64,12 @@ func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf
 		return assess.Input{}, nil, err
 	}
 	return in, snap.a, nil
+}
+
+// rewinds reports whether scoring as of asOf reads the answers' history:
+// when asOf is before today by the store's clock (what rewind checks).
+func (s *Store) rewinds(asOf assess.Date) bool {
+	return !asOf.IsZero() && assess.DateOf(s.now().UTC()).After(asOf)
 }
 
 // liveSnapshot returns the snapshot of an assessment at revision rev from

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -34,7 +35,8 @@ func TestScoringAtFollowsEveryChange(t *testing.T) {
 				coverage = append(coverage, o.ID)
 			}
 		}
-		asOf := assess.Date{Year: 2026, Month: 12, Day: 1}
+		// Today: a past date would read the answers' history instead.
+		asOf := assess.DateOf(time.Now().UTC())
 		date := assess.Date{Year: 2026, Month: 11, Day: 1}
 		versions := map[string]int{}
 		put := func(t *testing.T, st *Store, obj, scope string, ans assess.Answer, measure *assess.Measure) {
