@@ -57,6 +57,9 @@ type Attachment struct {
 // "attachment" when nothing is left.
 func FileName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if name == "/" || name == "." {
+		return "attachment"
+	}
 	var b strings.Builder
 	n := 0
 	for _, r := range name {

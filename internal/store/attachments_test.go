@@ -264,3 +264,21 @@ func TestReviews(t *testing.T) {
 		}
 	})
 }
+
+// TestFileName checks how an uploaded file's name is cleaned.
+func TestFileName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"report.pdf", "report.pdf"},
+		{`C:\Users\me\scan.png`, "scan.png"},
+		{"../../etc/passwd", "passwd"},
+		{"a\"b;c\x00d.txt", "a_b_c_d.txt"},
+		{"", "attachment"},
+		{"..", "attachment"},
+		{"/", "attachment"},
+		{strings.Repeat("é", 300), strings.Repeat("é", 200)},
+	} {
+		if got := FileName(tc.in); got != tc.want {
+			t.Errorf("FileName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -37,6 +37,8 @@ type overviewData struct {
 	// whom to.
 	AssignAction string
 	Members      []store.Member
+	// Review counts the answers of each category by review state.
+	Review *reviewSummary
 }
 
 // Columns is the number of columns of the categories table.
@@ -244,6 +246,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		if e.Status == store.ExemptionRequested {
 			d.Pending++
 		}
+	}
+	if d.Review, err = h.reviewSummary(r, c, s); err != nil {
+		return err
 	}
 	return h.render(w, http.StatusOK, h.pages.overview, d)
 }
