@@ -467,6 +467,26 @@ type AssessmentUpdate struct {
 	ValidityDays *int     `json:"validity_days,omitempty"`
 }
 
+// Attachment defines model for Attachment.
+type Attachment struct {
+	Added        time.Time `json:"added"`
+	AddedBy      string    `json:"added_by"`
+	AddedByName  string    `json:"added_by_name"`
+	AssessmentId string    `json:"assessment_id"`
+	ContentType  *string   `json:"content_type,omitempty"`
+	Id           string    `json:"id"`
+	Kind         string    `json:"kind"`
+	Objective    string    `json:"objective"`
+	Size         *int64    `json:"size,omitempty"`
+	Title        string    `json:"title"`
+	Url          *string   `json:"url,omitempty"`
+}
+
+// AttachmentList defines model for AttachmentList.
+type AttachmentList struct {
+	Items []Attachment `json:"items"`
+}
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	Action       string  `json:"action"`
@@ -843,6 +863,15 @@ type Level struct {
 	Name        string  `json:"name"`
 }
 
+// LinkAdd defines model for LinkAdd.
+type LinkAdd struct {
+	// Title The link's title, at most 200 characters; the URL when absent
+	Title *string `json:"title,omitempty"`
+
+	// Url An absolute http or https URL, at most 2000 bytes
+	Url string `json:"url"`
+}
+
 // Me defines model for Me.
 type Me struct {
 	Organizations []UserOrganization `json:"organizations"`
@@ -1197,6 +1226,32 @@ type Result struct {
 	Scopes     *[]ScopeResult     `json:"scopes"`
 }
 
+// Review defines model for Review.
+type Review struct {
+	AnswerUpdated time.Time `json:"answer_updated"`
+	AnswerVersion int       `json:"answer_version"`
+	AssessmentId  string    `json:"assessment_id"`
+	Objective     string    `json:"objective"`
+	Reviewed      time.Time `json:"reviewed"`
+	ReviewedBy    string    `json:"reviewed_by"`
+	ReviewerName  string    `json:"reviewer_name"`
+	Scope         string    `json:"scope"`
+
+	// State reviewed while the mark holds for the stored answer; changed once the answer changed or was deleted
+	State *string `json:"state,omitempty"`
+}
+
+// ReviewList defines model for ReviewList.
+type ReviewList struct {
+	Items []Review `json:"items"`
+}
+
+// ReviewMark defines model for ReviewMark.
+type ReviewMark struct {
+	// Version The version of the answer the reviewer saw; 409 when the stored answer has another. The current version when absent or 0
+	Version *int `json:"version,omitempty"`
+}
+
 // Role A member's role in an organization, highest first
 type Role string
 
@@ -1519,6 +1574,27 @@ type PutAnswerParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// ListObjectiveEvidenceParams defines parameters for ListObjectiveEvidence.
+type ListObjectiveEvidenceParams struct {
+	// Objective Only this objective's links and files
+	Objective *string `form:"objective,omitempty" json:"objective,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// DeleteObjectiveEvidenceParams defines parameters for DeleteObjectiveEvidence.
+type DeleteObjectiveEvidenceParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// DownloadEvidenceFileParams defines parameters for DownloadEvidenceFile.
+type DownloadEvidenceFileParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // DeleteEvidenceParams defines parameters for DeleteEvidence.
 type DeleteEvidenceParams struct {
 	// Source The source of the import to remove
@@ -1579,6 +1655,21 @@ type MigrateAssessmentParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// UploadEvidenceFileParams defines parameters for UploadEvidenceFile.
+type UploadEvidenceFileParams struct {
+	// Name The file's name, e.g. policy.pdf
+	Name string `form:"name" json:"name"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// AddEvidenceLinkParams defines parameters for AddEvidenceLink.
+type AddEvidenceLinkParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // GetReportParams defines parameters for GetReport.
 type GetReportParams struct {
 	// Format The report's format; html when absent
@@ -1593,6 +1684,24 @@ type GetReportParams struct {
 
 // GetReportParamsFormat defines parameters for GetReport.
 type GetReportParamsFormat string
+
+// ListReviewsParams defines parameters for ListReviews.
+type ListReviewsParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ClearReviewParams defines parameters for ClearReview.
+type ClearReviewParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// MarkReviewedParams defines parameters for MarkReviewed.
+type MarkReviewedParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
 
 // GetScoreParams defines parameters for GetScore.
 type GetScoreParams struct {
@@ -1840,6 +1949,12 @@ type DecideExemptionJSONRequestBody = ExemptionDecision
 // MigrateAssessmentJSONRequestBody defines body for MigrateAssessment for application/json ContentType.
 type MigrateAssessmentJSONRequestBody = MigrateRequest
 
+// AddEvidenceLinkJSONRequestBody defines body for AddEvidenceLink for application/json ContentType.
+type AddEvidenceLinkJSONRequestBody = LinkAdd
+
+// MarkReviewedJSONRequestBody defines body for MarkReviewed for application/json ContentType.
+type MarkReviewedJSONRequestBody = ReviewMark
+
 // FinalizeAssessmentJSONRequestBody defines body for FinalizeAssessment for application/json ContentType.
 type FinalizeAssessmentJSONRequestBody = FinalizeRequest
 
@@ -2079,6 +2194,27 @@ type ClientInterface interface {
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListObjectiveEvidence Links and files that back the objectives' answers
+	//
+	// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+	ListObjectiveEvidence(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteObjectiveEvidence Remove a link or file
+	//
+	// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+	DeleteObjectiveEvidence(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadEvidenceFile Download an evidence file
+	//
+	// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+	DownloadEvidenceFile(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteEvidence Remove one import's evidence
 	//
 	// Removes every record of one import, named by its source as listEvidence names it.
@@ -2170,12 +2306,71 @@ type ClientInterface interface {
 	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
 	MigrateAssessment(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UploadEvidenceFileWithBody Upload a file as evidence of an objective
+	//
+	// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+	UploadEvidenceFileWithBody(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEvidenceLinkWithBody Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithBody(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEvidenceLink Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLink(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetReport The report as a file named after the assessment
 	//
 	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReviews Review marks of the answers
+	//
+	// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+	ListReviews(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearReview Clear an answer's review mark
+	//
+	// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+	ClearReview(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkReviewedWithBody Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithBody(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkReviewed Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetScore The score JSON
 	//
@@ -2749,6 +2944,57 @@ func (c *Client) PutAnswer(ctx context.Context, org string, id string, objective
 	return c.Client.Do(req)
 }
 
+// ListObjectiveEvidence Links and files that back the objectives' answers
+//
+// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+func (c *Client) ListObjectiveEvidence(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListObjectiveEvidenceRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteObjectiveEvidence Remove a link or file
+//
+// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+func (c *Client) DeleteObjectiveEvidence(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteObjectiveEvidenceRequest(c.Server, org, id, attachment, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadEvidenceFile Download an evidence file
+//
+// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+func (c *Client) DownloadEvidenceFile(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadEvidenceFileRequest(c.Server, org, id, attachment, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteEvidence Remove one import's evidence
 //
 // Removes every record of one import, named by its source as listEvidence names it.
@@ -2950,6 +3196,63 @@ func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, p
 	return c.Client.Do(req)
 }
 
+// UploadEvidenceFileWithBody Upload a file as evidence of an objective
+//
+// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+func (c *Client) UploadEvidenceFileWithBody(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadEvidenceFileRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEvidenceLinkWithBody Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *Client) AddEvidenceLinkWithBody(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEvidenceLinkRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEvidenceLink Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *Client) AddEvidenceLink(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEvidenceLinkRequest(c.Server, org, id, objective, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetReport The report as a file named after the assessment
 //
 // The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -2957,6 +3260,78 @@ func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, p
 // Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 func (c *Client) GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReportRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReviews Review marks of the answers
+//
+// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+func (c *Client) ListReviews(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReviewsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearReview Clear an answer's review mark
+//
+// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+func (c *Client) ClearReview(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearReviewRequest(c.Server, org, id, objective, scope, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkReviewedWithBody Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *Client) MarkReviewedWithBody(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkReviewedRequestWithBody(c.Server, org, id, objective, scope, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkReviewed Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *Client) MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkReviewedRequest(c.Server, org, id, objective, scope, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4482,6 +4857,236 @@ func NewPutAnswerRequestWithBody(server string, org string, id string, objective
 	return req, nil
 }
 
+// NewListObjectiveEvidenceRequest constructs an http.Request for the ListObjectiveEvidence method
+func NewListObjectiveEvidenceRequest(server string, org string, id string, params *ListObjectiveEvidenceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Objective != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "objective", *params.Objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteObjectiveEvidenceRequest constructs an http.Request for the DeleteObjectiveEvidence method
+func NewDeleteObjectiveEvidenceRequest(server string, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachment", attachment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadEvidenceFileRequest constructs an http.Request for the DownloadEvidenceFile method
+func NewDownloadEvidenceFileRequest(server string, org string, id string, attachment string, params *DownloadEvidenceFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachment", attachment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteEvidenceRequest constructs an http.Request for the DeleteEvidence method
 func NewDeleteEvidenceRequest(server string, org string, id string, params *DeleteEvidenceParams) (*http.Request, error) {
 	var err error
@@ -5118,6 +5723,179 @@ func NewMigrateAssessmentRequestWithBody(server string, org string, id string, p
 	return req, nil
 }
 
+// NewUploadEvidenceFileRequestWithBody constructs an http.Request for the UploadEvidenceFile method, with any body, and a specified content type
+func NewUploadEvidenceFileRequestWithBody(server string, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/objectives/%s/files", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAddEvidenceLinkRequest calls the generic AddEvidenceLink builder with application/json body
+func NewAddEvidenceLinkRequest(server string, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddEvidenceLinkRequestWithBody(server, org, id, objective, params, "application/json", bodyReader)
+}
+
+// NewAddEvidenceLinkRequestWithBody constructs an http.Request for the AddEvidenceLink method, with any body, and a specified content type
+func NewAddEvidenceLinkRequestWithBody(server string, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/objectives/%s/links", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetReportRequest constructs an http.Request for the GetReport method
 func NewGetReportRequest(server string, org string, id string, params *GetReportParams) (*http.Request, error) {
 	var err error
@@ -5206,6 +5984,251 @@ func NewGetReportRequest(server string, org string, id string, params *GetReport
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListReviewsRequest constructs an http.Request for the ListReviews method
+func NewListReviewsRequest(server string, org string, id string, params *ListReviewsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearReviewRequest constructs an http.Request for the ClearReview method
+func NewClearReviewRequest(server string, org string, id string, objective string, scope string, params *ClearReviewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "scope", scope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews/%s/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkReviewedRequest calls the generic MarkReviewed builder with application/json body
+func NewMarkReviewedRequest(server string, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMarkReviewedRequestWithBody(server, org, id, objective, scope, params, "application/json", bodyReader)
+}
+
+// NewMarkReviewedRequestWithBody constructs an http.Request for the MarkReviewed method, with any body, and a specified content type
+func NewMarkReviewedRequestWithBody(server string, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "scope", scope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews/%s/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7281,6 +8304,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswerWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAnswerResponse, error)
 
+	// ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
+	//
+	// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+	ListObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*ListObjectiveEvidenceResponse, error)
+
+	// DeleteObjectiveEvidenceWithResponse Remove a link or file
+	//
+	// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+	DeleteObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*DeleteObjectiveEvidenceResponse, error)
+
+	// DownloadEvidenceFileWithResponse Download an evidence file
+	//
+	// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+	DownloadEvidenceFileWithResponse(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*DownloadEvidenceFileResponse, error)
+
 	// DeleteEvidenceWithResponse Remove one import's evidence
 	//
 	// Removes every record of one import, named by its source as listEvidence names it.
@@ -7380,6 +8430,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
 	MigrateAssessmentWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error)
 
+	// UploadEvidenceFileWithBodyWithResponse Upload a file as evidence of an objective
+	//
+	// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+	UploadEvidenceFileWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadEvidenceFileResponse, error)
+
+	// AddEvidenceLinkWithBodyWithResponse Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error)
+
+	// AddEvidenceLinkWithResponse Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error)
+
 	// GetReportWithResponse The report as a file named after the assessment
 	//
 	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -7388,6 +8465,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReportWithResponse(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*GetReportResponse, error)
+
+	// ListReviewsWithResponse Review marks of the answers
+	//
+	// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+	ListReviewsWithResponse(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*ListReviewsResponse, error)
+
+	// ClearReviewWithResponse Clear an answer's review mark
+	//
+	// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+	ClearReviewWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*ClearReviewResponse, error)
+
+	// MarkReviewedWithBodyWithResponse Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithBodyWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error)
+
+	// MarkReviewedWithResponse Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error)
 
 	// GetScoreWithResponse The score JSON
 	//
@@ -8719,6 +9832,220 @@ func (r PutAnswerResponse) ContentType() string {
 	return ""
 }
 
+type ListObjectiveEvidenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AttachmentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSON200() *AttachmentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListObjectiveEvidenceResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListObjectiveEvidenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListObjectiveEvidenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListObjectiveEvidenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListObjectiveEvidenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteObjectiveEvidenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteObjectiveEvidenceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteObjectiveEvidenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteObjectiveEvidenceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteObjectiveEvidenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteObjectiveEvidenceResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteObjectiveEvidenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteObjectiveEvidenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteObjectiveEvidenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteObjectiveEvidenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DownloadEvidenceFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DownloadEvidenceFileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DownloadEvidenceFileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DownloadEvidenceFileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DownloadEvidenceFileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DownloadEvidenceFileResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadEvidenceFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadEvidenceFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadEvidenceFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadEvidenceFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteEvidenceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9362,6 +10689,172 @@ func (r MigrateAssessmentResponse) ContentType() string {
 	return ""
 }
 
+type UploadEvidenceFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Attachment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON201() *Attachment {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UploadEvidenceFileResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadEvidenceFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadEvidenceFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadEvidenceFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadEvidenceFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddEvidenceLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Attachment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON201() *Attachment {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddEvidenceLinkResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddEvidenceLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddEvidenceLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddEvidenceLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddEvidenceLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9432,6 +10925,241 @@ func (r GetReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReviewsResponse) GetJSON200() *ReviewList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListReviewsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListReviewsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListReviewsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListReviewsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListReviewsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearReviewResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearReviewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearReviewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClearReviewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClearReviewResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkReviewedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Review
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkReviewedResponse) GetJSON200() *Review {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MarkReviewedResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MarkReviewedResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MarkReviewedResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MarkReviewedResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MarkReviewedResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r MarkReviewedResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r MarkReviewedResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkReviewedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkReviewedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkReviewedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkReviewedResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11602,6 +13330,51 @@ func (c *ClientWithResponses) PutAnswerWithResponse(ctx context.Context, org str
 	return ParsePutAnswerResponse(rsp)
 }
 
+// ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
+//
+// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+func (c *ClientWithResponses) ListObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*ListObjectiveEvidenceResponse, error) {
+	rsp, err := c.ListObjectiveEvidence(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListObjectiveEvidenceResponse(rsp)
+}
+
+// DeleteObjectiveEvidenceWithResponse Remove a link or file
+//
+// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+func (c *ClientWithResponses) DeleteObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*DeleteObjectiveEvidenceResponse, error) {
+	rsp, err := c.DeleteObjectiveEvidence(ctx, org, id, attachment, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteObjectiveEvidenceResponse(rsp)
+}
+
+// DownloadEvidenceFileWithResponse Download an evidence file
+//
+// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+func (c *ClientWithResponses) DownloadEvidenceFileWithResponse(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*DownloadEvidenceFileResponse, error) {
+	rsp, err := c.DownloadEvidenceFile(ctx, org, id, attachment, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadEvidenceFileResponse(rsp)
+}
+
 // DeleteEvidenceWithResponse Remove one import's evidence
 //
 // Removes every record of one import, named by its source as listEvidence names it.
@@ -11767,6 +13540,51 @@ func (c *ClientWithResponses) MigrateAssessmentWithResponse(ctx context.Context,
 	return ParseMigrateAssessmentResponse(rsp)
 }
 
+// UploadEvidenceFileWithBodyWithResponse Upload a file as evidence of an objective
+//
+// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+func (c *ClientWithResponses) UploadEvidenceFileWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadEvidenceFileResponse, error) {
+	rsp, err := c.UploadEvidenceFileWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadEvidenceFileResponse(rsp)
+}
+
+// AddEvidenceLinkWithBodyWithResponse Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *ClientWithResponses) AddEvidenceLinkWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error) {
+	rsp, err := c.AddEvidenceLinkWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEvidenceLinkResponse(rsp)
+}
+
+// AddEvidenceLinkWithResponse Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *ClientWithResponses) AddEvidenceLinkWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error) {
+	rsp, err := c.AddEvidenceLink(ctx, org, id, objective, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEvidenceLinkResponse(rsp)
+}
+
 // GetReportWithResponse The report as a file named after the assessment
 //
 // The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -11780,6 +13598,66 @@ func (c *ClientWithResponses) GetReportWithResponse(ctx context.Context, org str
 		return nil, err
 	}
 	return ParseGetReportResponse(rsp)
+}
+
+// ListReviewsWithResponse Review marks of the answers
+//
+// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+func (c *ClientWithResponses) ListReviewsWithResponse(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*ListReviewsResponse, error) {
+	rsp, err := c.ListReviews(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReviewsResponse(rsp)
+}
+
+// ClearReviewWithResponse Clear an answer's review mark
+//
+// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+func (c *ClientWithResponses) ClearReviewWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*ClearReviewResponse, error) {
+	rsp, err := c.ClearReview(ctx, org, id, objective, scope, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearReviewResponse(rsp)
+}
+
+// MarkReviewedWithBodyWithResponse Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *ClientWithResponses) MarkReviewedWithBodyWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error) {
+	rsp, err := c.MarkReviewedWithBody(ctx, org, id, objective, scope, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkReviewedResponse(rsp)
+}
+
+// MarkReviewedWithResponse Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *ClientWithResponses) MarkReviewedWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error) {
+	rsp, err := c.MarkReviewed(ctx, org, id, objective, scope, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkReviewedResponse(rsp)
 }
 
 // GetScoreWithResponse The score JSON
@@ -13096,6 +14974,178 @@ func ParsePutAnswerResponse(rsp *http.Response) (*PutAnswerResponse, error) {
 	return response, nil
 }
 
+// ParseListObjectiveEvidenceResponse parses an HTTP response from a ListObjectiveEvidenceWithResponse call
+func ParseListObjectiveEvidenceResponse(rsp *http.Response) (*ListObjectiveEvidenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListObjectiveEvidenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AttachmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteObjectiveEvidenceResponse parses an HTTP response from a DeleteObjectiveEvidenceWithResponse call
+func ParseDeleteObjectiveEvidenceResponse(rsp *http.Response) (*DeleteObjectiveEvidenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteObjectiveEvidenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadEvidenceFileResponse parses an HTTP response from a DownloadEvidenceFileWithResponse call
+func ParseDownloadEvidenceFileResponse(rsp *http.Response) (*DownloadEvidenceFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadEvidenceFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteEvidenceResponse parses an HTTP response from a DeleteEvidenceWithResponse call
 func ParseDeleteEvidenceResponse(rsp *http.Response) (*DeleteEvidenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13622,6 +15672,142 @@ func ParseMigrateAssessmentResponse(rsp *http.Response) (*MigrateAssessmentRespo
 	return response, nil
 }
 
+// ParseUploadEvidenceFileResponse parses an HTTP response from a UploadEvidenceFileWithResponse call
+func ParseUploadEvidenceFileResponse(rsp *http.Response) (*UploadEvidenceFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadEvidenceFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Attachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddEvidenceLinkResponse parses an HTTP response from a AddEvidenceLinkWithResponse call
+func ParseAddEvidenceLinkResponse(rsp *http.Response) (*AddEvidenceLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddEvidenceLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Attachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetReportResponse parses an HTTP response from a GetReportWithResponse call
 func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13680,6 +15866,199 @@ func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/markdown) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListReviewsResponse parses an HTTP response from a ListReviewsWithResponse call
+func ParseListReviewsResponse(rsp *http.Response) (*ListReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearReviewResponse parses an HTTP response from a ClearReviewWithResponse call
+func ParseClearReviewResponse(rsp *http.Response) (*ClearReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkReviewedResponse parses an HTTP response from a MarkReviewedWithResponse call
+func ParseMarkReviewedResponse(rsp *http.Response) (*MarkReviewedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkReviewedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Review
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 

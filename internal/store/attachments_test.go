@@ -186,7 +186,11 @@ func TestReviews(t *testing.T) {
 			}
 			for _, r := range rs {
 				if r.Objective == "IAM-1.1" && r.Scope == "production" {
-					return ReviewState(&r, a)
+					got := ReviewState(&r, a)
+					if want := map[string]string{ReviewDone: ReviewDone, ReviewChanged: ReviewChanged, ReviewNone: ReviewChanged}[got]; r.State != want {
+						t.Errorf("ListReviews gives the state %q, want %q", r.State, want)
+					}
+					return got
 				}
 			}
 			return ReviewState(nil, a)

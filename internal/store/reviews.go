@@ -21,6 +21,9 @@ type Review struct {
 	ReviewedBy   string    `json:"reviewed_by"`
 	ReviewerName string    `json:"reviewer_name"`
 	Reviewed     time.Time `json:"reviewed"`
+	// State is reviewed while the mark holds for the stored answer, and
+	// changed once the answer changed (or was deleted); set by ListReviews.
+	State string `json:"state,omitempty" doc:"reviewed while the mark holds for the stored answer; changed once the answer changed or was deleted"`
 }
 
 // Review states of an answer, as ReviewState tells them.
@@ -72,7 +75,7 @@ func (s *Store) MarkReviewed(ctx context.Context, orgID string, actor Actor, ass
 			return err
 		}
 		r = &Review{AssessmentID: assessmentID, Objective: objective, Scope: scope, AnswerVersion: a.Version, AnswerUpdated: a.Updated,
-			ReviewedBy: actor.UserID, Reviewed: tx.now}
+			ReviewedBy: actor.UserID, Reviewed: tx.now, State: ReviewDone}
 		if actor.UserID != "" {
 			if err := tx.queryRow(ctx, "SELECT name FROM users WHERE id = ?", actor.UserID).Scan(&r.ReviewerName); err != nil {
 				return notFound(err, "user", actor.UserID)
@@ -161,7 +164,25 @@ func (s *Store) ListReviews(ctx context.Context, orgID, assessmentID string) (_ 
 			}
 			out = append(out, *r)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		answers, err := listAnswers(ctx, tx, orgID, assessmentID)
+		if err != nil {
+			return err
+		}
+		stored := make(map[[2]string]*Answer, len(answers))
+		for i := range answers {
+			stored[[2]string{answers[i].Objective, answers[i].Scope}] = &answers[i]
+		}
+		for i := range out {
+			r := &out[i]
+			if r.State = ReviewState(r, stored[[2]string{r.Objective, r.Scope}]); r.State == ReviewNone {
+				r.State = ReviewChanged
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
@@ -225,57 +223,8 @@ func (h *Handler) attachmentDownload(w http.ResponseWriter, r *http.Request) err
 	if a.Kind != store.AttachmentFile {
 		return errNotFound("file")
 	}
-	WriteAttachment(w, a, data)
+	api.WriteAttachment(w, a, data)
 	return nil
-}
-
-// WriteAttachment writes a stored file as a download: Content-Disposition
-// attachment with a cleaned file name, a media type from
-// store.AttachmentTypes or application/octet-stream, nosniff, a sandboxing
-// Content-Security-Policy and no caching. The API serves files with it too.
-func WriteAttachment(w http.ResponseWriter, a *store.Attachment, data []byte) {
-	ctype := a.ContentType
-	if !slices.Contains(store.AttachmentTypes, ctype) {
-		ctype = "application/octet-stream"
-	}
-	disp := contentDisposition(store.FileName(a.Title))
-	hd := w.Header()
-	hd.Set("Content-Type", ctype)
-	hd.Set("Content-Disposition", disp)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "private, no-store")
-	hd.Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
-}
-
-// contentDisposition is "attachment" with the file name quoted, every
-// character outside printable ASCII (and any quote or backslash) replaced
-// by _, and for a name beyond ASCII the exact name in filename* (RFC 6266).
-func contentDisposition(name string) string {
-	var plain, exact strings.Builder
-	beyond := false
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' {
-			beyond = beyond || r >= 0x80
-			plain.WriteByte('_')
-		} else {
-			plain.WriteRune(r)
-		}
-	}
-	for _, b := range []byte(name) {
-		if b < 0x80 && (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0) {
-			exact.WriteByte(b)
-		} else {
-			fmt.Fprintf(&exact, "%%%02X", b)
-		}
-	}
-	d := `attachment; filename="` + plain.String() + `"`
-	if beyond {
-		d += "; filename*=UTF-8''" + exact.String()
-	}
-	return d
 }
 
 // attachmentDelete removes a link or file: its adder or a reviewer may.
