@@ -78,11 +78,16 @@ func (a *API) score(c *call) (*scored, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		evidence, reviews, err := service.ReportEvidence(ctx, a.o.Store, orgID, id)
+		if err != nil {
+			return nil, 0, err
+		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		sc.report = sync.OnceValue(func() *report.Report {
 			rep := report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
+				Evidence: evidence, Reviews: reviews,
 			})
 			rep.Trend = report.BuildTrend(in.Model, trend, peers)
 			return rep

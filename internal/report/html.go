@@ -8,13 +8,13 @@ import (
 	"io"
 )
 
-//go:embed templates/report.html.tmpl templates/revision2.html.tmpl templates/trend.html.tmpl
+//go:embed templates/report.html.tmpl templates/revision2.html.tmpl templates/trend.html.tmpl templates/review.html.tmpl
 var templateFS embed.FS
 
 // htmlTemplate is parsed once; it is never modified after. The report
 // template names the blocks of the revision-2 and trend sections, defined in
 // their own files.
-var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl"))
+var htmlTemplate = template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl", "templates/review.html.tmpl"))
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS
 // with a print stylesheet, inline SVG charts, no script and no external

@@ -213,7 +213,7 @@ func (x *xlsxWriter) categories(r *Report) {
 func (x *xlsxWriter) objectives(r *Report) {
 	const s = SheetObjectives
 	head := []any{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
-		"Note / justification", "Answered by", "Date", "Evidence", "Exemption"}
+		"Note / justification", "Answered by", "Date", "Evidence", "Exemption", "Review"}
 	x.header(s, 1, head...)
 	n := 2
 	for _, sc := range r.Scopes {
@@ -223,13 +223,13 @@ func (x *xlsxWriter) objectives(r *Report) {
 				v = *o.Value
 			}
 			x.row(s, n, sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer), v, o.Met,
-				string(o.Status), string(o.Source), noteText(o), o.By, o.Date.String(), evidenceText(o), exemptionText(o))
+				string(o.Status), string(o.Source), noteText(o), o.By, o.Date.String(), evidenceText(o), exemptionText(o), o.ReviewText())
 			n++
 		}
 	}
 	x.styleRange(s, 8, 2, 8, max(2, n-1), x.pct)
-	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:P%d", max(2, n-1)), nil) })
-	x.widths(s, 14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40)
+	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:Q%d", max(2, n-1)), nil) })
+	x.widths(s, 14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40, 30)
 }
 
 func (x *xlsxWriter) roadmap(r *Report) {

@@ -85,6 +85,18 @@ func TestObjectiveEvidence(t *testing.T) {
 		t.Errorf("the viewer sees %d evidence forms, want none", n)
 	}
 
+	// The report lists both, on the page and in the Markdown export.
+	rep := e.get(viewer, path+"/report").doc(t)
+	if got := rep.Find("#evidence-items tbody tr").Length(); got != 2 {
+		t.Errorf("the report page lists %d evidence rows, want 2", got)
+	}
+	if href := rep.Find(`#evidence-items a[download]`).AttrOr("href", ""); href != path+"/attachments/"+file.ID {
+		t.Errorf("the report links the file at %q", href)
+	}
+	if md := e.get(viewer, path+"/export/md").body; !strings.Contains(md, "file evil\\_.pdf") || !strings.Contains(md, "link [IAM \\<runbook\\>](https://wiki.example.com/iam) | Assessor User") {
+		t.Errorf("the Markdown report does not list the file and the link with who added them:\n%s", md[strings.Index(md, "## Evidence"):])
+	}
+
 	// Download: the bytes, as an attachment with a safe type.
 	r = e.get(viewer, path+"/attachments/"+file.ID)
 	if r.status != http.StatusOK || r.body != string(data) {
@@ -175,6 +187,9 @@ func TestReviewMarks(t *testing.T) {
 	doc := e.get(assessor, path+"/categories/IAM").doc(t)
 	if got := doc.Find(`[id="ev-` + obj + `"] li.review[data-scope="production"]`).Text(); !strings.Contains(got, "reviewed by Admin User on 2026-11-20") {
 		t.Errorf("the answering page says %q, want who reviewed and when", got)
+	}
+	if got := e.get(assessor, path+"/report").doc(t).Find("#review-IAM td").Eq(1).Text(); got != "1" {
+		t.Errorf("the report page counts %q reviewed answers in IAM, want 1", got)
 	}
 	save("yes", "1")
 	if row, _ := overview(); row != "1 0 1 0" {
