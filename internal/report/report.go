@@ -85,6 +85,9 @@ type Report struct {
 	// in model order; Review counts the answers by review state.
 	Evidence []ObjectiveEvidence
 	Review   ReviewSummary
+	// EvidenceTracked is false when the report was built without evidence
+	// links and files (from an answers file): it then has no such section.
+	EvidenceTracked bool
 }
 
 // ModelInfo names the model the assessment was scored with.
@@ -326,6 +329,8 @@ type ObjectiveRow struct {
 	ExemptionExpired bool
 	// Review is the reviewer's mark on the answer; nil when none.
 	Review *ReviewMark
+	// reviewed is set when the report tracks review marks at all.
+	reviewed bool
 }
 
 // Build assembles the report from the model, the score result and the

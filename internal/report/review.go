@@ -96,15 +96,18 @@ type ReviewCount struct {
 func (c ReviewCount) Unreviewed() int { return c.Answered - c.Reviewed - c.Changed }
 
 // ReviewSummary counts the answers of every category by review state.
+// Tracked is false when the report was built without review marks (from
+// an answers file), and the report then says nothing of review.
 type ReviewSummary struct {
+	Tracked    bool
 	Categories []ReviewCount
 	Total      ReviewCount
 }
 
 // ReviewText is the row's review mark as people read it; "" when there is
-// no answer to review.
+// no answer to review or the report has no review marks.
 func (o ObjectiveRow) ReviewText() string {
-	if o.Answer == "" {
+	if o.Answer == "" || !o.reviewed {
 		return ""
 	}
 	return o.Review.Text()
@@ -129,10 +132,13 @@ func (r *Report) evidenceAndReview(m *model.Model, meta Meta, ref func(string) O
 		counts[c.ID] = rc
 	}
 	r.Review.Total.Name = "All categories"
+	r.Review.Tracked = meta.Reviews != nil
+	r.EvidenceTracked = meta.Evidence != nil
 	for si := range r.Scopes {
 		s := &r.Scopes[si]
 		for oi := range s.Objectives {
 			row := &s.Objectives[oi]
+			row.reviewed = r.Review.Tracked
 			if mark, ok := meta.Reviews[assess.Key{Objective: row.ID, Scope: s.ID}]; ok {
 				row.Review = &mark
 			}
@@ -166,24 +172,38 @@ func (r *Report) evidenceAndReview(m *model.Model, meta Meta, ref func(string) O
 // markdownReview writes the review counts, the notes of each scope and the
 // evidence of each objective.
 func (r *Report) markdownReview(p func(string, ...any)) {
-	t := r.Review.Total
-	p("## Review\n\n%d of %d answers reviewed, %d changed since review, %d not reviewed.\n\n", t.Reviewed, t.Answered, t.Changed, t.Unreviewed())
-	p("| Category | Answered | Reviewed | Changed since review | Not reviewed |\n|---|---|---|---|---|\n")
-	for _, c := range r.Review.Categories {
-		p("| %s (%s) | %d | %d | %d | %d |\n", md(c.Name), c.Category, c.Answered, c.Reviewed, c.Changed, c.Unreviewed())
+	if t := r.Review.Total; r.Review.Tracked {
+		p("## Review\n\n%d of %d answers reviewed, %d changed since review, %d not reviewed.\n\n", t.Reviewed, t.Answered, t.Changed, t.Unreviewed())
+		p("| Category | Answered | Reviewed | Changed since review | Not reviewed |\n|---|---|---|---|---|\n")
+		for _, c := range r.Review.Categories {
+			p("| %s (%s) | %d | %d | %d | %d |\n", md(c.Name), c.Category, c.Answered, c.Reviewed, c.Changed, c.Unreviewed())
+		}
+		p("\n")
 	}
-	p("\n## Notes\n\n")
+	p("## Notes\n\n")
 	for _, s := range r.Scopes {
 		p("### %s\n\n", md(s.Name))
 		if len(s.Notes) == 0 {
 			p("No answer has a note or a justification.\n\n")
 			continue
 		}
-		p("| Objective | Answer | Note | Justification | By | Date | Review |\n|---|---|---|---|---|---|---|\n")
+		p("| Objective | Answer | Note | Justification | By | Date |")
+		if r.Review.Tracked {
+			p(" Review |\n|---|---|---|---|---|---|---|\n")
+		} else {
+			p("\n|---|---|---|---|---|---|\n")
+		}
 		for _, n := range s.Notes {
-			p("| %s %s | %s | %s | %s | %s | %s | %s |\n", n.Objective.ID, md(n.Objective.Title), md(n.Answer), md(n.Note), md(n.Justification), md(n.By), n.Date, md(n.Review))
+			p("| %s %s | %s | %s | %s | %s | %s |", n.Objective.ID, md(n.Objective.Title), md(n.Answer), md(n.Note), md(n.Justification), md(n.By), n.Date)
+			if r.Review.Tracked {
+				p(" %s |", md(n.Review))
+			}
+			p("\n")
 		}
 		p("\n")
+	}
+	if !r.EvidenceTracked {
+		return
 	}
 	p("## Evidence\n\n")
 	if len(r.Evidence) == 0 {
