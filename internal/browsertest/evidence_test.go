@@ -43,6 +43,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 	a.run("upload",
 		chromedp.Navigate(a.base+path+"/categories/IAM"),
 		chromedp.WaitVisible(css(objSel(obj))),
+		clickJS(ev+` > summary`),
 		clickJS(ev+` details.add-evidence summary`),
 		chromedp.SetUploadFiles(css(byID("lf-"+obj)), []string{file}),
 		clickJS(ev+` form.add-file button`),
@@ -90,6 +91,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 	a.run("upload over the limit",
 		chromedp.Navigate(a.base+path+"/categories/IAM"),
 		chromedp.WaitVisible(css(objSel(obj))),
+		clickJS(ev+` > summary`),
 		clickJS(ev+` details.add-evidence summary`),
 		chromedp.SetUploadFiles(css(byID("lf-"+obj)), []string{big}),
 		clickJS(ev+` form.add-file button`),
@@ -113,6 +115,8 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 	var mark, row, total string
 	a.run("mark reviewed",
 		chromedp.Navigate(a.base+path+"/categories/IAM"),
+		chromedp.WaitVisible(css(objSel(obj))),
+		clickJS(ev+` > summary`),
 		chromedp.WaitVisible(css(rev+` button`)),
 		clickJS(rev+` button`),
 		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf("reviewed by Olivia Owner") >= 0`),
@@ -137,6 +141,8 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 		chromedp.WaitVisible(css(`#review-IAM`)),
 		textOf(`#review-IAM td.changed`, &changed),
 		chromedp.Navigate(a.base+path+"/categories/IAM"),
+		chromedp.WaitVisible(css(objSel(obj))),
+		clickJS(ev+` > summary`),
 		chromedp.WaitVisible(css(rev)),
 		textOf(rev, &mark),
 	)

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/assess"
@@ -30,6 +32,41 @@ type objectiveEvidence struct {
 	Reviews      []reviewView
 	ReviewAction string
 	Back         string
+	// Open unfolds the block: right after an action on it.
+	Open bool
+}
+
+// Summary is the folded block's line: how many links and files, and how
+// many answers are reviewed.
+func (e *objectiveEvidence) Summary() string {
+	var parts []string
+	switch n := len(e.Items); n {
+	case 0:
+		parts = append(parts, "no link or file")
+	case 1:
+		parts = append(parts, "1 link or file")
+	default:
+		parts = append(parts, strconv.Itoa(n)+" links or files")
+	}
+	answered, reviewed, changed := 0, 0, 0
+	for _, r := range e.Reviews {
+		if r.Answered {
+			answered++
+		}
+		switch r.State {
+		case store.ReviewDone:
+			reviewed++
+		case store.ReviewChanged:
+			changed++
+		}
+	}
+	if answered > 0 {
+		parts = append(parts, fmt.Sprintf("reviewed %d of %d", reviewed, answered))
+	}
+	if changed > 0 {
+		parts = append(parts, fmt.Sprintf("%d changed since review", changed))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // attachmentView is one link or file as the page lists it.
@@ -103,7 +140,8 @@ func (h *Handler) objectiveEvidence(r *http.Request, c *caller, s *snapshot, d *
 	path := assessmentPath(c, s.A.ID)
 	out := map[string]*objectiveEvidence{}
 	for _, o := range d.objectives() {
-		e := &objectiveEvidence{ID: o.ID, MaxFile: sizeText(store.MaxAttachmentBytes), Back: path + "/categories/" + d.ID + "#obj-" + o.ID}
+		e := &objectiveEvidence{ID: o.ID, MaxFile: sizeText(store.MaxAttachmentBytes), Back: path + "/categories/" + d.ID + "#obj-" + o.ID,
+			Open: r.URL.Query().Get("ev") == o.ID}
 		if c.CanAnswer() {
 			e.LinkAction = path + "/objectives/" + o.ID + "/links"
 			e.FileAction = path + "/objectives/" + o.ID + "/files"
@@ -156,7 +194,7 @@ func (h *Handler) objectiveOf(r *http.Request, c *caller) (*model.Objective, err
 
 // backTo is the objective on its category page, with a notice.
 func backTo(c *caller, id string, o *model.Objective, done string) string {
-	return assessmentPath(c, id) + "/categories/" + o.Category + "?done=" + url.QueryEscape(done) + "#obj-" + o.ID
+	return assessmentPath(c, id) + "/categories/" + o.Category + "?done=" + url.QueryEscape(done) + "&ev=" + url.QueryEscape(o.ID) + "#obj-" + o.ID
 }
 
 // linkAdd adds a link to an objective.

@@ -27,7 +27,7 @@ func TestObjectiveEvidence(t *testing.T) {
 	assessor, viewer, admin := e.users[csmm.RoleAssessor], e.users[csmm.RoleViewer], e.users[csmm.RoleAdmin]
 
 	r := e.post(assessor, path+"/objectives/"+obj+"/links", url.Values{"url": {"https://wiki.example.com/iam"}, "title": {"IAM <runbook>"}})
-	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/categories/"+cat+"?done=link#obj-"+obj) {
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "/categories/"+cat+"?done=link&ev="+obj+"#obj-"+obj) {
 		t.Fatalf("add link: %d to %q, body %s", r.status, r.location, r.body)
 	}
 	if r := e.post(assessor, path+"/objectives/"+obj+"/links", url.Values{"url": {"javascript:alert(1)"}}); r.status != http.StatusBadRequest {
@@ -187,6 +187,9 @@ func TestReviewMarks(t *testing.T) {
 	doc := e.get(assessor, path+"/categories/IAM").doc(t)
 	if got := doc.Find(`[id="ev-` + obj + `"] li.review[data-scope="production"]`).Text(); !strings.Contains(got, "reviewed by Admin User on 2026-11-20") {
 		t.Errorf("the answering page says %q, want who reviewed and when", got)
+	}
+	if got := doc.Find(`[id="ev-` + obj + `"] > summary`).Text(); got != "Evidence and review no link or file · reviewed 1 of 1" {
+		t.Errorf("the folded line reads %q", got)
 	}
 	if got := e.get(assessor, path+"/report").doc(t).Find("#review-IAM td").Eq(1).Text(); got != "1" {
 		t.Errorf("the report page counts %q reviewed answers in IAM, want 1", got)
