@@ -176,6 +176,10 @@ func scannedValue(v any) any {
 			return v.Float64
 		}
 	case *[]byte:
+		// An empty blob reads back as nil on SQLite; it is still not NULL.
+		if *v == nil {
+			return []byte{}
+		}
 		return *v
 	case *int64:
 		return *v
