@@ -237,6 +237,19 @@ func getAttachment(ctx context.Context, tx *tx, orgID, assessmentID, id string) 
 	return a, nil
 }
 
+// GetAttachment returns a link or file of an assessment without a file's
+// contents. It returns not_found for an unknown ID or another
+// organization's or assessment's attachment.
+func (s *Store) GetAttachment(ctx context.Context, orgID, assessmentID, id string) (_ *Attachment, err error) {
+	defer wrap(&err, "get attachment(%s, %s, %s)", orgID, assessmentID, id)
+	var a *Attachment
+	err = s.readOne(ctx, func(tx *tx) error {
+		a, err = getAttachment(ctx, tx, orgID, assessmentID, id)
+		return err
+	})
+	return a, err
+}
+
 // AttachmentContent returns a file of an assessment with its contents (a
 // link has none). It returns not_found for an unknown ID or another
 // organization's or assessment's attachment.

@@ -96,6 +96,12 @@ func TestAttachments(t *testing.T) {
 		if _, err := s.ListAttachments(ctx, other.org.ID, id); csmm.ErrorCode(err) != csmm.ENOTFOUND {
 			t.Errorf("another organization lists: %v, want not_found", err)
 		}
+		if _, err := s.GetAttachment(ctx, other.org.ID, id, file.ID); csmm.ErrorCode(err) != csmm.ENOTFOUND {
+			t.Errorf("another organization gets: %v, want not_found", err)
+		}
+		if got, err := s.GetAttachment(ctx, f.org.ID, id, link.ID); err != nil || got.URL != link.URL {
+			t.Errorf("GetAttachment(link) = %+v, %v", got, err)
+		}
 		if _, _, err := s.AttachmentContent(ctx, other.org.ID, id, file.ID); csmm.ErrorCode(err) != csmm.ENOTFOUND {
 			t.Errorf("another organization downloads: %v, want not_found", err)
 		}

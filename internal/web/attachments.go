@@ -275,7 +275,7 @@ func (h *Handler) attachmentDelete(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ctx, id := r.Context(), r.PathValue("id")
-	a, _, err := h.store.AttachmentContent(ctx, c.Org.ID, id, r.PathValue("att"))
+	a, err := h.store.GetAttachment(ctx, c.Org.ID, id, r.PathValue("att"))
 	if err != nil {
 		return err
 	}
