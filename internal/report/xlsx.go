@@ -213,7 +213,11 @@ func (x *xlsxWriter) categories(r *Report) {
 func (x *xlsxWriter) objectives(r *Report) {
 	const s = SheetObjectives
 	head := []any{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
-		"Note / justification", "Answered by", "Date", "Evidence", "Exemption", "Review"}
+		"Note / justification", "Answered by", "Date", "Evidence", "Exemption"}
+	last := "P"
+	if r.Review.Tracked {
+		head, last = append(head, "Review"), "Q"
+	}
 	x.header(s, 1, head...)
 	n := 2
 	for _, sc := range r.Scopes {
@@ -222,13 +226,17 @@ func (x *xlsxWriter) objectives(r *Report) {
 			if o.Value != nil {
 				v = *o.Value
 			}
-			x.row(s, n, sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer), v, o.Met,
-				string(o.Status), string(o.Source), noteText(o), o.By, o.Date.String(), evidenceText(o), exemptionText(o), o.ReviewText())
+			cells := []any{sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer), v, o.Met,
+				string(o.Status), string(o.Source), noteText(o), o.By, o.Date.String(), evidenceText(o), exemptionText(o)}
+			if r.Review.Tracked {
+				cells = append(cells, o.ReviewText())
+			}
+			x.row(s, n, cells...)
 			n++
 		}
 	}
 	x.styleRange(s, 8, 2, 8, max(2, n-1), x.pct)
-	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:Q%d", max(2, n-1)), nil) })
+	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, max(2, n-1)), nil) })
 	x.widths(s, 14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40, 30)
 }
 
