@@ -13,15 +13,16 @@ var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // paramDoc describes the path parameters the routes use.
 var paramDoc = map[string]string{
-	"org":       "Organization ID or slug",
-	"id":        "Assessment ID",
-	"user":      "User ID",
-	"objective": "Objective ID, e.g. IAM-2.1",
-	"scope":     "Scope ID, e.g. default",
-	"exemption": "Exemption ID",
-	"model":     "builtin, or the ID of a custom model",
-	"token":     "API token ID",
-	"target":    "A category ID (IAM) or objective ID (IAM-2.1) of the assessment's model",
+	"org":        "Organization ID or slug",
+	"id":         "Assessment ID",
+	"user":       "User ID",
+	"objective":  "Objective ID, e.g. IAM-2.1",
+	"scope":      "Scope ID, e.g. default",
+	"exemption":  "Exemption ID",
+	"model":      "builtin, or the ID of a custom model",
+	"token":      "API token ID",
+	"attachment": "ID of a link or file of an objective",
+	"target":     "A category ID (IAM) or objective ID (IAM-2.1) of the assessment's model",
 }
 
 // errorResponses names and describes the error responses by status, in the

@@ -68,6 +68,10 @@ func (a *API) score(c *call) (*scored, error) {
 		if a.o.ObserveScoring != nil {
 			a.o.ObserveScoring(time.Since(start))
 		}
+		evidence, reviews, err := service.ReportEvidence(ctx, a.o.Store, orgID, id)
+		if err != nil {
+			return nil, 0, err
+		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		// The report's Trend section is read by getReport for each report:
@@ -75,6 +79,7 @@ func (a *API) score(c *call) (*scored, error) {
 		sc.report = sync.OnceValue(func() *report.Report {
 			return report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
+				Evidence: evidence, Reviews: reviews,
 			})
 		})
 		return sc, scoredSize(in), nil

@@ -467,24 +467,24 @@ type AssessmentUpdate struct {
 	ValidityDays *int     `json:"validity_days,omitempty"`
 }
 
-// Assignment defines model for Assignment.
-type Assignment struct {
+// Attachment defines model for Attachment.
+type Attachment struct {
+	Added        time.Time `json:"added"`
+	AddedBy      string    `json:"added_by"`
+	AddedByName  string    `json:"added_by_name"`
 	AssessmentId string    `json:"assessment_id"`
-	Assigned     time.Time `json:"assigned"`
-	AssignedBy   string    `json:"assigned_by"`
-	Target       string    `json:"target"`
-	UserId       string    `json:"user_id"`
+	ContentType  *string   `json:"content_type,omitempty"`
+	Id           string    `json:"id"`
+	Kind         string    `json:"kind"`
+	Objective    string    `json:"objective"`
+	Size         *int64    `json:"size,omitempty"`
+	Title        string    `json:"title"`
+	Url          *string   `json:"url,omitempty"`
 }
 
-// AssignmentList defines model for AssignmentList.
-type AssignmentList struct {
-	Items []Assignment `json:"items"`
-}
-
-// AssignmentPut defines model for AssignmentPut.
-type AssignmentPut struct {
-	// UserId The member the category or objective is given to
-	UserId string `json:"user_id"`
+// AttachmentList defines model for AttachmentList.
+type AttachmentList struct {
+	Items []Attachment `json:"items"`
 }
 
 // AuditEntry defines model for AuditEntry.
@@ -863,6 +863,15 @@ type Level struct {
 	Name        string  `json:"name"`
 }
 
+// LinkAdd defines model for LinkAdd.
+type LinkAdd struct {
+	// Title The link's title, at most 200 characters; the URL when absent
+	Title *string `json:"title,omitempty"`
+
+	// Url An absolute http or https URL, at most 2000 bytes
+	Url string `json:"url"`
+}
+
 // Me defines model for Me.
 type Me struct {
 	Organizations []UserOrganization `json:"organizations"`
@@ -1008,10 +1017,9 @@ type Objective struct {
 
 // ObjectiveChange defines model for ObjectiveChange.
 type ObjectiveChange struct {
-	After         *ObjectiveState `json:"after"`
-	AnswerDeleted *bool           `json:"answer_deleted,omitempty"`
-	Before        *ObjectiveState `json:"before"`
-	By            *string         `json:"by,omitempty"`
+	After  *ObjectiveState `json:"after"`
+	Before *ObjectiveState `json:"before"`
+	By     *string         `json:"by,omitempty"`
 
 	// Date A calendar date, YYYY-MM-DD
 	Date      *openapi_types.Date `json:"date,omitempty"`
@@ -1216,6 +1224,32 @@ type Result struct {
 	Program    Program            `json:"program"`
 	Roadmap    *[]Phase           `json:"roadmap"`
 	Scopes     *[]ScopeResult     `json:"scopes"`
+}
+
+// Review defines model for Review.
+type Review struct {
+	AnswerUpdated time.Time `json:"answer_updated"`
+	AnswerVersion int       `json:"answer_version"`
+	AssessmentId  string    `json:"assessment_id"`
+	Objective     string    `json:"objective"`
+	Reviewed      time.Time `json:"reviewed"`
+	ReviewedBy    string    `json:"reviewed_by"`
+	ReviewerName  string    `json:"reviewer_name"`
+	Scope         string    `json:"scope"`
+
+	// State reviewed while the mark holds for the stored answer; changed once the answer changed or was deleted
+	State *string `json:"state,omitempty"`
+}
+
+// ReviewList defines model for ReviewList.
+type ReviewList struct {
+	Items []Review `json:"items"`
+}
+
+// ReviewMark defines model for ReviewMark.
+type ReviewMark struct {
+	// Version The version of the answer the reviewer saw; 409 when the stored answer has another. The current version when absent or 0
+	Version *int `json:"version,omitempty"`
 }
 
 // Role A member's role in an organization, highest first
@@ -1540,20 +1574,23 @@ type PutAnswerParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
-// ListAssignmentsParams defines parameters for ListAssignments.
-type ListAssignmentsParams struct {
+// ListObjectiveEvidenceParams defines parameters for ListObjectiveEvidence.
+type ListObjectiveEvidenceParams struct {
+	// Objective Only this objective's links and files
+	Objective *string `form:"objective,omitempty" json:"objective,omitempty"`
+
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
-// DeleteAssignmentParams defines parameters for DeleteAssignment.
-type DeleteAssignmentParams struct {
+// DeleteObjectiveEvidenceParams defines parameters for DeleteObjectiveEvidence.
+type DeleteObjectiveEvidenceParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
-// PutAssignmentParams defines parameters for PutAssignment.
-type PutAssignmentParams struct {
+// DownloadEvidenceFileParams defines parameters for DownloadEvidenceFile.
+type DownloadEvidenceFileParams struct {
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
@@ -1618,6 +1655,21 @@ type MigrateAssessmentParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// UploadEvidenceFileParams defines parameters for UploadEvidenceFile.
+type UploadEvidenceFileParams struct {
+	// Name The file's name, e.g. policy.pdf
+	Name string `form:"name" json:"name"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// AddEvidenceLinkParams defines parameters for AddEvidenceLink.
+type AddEvidenceLinkParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // GetReportParams defines parameters for GetReport.
 type GetReportParams struct {
 	// Format The report's format; html when absent
@@ -1632,6 +1684,24 @@ type GetReportParams struct {
 
 // GetReportParamsFormat defines parameters for GetReport.
 type GetReportParamsFormat string
+
+// ListReviewsParams defines parameters for ListReviews.
+type ListReviewsParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// ClearReviewParams defines parameters for ClearReview.
+type ClearReviewParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// MarkReviewedParams defines parameters for MarkReviewed.
+type MarkReviewedParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
 
 // GetScoreParams defines parameters for GetScore.
 type GetScoreParams struct {
@@ -1671,14 +1741,8 @@ type ListAuditParams struct {
 	// TargetId Only entries about this thing
 	TargetId *string `form:"target_id,omitempty" json:"target_id,omitempty"`
 
-	// Actor Only entries by this user ID (or API token ID)
+	// Actor Only entries by this user ID
 	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
-
-	// From Only entries on or after this day (YYYY-MM-DD, UTC)
-	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
-
-	// To Only entries on or before this day (YYYY-MM-DD, UTC)
-	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
@@ -1876,9 +1940,6 @@ type UpdateAssessmentJSONRequestBody = AssessmentUpdate
 // PutAnswerJSONRequestBody defines body for PutAnswer for application/json ContentType.
 type PutAnswerJSONRequestBody = AnswerPut
 
-// PutAssignmentJSONRequestBody defines body for PutAssignment for application/json ContentType.
-type PutAssignmentJSONRequestBody = AssignmentPut
-
 // RequestExemptionJSONRequestBody defines body for RequestExemption for application/json ContentType.
 type RequestExemptionJSONRequestBody = ExemptionRequest
 
@@ -1887,6 +1948,12 @@ type DecideExemptionJSONRequestBody = ExemptionDecision
 
 // MigrateAssessmentJSONRequestBody defines body for MigrateAssessment for application/json ContentType.
 type MigrateAssessmentJSONRequestBody = MigrateRequest
+
+// AddEvidenceLinkJSONRequestBody defines body for AddEvidenceLink for application/json ContentType.
+type AddEvidenceLinkJSONRequestBody = LinkAdd
+
+// MarkReviewedJSONRequestBody defines body for MarkReviewed for application/json ContentType.
+type MarkReviewedJSONRequestBody = ReviewMark
 
 // FinalizeAssessmentJSONRequestBody defines body for FinalizeAssessment for application/json ContentType.
 type FinalizeAssessmentJSONRequestBody = FinalizeRequest
@@ -2086,7 +2153,7 @@ type ClientInterface interface {
 
 	// UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+	// Changes the fields present in the body and answers the assessment as it is afterwards.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2095,7 +2162,7 @@ type ClientInterface interface {
 
 	// UpdateAssessment Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+	// Changes the fields present in the body and answers the assessment as it is afterwards.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2127,37 +2194,26 @@ type ClientInterface interface {
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAssignments Who each category or objective is assigned to
+	// ListObjectiveEvidence Links and files that back the objectives' answers
 	//
-	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+	// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
 	//
-	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
-	ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+	ListObjectiveEvidence(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteAssignment Remove an assignment
+	// DeleteObjectiveEvidence Remove a link or file
 	//
-	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
 	//
-	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
-	DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+	DeleteObjectiveEvidence(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutAssignmentWithBody Assign a category or objective to a member
+	// DownloadEvidenceFile Download an evidence file
 	//
-	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
 	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-	PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// PutAssignment Assign a category or objective to a member
-	//
-	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-	PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+	DownloadEvidenceFile(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteEvidence Remove one import's evidence
 	//
@@ -2250,12 +2306,71 @@ type ClientInterface interface {
 	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
 	MigrateAssessment(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UploadEvidenceFileWithBody Upload a file as evidence of an objective
+	//
+	// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+	UploadEvidenceFileWithBody(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEvidenceLinkWithBody Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithBody(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEvidenceLink Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLink(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetReport The report as a file named after the assessment
 	//
 	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReviews Review marks of the answers
+	//
+	// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+	ListReviews(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearReview Clear an answer's review mark
+	//
+	// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+	ClearReview(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkReviewedWithBody Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithBody(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkReviewed Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetScore The score JSON
 	//
@@ -2738,7 +2853,7 @@ func (c *Client) GetAssessment(ctx context.Context, org string, id string, param
 
 // UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+// Changes the fields present in the body and answers the assessment as it is afterwards.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2757,7 +2872,7 @@ func (c *Client) UpdateAssessmentWithBody(ctx context.Context, org string, id st
 
 // UpdateAssessment Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+// Changes the fields present in the body and answers the assessment as it is afterwards.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2829,13 +2944,13 @@ func (c *Client) PutAnswer(ctx context.Context, org string, id string, objective
 	return c.Client.Do(req)
 }
 
-// ListAssignments Who each category or objective is assigned to
+// ListObjectiveEvidence Links and files that back the objectives' answers
 //
-// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
 //
-// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
-func (c *Client) ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAssignmentsRequest(c.Server, org, id, params)
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+func (c *Client) ListObjectiveEvidence(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListObjectiveEvidenceRequest(c.Server, org, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2846,13 +2961,13 @@ func (c *Client) ListAssignments(ctx context.Context, org string, id string, par
 	return c.Client.Do(req)
 }
 
-// DeleteAssignment Remove an assignment
+// DeleteObjectiveEvidence Remove a link or file
 //
-// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
 //
-// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
-func (c *Client) DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAssignmentRequest(c.Server, org, id, target, params)
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+func (c *Client) DeleteObjectiveEvidence(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteObjectiveEvidenceRequest(c.Server, org, id, attachment, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2863,34 +2978,13 @@ func (c *Client) DeleteAssignment(ctx context.Context, org string, id string, ta
 	return c.Client.Do(req)
 }
 
-// PutAssignmentWithBody Assign a category or objective to a member
+// DownloadEvidenceFile Download an evidence file
 //
-// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
 //
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-func (c *Client) PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutAssignmentRequestWithBody(c.Server, org, id, target, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// PutAssignment Assign a category or objective to a member
-//
-// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-func (c *Client) PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutAssignmentRequest(c.Server, org, id, target, params, body)
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+func (c *Client) DownloadEvidenceFile(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadEvidenceFileRequest(c.Server, org, id, attachment, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3102,6 +3196,63 @@ func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, p
 	return c.Client.Do(req)
 }
 
+// UploadEvidenceFileWithBody Upload a file as evidence of an objective
+//
+// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+func (c *Client) UploadEvidenceFileWithBody(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadEvidenceFileRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEvidenceLinkWithBody Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *Client) AddEvidenceLinkWithBody(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEvidenceLinkRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEvidenceLink Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *Client) AddEvidenceLink(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEvidenceLinkRequest(c.Server, org, id, objective, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetReport The report as a file named after the assessment
 //
 // The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -3109,6 +3260,78 @@ func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, p
 // Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 func (c *Client) GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReportRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReviews Review marks of the answers
+//
+// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+func (c *Client) ListReviews(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReviewsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearReview Clear an answer's review mark
+//
+// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+func (c *Client) ClearReview(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearReviewRequest(c.Server, org, id, objective, scope, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkReviewedWithBody Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *Client) MarkReviewedWithBody(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkReviewedRequestWithBody(c.Server, org, id, objective, scope, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkReviewed Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *Client) MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkReviewedRequest(c.Server, org, id, objective, scope, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4634,8 +4857,8 @@ func NewPutAnswerRequestWithBody(server string, org string, id string, objective
 	return req, nil
 }
 
-// NewListAssignmentsRequest constructs an http.Request for the ListAssignments method
-func NewListAssignmentsRequest(server string, org string, id string, params *ListAssignmentsParams) (*http.Request, error) {
+// NewListObjectiveEvidenceRequest constructs an http.Request for the ListObjectiveEvidence method
+func NewListObjectiveEvidenceRequest(server string, org string, id string, params *ListObjectiveEvidenceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4657,7 +4880,7 @@ func NewListAssignmentsRequest(server string, org string, id string, params *Lis
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments", pathParam0, pathParam1)
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4675,6 +4898,18 @@ func NewListAssignmentsRequest(server string, org string, id string, params *Lis
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Objective != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "objective", *params.Objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Pretty != nil {
 
@@ -4702,8 +4937,8 @@ func NewListAssignmentsRequest(server string, org string, id string, params *Lis
 	return req, nil
 }
 
-// NewDeleteAssignmentRequest constructs an http.Request for the DeleteAssignment method
-func NewDeleteAssignmentRequest(server string, org string, id string, target string, params *DeleteAssignmentParams) (*http.Request, error) {
+// NewDeleteObjectiveEvidenceRequest constructs an http.Request for the DeleteObjectiveEvidence method
+func NewDeleteObjectiveEvidenceRequest(server string, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4722,7 +4957,7 @@ func NewDeleteAssignmentRequest(server string, org string, id string, target str
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachment", attachment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4732,7 +4967,7 @@ func NewDeleteAssignmentRequest(server string, org string, id string, target str
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4777,19 +5012,8 @@ func NewDeleteAssignmentRequest(server string, org string, id string, target str
 	return req, nil
 }
 
-// NewPutAssignmentRequest calls the generic PutAssignment builder with application/json body
-func NewPutAssignmentRequest(server string, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewPutAssignmentRequestWithBody(server, org, id, target, params, "application/json", bodyReader)
-}
-
-// NewPutAssignmentRequestWithBody constructs an http.Request for the PutAssignment method, with any body, and a specified content type
-func NewPutAssignmentRequestWithBody(server string, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader) (*http.Request, error) {
+// NewDownloadEvidenceFileRequest constructs an http.Request for the DownloadEvidenceFile method
+func NewDownloadEvidenceFileRequest(server string, org string, id string, attachment string, params *DownloadEvidenceFileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4808,7 +5032,7 @@ func NewPutAssignmentRequestWithBody(server string, org string, id string, targe
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachment", attachment, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4818,7 +5042,7 @@ func NewPutAssignmentRequestWithBody(server string, org string, id string, targe
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4855,12 +5079,10 @@ func NewPutAssignmentRequestWithBody(server string, org string, id string, targe
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-
-	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5501,6 +5723,179 @@ func NewMigrateAssessmentRequestWithBody(server string, org string, id string, p
 	return req, nil
 }
 
+// NewUploadEvidenceFileRequestWithBody constructs an http.Request for the UploadEvidenceFile method, with any body, and a specified content type
+func NewUploadEvidenceFileRequestWithBody(server string, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/objectives/%s/files", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAddEvidenceLinkRequest calls the generic AddEvidenceLink builder with application/json body
+func NewAddEvidenceLinkRequest(server string, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddEvidenceLinkRequestWithBody(server, org, id, objective, params, "application/json", bodyReader)
+}
+
+// NewAddEvidenceLinkRequestWithBody constructs an http.Request for the AddEvidenceLink method, with any body, and a specified content type
+func NewAddEvidenceLinkRequestWithBody(server string, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/objectives/%s/links", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetReportRequest constructs an http.Request for the GetReport method
 func NewGetReportRequest(server string, org string, id string, params *GetReportParams) (*http.Request, error) {
 	var err error
@@ -5589,6 +5984,251 @@ func NewGetReportRequest(server string, org string, id string, params *GetReport
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListReviewsRequest constructs an http.Request for the ListReviews method
+func NewListReviewsRequest(server string, org string, id string, params *ListReviewsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearReviewRequest constructs an http.Request for the ClearReview method
+func NewClearReviewRequest(server string, org string, id string, objective string, scope string, params *ClearReviewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "scope", scope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews/%s/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkReviewedRequest calls the generic MarkReviewed builder with application/json body
+func NewMarkReviewedRequest(server string, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMarkReviewedRequestWithBody(server, org, id, objective, scope, params, "application/json", bodyReader)
+}
+
+// NewMarkReviewedRequestWithBody constructs an http.Request for the MarkReviewed method, with any body, and a specified content type
+func NewMarkReviewedRequestWithBody(server string, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "scope", scope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/reviews/%s/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5933,30 +6573,6 @@ func NewListAuditRequest(server string, org string, params *ListAuditParams) (*h
 		if params.Actor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.From != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.To != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7645,7 +8261,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+	// Changes the fields present in the body and answers the assessment as it is afterwards.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7654,7 +8270,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+	// Changes the fields present in the body and answers the assessment as it is afterwards.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7688,41 +8304,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswerWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAnswerResponse, error)
 
-	// ListAssignmentsWithResponse Who each category or objective is assigned to
+	// ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
 	//
-	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
-	ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error)
-
-	// DeleteAssignmentWithResponse Remove an assignment
-	//
-	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
-	DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error)
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+	ListObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*ListObjectiveEvidenceResponse, error)
 
-	// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+	// DeleteObjectiveEvidenceWithResponse Remove a link or file
 	//
-	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
 	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-	PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+	DeleteObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*DeleteObjectiveEvidenceResponse, error)
 
-	// PutAssignmentWithResponse Assign a category or objective to a member
+	// DownloadEvidenceFileWithResponse Download an evidence file
 	//
-	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
 	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-	PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
+	// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+	DownloadEvidenceFileWithResponse(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*DownloadEvidenceFileResponse, error)
 
 	// DeleteEvidenceWithResponse Remove one import's evidence
 	//
@@ -7823,6 +8430,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /orgs/{org}/assessments/{id}/migrate (the `MigrateAssessment` operationId).
 	MigrateAssessmentWithResponse(ctx context.Context, org string, id string, params *MigrateAssessmentParams, body MigrateAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*MigrateAssessmentResponse, error)
 
+	// UploadEvidenceFileWithBodyWithResponse Upload a file as evidence of an objective
+	//
+	// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+	UploadEvidenceFileWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadEvidenceFileResponse, error)
+
+	// AddEvidenceLinkWithBodyWithResponse Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error)
+
+	// AddEvidenceLinkWithResponse Add a link to an objective
+	//
+	// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+	AddEvidenceLinkWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error)
+
 	// GetReportWithResponse The report as a file named after the assessment
 	//
 	// The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -7831,6 +8465,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReportWithResponse(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*GetReportResponse, error)
+
+	// ListReviewsWithResponse Review marks of the answers
+	//
+	// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+	ListReviewsWithResponse(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*ListReviewsResponse, error)
+
+	// ClearReviewWithResponse Clear an answer's review mark
+	//
+	// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+	ClearReviewWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*ClearReviewResponse, error)
+
+	// MarkReviewedWithBodyWithResponse Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithBodyWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error)
+
+	// MarkReviewedWithResponse Mark an answer reviewed
+	//
+	// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+	MarkReviewedWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error)
 
 	// GetScoreWithResponse The score JSON
 	//
@@ -9162,11 +9832,11 @@ func (r PutAnswerResponse) ContentType() string {
 	return ""
 }
 
-type ListAssignmentsResponse struct {
+type ListObjectiveEvidenceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AssignmentList
+	JSON200 *AttachmentList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9180,42 +9850,42 @@ type ListAssignmentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListAssignmentsResponse) GetJSON200() *AssignmentList {
+func (r ListObjectiveEvidenceResponse) GetJSON200() *AttachmentList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListAssignmentsResponse) GetJSON400() *BadRequest {
+func (r ListObjectiveEvidenceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListAssignmentsResponse) GetJSON401() *Unauthorized {
+func (r ListObjectiveEvidenceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAssignmentsResponse) GetJSON403() *Forbidden {
+func (r ListObjectiveEvidenceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAssignmentsResponse) GetJSON404() *NotFound {
+func (r ListObjectiveEvidenceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListAssignmentsResponse) GetJSONDefault() *Error {
+func (r ListObjectiveEvidenceResponse) GetJSONDefault() *Error {
 	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r ListAssignmentsResponse) GetBody() []byte {
+func (r ListObjectiveEvidenceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListAssignmentsResponse) Status() string {
+func (r ListObjectiveEvidenceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9223,7 +9893,7 @@ func (r ListAssignmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListAssignmentsResponse) StatusCode() int {
+func (r ListObjectiveEvidenceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9231,14 +9901,14 @@ func (r ListAssignmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAssignmentsResponse) ContentType() string {
+func (r ListObjectiveEvidenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type DeleteAssignmentResponse struct {
+type DeleteObjectiveEvidenceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -9249,49 +9919,42 @@ type DeleteAssignmentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteAssignmentResponse) GetJSON400() *BadRequest {
+func (r DeleteObjectiveEvidenceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteAssignmentResponse) GetJSON401() *Unauthorized {
+func (r DeleteObjectiveEvidenceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteAssignmentResponse) GetJSON403() *Forbidden {
+func (r DeleteObjectiveEvidenceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteAssignmentResponse) GetJSON404() *NotFound {
+func (r DeleteObjectiveEvidenceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r DeleteAssignmentResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r DeleteAssignmentResponse) GetJSONDefault() *Error {
+func (r DeleteObjectiveEvidenceResponse) GetJSONDefault() *Error {
 	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAssignmentResponse) GetBody() []byte {
+func (r DeleteObjectiveEvidenceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAssignmentResponse) Status() string {
+func (r DeleteObjectiveEvidenceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9299,7 +9962,7 @@ func (r DeleteAssignmentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAssignmentResponse) StatusCode() int {
+func (r DeleteObjectiveEvidenceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9307,18 +9970,16 @@ func (r DeleteAssignmentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAssignmentResponse) ContentType() string {
+func (r DeleteObjectiveEvidenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type PutAssignmentResponse struct {
+type DownloadEvidenceFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Assignment
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9327,61 +9988,42 @@ type PutAssignmentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON413 the response for an HTTP 413 `application/json` response
-	JSON413 *TooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutAssignmentResponse) GetJSON200() *Assignment {
-	return r.JSON200
-}
-
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutAssignmentResponse) GetJSON400() *BadRequest {
+func (r DownloadEvidenceFileResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PutAssignmentResponse) GetJSON401() *Unauthorized {
+func (r DownloadEvidenceFileResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PutAssignmentResponse) GetJSON403() *Forbidden {
+func (r DownloadEvidenceFileResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PutAssignmentResponse) GetJSON404() *NotFound {
+func (r DownloadEvidenceFileResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r PutAssignmentResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON413 returns the response for an HTTP 413 `application/json` response
-func (r PutAssignmentResponse) GetJSON413() *TooLarge {
-	return r.JSON413
-}
-
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r PutAssignmentResponse) GetJSONDefault() *Error {
+func (r DownloadEvidenceFileResponse) GetJSONDefault() *Error {
 	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r PutAssignmentResponse) GetBody() []byte {
+func (r DownloadEvidenceFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutAssignmentResponse) Status() string {
+func (r DownloadEvidenceFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9389,7 +10031,7 @@ func (r PutAssignmentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutAssignmentResponse) StatusCode() int {
+func (r DownloadEvidenceFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9397,7 +10039,7 @@ func (r PutAssignmentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutAssignmentResponse) ContentType() string {
+func (r DownloadEvidenceFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10047,6 +10689,172 @@ func (r MigrateAssessmentResponse) ContentType() string {
 	return ""
 }
 
+type UploadEvidenceFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Attachment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON201() *Attachment {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UploadEvidenceFileResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UploadEvidenceFileResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadEvidenceFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadEvidenceFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadEvidenceFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadEvidenceFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddEvidenceLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Attachment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON201() *Attachment {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddEvidenceLinkResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddEvidenceLinkResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddEvidenceLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddEvidenceLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddEvidenceLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddEvidenceLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10117,6 +10925,241 @@ func (r GetReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReviewsResponse) GetJSON200() *ReviewList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListReviewsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListReviewsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListReviewsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListReviewsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListReviewsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearReviewResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearReviewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearReviewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClearReviewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClearReviewResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkReviewedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Review
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkReviewedResponse) GetJSON200() *Review {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MarkReviewedResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MarkReviewedResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MarkReviewedResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MarkReviewedResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MarkReviewedResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r MarkReviewedResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r MarkReviewedResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkReviewedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkReviewedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkReviewedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkReviewedResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12214,7 +13257,7 @@ func (c *ClientWithResponses) GetAssessmentWithResponse(ctx context.Context, org
 
 // UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+// Changes the fields present in the body and answers the assessment as it is afterwards.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12229,7 +13272,7 @@ func (c *ClientWithResponses) UpdateAssessmentWithBodyWithResponse(ctx context.C
 
 // UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
+// Changes the fields present in the body and answers the assessment as it is afterwards.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12287,64 +13330,49 @@ func (c *ClientWithResponses) PutAnswerWithResponse(ctx context.Context, org str
 	return ParsePutAnswerResponse(rsp)
 }
 
-// ListAssignmentsWithResponse Who each category or objective is assigned to
+// ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
 //
-// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
-func (c *ClientWithResponses) ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error) {
-	rsp, err := c.ListAssignments(ctx, org, id, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListAssignmentsResponse(rsp)
-}
-
-// DeleteAssignmentWithResponse Remove an assignment
-//
-// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+// The links and uploaded files of the assessment's objectives (without the files' bytes; downloadEvidenceFile gives them), with who added each and when, by objective and oldest first.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
-func (c *ClientWithResponses) DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error) {
-	rsp, err := c.DeleteAssignment(ctx, org, id, target, params, reqEditors...)
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments (the `ListObjectiveEvidence` operationId).
+func (c *ClientWithResponses) ListObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, params *ListObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*ListObjectiveEvidenceResponse, error) {
+	rsp, err := c.ListObjectiveEvidence(ctx, org, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteAssignmentResponse(rsp)
+	return ParseListObjectiveEvidenceResponse(rsp)
 }
 
-// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+// DeleteObjectiveEvidenceWithResponse Remove a link or file
 //
-// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+// Removes a link or file of an objective. Whoever added it may; an admin may remove anyone's, others get 403. Audited as attachment.delete.
 //
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+// Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-func (c *ClientWithResponses) PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
-	rsp, err := c.PutAssignmentWithBody(ctx, org, id, target, params, contentType, body, reqEditors...)
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DeleteObjectiveEvidence` operationId).
+func (c *ClientWithResponses) DeleteObjectiveEvidenceWithResponse(ctx context.Context, org string, id string, attachment string, params *DeleteObjectiveEvidenceParams, reqEditors ...RequestEditorFn) (*DeleteObjectiveEvidenceResponse, error) {
+	rsp, err := c.DeleteObjectiveEvidence(ctx, org, id, attachment, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutAssignmentResponse(rsp)
+	return ParseDeleteObjectiveEvidenceResponse(rsp)
 }
 
-// PutAssignmentWithResponse Assign a category or objective to a member
+// DownloadEvidenceFileWithResponse Download an evidence file
 //
-// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+// The file's bytes as an attachment (Content-Disposition with its cleaned name), typed as listed in uploadEvidenceFile, with X-Content-Type-Options: nosniff. A link answers 404.
 //
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+// Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
-func (c *ClientWithResponses) PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
-	rsp, err := c.PutAssignment(ctx, org, id, target, params, body, reqEditors...)
+// Corresponds with GET /orgs/{org}/assessments/{id}/attachments/{attachment} (the `DownloadEvidenceFile` operationId).
+func (c *ClientWithResponses) DownloadEvidenceFileWithResponse(ctx context.Context, org string, id string, attachment string, params *DownloadEvidenceFileParams, reqEditors ...RequestEditorFn) (*DownloadEvidenceFileResponse, error) {
+	rsp, err := c.DownloadEvidenceFile(ctx, org, id, attachment, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutAssignmentResponse(rsp)
+	return ParseDownloadEvidenceFileResponse(rsp)
 }
 
 // DeleteEvidenceWithResponse Remove one import's evidence
@@ -12512,6 +13540,51 @@ func (c *ClientWithResponses) MigrateAssessmentWithResponse(ctx context.Context,
 	return ParseMigrateAssessmentResponse(rsp)
 }
 
+// UploadEvidenceFileWithBodyWithResponse Upload a file as evidence of an objective
+//
+// Stores the raw body, at most 10 MiB, as a file of the objective, named by the name parameter (cleaned of any path). It is served later as application/pdf, image/png, image/jpeg, image/gif or text/plain when its content is one of these, else as application/octet-stream. A larger body answers 413 and nothing is stored. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/files (the `UploadEvidenceFile` operationId).
+func (c *ClientWithResponses) UploadEvidenceFileWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UploadEvidenceFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadEvidenceFileResponse, error) {
+	rsp, err := c.UploadEvidenceFileWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadEvidenceFileResponse(rsp)
+}
+
+// AddEvidenceLinkWithBodyWithResponse Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *ClientWithResponses) AddEvidenceLinkWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error) {
+	rsp, err := c.AddEvidenceLinkWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEvidenceLinkResponse(rsp)
+}
+
+// AddEvidenceLinkWithResponse Add a link to an objective
+//
+// Adds a link (an http or https URL and a title) as evidence of an objective. Other schemes (javascript:, data:, file:) answer 400. Audited as attachment.add.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orgs/{org}/assessments/{id}/objectives/{objective}/links (the `AddEvidenceLink` operationId).
+func (c *ClientWithResponses) AddEvidenceLinkWithResponse(ctx context.Context, org string, id string, objective string, params *AddEvidenceLinkParams, body AddEvidenceLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*AddEvidenceLinkResponse, error) {
+	rsp, err := c.AddEvidenceLink(ctx, org, id, objective, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEvidenceLinkResponse(rsp)
+}
+
 // GetReportWithResponse The report as a file named after the assessment
 //
 // The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.
@@ -12525,6 +13598,66 @@ func (c *ClientWithResponses) GetReportWithResponse(ctx context.Context, org str
 		return nil, err
 	}
 	return ParseGetReportResponse(rsp)
+}
+
+// ListReviewsWithResponse Review marks of the answers
+//
+// Every review mark of the assessment's answers: who reviewed which answer version and when, and its state: reviewed while the mark holds for the stored answer, changed once the answer changed after the review.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/reviews (the `ListReviews` operationId).
+func (c *ClientWithResponses) ListReviewsWithResponse(ctx context.Context, org string, id string, params *ListReviewsParams, reqEditors ...RequestEditorFn) (*ListReviewsResponse, error) {
+	rsp, err := c.ListReviews(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReviewsResponse(rsp)
+}
+
+// ClearReviewWithResponse Clear an answer's review mark
+//
+// Removes the review mark of an answer; none answers 404. Audited as answer.unreview.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `ClearReview` operationId).
+func (c *ClientWithResponses) ClearReviewWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *ClearReviewParams, reqEditors ...RequestEditorFn) (*ClearReviewResponse, error) {
+	rsp, err := c.ClearReview(ctx, org, id, objective, scope, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearReviewResponse(rsp)
+}
+
+// MarkReviewedWithBodyWithResponse Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *ClientWithResponses) MarkReviewedWithBodyWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error) {
+	rsp, err := c.MarkReviewedWithBody(ctx, org, id, objective, scope, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkReviewedResponse(rsp)
+}
+
+// MarkReviewedWithResponse Mark an answer reviewed
+//
+// Records that the caller (an admin) reviewed the stored answer to an objective in a scope, as of its current version. No answer answers 404; a version other than the stored one answers 409 with the stored answer in error.current. Audited as answer.review.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
+func (c *ClientWithResponses) MarkReviewedWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error) {
+	rsp, err := c.MarkReviewed(ctx, org, id, objective, scope, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkReviewedResponse(rsp)
 }
 
 // GetScoreWithResponse The score JSON
@@ -13841,22 +14974,22 @@ func ParsePutAnswerResponse(rsp *http.Response) (*PutAnswerResponse, error) {
 	return response, nil
 }
 
-// ParseListAssignmentsResponse parses an HTTP response from a ListAssignmentsWithResponse call
-func ParseListAssignmentsResponse(rsp *http.Response) (*ListAssignmentsResponse, error) {
+// ParseListObjectiveEvidenceResponse parses an HTTP response from a ListObjectiveEvidenceWithResponse call
+func ParseListObjectiveEvidenceResponse(rsp *http.Response) (*ListObjectiveEvidenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListAssignmentsResponse{
+	response := &ListObjectiveEvidenceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AssignmentList
+		var dest AttachmentList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13902,15 +15035,15 @@ func ParseListAssignmentsResponse(rsp *http.Response) (*ListAssignmentsResponse,
 	return response, nil
 }
 
-// ParseDeleteAssignmentResponse parses an HTTP response from a DeleteAssignmentWithResponse call
-func ParseDeleteAssignmentResponse(rsp *http.Response) (*DeleteAssignmentResponse, error) {
+// ParseDeleteObjectiveEvidenceResponse parses an HTTP response from a DeleteObjectiveEvidenceWithResponse call
+func ParseDeleteObjectiveEvidenceResponse(rsp *http.Response) (*DeleteObjectiveEvidenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteAssignmentResponse{
+	response := &DeleteObjectiveEvidenceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -13947,13 +15080,6 @@ func ParseDeleteAssignmentResponse(rsp *http.Response) (*DeleteAssignmentRespons
 		}
 		response.JSON404 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13966,27 +15092,20 @@ func ParseDeleteAssignmentResponse(rsp *http.Response) (*DeleteAssignmentRespons
 	return response, nil
 }
 
-// ParsePutAssignmentResponse parses an HTTP response from a PutAssignmentWithResponse call
-func ParsePutAssignmentResponse(rsp *http.Response) (*PutAssignmentResponse, error) {
+// ParseDownloadEvidenceFileResponse parses an HTTP response from a DownloadEvidenceFileWithResponse call
+func ParseDownloadEvidenceFileResponse(rsp *http.Response) (*DownloadEvidenceFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PutAssignmentResponse{
+	response := &DownloadEvidenceFileResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Assignment
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14014,20 +15133,6 @@ func ParsePutAssignmentResponse(rsp *http.Response) (*PutAssignmentResponse, err
 			return nil, err
 		}
 		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest TooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -14567,6 +15672,142 @@ func ParseMigrateAssessmentResponse(rsp *http.Response) (*MigrateAssessmentRespo
 	return response, nil
 }
 
+// ParseUploadEvidenceFileResponse parses an HTTP response from a UploadEvidenceFileWithResponse call
+func ParseUploadEvidenceFileResponse(rsp *http.Response) (*UploadEvidenceFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadEvidenceFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Attachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddEvidenceLinkResponse parses an HTTP response from a AddEvidenceLinkWithResponse call
+func ParseAddEvidenceLinkResponse(rsp *http.Response) (*AddEvidenceLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddEvidenceLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Attachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetReportResponse parses an HTTP response from a GetReportWithResponse call
 func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14625,6 +15866,199 @@ func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/markdown) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListReviewsResponse parses an HTTP response from a ListReviewsWithResponse call
+func ParseListReviewsResponse(rsp *http.Response) (*ListReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearReviewResponse parses an HTTP response from a ClearReviewWithResponse call
+func ParseClearReviewResponse(rsp *http.Response) (*ClearReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkReviewedResponse parses an HTTP response from a MarkReviewedWithResponse call
+func ParseMarkReviewedResponse(rsp *http.Response) (*MarkReviewedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkReviewedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Review
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 

@@ -138,10 +138,10 @@ func TestNewToken(t *testing.T) {
 
 func TestRoles(t *testing.T) {
 	perms := []Permission{PermRead, PermManageTokens, PermAnswer, PermRequestExemption,
-		PermManageAssessments, PermDecideExemption, PermManageSettings, PermReadAudit, PermManageMembers}
+		PermManageAssessments, PermDecideExemption, PermReviewAnswers, PermManageSettings, PermReadAudit, PermManageMembers}
 	want := map[Role][]Permission{
 		Owner:    perms,
-		Admin:    perms[:8],
+		Admin:    perms[:9],
 		Assessor: perms[:4],
 		Viewer:   perms[:2],
 		"":       nil,

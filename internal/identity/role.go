@@ -46,6 +46,9 @@ const (
 	PermManageAssessments Permission = "manage_assessments"
 	// PermDecideExemption approves or refuses exemption requests.
 	PermDecideExemption Permission = "decide_exemption"
+	// PermReviewAnswers marks answers reviewed, and removes evidence that
+	// someone else added.
+	PermReviewAnswers Permission = "review_answers"
 	// PermManageSettings changes organization settings, such as the custom model.
 	PermManageSettings Permission = "manage_settings"
 	// PermReadAudit reads the audit log.
@@ -62,6 +65,7 @@ var minRole = map[Permission]Role{
 	PermRequestExemption:  Assessor,
 	PermManageAssessments: Admin,
 	PermDecideExemption:   Admin,
+	PermReviewAnswers:     Admin,
 	PermManageSettings:    Admin,
 	PermReadAudit:         Admin,
 	PermManageMembers:     Owner,

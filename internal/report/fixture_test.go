@@ -154,6 +154,16 @@ func fixture(t testing.TB, opt fixtureOptions) *Report {
 		Scopes:       scopes,
 		GeneratedAt:  time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC),
 		ValidityDays: 365,
+		Evidence: []EvidenceItem{
+			{Objective: "IAM-3.1", Kind: "link", Title: "IAM runbook <v2>", URL: "https://wiki.example.com/iam?a=1&b=2", By: "bob", Added: time.Date(2026, 10, 2, 8, 0, 0, 0, time.UTC)},
+			{Objective: "IAM-3.1", Kind: "file", Title: "mfa-export.pdf", Size: 123456, By: "bob", Added: time.Date(2026, 10, 3, 8, 0, 0, 0, time.UTC)},
+			{Objective: "DAT-2.1", Kind: "file", Title: "data-map.png", Size: 900, By: "dave", Added: time.Date(2026, 10, 4, 8, 0, 0, 0, time.UTC)},
+		},
+		Reviews: map[assess.Key]ReviewMark{
+			{Objective: "IAM-3.1", Scope: "production"}:  {By: "Rita Reviewer", At: time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC)},
+			{Objective: "DAT-2.1", Scope: "development"}: {By: "Rita Reviewer", At: time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC), Changed: true},
+			{Objective: "IAM-2.1", Scope: "production"}:  {By: "Rita Reviewer", At: time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC)},
+		},
 	})
 }
 

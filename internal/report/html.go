@@ -9,14 +9,14 @@ import (
 	"sync"
 )
 
-//go:embed templates/report.html.tmpl templates/revision2.html.tmpl templates/trend.html.tmpl
+//go:embed templates/report.html.tmpl templates/revision2.html.tmpl templates/trend.html.tmpl templates/review.html.tmpl
 var templateFS embed.FS
 
 // htmlTemplate is parsed on first use, once; it is never modified after.
 // The report template names the blocks of the revision-2 and trend
 // sections, defined in their own files.
 var htmlTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl"))
+	return template.Must(template.ParseFS(templateFS, "templates/report.html.tmpl", "templates/revision2.html.tmpl", "templates/trend.html.tmpl", "templates/review.html.tmpl"))
 })
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS

@@ -180,6 +180,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
+	r.markdownReview(p)
 	r.markdownCrosswalk(p)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)

@@ -32,6 +32,11 @@ type Meta struct {
 	GeneratedAt time.Time
 	// ValidityDays is how long a manual answer stays valid (0 means the default).
 	ValidityDays int
+	// Evidence are the links and files that back the objectives' answers,
+	// oldest first; Reviews the reviewers' marks on answers by objective
+	// and scope. Both are optional (an answers file has neither).
+	Evidence []EvidenceItem
+	Reviews  map[assess.Key]ReviewMark
 }
 
 // Report is the individualized report as data, ready for any renderer.
@@ -75,6 +80,14 @@ type Report struct {
 	// Crosswalk lists every CCM control the model references with the
 	// objectives that serve it.
 	Crosswalk []CCMControl
+
+	// Evidence lists the links and files of each objective that has any,
+	// in model order; Review counts the answers by review state.
+	Evidence []ObjectiveEvidence
+	Review   ReviewSummary
+	// EvidenceTracked is false when the report was built without evidence
+	// links and files (from an answers file): it then has no such section.
+	EvidenceTracked bool
 }
 
 // ModelInfo names the model the assessment was scored with.
@@ -256,6 +269,8 @@ type Scope struct {
 	ExpiredExemptions []Exception
 	// Objectives has one row per objective of the model, in model order.
 	Objectives []ObjectiveRow
+	// Notes are the answers of the scope with a note or a justification.
+	Notes []NoteRow
 }
 
 // ScopeCategory is a category's score in one scope.
@@ -312,6 +327,10 @@ type ObjectiveRow struct {
 	Evidence         *assess.Evidence
 	Exemption        *assess.Exemption
 	ExemptionExpired bool
+	// Review is the reviewer's mark on the answer; nil when none.
+	Review *ReviewMark
+	// reviewed is set when the report tracks review marks at all.
+	reviewed bool
 }
 
 // Build assembles the report from the model, the score result and the
@@ -354,6 +373,7 @@ func Build(m *model.Model, res assess.Result, meta Meta) *Report {
 		r.Scopes = append(r.Scopes, scope(m, sr, names[sr.ID]))
 	}
 	r.revision2(m, res, names, ref)
+	r.evidenceAndReview(m, meta, ref)
 	r.Highlights = highlights(r)
 	return r
 }

@@ -338,6 +338,9 @@ func TestWriteXLSX(t *testing.T) {
 		{SheetObjectives, "D1", "Objective"},
 		{SheetObjectives, "A2", "Production"},
 		{SheetObjectives, "D2", "IAM-2.1"},
+		{SheetObjectives, "Q1", "Review"},
+		{SheetObjectives, "Q2", "reviewed by Rita Reviewer on 2026-10-05"},
+		{SheetObjectives, "Q3", "not reviewed"},
 		{SheetRoadmap, "E2", "IAM-3.1"},
 		{SheetRoadmap, "G2", "Central identity provider"},
 		{SheetRoadmap, "A5", "2"},
@@ -403,4 +406,46 @@ func TestWriteXLSX(t *testing.T) {
 			t.Errorf("%d rows, want %d", got, want)
 		}
 	})
+}
+
+// TestBuildReviewAndEvidence checks the review counts, the notes of each
+// scope and the evidence of each objective that Build takes from Meta.
+func TestBuildReviewAndEvidence(t *testing.T) {
+	r := fixture(t, fixtureOptions{})
+	want := map[string]ReviewCount{
+		"IAM": {Category: "IAM", Name: "Identity", Answered: 9, Reviewed: 2},
+		"DAT": {Category: "DAT", Name: "Data", Answered: 6, Changed: 1},
+	}
+	for _, c := range r.Review.Categories {
+		if w, ok := want[c.Category]; ok {
+			if diff := cmp.Diff(w, c); diff != "" {
+				t.Errorf("review count of %s (-want +got):\n%s", c.Category, diff)
+			}
+		}
+	}
+	if got := r.Review.Total; got.Answered != 25 || got.Reviewed != 2 || got.Changed != 1 || got.Unreviewed() != 22 {
+		t.Errorf("total %+v, want 25 answered, 2 reviewed, 1 changed", got)
+	}
+	var notes []string
+	for _, s := range r.Scopes {
+		for _, n := range s.Notes {
+			notes = append(notes, s.ID+" "+n.Objective.ID+": "+n.Review)
+		}
+	}
+	if diff := cmp.Diff([]string{
+		"production IAM-3.1: reviewed by Rita Reviewer on 2026-10-05",
+		"production MON-4.1: not reviewed",
+		"development DAT-2.1: changed since review by Rita Reviewer on 2026-10-05",
+	}, notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	var ev []string
+	for _, oe := range r.Evidence {
+		for _, e := range oe.Items {
+			ev = append(ev, oe.Objective.ID+" "+e.Kind+" "+e.Title+" "+e.SizeText())
+		}
+	}
+	if diff := cmp.Diff([]string{"IAM-3.1 link IAM runbook <v2> ", "IAM-3.1 file mfa-export.pdf 120.6 KiB", "DAT-2.1 file data-map.png 900 B"}, ev); diff != "" {
+		t.Errorf("evidence in model order (-want +got):\n%s", diff)
+	}
 }

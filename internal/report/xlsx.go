@@ -218,13 +218,17 @@ func (x *xlsxWriter) objectives(r *Report) {
 	const s = SheetObjectives
 	head := []any{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
 		"Note / justification", "Answered by", "Date", "Evidence", "Exemption"}
+	last := "P"
+	widths := []float64{14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40}
+	if r.Review.Tracked {
+		head, last, widths = append(head, "Review"), "Q", append(widths, 30)
+	}
 	rows := 0
 	for _, sc := range r.Scopes {
 		rows += len(sc.Objectives)
 	}
-	last := max(2, rows+1)
 	// The filter is set on the empty sheet: the stream writer keeps it.
-	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:P%d", last), nil) })
+	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, max(2, rows+1)), nil) })
 	if x.err != nil {
 		return
 	}
@@ -233,7 +237,7 @@ func (x *xlsxWriter) objectives(r *Report) {
 		x.err = err
 		return
 	}
-	for i, wd := range []float64{14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40} {
+	for i, wd := range widths {
 		x.do(func() error { return sw.SetColWidth(i+1, i+1, wd) })
 	}
 	x.do(func() error {
@@ -257,6 +261,9 @@ func (x *xlsxWriter) objectives(r *Report) {
 			cells = append(cells[:0], sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer),
 				excelize.Cell{StyleID: x.pct, Value: v}, o.Met, string(o.Status), string(o.Source), noteText(o), o.By,
 				o.Date.String(), evidenceText(o), exemptionText(o))
+			if r.Review.Tracked {
+				cells = append(cells, o.ReviewText())
+			}
 			x.do(func() error { return sw.SetRow("A"+strconv.Itoa(n), cells) })
 			n++
 		}

@@ -71,6 +71,21 @@ func (f *fixture) assessment(org *store.Organization) string {
 	return f.assessB
 }
 
+// answered gives the objective an answer in the default scope of the
+// organization's assessment, when it has none, and returns the assessment.
+func (f *fixture) answered(org *store.Organization, objective string) string {
+	f.e.t.Helper()
+	id := f.assessment(org)
+	ctx := context.Background()
+	if _, err := f.e.st.GetAnswer(ctx, org.ID, id, objective, "default"); err == nil {
+		return id
+	}
+	if _, err := f.e.st.PutAnswer(ctx, org.ID, storeActor(), store.AnswerInput{AssessmentID: id, Objective: objective, Scope: "default", Answer: assess.Most, AnsweredBy: "Ann"}); err != nil {
+		f.e.t.Fatal(err)
+	}
+	return id
+}
+
 // request is one call of an operation.
 type request struct {
 	method, path, ctype string
@@ -198,6 +213,46 @@ var builders = map[string]func(f *fixture, org *store.Organization, caller *stor
 		}
 		return request{method: "DELETE", path: "/orgs/" + o.Slug + "/assessments/" + id + "/evidence?source=" + url.QueryEscape(source)}
 	},
+	"listObjectiveEvidence": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/attachments?objective=IAM-2.1"}
+	},
+	"addEvidenceLink": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return jsonReq("POST", "/orgs/"+o.Slug+"/assessments/"+f.assessment(o)+"/objectives/IAM-2.1/links", `{"url":"https://wiki.example.com/iam","title":"Runbook"}`)
+	},
+	"uploadEvidenceFile": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{"POST", "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/objectives/IAM-2.1/files?name=policy.pdf", "application/pdf", []byte("%PDF-1.4\n%%EOF\n")}
+	},
+	"downloadEvidenceFile": func(f *fixture, o *store.Organization, _ *store.User) request {
+		id := f.assessment(o)
+		at, err := f.e.st.AddFile(context.Background(), o.ID, storeActor(), id, "IAM-2.1", "notes.txt", []byte("plain notes\n"))
+		if err != nil {
+			f.e.t.Fatal(err)
+		}
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + id + "/attachments/" + at.ID}
+	},
+	"deleteObjectiveEvidence": func(f *fixture, o *store.Organization, caller *store.User) request {
+		// The caller's own link: an assessor may remove what they added.
+		id := f.assessment(o)
+		at, err := f.e.st.AddLink(context.Background(), o.ID, store.Actor{UserID: caller.ID}, id, "IAM-2.1", "https://wiki.example.com/x", "")
+		if err != nil {
+			f.e.t.Fatal(err)
+		}
+		return request{method: "DELETE", path: "/orgs/" + o.Slug + "/assessments/" + id + "/attachments/" + at.ID}
+	},
+	"listReviews": func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/reviews"}
+	},
+	"markReviewed": func(f *fixture, o *store.Organization, _ *store.User) request {
+		id := f.answered(o, "IAM-2.3")
+		return jsonReq("PUT", "/orgs/"+o.Slug+"/assessments/"+id+"/reviews/IAM-2.3/default", `{}`)
+	},
+	"clearReview": func(f *fixture, o *store.Organization, _ *store.User) request {
+		id := f.answered(o, "IAM-2.4")
+		if _, err := f.e.st.MarkReviewed(context.Background(), o.ID, storeActor(), id, "IAM-2.4", "default", 0); err != nil {
+			f.e.t.Fatal(err)
+		}
+		return request{method: "DELETE", path: "/orgs/" + o.Slug + "/assessments/" + id + "/reviews/IAM-2.4/default"}
+	},
 	"listModels": func(f *fixture, o *store.Organization, _ *store.User) request {
 		return request{method: "GET", path: "/orgs/" + o.Slug + "/models"}
 	},
@@ -241,40 +296,48 @@ var (
 // minRole is the role matrix, written out by hand: the lowest role that may
 // call each organization-scoped operation.
 var minRole = map[string]csmm.Role{
-	"getOrganization":   csmm.RoleViewer,
-	"listMembers":       csmm.RoleViewer,
-	"addMember":         csmm.RoleOwner,
-	"setMemberRole":     csmm.RoleOwner,
-	"removeMember":      csmm.RoleOwner,
-	"listAssessments":   csmm.RoleViewer,
-	"createAssessment":  csmm.RoleAdmin,
-	"importAssessment":  csmm.RoleAdmin,
-	"getAssessment":     csmm.RoleViewer,
-	"updateAssessment":  csmm.RoleAdmin,
-	"deleteAssessment":  csmm.RoleAdmin,
-	"setTargets":        csmm.RoleAdmin,
-	"migrateAssessment": csmm.RoleAdmin,
-	"exportAssessment":  csmm.RoleViewer,
-	"getScore":          csmm.RoleViewer,
-	"getReport":         csmm.RoleViewer,
-	"listAnswers":       csmm.RoleViewer,
-	"putAnswer":         csmm.RoleAssessor,
-	"listAssignments":   csmm.RoleViewer,
-	"putAssignment":     csmm.RoleAdmin,
-	"deleteAssignment":  csmm.RoleAdmin,
-	"listExemptions":    csmm.RoleViewer,
-	"requestExemption":  csmm.RoleAssessor,
-	"decideExemption":   csmm.RoleAdmin,
-	"listEvidence":      csmm.RoleViewer,
-	"importEvidence":    csmm.RoleAssessor,
-	"deleteEvidence":    csmm.RoleAssessor,
-	"listModels":        csmm.RoleViewer,
-	"uploadModel":       csmm.RoleAdmin,
-	"getModel":          csmm.RoleViewer,
-	"listTokens":        csmm.RoleViewer,
-	"createToken":       csmm.RoleViewer,
-	"revokeToken":       csmm.RoleViewer,
-	"listAudit":         csmm.RoleAdmin,
+	"getOrganization":         csmm.RoleViewer,
+	"listMembers":             csmm.RoleViewer,
+	"addMember":               csmm.RoleOwner,
+	"setMemberRole":           csmm.RoleOwner,
+	"removeMember":            csmm.RoleOwner,
+	"listAssessments":         csmm.RoleViewer,
+	"createAssessment":        csmm.RoleAdmin,
+	"importAssessment":        csmm.RoleAdmin,
+	"getAssessment":           csmm.RoleViewer,
+	"updateAssessment":        csmm.RoleAdmin,
+	"deleteAssessment":        csmm.RoleAdmin,
+	"setTargets":              csmm.RoleAdmin,
+	"migrateAssessment":       csmm.RoleAdmin,
+	"exportAssessment":        csmm.RoleViewer,
+	"getScore":                csmm.RoleViewer,
+	"getReport":               csmm.RoleViewer,
+	"listAnswers":             csmm.RoleViewer,
+	"putAnswer":               csmm.RoleAssessor,
+	"listAssignments":         csmm.RoleViewer,
+	"putAssignment":           csmm.RoleAdmin,
+	"deleteAssignment":        csmm.RoleAdmin,
+	"listExemptions":          csmm.RoleViewer,
+	"requestExemption":        csmm.RoleAssessor,
+	"decideExemption":         csmm.RoleAdmin,
+	"listEvidence":            csmm.RoleViewer,
+	"importEvidence":          csmm.RoleAssessor,
+	"deleteEvidence":          csmm.RoleAssessor,
+	"listModels":              csmm.RoleViewer,
+	"uploadModel":             csmm.RoleAdmin,
+	"getModel":                csmm.RoleViewer,
+	"listTokens":              csmm.RoleViewer,
+	"createToken":             csmm.RoleViewer,
+	"revokeToken":             csmm.RoleViewer,
+	"listAudit":               csmm.RoleAdmin,
+	"listObjectiveEvidence":   csmm.RoleViewer,
+	"addEvidenceLink":         csmm.RoleAssessor,
+	"uploadEvidenceFile":      csmm.RoleAssessor,
+	"downloadEvidenceFile":    csmm.RoleViewer,
+	"deleteObjectiveEvidence": csmm.RoleAssessor,
+	"listReviews":             csmm.RoleViewer,
+	"markReviewed":            csmm.RoleAdmin,
+	"clearReview":             csmm.RoleAdmin,
 }
 
 // operations returns the method, path pattern and ID of every documented operation.

@@ -56,6 +56,8 @@ var backupTables = []backupTable{
 	{"external_benchmarks", []string{"id", "org_id", "name", "as_of", "imported_by", "imported_at", "data"}, "sssssis"},
 	{"benchmark_state", []string{"id", "generation"}, "ii"},
 	{"assignments", []string{"org_id", "assessment_id", "target", "user_id", "assigned_by", "assigned_at"}, "sssssi"},
+	{"attachments", []string{"id", "org_id", "assessment_id", "objective", "kind", "title", "url", "content_type", "size", "content", "added_by", "added_by_name", "added_at"}, "ssssssssixssi"},
+	{"answer_reviews", []string{"org_id", "assessment_id", "objective", "scope", "answer_version", "answer_updated_at", "reviewed_by", "reviewer_name", "reviewed_at"}, "ssssiissi"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 
@@ -176,6 +178,10 @@ func scannedValue(v any) any {
 			return v.Float64
 		}
 	case *[]byte:
+		// An empty blob reads back as nil on SQLite; it is still not NULL.
+		if *v == nil {
+			return []byte{}
+		}
 		return *v
 	case *int64:
 		return *v

@@ -43,6 +43,18 @@ func TestBackupRestore(t *testing.T) {
 		if _, err := src.UpdateUser(ctx, d.actor, d.owner.ID, "Renamed", true); err != nil {
 			t.Fatal(err)
 		}
+		// A file's bytes and a review mark go through the dump too.
+		if _, err := src.AddFile(ctx, d.org.ID, d.actor, d.assessment.ID, "IAM-2.1", "scan.png", []byte("\x89PNG\r\n\x1a\n\x00\xff")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.AddLink(ctx, d.org.ID, d.actor, d.assessment.ID, "IAM-2.1", "https://wiki.example.com/", "wiki"); err != nil {
+			t.Fatal(err)
+		}
+		if answers, err := src.ListAnswers(ctx, d.org.ID, d.assessment.ID); err != nil || len(answers) == 0 {
+			t.Fatalf("the tenant has no answer to review (%v)", err)
+		} else if _, err := src.MarkReviewed(ctx, d.org.ID, d.actor, d.assessment.ID, answers[0].Objective, answers[0].Scope, 0); err != nil {
+			t.Fatal(err)
+		}
 		if err := src.ArchiveAssessment(ctx, d.org.ID, d.actor, d.assessment.ID, true); err != nil {
 			t.Fatal(err)
 		}
@@ -55,6 +67,9 @@ func TestBackupRestore(t *testing.T) {
 		dst := open(t, b.fresh(t))
 		if err := dst.Restore(ctx, bytes.NewReader(backup.Bytes())); err != nil {
 			t.Fatalf("Restore: %v", err)
+		}
+		if !strings.Contains(want, `"table":"attachments"`) || !strings.Contains(want, `"table":"answer_reviews"`) {
+			t.Errorf("the backup holds no attachment or review mark")
 		}
 		if diff := cmp.Diff(want, dumpRows(t, dst)); diff != "" {
 			t.Errorf("restored data differs (-source +restored):\n%s", diff)

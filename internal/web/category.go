@@ -45,6 +45,8 @@ type categoryData struct {
 	Owner   string
 	Filters []tab
 	Hidden  int
+	// Evidence are the links, files and review marks of each objective.
+	Evidence map[string]*objectiveEvidence
 }
 
 // The filters of the category page (the show query parameter).
@@ -281,6 +283,12 @@ func (h *Handler) category(w http.ResponseWriter, r *http.Request) error {
 				d.Notice = "Saved the answer to " + id + "."
 			}
 		}
+	}
+	if d.Evidence, err = h.objectiveEvidence(r, c, s, d); err != nil {
+		return err
+	}
+	if n := evidenceNotice(r.URL.Query().Get("done")); n != "" {
+		d.Notice = n
 	}
 	if r.URL.Query().Get("requested") != "" {
 		d.Notice = "The exemption is requested; an admin decides it."

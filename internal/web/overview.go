@@ -50,6 +50,8 @@ type overviewData struct {
 	Owners []ownerRow
 	// Objectives are what an admin may assign one by one.
 	Objectives []option
+	// Review counts the answers of each category by review state.
+	Review *reviewSummary
 }
 
 // ownerRow is one member's assignments and how far they are.
@@ -284,6 +286,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 		if e.Status == store.ExemptionRequested {
 			d.Pending++
 		}
+	}
+	if d.Review, err = h.reviewSummary(r, c, s); err != nil {
+		return err
 	}
 	return h.render(w, http.StatusOK, h.pages.overview, d)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/csmm/csmm/internal/report"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/parts/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -82,7 +82,7 @@ var funcs = template.FuncMap{
 func parsePages() (*pages, error) {
 	p := &pages{}
 	for file, dst := range p.files() {
-		t, err := template.New(file).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+file)
+		t, err := template.New(file).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", "templates/"+file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", file, err)
 		}

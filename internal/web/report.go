@@ -12,6 +12,7 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -79,9 +80,14 @@ func (h *Handler) buildReport(ctx context.Context, c *caller, s *snapshot, scope
 	if scope != "" {
 		name += " (" + scope + ")"
 	}
+	evidence, reviews, err := service.ReportEvidence(ctx, h.store, c.Org.ID, s.A.ID)
+	if err != nil {
+		return nil, err
+	}
 	rep := report.Build(s.Model, res, report.Meta{
 		Organization: c.Org.Name, Assessment: name, Scopes: in.Scopes,
 		GeneratedAt: h.now().UTC(), ValidityDays: s.A.ValidityDays,
+		Evidence: evidence, Reviews: reviews,
 	})
 	if scope == "" {
 		if rep.Trend, err = h.reportTrend(ctx, c, s); err != nil {

@@ -146,6 +146,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /o/{org}/assessments/{id}/categories/{cat}", h.page(h.category))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/answer", h.page(h.answerSave))
 	mux.Handle("POST /o/{org}/assessments/{id}/assignments", h.page(h.assign))
+	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/links", h.page(h.linkAdd))
+	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/files", h.page(h.fileAdd))
+	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/review", h.page(h.reviewSave))
+	mux.Handle("GET /o/{org}/assessments/{id}/attachments/{att}", h.page(h.attachmentDownload))
+	mux.Handle("POST /o/{org}/assessments/{id}/attachments/{att}/delete", h.page(h.attachmentDelete))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/exemption", h.page(h.exemptionRequest))
 	mux.Handle("GET /o/{org}/assessments/{id}/exemptions", h.page(h.exemptions))
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
@@ -198,6 +203,9 @@ func (c *caller) CanAnswer() bool  { return !c.ReadOnly && c.Can(identity.PermAn
 func (c *caller) CanRequest() bool { return !c.ReadOnly && c.Can(identity.PermRequestExemption) }
 func (c *caller) CanManage() bool  { return !c.ReadOnly && c.Can(identity.PermManageAssessments) }
 func (c *caller) CanDecide() bool  { return !c.ReadOnly && c.Can(identity.PermDecideExemption) }
+
+// CanReview is for templates: the caller may mark answers reviewed.
+func (c *caller) CanReview() bool { return c.Can(identity.PermReviewAnswers) }
 
 // actor is the caller as the audit log records it.
 func (c *caller) actor(r *http.Request) store.Actor {
