@@ -54,6 +54,7 @@ var backupTables = []backupTable{
 	{"external_benchmarks", []string{"id", "org_id", "name", "as_of", "imported_by", "imported_at", "data"}, "sssssis"},
 	{"benchmark_state", []string{"id", "generation"}, "ii"},
 	{"assignments", []string{"org_id", "assessment_id", "target", "user_id", "assigned_by", "assigned_at"}, "sssssi"},
+	{"roadmap_items", []string{"org_id", "assessment_id", "objective", "owner_id", "due", "status", "ticket", "updated_by", "updated_at"}, "ssssssssi"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 
