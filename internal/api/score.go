@@ -78,11 +78,18 @@ func (a *API) score(c *call) (*scored, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		// The roadmap's work (owners, due dates, status) is in the report;
+		// a change to it raises the revision.
+		work, err := service.Roadmap(ctx, a.o.Store, orgID, id, in.Model, res)
+		if err != nil {
+			return nil, 0, err
+		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		sc.report = sync.OnceValue(func() *report.Report {
 			rep := report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
+				Work: service.WorkItems(work),
 			})
 			rep.Trend = report.BuildTrend(in.Model, trend, peers)
 			return rep

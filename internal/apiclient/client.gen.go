@@ -113,6 +113,27 @@ func (e Mode) Valid() bool {
 	}
 }
 
+// Defines values for RoadmapStatus.
+const (
+	Done       RoadmapStatus = "done"
+	InProgress RoadmapStatus = "in_progress"
+	Planned    RoadmapStatus = "planned"
+)
+
+// Valid indicates whether the value is a known member of the RoadmapStatus enum.
+func (e RoadmapStatus) Valid() bool {
+	switch e {
+	case Done:
+		return true
+	case InProgress:
+		return true
+	case Planned:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -1197,6 +1218,59 @@ type Result struct {
 	Scopes     *[]ScopeResult     `json:"scopes"`
 }
 
+// RoadmapEntry defines model for RoadmapEntry.
+type RoadmapEntry struct {
+	Category string `json:"category"`
+
+	// Due The date the work is due; absent for none
+	Due       *openapi_types.Date `json:"due,omitempty"`
+	Objective string              `json:"objective"`
+
+	// Overdue true when the due date is past on the scoring date and the work is not done
+	Overdue bool `json:"overdue"`
+
+	// Owner The owner's name, or their email address when they have no name
+	Owner *string `json:"owner,omitempty"`
+
+	// OwnerId The user ID of the member who owns the work; absent for nobody
+	OwnerId *string `json:"owner_id,omitempty"`
+
+	// Phase The roadmap phase the objective is in, from 1
+	Phase int `json:"phase"`
+
+	// Status How far the work on a roadmap objective is: planned, in_progress or done
+	Status RoadmapStatus `json:"status"`
+
+	// Ticket A link (http or https) to the work in a tracker
+	Ticket    *string    `json:"ticket,omitempty"`
+	Title     string     `json:"title"`
+	Updated   *time.Time `json:"updated,omitempty"`
+	UpdatedBy *string    `json:"updated_by,omitempty"`
+}
+
+// RoadmapEntryList defines model for RoadmapEntryList.
+type RoadmapEntryList struct {
+	Items []RoadmapEntry `json:"items"`
+}
+
+// RoadmapStatus How far the work on a roadmap objective is: planned, in_progress or done
+type RoadmapStatus string
+
+// RoadmapUpdate defines model for RoadmapUpdate.
+type RoadmapUpdate struct {
+	// Due The date the work is due (YYYY-MM-DD); absent for none
+	Due *openapi_types.Date `json:"due,omitempty"`
+
+	// OwnerId The user ID of a member of the organization; absent for nobody
+	OwnerId *string `json:"owner_id,omitempty"`
+
+	// Status planned when absent
+	Status *RoadmapStatus `json:"status,omitempty"`
+
+	// Ticket An http or https link to the work in a tracker
+	Ticket *string `json:"ticket,omitempty"`
+}
+
 // Role A member's role in an organization, highest first
 type Role string
 
@@ -1594,6 +1668,21 @@ type GetReportParams struct {
 // GetReportParamsFormat defines parameters for GetReport.
 type GetReportParamsFormat string
 
+// ListRoadmapItemsParams defines parameters for ListRoadmapItems.
+type ListRoadmapItemsParams struct {
+	// AsOf The date to score as of (YYYY-MM-DD); today when absent
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// UpdateRoadmapItemParams defines parameters for UpdateRoadmapItem.
+type UpdateRoadmapItemParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // GetScoreParams defines parameters for GetScore.
 type GetScoreParams struct {
 	// AsOf The date to score as of (YYYY-MM-DD); today when absent
@@ -1839,6 +1928,9 @@ type DecideExemptionJSONRequestBody = ExemptionDecision
 
 // MigrateAssessmentJSONRequestBody defines body for MigrateAssessment for application/json ContentType.
 type MigrateAssessmentJSONRequestBody = MigrateRequest
+
+// UpdateRoadmapItemJSONRequestBody defines body for UpdateRoadmapItem for application/json ContentType.
+type UpdateRoadmapItemJSONRequestBody = RoadmapUpdate
 
 // FinalizeAssessmentJSONRequestBody defines body for FinalizeAssessment for application/json ContentType.
 type FinalizeAssessmentJSONRequestBody = FinalizeRequest
@@ -2176,6 +2268,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoadmapItems The roadmap's objectives with their work
+	//
+	// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+	ListRoadmapItems(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoadmapItemWithBody Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithBody(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoadmapItem Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItem(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetScore The score JSON
 	//
@@ -2957,6 +3074,61 @@ func (c *Client) MigrateAssessment(ctx context.Context, org string, id string, p
 // Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 func (c *Client) GetReport(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReportRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoadmapItems The roadmap's objectives with their work
+//
+// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+func (c *Client) ListRoadmapItems(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRoadmapItemsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoadmapItemWithBody Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *Client) UpdateRoadmapItemWithBody(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoadmapItemRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoadmapItem Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *Client) UpdateRoadmapItem(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoadmapItemRequest(c.Server, org, id, objective, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5210,6 +5382,174 @@ func NewGetReportRequest(server string, org string, id string, params *GetReport
 	return req, nil
 }
 
+// NewListRoadmapItemsRequest constructs an http.Request for the ListRoadmapItems method
+func NewListRoadmapItemsRequest(server string, org string, id string, params *ListRoadmapItemsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/roadmap", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRoadmapItemRequest calls the generic UpdateRoadmapItem builder with application/json body
+func NewUpdateRoadmapItemRequest(server string, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRoadmapItemRequestWithBody(server, org, id, objective, params, "application/json", bodyReader)
+}
+
+// NewUpdateRoadmapItemRequestWithBody constructs an http.Request for the UpdateRoadmapItem method, with any body, and a specified content type
+func NewUpdateRoadmapItemRequestWithBody(server string, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/roadmap/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetScoreRequest constructs an http.Request for the GetScore method
 func NewGetScoreRequest(server string, org string, id string, params *GetScoreParams) (*http.Request, error) {
 	var err error
@@ -7389,6 +7729,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /orgs/{org}/assessments/{id}/report (the `GetReport` operationId).
 	GetReportWithResponse(ctx context.Context, org string, id string, params *GetReportParams, reqEditors ...RequestEditorFn) (*GetReportResponse, error)
 
+	// ListRoadmapItemsWithResponse The roadmap's objectives with their work
+	//
+	// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+	ListRoadmapItemsWithResponse(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*ListRoadmapItemsResponse, error)
+
+	// UpdateRoadmapItemWithBodyWithResponse Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error)
+
+	// UpdateRoadmapItemWithResponse Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error)
+
 	// GetScoreWithResponse The score JSON
 	//
 	// The assessment scored as of a date (today by default): the score JSON of formats.md, as `csmm score --format json` prints it.
@@ -9432,6 +9799,165 @@ func (r GetReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRoadmapItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoadmapEntryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON200() *RoadmapEntryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRoadmapItemsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRoadmapItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRoadmapItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRoadmapItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRoadmapItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateRoadmapItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoadmapEntry
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON200() *RoadmapEntry {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRoadmapItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRoadmapItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRoadmapItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRoadmapItemResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11782,6 +12308,51 @@ func (c *ClientWithResponses) GetReportWithResponse(ctx context.Context, org str
 	return ParseGetReportResponse(rsp)
 }
 
+// ListRoadmapItemsWithResponse The roadmap's objectives with their work
+//
+// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+func (c *ClientWithResponses) ListRoadmapItemsWithResponse(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*ListRoadmapItemsResponse, error) {
+	rsp, err := c.ListRoadmapItems(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRoadmapItemsResponse(rsp)
+}
+
+// UpdateRoadmapItemWithBodyWithResponse Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *ClientWithResponses) UpdateRoadmapItemWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error) {
+	rsp, err := c.UpdateRoadmapItemWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoadmapItemResponse(rsp)
+}
+
+// UpdateRoadmapItemWithResponse Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *ClientWithResponses) UpdateRoadmapItemWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error) {
+	rsp, err := c.UpdateRoadmapItem(ctx, org, id, objective, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoadmapItemResponse(rsp)
+}
+
 // GetScoreWithResponse The score JSON
 //
 // The assessment scored as of a date (today by default): the score JSON of formats.md, as `csmm score --format json` prints it.
@@ -13680,6 +14251,135 @@ func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/markdown) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListRoadmapItemsResponse parses an HTTP response from a ListRoadmapItemsWithResponse call
+func ParseListRoadmapItemsResponse(rsp *http.Response) (*ListRoadmapItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRoadmapItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoadmapEntryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRoadmapItemResponse parses an HTTP response from a UpdateRoadmapItemWithResponse call
+func ParseUpdateRoadmapItemResponse(rsp *http.Response) (*UpdateRoadmapItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRoadmapItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoadmapEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
