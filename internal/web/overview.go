@@ -6,6 +6,7 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -37,6 +38,13 @@ type overviewData struct {
 	// whom to.
 	AssignAction string
 	Members      []store.Member
+	// RoadmapHref is the roadmap's work; RoadmapPhases count each phase's
+	// done work, RoadmapProgress the whole roadmap's, and Overdue lists
+	// the roadmap objectives past their due date and not done.
+	RoadmapHref     string
+	RoadmapPhases   []roadmapPhase
+	RoadmapProgress report.RoadmapProgress
+	Overdue         []objectiveLink
 }
 
 // Columns is the number of columns of the categories table.
@@ -245,5 +253,39 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 			d.Pending++
 		}
 	}
+	if err := h.overviewRoadmap(r, c, s, &d); err != nil {
+		return err
+	}
 	return h.render(w, http.StatusOK, h.pages.overview, d)
+}
+
+// overviewRoadmap adds the roadmap's progress per phase and its overdue
+// objectives to the overview.
+func (h *Handler) overviewRoadmap(r *http.Request, c *caller, s *snapshot, d *overviewData) error {
+	d.RoadmapHref = d.Path + "/roadmap"
+	entries, err := h.roadmapEntries(r, c, s)
+	if err != nil {
+		return err
+	}
+	index := map[int]int{}
+	for _, ph := range s.Result.Roadmap {
+		index[ph.Phase] = len(d.RoadmapPhases)
+		d.RoadmapPhases = append(d.RoadmapPhases, roadmapPhase{Number: ph.Phase, Display: report.Display(ph.Projected.Program), Floor: ph.Projected.Floor})
+	}
+	for _, e := range entries {
+		if i, ok := index[e.Phase]; ok {
+			count(&d.RoadmapPhases[i].Progress, e.Status)
+		}
+		count(&d.RoadmapProgress, e.Status)
+		if !e.Overdue {
+			continue
+		}
+		link := objectiveLink{ID: e.Objective, Title: e.Title, Href: d.RoadmapHref + "#item-" + e.Objective,
+			Detail: "due " + e.Due.String() + ", " + e.Status.Label()}
+		if e.Owner != "" {
+			link.Detail += ", " + e.Owner
+		}
+		d.Overdue = append(d.Overdue, link)
+	}
+	return nil
 }

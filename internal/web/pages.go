@@ -23,6 +23,7 @@ type pages struct {
 	error, assessmentList, assessmentNew, targets, overview, category, exemptions, report, evidence *template.Template
 	home, account, settings, members, tokens, models, audit                                         *template.Template
 	snapshots, snapshot, trend, compare, benchmark                                                  *template.Template
+	roadmap                                                                                         *template.Template
 }
 
 // pageFiles maps each page to its template file; the tests type-check every
@@ -50,6 +51,7 @@ func (p *pages) files() map[string]**template.Template {
 		"trend.html":           &p.trend,
 		"compare.html":         &p.compare,
 		"benchmark.html":       &p.benchmark,
+		"roadmap.html":         &p.roadmap,
 	}
 }
 

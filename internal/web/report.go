@@ -12,6 +12,7 @@ import (
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
+	"github.com/csmm/csmm/internal/service"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -75,9 +76,16 @@ func (h *Handler) buildReport(ctx context.Context, c *caller, s *snapshot, scope
 	if scope != "" {
 		name += " (" + scope + ")"
 	}
+	// The roadmap's work (owners, due dates, status) is the roll-up's; a
+	// scope's own roadmap shows the same work on its objectives.
+	entries, err := service.Roadmap(ctx, h.store, c.Org.ID, s.A.ID, s.Model, s.Result)
+	if err != nil {
+		return nil, err
+	}
 	rep := report.Build(s.Model, res, report.Meta{
 		Organization: c.Org.Name, Assessment: name, Scopes: in.Scopes,
 		GeneratedAt: h.now().UTC(), ValidityDays: s.A.ValidityDays,
+		Work: service.WorkItems(entries),
 	})
 	if scope == "" {
 		if rep.Trend, err = h.reportTrend(ctx, c, s); err != nil {

@@ -36,6 +36,7 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"trend.html":           &trendData{},
 		"compare.html":         &compareData{},
 		"benchmark.html":       &benchmarkData{},
+		"roadmap.html":         &roadmapData{},
 	}
 	files := p.files()
 	if len(files) != len(types) {

@@ -134,6 +134,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /o/{org}/assessments/{id}/categories/{cat}", h.page(h.category))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/answer", h.page(h.answerSave))
 	mux.Handle("POST /o/{org}/assessments/{id}/assignments", h.page(h.assign))
+	mux.Handle("GET /o/{org}/assessments/{id}/roadmap", h.page(h.roadmap))
+	mux.Handle("POST /o/{org}/assessments/{id}/roadmap/{obj}", h.page(h.roadmapSave))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/exemption", h.page(h.exemptionRequest))
 	mux.Handle("GET /o/{org}/assessments/{id}/exemptions", h.page(h.exemptions))
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
