@@ -136,6 +136,10 @@ func (r *Report) ExecutiveSummary() Summary {
 				s.TrendChange = signedDelta(r.Program.Score, *row.Exact[0])
 			}
 		}
+		if n := len(s.Trend); n > maxTrendPoints {
+			// The first snapshot and the latest ones: the summary stays one page.
+			s.Trend = append(s.Trend[:1], s.Trend[n-maxTrendPoints+1:]...)
+		}
 		if len(s.Trend) > 0 {
 			s.Trend = append(s.Trend, TrendPoint{Date: "now (" + r.AsOf.String() + ")", Display: r.Program.Display})
 		}
@@ -156,6 +160,10 @@ func signedDelta(now, then float64) string {
 	}
 	return fmt.Sprintf("%s%d.%d", sign, tenths/10, tenths%10)
 }
+
+// maxTrendPoints is how many snapshots the summary's trend shows: the
+// first and the latest ones.
+const maxTrendPoints = 6
 
 // maxBriefScopes is how many scopes the cover names before "and N more".
 const maxBriefScopes = 4

@@ -186,3 +186,25 @@ func TestScopesBrief(t *testing.T) {
 		t.Errorf("ScopesBrief = %q, want %q", got, want)
 	}
 }
+
+// TestExecutiveSummaryTrendIsShort checks that a long history shows its
+// first snapshot and the latest ones, so that the summary keeps to a page.
+func TestExecutiveSummaryTrendIsShort(t *testing.T) {
+	r := builtinReport(t)
+	var points []history.TrendPoint
+	for i := range 20 {
+		v := 1 + float64(i)/10
+		points = append(points, history.TrendPoint{AsOf: assess.Date{Year: 2025, Month: 1, Day: 1}.AddDays(7 * i), Scores: []history.ScoreRow{{Kind: history.KindProgram, Score: &v}}})
+	}
+	r.Trend = BuildTrend(builtinModel(t), &history.Trend{Points: points}, nil)
+	got := r.ExecutiveSummary().Trend
+	if len(got) != maxTrendPoints+1 {
+		t.Fatalf("%d trend points, want %d: %v", len(got), maxTrendPoints+1, got)
+	}
+	if got[0].Date != "2025-01-01" || got[0].Display != "1.0" || got[len(got)-2].Display != "2.9" {
+		t.Errorf("trend %v: want the first snapshot (1.0), the latest ones up to 2.9, then now", got)
+	}
+	if want := signedDelta(r.Program.Score, 1); r.ExecutiveSummary().TrendChange != want {
+		t.Errorf("trend change %q, want %q from the first snapshot", r.ExecutiveSummary().TrendChange, want)
+	}
+}
