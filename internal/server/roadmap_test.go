@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/csmm/csmm/internal/api"
 	"github.com/csmm/csmm/internal/apiclient"
+	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // TestClientRoadmapItems lists an assessment's roadmap with the generated
@@ -84,4 +87,38 @@ func TestClientRoadmapItems(t *testing.T) {
 	v := newAPIClient(t, server, made.JSON201.Secret)
 	forbidden, err := v.UpdateRoadmapItemWithResponse(ctx, org, id, first.Objective, nil, apiclient.RoadmapUpdate{})
 	must(t, "updateRoadmapItem as a viewer", forbidden, err, http.StatusForbidden, forbidden != nil && forbidden.JSON403 != nil)
+}
+
+// roadmapAssessment creates an assessment with targets in the organization
+// and returns its ID and the first objective of its roadmap.
+func (f *fixture) roadmapAssessment(org *store.Organization) (string, string) {
+	f.e.t.Helper()
+	ctx := context.Background()
+	a, err := f.e.st.CreateAssessment(ctx, org.ID, storeActor(), store.AssessmentInput{Name: fmt.Sprintf("Roadmap %d", f.next()), Targets: []store.Target{{Category: "IAM", Level: 3, Reason: "baseline"}}})
+	if err != nil {
+		f.e.t.Fatal(err)
+	}
+	in, _, err := f.e.st.Scoring(ctx, org.ID, a.ID, assess.Date{Year: 2026, Month: 11, Day: 20})
+	if err != nil {
+		f.e.t.Fatal(err)
+	}
+	res := assess.Score(in)
+	if len(res.Roadmap) == 0 || len(res.Roadmap[0].Objectives) == 0 {
+		f.e.t.Fatal("an assessment with a target of 3 for IAM and no answer has no roadmap")
+	}
+	return a.ID, res.Roadmap[0].Objectives[0].ID
+}
+
+// The roadmap's operations in the role matrix (and so in the document's
+// checks): reading for viewers, setting the work for assessors.
+func init() {
+	builders["listRoadmapItems"] = func(f *fixture, o *store.Organization, _ *store.User) request {
+		return request{method: "GET", path: "/orgs/" + o.Slug + "/assessments/" + f.assessment(o) + "/roadmap"}
+	}
+	builders["updateRoadmapItem"] = func(f *fixture, o *store.Organization, _ *store.User) request {
+		id, obj := f.roadmapAssessment(o)
+		return jsonReq("PUT", "/orgs/"+o.Slug+"/assessments/"+id+"/roadmap/"+obj, `{"status":"in_progress","due":"2026-12-31","ticket":"https://tracker.example/1"}`)
+	}
+	minRole["listRoadmapItems"] = csmm.RoleViewer
+	minRole["updateRoadmapItem"] = csmm.RoleAssessor
 }
