@@ -158,6 +158,15 @@ func (a *API) table() []route {
 			Description: "The report in one format (html, pdf, md, json, csv, xlsx, or ccm-csv: the CSA CCM crosswalk) as of a date. The json format is the score JSON with the organization, assessment, generation time and validity. A pdf needs Chromium on the server and answers 503 unavailable without it.",
 			Out:         typ[ReportJSON]()},
 
+		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/roadmap", OperationID: "listRoadmapItems", Tag: tagScores, Perm: identity.PermRead, Query: []queryParam{asOfParam}, Handle: a.listRoadmapItems,
+			Summary:     "The roadmap's objectives with their work",
+			Description: "Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.",
+			Out:         typ[List[service.RoadmapEntry]]()},
+		{Method: "PUT", Path: "/orgs/{org}/assessments/{id}/roadmap/{objective}", OperationID: "updateRoadmapItem", Tag: tagScores, Perm: identity.PermAnswer, Body: mediaJSON, Handle: a.updateRoadmapItem,
+			Summary:     "Set the work on one roadmap objective",
+			Description: "Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.",
+			In:          typ[service.RoadmapUpdate](), Out: typ[service.RoadmapEntry]()},
+
 		{Method: "GET", Path: "/orgs/{org}/assessments/{id}/answers", OperationID: "listAnswers", Tag: tagAnswers, Perm: identity.PermRead, Handle: a.listAnswers,
 			Summary:     "Every stored answer with its version",
 			Description: "The stored answers of the assessment, each with the version a putAnswer must send to change it.",

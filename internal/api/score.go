@@ -72,6 +72,12 @@ func (a *API) score(c *call) (*scored, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		// The roadmap's work (owners, due dates, status) is in the report;
+		// a change to it raises the revision.
+		work, err := service.Roadmap(ctx, a.o.Store, orgID, id, in.Model, res)
+		if err != nil {
+			return nil, 0, err
+		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
 		// The report's Trend section is read by getReport for each report:
@@ -80,6 +86,7 @@ func (a *API) score(c *call) (*scored, error) {
 			return report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 				Evidence: evidence, Reviews: reviews,
+				Work: service.WorkItems(work),
 			})
 		})
 		return sc, scoredSize(in), nil

@@ -113,6 +113,27 @@ func (e Mode) Valid() bool {
 	}
 }
 
+// Defines values for RoadmapStatus.
+const (
+	Done       RoadmapStatus = "done"
+	InProgress RoadmapStatus = "in_progress"
+	Planned    RoadmapStatus = "planned"
+)
+
+// Valid indicates whether the value is a known member of the RoadmapStatus enum.
+func (e RoadmapStatus) Valid() bool {
+	switch e {
+	case Done:
+		return true
+	case InProgress:
+		return true
+	case Planned:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -465,6 +486,26 @@ type AssessmentUpdate struct {
 	// Scopes Replaces every scope
 	Scopes       *[]Scope `json:"scopes,omitempty"`
 	ValidityDays *int     `json:"validity_days,omitempty"`
+}
+
+// Assignment defines model for Assignment.
+type Assignment struct {
+	AssessmentId string    `json:"assessment_id"`
+	Assigned     time.Time `json:"assigned"`
+	AssignedBy   string    `json:"assigned_by"`
+	Target       string    `json:"target"`
+	UserId       string    `json:"user_id"`
+}
+
+// AssignmentList defines model for AssignmentList.
+type AssignmentList struct {
+	Items []Assignment `json:"items"`
+}
+
+// AssignmentPut defines model for AssignmentPut.
+type AssignmentPut struct {
+	// UserId The member the category or objective is given to
+	UserId string `json:"user_id"`
 }
 
 // Attachment defines model for Attachment.
@@ -1017,9 +1058,10 @@ type Objective struct {
 
 // ObjectiveChange defines model for ObjectiveChange.
 type ObjectiveChange struct {
-	After  *ObjectiveState `json:"after"`
-	Before *ObjectiveState `json:"before"`
-	By     *string         `json:"by,omitempty"`
+	After         *ObjectiveState `json:"after"`
+	AnswerDeleted *bool           `json:"answer_deleted,omitempty"`
+	Before        *ObjectiveState `json:"before"`
+	By            *string         `json:"by,omitempty"`
 
 	// Date A calendar date, YYYY-MM-DD
 	Date      *openapi_types.Date `json:"date,omitempty"`
@@ -1250,6 +1292,59 @@ type ReviewList struct {
 type ReviewMark struct {
 	// Version The version of the answer the reviewer saw; 409 when the stored answer has another. The current version when absent or 0
 	Version *int `json:"version,omitempty"`
+}
+
+// RoadmapEntry defines model for RoadmapEntry.
+type RoadmapEntry struct {
+	Category string `json:"category"`
+
+	// Due The date the work is due; absent for none
+	Due       *openapi_types.Date `json:"due,omitempty"`
+	Objective string              `json:"objective"`
+
+	// Overdue true when the due date is past on the scoring date and the work is not done
+	Overdue bool `json:"overdue"`
+
+	// Owner The owner's name, or their email address when they have no name
+	Owner *string `json:"owner,omitempty"`
+
+	// OwnerId The user ID of the member who owns the work; absent for nobody
+	OwnerId *string `json:"owner_id,omitempty"`
+
+	// Phase The roadmap phase the objective is in, from 1
+	Phase int `json:"phase"`
+
+	// Status How far the work on a roadmap objective is: planned, in_progress or done
+	Status RoadmapStatus `json:"status"`
+
+	// Ticket A link (http or https) to the work in a tracker
+	Ticket    *string    `json:"ticket,omitempty"`
+	Title     string     `json:"title"`
+	Updated   *time.Time `json:"updated,omitempty"`
+	UpdatedBy *string    `json:"updated_by,omitempty"`
+}
+
+// RoadmapEntryList defines model for RoadmapEntryList.
+type RoadmapEntryList struct {
+	Items []RoadmapEntry `json:"items"`
+}
+
+// RoadmapStatus How far the work on a roadmap objective is: planned, in_progress or done
+type RoadmapStatus string
+
+// RoadmapUpdate defines model for RoadmapUpdate.
+type RoadmapUpdate struct {
+	// Due The date the work is due (YYYY-MM-DD); absent for none
+	Due *openapi_types.Date `json:"due,omitempty"`
+
+	// OwnerId The user ID of a member of the organization; absent for nobody
+	OwnerId *string `json:"owner_id,omitempty"`
+
+	// Status planned when absent
+	Status *RoadmapStatus `json:"status,omitempty"`
+
+	// Ticket An http or https link to the work in a tracker
+	Ticket *string `json:"ticket,omitempty"`
 }
 
 // Role A member's role in an organization, highest first
@@ -1574,6 +1669,24 @@ type PutAnswerParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// ListAssignmentsParams defines parameters for ListAssignments.
+type ListAssignmentsParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// DeleteAssignmentParams defines parameters for DeleteAssignment.
+type DeleteAssignmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// PutAssignmentParams defines parameters for PutAssignment.
+type PutAssignmentParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // ListObjectiveEvidenceParams defines parameters for ListObjectiveEvidence.
 type ListObjectiveEvidenceParams struct {
 	// Objective Only this objective's links and files
@@ -1703,6 +1816,21 @@ type MarkReviewedParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 }
 
+// ListRoadmapItemsParams defines parameters for ListRoadmapItems.
+type ListRoadmapItemsParams struct {
+	// AsOf The date to score as of (YYYY-MM-DD); today when absent
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
+// UpdateRoadmapItemParams defines parameters for UpdateRoadmapItem.
+type UpdateRoadmapItemParams struct {
+	// Pretty true (or 1) for indented JSON; compact when absent
+	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
+}
+
 // GetScoreParams defines parameters for GetScore.
 type GetScoreParams struct {
 	// AsOf The date to score as of (YYYY-MM-DD); today when absent
@@ -1741,8 +1869,14 @@ type ListAuditParams struct {
 	// TargetId Only entries about this thing
 	TargetId *string `form:"target_id,omitempty" json:"target_id,omitempty"`
 
-	// Actor Only entries by this user ID
+	// Actor Only entries by this user ID (or API token ID)
 	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// From Only entries on or after this day (YYYY-MM-DD, UTC)
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only entries on or before this day (YYYY-MM-DD, UTC)
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 
 	// Pretty true (or 1) for indented JSON; compact when absent
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
@@ -1940,6 +2074,9 @@ type UpdateAssessmentJSONRequestBody = AssessmentUpdate
 // PutAnswerJSONRequestBody defines body for PutAnswer for application/json ContentType.
 type PutAnswerJSONRequestBody = AnswerPut
 
+// PutAssignmentJSONRequestBody defines body for PutAssignment for application/json ContentType.
+type PutAssignmentJSONRequestBody = AssignmentPut
+
 // RequestExemptionJSONRequestBody defines body for RequestExemption for application/json ContentType.
 type RequestExemptionJSONRequestBody = ExemptionRequest
 
@@ -1954,6 +2091,9 @@ type AddEvidenceLinkJSONRequestBody = LinkAdd
 
 // MarkReviewedJSONRequestBody defines body for MarkReviewed for application/json ContentType.
 type MarkReviewedJSONRequestBody = ReviewMark
+
+// UpdateRoadmapItemJSONRequestBody defines body for UpdateRoadmapItem for application/json ContentType.
+type UpdateRoadmapItemJSONRequestBody = RoadmapUpdate
 
 // FinalizeAssessmentJSONRequestBody defines body for FinalizeAssessment for application/json ContentType.
 type FinalizeAssessmentJSONRequestBody = FinalizeRequest
@@ -2153,7 +2293,7 @@ type ClientInterface interface {
 
 	// UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2162,7 +2302,7 @@ type ClientInterface interface {
 
 	// UpdateAssessment Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2193,6 +2333,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAssignments Who each category or objective is assigned to
+	//
+	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+	ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAssignment Remove an assignment
+	//
+	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+	DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutAssignmentWithBody Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutAssignment Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListObjectiveEvidence Links and files that back the objectives' answers
 	//
@@ -2371,6 +2543,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
 	MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoadmapItems The roadmap's objectives with their work
+	//
+	// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+	ListRoadmapItems(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoadmapItemWithBody Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithBody(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoadmapItem Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItem(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetScore The score JSON
 	//
@@ -2853,7 +3050,7 @@ func (c *Client) GetAssessment(ctx context.Context, org string, id string, param
 
 // UpdateAssessmentWithBody Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2872,7 +3069,7 @@ func (c *Client) UpdateAssessmentWithBody(ctx context.Context, org string, id st
 
 // UpdateAssessment Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2934,6 +3131,78 @@ func (c *Client) PutAnswerWithBody(ctx context.Context, org string, id string, o
 // Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 func (c *Client) PutAnswer(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAnswerRequest(c.Server, org, id, objective, scope, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAssignments Who each category or objective is assigned to
+//
+// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+func (c *Client) ListAssignments(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAssignmentsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAssignment Remove an assignment
+//
+// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+func (c *Client) DeleteAssignment(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAssignmentRequest(c.Server, org, id, target, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutAssignmentWithBody Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *Client) PutAssignmentWithBody(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutAssignmentRequestWithBody(c.Server, org, id, target, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutAssignment Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *Client) PutAssignment(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutAssignmentRequest(c.Server, org, id, target, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3332,6 +3601,61 @@ func (c *Client) MarkReviewedWithBody(ctx context.Context, org string, id string
 // Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
 func (c *Client) MarkReviewed(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMarkReviewedRequest(c.Server, org, id, objective, scope, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoadmapItems The roadmap's objectives with their work
+//
+// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+func (c *Client) ListRoadmapItems(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRoadmapItemsRequest(c.Server, org, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoadmapItemWithBody Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *Client) UpdateRoadmapItemWithBody(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoadmapItemRequestWithBody(c.Server, org, id, objective, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoadmapItem Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *Client) UpdateRoadmapItem(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoadmapItemRequest(c.Server, org, id, objective, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4857,6 +5181,237 @@ func NewPutAnswerRequestWithBody(server string, org string, id string, objective
 	return req, nil
 }
 
+// NewListAssignmentsRequest constructs an http.Request for the ListAssignments method
+func NewListAssignmentsRequest(server string, org string, id string, params *ListAssignmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteAssignmentRequest constructs an http.Request for the DeleteAssignment method
+func NewDeleteAssignmentRequest(server string, org string, id string, target string, params *DeleteAssignmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutAssignmentRequest calls the generic PutAssignment builder with application/json body
+func NewPutAssignmentRequest(server string, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutAssignmentRequestWithBody(server, org, id, target, params, "application/json", bodyReader)
+}
+
+// NewPutAssignmentRequestWithBody constructs an http.Request for the PutAssignment method, with any body, and a specified content type
+func NewPutAssignmentRequestWithBody(server string, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "target", target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/assignments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListObjectiveEvidenceRequest constructs an http.Request for the ListObjectiveEvidence method
 func NewListObjectiveEvidenceRequest(server string, org string, id string, params *ListObjectiveEvidenceParams) (*http.Request, error) {
 	var err error
@@ -6233,6 +6788,174 @@ func NewMarkReviewedRequestWithBody(server string, org string, id string, object
 	return req, nil
 }
 
+// NewListRoadmapItemsRequest constructs an http.Request for the ListRoadmapItems method
+func NewListRoadmapItemsRequest(server string, org string, id string, params *ListRoadmapItemsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/roadmap", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRoadmapItemRequest calls the generic UpdateRoadmapItem builder with application/json body
+func NewUpdateRoadmapItemRequest(server string, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRoadmapItemRequestWithBody(server, org, id, objective, params, "application/json", bodyReader)
+}
+
+// NewUpdateRoadmapItemRequestWithBody constructs an http.Request for the UpdateRoadmapItem method, with any body, and a specified content type
+func NewUpdateRoadmapItemRequestWithBody(server string, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org", org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objective", objective, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orgs/%s/assessments/%s/roadmap/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Pretty != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pretty", *params.Pretty, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetScoreRequest constructs an http.Request for the GetScore method
 func NewGetScoreRequest(server string, org string, id string, params *GetScoreParams) (*http.Request, error) {
 	var err error
@@ -6573,6 +7296,30 @@ func NewListAuditRequest(server string, org string, params *ListAuditParams) (*h
 		if params.Actor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8261,7 +9008,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8270,7 +9017,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 	//
-	// Changes the fields present in the body and answers the assessment as it is afterwards.
+	// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8303,6 +9050,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/answers/{objective}/{scope} (the `PutAnswer` operationId).
 	PutAnswerWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *PutAnswerParams, body PutAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAnswerResponse, error)
+
+	// ListAssignmentsWithResponse Who each category or objective is assigned to
+	//
+	// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+	ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error)
+
+	// DeleteAssignmentWithResponse Remove an assignment
+	//
+	// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+	DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error)
+
+	// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
+
+	// PutAssignmentWithResponse Assign a category or objective to a member
+	//
+	// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+	PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error)
 
 	// ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
 	//
@@ -8501,6 +9284,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /orgs/{org}/assessments/{id}/reviews/{objective}/{scope} (the `MarkReviewed` operationId).
 	MarkReviewedWithResponse(ctx context.Context, org string, id string, objective string, scope string, params *MarkReviewedParams, body MarkReviewedJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkReviewedResponse, error)
+
+	// ListRoadmapItemsWithResponse The roadmap's objectives with their work
+	//
+	// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+	ListRoadmapItemsWithResponse(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*ListRoadmapItemsResponse, error)
+
+	// UpdateRoadmapItemWithBodyWithResponse Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error)
+
+	// UpdateRoadmapItemWithResponse Set the work on one roadmap objective
+	//
+	// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+	UpdateRoadmapItemWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error)
 
 	// GetScoreWithResponse The score JSON
 	//
@@ -9826,6 +10636,248 @@ func (r PutAnswerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PutAnswerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignmentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAssignmentsResponse) GetJSON200() *AssignmentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAssignmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAssignmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAssignmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAssignmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListAssignmentsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAssignmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteAssignmentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteAssignmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAssignmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAssignmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAssignmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAssignmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutAssignmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Assignment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutAssignmentResponse) GetJSON200() *Assignment {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutAssignmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutAssignmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutAssignmentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PutAssignmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PutAssignmentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PutAssignmentResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutAssignmentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutAssignmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutAssignmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutAssignmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutAssignmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11160,6 +12212,165 @@ func (r MarkReviewedResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MarkReviewedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRoadmapItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoadmapEntryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON200() *RoadmapEntryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRoadmapItemsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRoadmapItemsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRoadmapItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRoadmapItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRoadmapItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRoadmapItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateRoadmapItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoadmapEntry
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON200() *RoadmapEntry {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateRoadmapItemResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRoadmapItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRoadmapItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRoadmapItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRoadmapItemResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13257,7 +14468,7 @@ func (c *ClientWithResponses) GetAssessmentWithResponse(ctx context.Context, org
 
 // UpdateAssessmentWithBodyWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13272,7 +14483,7 @@ func (c *ClientWithResponses) UpdateAssessmentWithBodyWithResponse(ctx context.C
 
 // UpdateAssessmentWithResponse Rename, change validity, scopes or archive state
 //
-// Changes the fields present in the body and answers the assessment as it is afterwards.
+// Changes the fields present in the body and answers the assessment as it is afterwards. An archived assessment is read-only: every change to it (answers, evidence, exemptions, targets, scopes, assignments, a rename) answers 409 until archived: false restores it; a restore in the same request comes before its other changes, an archiving after them.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13328,6 +14539,66 @@ func (c *ClientWithResponses) PutAnswerWithResponse(ctx context.Context, org str
 		return nil, err
 	}
 	return ParsePutAnswerResponse(rsp)
+}
+
+// ListAssignmentsWithResponse Who each category or objective is assigned to
+//
+// The assessment's assignments by target: a category or objective given to a member, who finds it under "Assigned to me". An objective without its own assignment belongs to its category's member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/assignments (the `ListAssignments` operationId).
+func (c *ClientWithResponses) ListAssignmentsWithResponse(ctx context.Context, org string, id string, params *ListAssignmentsParams, reqEditors ...RequestEditorFn) (*ListAssignmentsResponse, error) {
+	rsp, err := c.ListAssignments(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAssignmentsResponse(rsp)
+}
+
+// DeleteAssignmentWithResponse Remove an assignment
+//
+// Leaves a category or objective without a member; a target that is not assigned answers 404, an archived assessment 409. Audited as assignment.set.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orgs/{org}/assessments/{id}/assignments/{target} (the `DeleteAssignment` operationId).
+func (c *ClientWithResponses) DeleteAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *DeleteAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteAssignmentResponse, error) {
+	rsp, err := c.DeleteAssignment(ctx, org, id, target, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAssignmentResponse(rsp)
+}
+
+// PutAssignmentWithBodyWithResponse Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *ClientWithResponses) PutAssignmentWithBodyWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
+	rsp, err := c.PutAssignmentWithBody(ctx, org, id, target, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutAssignmentResponse(rsp)
+}
+
+// PutAssignmentWithResponse Assign a category or objective to a member
+//
+// Gives a category or objective of the assessment's model to a member of the organization, replacing an earlier assignment of it. A target outside the model or a user who is not a member answers 400; an archived assessment 409. Audited as assignment.set.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/assignments/{target} (the `PutAssignment` operationId).
+func (c *ClientWithResponses) PutAssignmentWithResponse(ctx context.Context, org string, id string, target string, params *PutAssignmentParams, body PutAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssignmentResponse, error) {
+	rsp, err := c.PutAssignment(ctx, org, id, target, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutAssignmentResponse(rsp)
 }
 
 // ListObjectiveEvidenceWithResponse Links and files that back the objectives' answers
@@ -13658,6 +14929,51 @@ func (c *ClientWithResponses) MarkReviewedWithResponse(ctx context.Context, org 
 		return nil, err
 	}
 	return ParseMarkReviewedResponse(rsp)
+}
+
+// ListRoadmapItemsWithResponse The roadmap's objectives with their work
+//
+// Every objective of the assessment's roadmap (scored as of a date, today by default), phase by phase, with its work: owner, due date, status (planned, in_progress, done), ticket link, and whether it is overdue (due before the scoring date and not done). An objective nobody has worked on is planned.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orgs/{org}/assessments/{id}/roadmap (the `ListRoadmapItems` operationId).
+func (c *ClientWithResponses) ListRoadmapItemsWithResponse(ctx context.Context, org string, id string, params *ListRoadmapItemsParams, reqEditors ...RequestEditorFn) (*ListRoadmapItemsResponse, error) {
+	rsp, err := c.ListRoadmapItems(ctx, org, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRoadmapItemsResponse(rsp)
+}
+
+// UpdateRoadmapItemWithBodyWithResponse Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *ClientWithResponses) UpdateRoadmapItemWithBodyWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error) {
+	rsp, err := c.UpdateRoadmapItemWithBody(ctx, org, id, objective, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoadmapItemResponse(rsp)
+}
+
+// UpdateRoadmapItemWithResponse Set the work on one roadmap objective
+//
+// Replaces the owner (a member), due date, status and ticket link (http or https) of one objective of today's roadmap; an absent field is cleared, an absent status is planned. An objective that is not on the roadmap answers 400. Audited as roadmap_item.set.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orgs/{org}/assessments/{id}/roadmap/{objective} (the `UpdateRoadmapItem` operationId).
+func (c *ClientWithResponses) UpdateRoadmapItemWithResponse(ctx context.Context, org string, id string, objective string, params *UpdateRoadmapItemParams, body UpdateRoadmapItemJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoadmapItemResponse, error) {
+	rsp, err := c.UpdateRoadmapItem(ctx, org, id, objective, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoadmapItemResponse(rsp)
 }
 
 // GetScoreWithResponse The score JSON
@@ -14974,6 +16290,206 @@ func ParsePutAnswerResponse(rsp *http.Response) (*PutAnswerResponse, error) {
 	return response, nil
 }
 
+// ParseListAssignmentsResponse parses an HTTP response from a ListAssignmentsWithResponse call
+func ParseListAssignmentsResponse(rsp *http.Response) (*ListAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAssignmentResponse parses an HTTP response from a DeleteAssignmentWithResponse call
+func ParseDeleteAssignmentResponse(rsp *http.Response) (*DeleteAssignmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAssignmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutAssignmentResponse parses an HTTP response from a PutAssignmentWithResponse call
+func ParsePutAssignmentResponse(rsp *http.Response) (*PutAssignmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutAssignmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Assignment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListObjectiveEvidenceResponse parses an HTTP response from a ListObjectiveEvidenceWithResponse call
 func ParseListObjectiveEvidenceResponse(rsp *http.Response) (*ListObjectiveEvidenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16045,6 +17561,135 @@ func ParseMarkReviewedResponse(rsp *http.Response) (*MarkReviewedResponse, error
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRoadmapItemsResponse parses an HTTP response from a ListRoadmapItemsWithResponse call
+func ParseListRoadmapItemsResponse(rsp *http.Response) (*ListRoadmapItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRoadmapItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoadmapEntryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRoadmapItemResponse parses an HTTP response from a UpdateRoadmapItemWithResponse call
+func ParseUpdateRoadmapItemResponse(rsp *http.Response) (*UpdateRoadmapItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRoadmapItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoadmapEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge

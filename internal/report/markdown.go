@@ -41,6 +41,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("- %s\n", md(h))
 	}
 	p("\n")
+	r.markdownBoard(p)
 
 	p("## How the score is computed\n\n")
 	for _, para := range r.Method() {
@@ -84,14 +85,25 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	default:
 		p("No phase: every category with a target already meets it.\n\n")
 	}
+	if len(r.Roadmap) > 0 {
+		p("Work on the roadmap: %s (%s).\n\n", r.RoadmapProgress.Text(), r.RoadmapProgress.Percent())
+	}
+	if len(r.Overdue) > 0 {
+		p("### Overdue\n\n| Objective | Phase | Owner | Due | Days late | Status |\n|---|---|---|---|---|---|\n")
+		for _, o := range r.Overdue {
+			p("| %s %s | %d | %s | %s | %d | %s |\n", o.Objective.ID, md(o.Objective.Title), o.Phase, dash(md(o.Work.Owner)), o.Work.DueText(), o.DaysLate, o.Work.StatusLabel())
+		}
+		p("\n")
+	}
 	for _, ph := range r.Roadmap {
 		p("### Phase %d: %d %s\n\n", ph.Number, ph.Count, plural(ph.Count, "objective", "objectives"))
 		for _, g := range ph.Groups {
 			p("- **%s (%s)**\n", md(g.CategoryName), g.Category)
 			for _, o := range g.Objectives {
-				p("  - %s %s\n", o.ID, md(o.Title))
+				p("  - %s %s%s\n", o.ID, md(o.Title), mdWork(o.Work))
 			}
 		}
+		p("\nWork: %s.\n", ph.Progress.Text())
 		p("\nAfter phase %d: program %s, floor %d (%s).\n\n", ph.Number, ph.Display, ph.Floor, md(ph.FloorName))
 	}
 	if len(r.Roadmap) > 0 {
@@ -259,5 +271,72 @@ func (r *Report) Method() []string {
 		"A domain's score is the weighted average of its categories; the program score is the weighted average of the domains. The floor is the lowest level of any category. Completeness is the share of applicable objectives, over every scope, that have a current answer or automated evidence.",
 		"Each scope is scored on its own; the program as a whole combines, objective by objective, the weighted average of the scopes' values. A category meets its target when its level reaches the target level. The roadmap lists, phase by phase, the objectives of the next level of every category below its target, and the scores once the phase is done.",
 		"Scores shown to people are cut, not rounded, to one decimal, so the whole number shown is always the level: 2.96 is shown as 2.9. The JSON export carries the exact values.",
+	}
+}
+
+// mdWork is the work on a roadmap objective as a Markdown suffix:
+// " (owner Ana, due 2026-03-31, in progress, overdue, https://…)".
+func mdWork(w *WorkItem) string {
+	if w == nil {
+		return ""
+	}
+	parts := []string{}
+	if w.Owner != "" {
+		parts = append(parts, "owner "+md(w.Owner))
+	}
+	if !w.Due.IsZero() {
+		parts = append(parts, "due "+w.Due.String())
+	}
+	parts = append(parts, w.StatusLabel())
+	if w.Overdue {
+		parts = append(parts, "**overdue**")
+	}
+	if w.Ticket != "" {
+		parts = append(parts, "<"+strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20").Replace(w.Ticket)+">")
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// markdownBoard writes the board's figures of the executive summary: the
+// scores against targets, the largest gaps, the next phase and the trend.
+func (r *Report) markdownBoard(p func(string, ...any)) {
+	s := r.ExecutiveSummary()
+	p("| Domain | Now | At target |\n|---|---|---|\n")
+	for _, d := range s.Domains {
+		p("| %s | %s | %s |\n", md(d.Name), d.Display, d.AtTarget)
+	}
+	p("| **Program** | **%s** | %s |\n\n", s.Program.Display, s.Program.AtTarget)
+	if s.HasTargets {
+		p("At target: the score once every category reaches its target level.\n\n")
+	}
+	if len(s.Gaps) > 0 {
+		p("Largest gaps:\n\n| Category | Now | Target | Gap |\n|---|---|---|---|\n")
+		for _, c := range s.Gaps {
+			p("| %s (%s) | %s (level %d) | %d | %s |\n", md(c.Name), c.ID, c.Display, c.Level, *c.Target, c.GapDisplay)
+		}
+		p("\n")
+	}
+	if np := s.NextPhase; np != nil {
+		p("Next phase: phase %d of %d, %d %s, raising the program score to %s and the floor to level %d (%s).", np.Number, s.Phases, np.Count,
+			plural(np.Count, "objective", "objectives"), np.Display, np.Floor, md(np.FloorName))
+		if np.HasEstimates {
+			p(" Investment: %s person-weeks (%s); spend: %s.", np.Effort.WeeksText(), np.Effort.SizesText(), np.Effort.SpendText())
+		}
+		p(" Work: %s.", np.Progress.Text())
+		if s.Overdue > 0 {
+			p(" %d roadmap %s overdue.", s.Overdue, plural(s.Overdue, "objective is", "objectives are"))
+		}
+		p("\n\n")
+	}
+	if len(s.Trend) > 0 {
+		pts := make([]string, len(s.Trend))
+		for i, t := range s.Trend {
+			pts[i] = t.Display + " (" + t.Date + ")"
+		}
+		p("Trend of the program score: %s", strings.Join(pts, " → "))
+		if s.TrendChange != "" {
+			p(", %s since the first snapshot", s.TrendChange)
+		}
+		p(".\n\n")
 	}
 }

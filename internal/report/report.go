@@ -37,6 +37,9 @@ type Meta struct {
 	// and scope. Both are optional (an answers file has neither).
 	Evidence []EvidenceItem
 	Reviews  map[assess.Key]ReviewMark
+	// Work is the work on the roadmap's objectives (owner, due date,
+	// status, ticket); an objective of the roadmap without an item is planned.
+	Work []WorkItem
 }
 
 // Report is the individualized report as data, ready for any renderer.
@@ -56,6 +59,11 @@ type Report struct {
 	Domains    []Domain
 	Categories []Category
 	Roadmap    []Phase
+	// RoadmapProgress counts the roadmap's objectives whose work is done,
+	// and Overdue lists those past their due date on the as-of date and
+	// not done, oldest due date first.
+	RoadmapProgress RoadmapProgress
+	Overdue         []OverdueItem
 	// Scopes are the scopes in the order of the result, each with its own
 	// scores, exceptions and objective rows.
 	Scopes []Scope
@@ -216,6 +224,8 @@ type ObjectiveRef struct {
 	Status    assess.Status
 	Value     *float64
 	Threshold float64
+	// Work is the work on the objective, for the objectives of the roadmap.
+	Work *WorkItem
 }
 
 // Phase is one roadmap phase: the objectives to meet, by category, and the
@@ -230,6 +240,8 @@ type Phase struct {
 	FloorName  string
 	Domains    []Projected
 	Categories []Projected
+	// Progress counts the phase's objectives whose work is done.
+	Progress RoadmapProgress
 }
 
 // PhaseGroup is the objectives of one category in a roadmap phase.
@@ -374,6 +386,7 @@ func Build(m *model.Model, res assess.Result, meta Meta) *Report {
 	}
 	r.revision2(m, res, names, ref)
 	r.evidenceAndReview(m, meta, ref)
+	r.attachWork(meta.Work)
 	r.Highlights = highlights(r)
 	return r
 }
@@ -773,11 +786,7 @@ func highlights(r *Report) []string {
 		out = append(out, "No category has a target level; set targets to get gaps and a roadmap.")
 	}
 
-	if p.Completeness < 1 {
-		out = append(out, fmt.Sprintf("The assessment is %s complete: the remaining applicable objectives are unanswered or have stale answers and count as not in place.", p.CompletenessDisplay))
-	} else {
-		out = append(out, "The assessment is complete: every applicable objective has a current answer or automated evidence.")
-	}
+	out = append(out, completenessSentence(p))
 
 	if n := len(r.Roadmap); n > 0 {
 		last := r.Roadmap[n-1]
@@ -789,15 +798,31 @@ func highlights(r *Report) []string {
 			n, plural(n, "phase", "phases"), total, plural(total, "objective", "objectives"), last.Display, last.Floor, last.FloorName))
 	}
 
+	if e := exceptionsSentence(r); e != "" {
+		out = append(out, e)
+	}
+	return out
+}
+
+// completenessSentence says how complete the assessment is.
+func completenessSentence(p Program) string {
+	if p.Completeness < 1 {
+		return fmt.Sprintf("The assessment is %s complete: the remaining applicable objectives are unanswered or have stale answers and count as not in place.", p.CompletenessDisplay)
+	}
+	return "The assessment is complete: every applicable objective has a current answer or automated evidence."
+}
+
+// exceptionsSentence counts the exceptions of every scope; "" when there is none.
+func exceptionsSentence(r *Report) string {
 	var stale, na, exempt int
 	for _, s := range r.Scopes {
 		stale += len(s.Stale)
 		na += len(s.NA)
 		exempt += len(s.Exempt)
 	}
-	if stale+na+exempt > 0 {
-		out = append(out, fmt.Sprintf("Exceptions, counted per scope: %d stale %s, %d not applicable and %d exempt; each is listed with its justification in the exceptions section.",
-			stale, plural(stale, "answer", "answers"), na, exempt))
+	if stale+na+exempt == 0 {
+		return ""
 	}
-	return out
+	return fmt.Sprintf("Exceptions, counted per scope: %d stale %s, %d not applicable and %d exempt; each is listed with its justification in the exceptions section.",
+		stale, plural(stale, "answer", "answers"), na, exempt)
 }

@@ -58,6 +58,7 @@ var backupTables = []backupTable{
 	{"assignments", []string{"org_id", "assessment_id", "target", "user_id", "assigned_by", "assigned_at"}, "sssssi"},
 	{"attachments", []string{"id", "org_id", "assessment_id", "objective", "kind", "title", "url", "content_type", "size", "content", "added_by", "added_by_name", "added_at"}, "ssssssssixssi"},
 	{"answer_reviews", []string{"org_id", "assessment_id", "objective", "scope", "answer_version", "answer_updated_at", "reviewed_by", "reviewer_name", "reviewed_at"}, "ssssiissi"},
+	{"roadmap_items", []string{"org_id", "assessment_id", "objective", "owner_id", "due", "status", "ticket", "updated_by", "updated_at"}, "ssssssssi"},
 	{"audit_log", []string{"id", "org_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "before_json", "after_json", "at", "remote_addr"}, "sSsssssSSis"},
 }
 

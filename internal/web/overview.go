@@ -9,6 +9,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/identity"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
 
@@ -40,6 +41,13 @@ type overviewData struct {
 	// whom to.
 	AssignAction string
 	Members      []store.Member
+	// RoadmapHref is the roadmap's work; RoadmapPhases count each phase's
+	// done work, RoadmapProgress the whole roadmap's, and Overdue lists
+	// the roadmap objectives past their due date and not done.
+	RoadmapHref     string
+	RoadmapPhases   []roadmapPhase
+	RoadmapProgress report.RoadmapProgress
+	Overdue         []objectiveLink
 	// ManageHref is the administration page (rename, scopes, archive,
 	// delete) for admins and owners; Archived is when the assessment was
 	// archived, zero when it is live.
@@ -290,6 +298,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) error {
 	if d.Review, err = h.reviewSummary(r, c, s); err != nil {
 		return err
 	}
+	if err := h.overviewRoadmap(r, c, s, &d); err != nil {
+		return err
+	}
 	return h.render(w, http.StatusOK, h.pages.overview, d)
 }
 
@@ -349,4 +360,35 @@ func ownerRows(s *snapshot, owners, names map[string]string) []ownerRow {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// overviewRoadmap adds the roadmap's progress per phase and its overdue
+// objectives to the overview.
+func (h *Handler) overviewRoadmap(r *http.Request, c *caller, s *snapshot, d *overviewData) error {
+	d.RoadmapHref = d.Path + "/roadmap"
+	entries, err := h.roadmapEntries(r, c, s)
+	if err != nil {
+		return err
+	}
+	index := map[int]int{}
+	for _, ph := range s.Result.Roadmap {
+		index[ph.Phase] = len(d.RoadmapPhases)
+		d.RoadmapPhases = append(d.RoadmapPhases, roadmapPhase{Number: ph.Phase, Display: report.Display(ph.Projected.Program), Floor: ph.Projected.Floor})
+	}
+	for _, e := range entries {
+		if i, ok := index[e.Phase]; ok {
+			count(&d.RoadmapPhases[i].Progress, e.Status)
+		}
+		count(&d.RoadmapProgress, e.Status)
+		if !e.Overdue {
+			continue
+		}
+		link := objectiveLink{ID: e.Objective, Title: e.Title, Href: d.RoadmapHref + "#item-" + e.Objective,
+			Detail: "due " + e.Due.String() + ", " + e.Status.Label()}
+		if e.Owner != "" {
+			link.Detail += ", " + e.Owner
+		}
+		d.Overdue = append(d.Overdue, link)
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ type pages struct {
 	home, account, settings, members, tokens, models, audit                                         *template.Template
 	snapshots, snapshot, trend, compare, benchmark                                                  *template.Template
 	manage, confirm                                                                                 *template.Template
+	roadmap                                                                                         *template.Template
 }
 
 // pageFiles maps each page to its template file; the tests type-check every
@@ -53,6 +54,7 @@ func (p *pages) files() map[string]**template.Template {
 		"benchmark.html":       &p.benchmark,
 		"manage.html":          &p.manage,
 		"confirm.html":         &p.confirm,
+		"roadmap.html":         &p.roadmap,
 	}
 }
 

@@ -38,6 +38,7 @@ func TestTemplatesTypeCheck(t *testing.T) {
 		"benchmark.html":       &benchmarkData{},
 		"manage.html":          &manageData{},
 		"confirm.html":         confirmData{},
+		"roadmap.html":         &roadmapData{},
 	}
 	files := p.files()
 	if len(files) != len(types) {

@@ -151,6 +151,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/review", h.page(h.reviewSave))
 	mux.Handle("GET /o/{org}/assessments/{id}/attachments/{att}", h.page(h.attachmentDownload))
 	mux.Handle("POST /o/{org}/assessments/{id}/attachments/{att}/delete", h.page(h.attachmentDelete))
+	mux.Handle("GET /o/{org}/assessments/{id}/roadmap", h.page(h.roadmap))
+	mux.Handle("POST /o/{org}/assessments/{id}/roadmap/{obj}", h.page(h.roadmapSave))
 	mux.Handle("POST /o/{org}/assessments/{id}/objectives/{obj}/exemption", h.page(h.exemptionRequest))
 	mux.Handle("GET /o/{org}/assessments/{id}/exemptions", h.page(h.exemptions))
 	mux.Handle("POST /o/{org}/assessments/{id}/exemptions/{ex}", h.page(h.exemptionDecide))
