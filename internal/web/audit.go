@@ -65,6 +65,11 @@ type auditRow struct {
 var auditActions = []option{
 	{"answer.put", "answered or changed an answer"},
 	{"answer.delete", "cleared an answer"},
+	{"answer.review", "marked an answer reviewed"},
+	{"answer.unreview", "cleared a review mark"},
+	{"attachment.add", "added a link or file"},
+	{"attachment.delete", "removed a link or file"},
+	{"roadmap_item.set", "updated roadmap work"},
 	{"assessment.create", "created an assessment"},
 	{"assessment.update", "renamed or changed an assessment"},
 	{"assessment.scopes", "changed the scopes"},
@@ -101,7 +106,7 @@ var auditActions = []option{
 var auditTargetTypes = []option{
 	{"assessment", "An assessment"}, {"answer", "An answer"}, {"exemption", "An exemption"}, {"snapshot", "A snapshot"},
 	{"user", "A user"}, {"api_token", "An API token"}, {"model", "A custom model"}, {"organization", "The organization"},
-	{"benchmark", "A benchmark"},
+	{"benchmark", "A benchmark"}, {"attachment", "A link or file"},
 }
 
 // audit shows the audit log to admins and owners, a page at a time,

@@ -24,6 +24,9 @@ type auditFields struct {
 	Role         string          `json:"role"`
 	Email        string          `json:"email"`
 	Version      string          `json:"version"`
+	Kind         string          `json:"kind"`
+	Title        string          `json:"title"`
+	OwnerID      string          `json:"owner_id"`
 }
 
 // fields reads the sentence's fields from an entry's JSON; a list or an
@@ -95,6 +98,10 @@ func (n *auditNamer) describe(e store.AuditEntry) (target, text string) {
 		aid, obj, scope := splitAnswerTarget(e.TargetID)
 		target = obj + " in " + n.scope(aid, scope) + " of " + n.assessment(aid, "")
 		switch {
+		case e.Action == "answer.review":
+			return target, who + " marked the answer of " + target + " reviewed"
+		case e.Action == "answer.unreview":
+			return target, who + " cleared the review mark of " + target
 		case e.Action == "answer.delete":
 			return target, who + " cleared the answer of " + target
 		case !hasBefore || (before.Answer == "" && before.Measure == nil):
@@ -129,6 +136,16 @@ func (n *auditNamer) describe(e store.AuditEntry) (target, text string) {
 				return target, who + " assigned " + after.Target + " of " + target + " to " + n.person(after.UserID)
 			}
 			return target, who + " removed the assignment of " + before.Target + " in " + target
+		case "roadmap_item.set":
+			work := "the roadmap work on " + cur.Objective + " of " + target
+			if hasAfter && after.Status != "" {
+				work += " (" + strings.ReplaceAll(after.Status, "_", " ")
+				if after.OwnerID != "" {
+					work += ", " + n.person(after.OwnerID)
+				}
+				work += ")"
+			}
+			return target, who + " updated " + work
 		case "evidence.replace":
 			return target, who + " imported scanner evidence into " + target
 		case "evidence.delete":
@@ -145,6 +162,19 @@ func (n *auditNamer) describe(e store.AuditEntry) (target, text string) {
 			return target, who + " imported an exemption for " + target
 		case "exemption.delete":
 			return target, who + " deleted the exemption of " + target
+		}
+	case "attachment":
+		thing := "the link"
+		if cur.Kind == "file" {
+			thing = "the file"
+		}
+		thing += " “" + cur.Title + "”"
+		target = cur.Objective + " of " + n.assessment(cur.AssessmentID, "")
+		switch e.Action {
+		case "attachment.add":
+			return target, who + " added " + thing + " to " + target
+		case "attachment.delete":
+			return target, who + " removed " + thing + " from " + target
 		}
 	case "snapshot":
 		target = "a snapshot of " + n.assessment(cur.AssessmentID, "")
