@@ -149,4 +149,19 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 	if changed != "1" || !strings.Contains(mark, "changed since review by Olivia Owner") {
 		t.Errorf("after the answer changed: overview counts %q changed, the page reads %q", changed, mark)
 	}
+
+	// Marked again, then answered on the page: the mark and the summary
+	// say "changed since review" after the autosave, without a reload.
+	var hint string
+	a.run("changed in place",
+		clickJS(rev+` button:not([name="clear"])`),
+		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf(": reviewed by Olivia Owner") >= 0`),
+		clickJS(label("a-"+obj+"-production-no")),
+		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf("changed since review by Olivia Owner") >= 0`),
+		textOf(rev, &mark),
+		textOf(ev+` > summary .hint`, &hint),
+	)
+	if !strings.Contains(hint, "reviewed 0 of 1 · 1 changed since review") || !strings.Contains(mark, "Mark reviewed again") {
+		t.Errorf("after answering on the page: summary %q, mark %q; want the change counted and the mark offered again", hint, mark)
+	}
 }

@@ -80,6 +80,48 @@
     return missing;
   }
 
+  // updateReview shows, after a save, that a reviewed answer changed since
+  // its review (the server stops counting the mark once the answer's
+  // version moves) and recounts the objective's review summary.
+  function updateReview(form, saved) {
+    var art = article(form);
+    var box = art && art.querySelector("details.objective-evidence");
+    if (!box || !saved || !saved.length) { return; }
+    saved.forEach(function (s) {
+      var li = box.querySelector('li.review[data-scope="' + CSS.escape(s.scope) + '"]');
+      if (!li) { return; }
+      var v = li.querySelector('input[name="version"]');
+      if (v) { v.value = s.version; }
+      var t = li.querySelector(".review-text");
+      if (li.classList.contains("review-reviewed")) {
+        li.classList.replace("review-reviewed", "review-changed");
+        if (t) { t.textContent = t.textContent.replace(": reviewed by ", ": changed since review by "); }
+        var f = li.querySelector("form");
+        if (f && !f.querySelector('button:not([name="clear"])')) {
+          var b = document.createElement("button");
+          b.type = "submit"; b.className = "small"; b.textContent = "Mark reviewed again";
+          f.insertBefore(b, f.querySelector('button[name="clear"]'));
+          f.insertBefore(document.createTextNode(" "), f.querySelector('button[name="clear"]'));
+        }
+      } else if (t && / no answer to review$/.test(t.textContent)) {
+        t.textContent = t.textContent.replace(/ no answer to review$/, " not reviewed");
+      }
+    });
+    var hint = box.querySelector("summary .hint");
+    if (!hint) { return; }
+    var answered = 0, reviewed = 0, changed = 0;
+    box.querySelectorAll("li.review").forEach(function (li) {
+      var t = li.querySelector(".review-text");
+      if (t && !/ no answer to review$/.test(t.textContent)) { answered++; }
+      if (li.classList.contains("review-reviewed")) { reviewed++; }
+      if (li.classList.contains("review-changed")) { changed++; }
+    });
+    var parts = [hint.textContent.split(" · ")[0]];
+    if (answered > 0) { parts.push("reviewed " + reviewed + " of " + answered); }
+    if (changed > 0) { parts.push(changed + " changed since review"); }
+    hint.textContent = parts.join(" · ");
+  }
+
   function save(form) {
     if (form.dataset.busy === "1") { form.dataset.again = "1"; return; }
     if (markJustification(form)) { status(form, "Not saved: Not applicable needs a justification."); return; }
@@ -106,6 +148,7 @@
       });
       updateProgress(b.progress);
       updateObjective(form, b);
+      updateReview(form, b.saved);
       var messages = {};
       (b.errors || []).forEach(function (e) { messages[e.scope] = e.message; });
       markJustification(form, messages);
