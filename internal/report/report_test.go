@@ -372,7 +372,8 @@ func TestWriteXLSX(t *testing.T) {
 		for _, d := range f.GetDefinedName() {
 			if d.Name == "_xlnm._FilterDatabase" && d.Scope == SheetObjectives {
 				found = true
-				if want := fmt.Sprintf("'%s'!$A$1:$P$%d", SheetObjectives, rows); d.RefersTo != want {
+				// The filter spans every column, the Review column (Q) included.
+				if want := fmt.Sprintf("'%s'!$A$1:$Q$%d", SheetObjectives, rows); d.RefersTo != want {
 					t.Errorf("filter range %q, want %q", d.RefersTo, want)
 				}
 			}
