@@ -48,7 +48,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 		chromedp.SetUploadFiles(css(byID("lf-"+obj)), []string{file}),
 		clickJS(ev+` form.add-file button`),
 		chromedp.WaitVisible(css(ev+` li.attachment`)),
-		textOf(ev+` ul.attachments`, &items),
+		textJS(ev+` ul.attachments`, &items),
 	)
 	if !strings.Contains(items, "MFA policy.pdf") || !strings.Contains(items, "added by Olivia Owner on") {
 		t.Errorf("the evidence list reads %q, want the file with who added it", items)
@@ -96,7 +96,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 		chromedp.SetUploadFiles(css(byID("lf-"+obj)), []string{big}),
 		clickJS(ev+` form.add-file button`),
 		poll(`document.querySelector("main h1") && document.querySelector("main h1").textContent.indexOf("Too Large") >= 0`),
-		textOf(`main`, &refused),
+		textJS(`main`, &refused),
 	)
 	if !strings.Contains(refused, "The file is larger than the limit of 10.0 MiB per file; nothing was stored") {
 		t.Errorf("the refusal reads %q, want the limit named", refused)
@@ -120,7 +120,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 		chromedp.WaitVisible(css(rev+` button`)),
 		clickJS(rev+` button`),
 		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf("reviewed by Olivia Owner") >= 0`),
-		textOf(rev, &mark),
+		textJS(rev, &mark),
 		chromedp.Navigate(a.base+path),
 		chromedp.WaitVisible(css(`#review-IAM`)),
 		textOf(`#review-IAM`, &row),
@@ -144,7 +144,7 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 		chromedp.WaitVisible(css(objSel(obj))),
 		clickJS(ev+` > summary`),
 		chromedp.WaitVisible(css(rev)),
-		textOf(rev, &mark),
+		textJS(rev, &mark),
 	)
 	if changed != "1" || !strings.Contains(mark, "changed since review by Olivia Owner") {
 		t.Errorf("after the answer changed: overview counts %q changed, the page reads %q", changed, mark)
@@ -155,11 +155,12 @@ func TestEvidenceUploadAndReview(t *testing.T) {
 	var hint string
 	a.run("changed in place",
 		clickJS(rev+` button:not([name="clear"])`),
-		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf(": reviewed by Olivia Owner") >= 0`),
+		// The page's script is in place once the document is complete.
+		poll(`document.readyState === "complete" && (document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf(": reviewed by Olivia Owner") >= 0`),
 		clickJS(label("a-"+obj+"-production-no")),
 		poll(`(document.querySelector(`+strconvQuote(rev)+`)||{textContent:""}).textContent.indexOf("changed since review by Olivia Owner") >= 0`),
-		textOf(rev, &mark),
-		textOf(ev+` > summary .hint`, &hint),
+		textJS(rev, &mark),
+		textJS(ev+` > summary .hint`, &hint),
 	)
 	if !strings.Contains(hint, "reviewed 0 of 1 · 1 changed since review") || !strings.Contains(mark, "Mark reviewed again") {
 		t.Errorf("after answering on the page: summary %q, mark %q; want the change counted and the mark offered again", hint, mark)

@@ -79,3 +79,10 @@ func setJS(sel, value string) step {
 	var ok bool
 	return keep(chromedp.Evaluate[bool](`(function(){var e=document.querySelector(`+strconvQuote(sel)+`);if(!e){throw new Error("no element "+`+strconvQuote(sel)+`)}e.value=`+strconvQuote(value)+`;e.dispatchEvent(new Event("input",{bubbles:true}));e.dispatchEvent(new Event("change",{bubbles:true}));return true})()`), &ok)
 }
+
+// textJS reads an element's text content in the page's own script: unlike
+// textOf it holds no node ID across a navigation that replaced the
+// document, and it gives "" when the element is missing.
+func textJS(sel string, dst *string) step {
+	return evalInto(`(document.querySelector(`+strconvQuote(sel)+`)||{textContent:""}).textContent`, dst)
+}
