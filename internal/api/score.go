@@ -33,8 +33,10 @@ type scored struct {
 	res assess.Result
 	as  *store.Assessment
 	in  assess.Input
-	// report builds the report once, without its generation time.
-	report func() *report.Report
+	// report builds the report once, without its generation time, reading
+	// what only the report shows (links and files, review marks, roadmap
+	// work) on the first report of the entry, not on every score.
+	report func(ctx context.Context) (*report.Report, error)
 	// json encodes res once, compact, for every getScore of the entry.
 	json func() ([]byte, error)
 }
@@ -68,27 +70,35 @@ func (a *API) score(c *call) (*scored, error) {
 		if a.o.ObserveScoring != nil {
 			a.o.ObserveScoring(time.Since(start))
 		}
-		evidence, reviews, err := service.ReportEvidence(ctx, a.o.Store, orgID, id)
-		if err != nil {
-			return nil, 0, err
-		}
-		// The roadmap's work (owners, due dates, status) is in the report;
-		// a change to it raises the revision.
-		work, err := service.Roadmap(ctx, a.o.Store, orgID, id, in.Model, res)
-		if err != nil {
-			return nil, 0, err
-		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
-		// The report's Trend section is read by getReport for each report:
-		// a score read needs neither the snapshots nor the benchmark.
-		sc.report = sync.OnceValue(func() *report.Report {
-			return report.Build(in.Model, res, report.Meta{
+		// The report's Trend section is read by getReport for each report,
+		// and its links, files, review marks and roadmap work on the
+		// entry's first report (each change to them raises the revision):
+		// a score read needs none of them.
+		var mu sync.Mutex
+		var built *report.Report
+		sc.report = func(ctx context.Context) (*report.Report, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if built != nil {
+				return built, nil
+			}
+			evidence, reviews, err := service.ReportEvidence(ctx, a.o.Store, orgID, id)
+			if err != nil {
+				return nil, err
+			}
+			work, err := service.Roadmap(ctx, a.o.Store, orgID, id, in.Model, res)
+			if err != nil {
+				return nil, err
+			}
+			built = report.Build(in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
 				Evidence: evidence, Reviews: reviews,
 				Work: service.WorkItems(work),
 			})
-		})
+			return built, nil
+		}
 		return sc, scoredSize(in), nil
 	})
 }
@@ -167,7 +177,11 @@ func (a *API) getReport(c *call) error {
 	if err != nil {
 		return err
 	}
-	rep := new(*sc.report()) // a copy of the shared report, stamped with this request's time
+	shared, err := sc.report(c.ctx())
+	if err != nil {
+		return err
+	}
+	rep := new(*shared) // a copy of the shared report, stamped with this request's time
 	rep.GeneratedAt = a.o.Now().UTC()
 	rep.Trend = report.BuildTrend(sc.in.Model, trend, peers)
 	var buf bytes.Buffer
