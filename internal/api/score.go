@@ -84,19 +84,13 @@ func (a *API) score(c *call) (*scored, error) {
 			if built != nil {
 				return built, nil
 			}
-			evidence, reviews, err := service.ReportEvidence(ctx, a.o.Store, orgID, id)
-			if err != nil {
-				return nil, err
-			}
-			work, err := service.Roadmap(ctx, a.o.Store, orgID, id, in.Model, res)
-			if err != nil {
-				return nil, err
-			}
-			built = report.Build(in.Model, res, report.Meta{
+			meta, err := service.WithAssessmentExtras(ctx, a.o.Store, orgID, id, in.Model, res, report.Meta{
 				Organization: orgName, Assessment: as.Name, Scopes: in.Scopes, ValidityDays: as.ValidityDays,
-				Evidence: evidence, Reviews: reviews,
-				Work: service.WorkItems(work),
 			})
+			if err != nil {
+				return nil, err
+			}
+			built = report.Build(in.Model, res, meta)
 			return built, nil
 		}
 		return sc, scoredSize(in), nil

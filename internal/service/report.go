@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/store"
 )
@@ -32,4 +33,22 @@ func ReportEvidence(ctx context.Context, st *store.Store, orgID, assessmentID st
 		marks[assess.Key{Objective: r.Objective, Scope: r.Scope}] = report.ReviewMark{By: r.ReviewerName, At: r.Reviewed, Changed: r.State != store.ReviewDone}
 	}
 	return evidence, marks, nil
+}
+
+// WithAssessmentExtras fills in what a stored assessment's report shows
+// beside its scores: the links and files of its objectives, the review
+// marks of its answers and the work on its roadmap (res is the roll-up's
+// result, whose roadmap the work follows). The API and the pages build
+// their reports with it.
+func WithAssessmentExtras(ctx context.Context, st *store.Store, orgID, assessmentID string, m *model.Model, res assess.Result, meta report.Meta) (report.Meta, error) {
+	evidence, reviews, err := ReportEvidence(ctx, st, orgID, assessmentID)
+	if err != nil {
+		return meta, err
+	}
+	entries, err := Roadmap(ctx, st, orgID, assessmentID, m, res)
+	if err != nil {
+		return meta, err
+	}
+	meta.Evidence, meta.Reviews, meta.Work = evidence, reviews, WorkItems(entries)
+	return meta, nil
 }

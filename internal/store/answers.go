@@ -156,7 +156,7 @@ func (s *Store) SaveAnswer(ctx context.Context, orgID string, actor Actor, in An
 			return err
 		}
 		now = tx.now
-		rev, err = bumpRevision(ctx, tx, orgID, in.AssessmentID)
+		rev, err = reviseAssessment(ctx, tx, orgID, in.AssessmentID, true)
 		return err
 	})
 	if err != nil {
@@ -237,7 +237,7 @@ func (s *Store) PutAnswers(ctx context.Context, orgID string, actor Actor, asses
 			out = append(out, *a)
 		}
 		now = tx.now
-		rev, err = bumpRevision(ctx, tx, orgID, as.ID)
+		rev, err = reviseAssessment(ctx, tx, orgID, as.ID, true)
 		return err
 	})
 	if err != nil {

@@ -594,19 +594,38 @@ func setTargets(ctx context.Context, tx *tx, orgID string, actor Actor, a *Asses
 		targetsState{a.TargetDefault, a.Targets}, targetsState{targetDefault, list}})
 }
 
-// touchAssessment stamps an assessment as changed now and counts the change
-// in its revision.
+// reviseAssessment counts a change in an assessment's revision, which the
+// caches of scores and reports follow, and returns the new revision; with
+// stamp it also stamps the assessment as changed now (its last change).
 // An archived assessment is read-only: the change is refused with
-// conflict, and its transaction rolls back.
+// conflict, and its transaction rolls back; another organization's
+// assessment is not_found.
+func reviseAssessment(ctx context.Context, tx *tx, orgID, id string, stamp bool) (int64, error) {
+	q, args := "UPDATE assessments SET revision = revision + 1", []any{}
+	if stamp {
+		q, args = q+", updated_at = ?", append(args, micros(tx.now))
+	}
+	var rev int64
+	err := tx.queryRow(ctx, q+" WHERE org_id = ? AND id = ? AND archived_at IS NULL RETURNING revision", append(args, orgID, id)...).Scan(&rev)
+	if errNoRows(err) {
+		return 0, liveAssessment(ctx, tx, orgID, id)
+	}
+	return rev, notFound(dbError(err), "assessment", id)
+}
+
+// touchAssessment stamps an assessment as changed now and counts the change
+// in its revision (reviseAssessment).
 func touchAssessment(ctx context.Context, tx *tx, orgID, id string) error {
-	res, err := tx.exec(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL", micros(tx.now), orgID, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return liveAssessment(ctx, tx, orgID, id)
-	}
-	return nil
+	_, err := reviseAssessment(ctx, tx, orgID, id, true)
+	return err
+}
+
+// raiseRevision counts a change in an assessment's revision without
+// changing its last change: links, files, review marks and exemption
+// requests change no answer, but reports show them (reviseAssessment).
+func raiseRevision(ctx context.Context, tx *tx, orgID, id string) error {
+	_, err := reviseAssessment(ctx, tx, orgID, id, false)
+	return err
 }
 
 // errArchived refuses a change to an archived assessment.
@@ -625,17 +644,6 @@ func liveAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 		return errArchived()
 	}
 	return nil
-}
-
-// bumpRevision is touchAssessment returning the assessment's new revision.
-func bumpRevision(ctx context.Context, tx *tx, orgID, id string) (int64, error) {
-	var rev int64
-	err := tx.queryRow(ctx, "UPDATE assessments SET updated_at = ?, revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL RETURNING revision", micros(tx.now), orgID, id).Scan(&rev)
-	if errNoRows(err) {
-		// Archived (conflict) or not in the organization (not_found).
-		return 0, liveAssessment(ctx, tx, orgID, id)
-	}
-	return rev, notFound(dbError(err), "assessment", id)
 }
 
 // AssessmentModelRef returns the model reference of an assessment of the

@@ -193,21 +193,6 @@ func (s *Store) addAttachment(ctx context.Context, orgID string, actor Actor, a 
 	return a, nil
 }
 
-// raiseRevision raises an assessment's revision without changing its last
-// change: the report shows evidence and review marks, so its caches must
-// see them, but they change no answer.
-// An archived assessment is read-only: conflict.
-func raiseRevision(ctx context.Context, tx *tx, orgID, assessmentID string) error {
-	res, err := tx.exec(ctx, "UPDATE assessments SET revision = revision + 1 WHERE org_id = ? AND id = ? AND archived_at IS NULL", orgID, assessmentID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return liveAssessment(ctx, tx, orgID, assessmentID)
-	}
-	return nil
-}
-
 // ListAttachments returns the links and files of an assessment's
 // objectives (without the files' contents), by objective and oldest first.
 // It returns not_found for another organization's assessment.

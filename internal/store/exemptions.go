@@ -70,10 +70,7 @@ func (s *Store) RequestExemption(ctx context.Context, orgID string, actor Actor,
 			return err
 		}
 		// A request changes no score, but it is part of the assessment.
-		if _, err := tx.exec(ctx, "UPDATE assessments SET revision = revision + 1 WHERE org_id = ? AND id = ?", orgID, assessmentID); err != nil {
-			return err
-		}
-		if err := liveAssessment(ctx, tx, orgID, assessmentID); err != nil {
+		if err := raiseRevision(ctx, tx, orgID, assessmentID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, orgID, actor, auditRecord{"exemption.request", "exemption", e.ID, nil, e})

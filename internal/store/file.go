@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
@@ -68,8 +69,12 @@ func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf
 
 // rewinds reports whether scoring as of asOf reads the answers' history:
 // when asOf is before today by the store's clock (what rewind checks).
-func (s *Store) rewinds(asOf assess.Date) bool {
-	return !asOf.IsZero() && assess.DateOf(s.now().UTC()).After(asOf)
+func (s *Store) rewinds(asOf assess.Date) bool { return beforeToday(s.now(), asOf) }
+
+// beforeToday reports whether asOf is a day before now's (UTC): scoring as
+// of it reads the answers' history.
+func beforeToday(now time.Time, asOf assess.Date) bool {
+	return !asOf.IsZero() && assess.DateOf(now.UTC()).After(asOf)
 }
 
 // liveSnapshot returns the snapshot of an assessment at revision rev from
@@ -342,7 +347,7 @@ type snapshot struct {
 // answers' history, when asOf is before the transaction's date; on or
 // after it the stored answers are what is known.
 func (snap *snapshot) rewind(ctx context.Context, tx *tx, orgID string, asOf assess.Date) error {
-	if asOf.IsZero() || !assess.DateOf(tx.now).After(asOf) {
+	if !beforeToday(tx.now, asOf) {
 		return nil
 	}
 	changes, err := answerHistory(ctx, tx, orgID, snap.a.ID)

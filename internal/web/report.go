@@ -80,22 +80,16 @@ func (h *Handler) buildReport(ctx context.Context, c *caller, s *snapshot, scope
 	if scope != "" {
 		name += " (" + scope + ")"
 	}
-	evidence, reviews, err := service.ReportEvidence(ctx, h.store, c.Org.ID, s.A.ID)
-	if err != nil {
-		return nil, err
-	}
 	// The roadmap's work (owners, due dates, status) is the roll-up's; a
 	// scope's own roadmap shows the same work on its objectives.
-	entries, err := service.Roadmap(ctx, h.store, c.Org.ID, s.A.ID, s.Model, s.Result)
+	meta, err := service.WithAssessmentExtras(ctx, h.store, c.Org.ID, s.A.ID, s.Model, s.Result, report.Meta{
+		Organization: c.Org.Name, Assessment: name, Scopes: in.Scopes,
+		GeneratedAt: h.now().UTC(), ValidityDays: s.A.ValidityDays,
+	})
 	if err != nil {
 		return nil, err
 	}
-	rep := report.Build(s.Model, res, report.Meta{
-		Organization: c.Org.Name, Assessment: name, Scopes: in.Scopes,
-		GeneratedAt: h.now().UTC(), ValidityDays: s.A.ValidityDays,
-		Evidence: evidence, Reviews: reviews,
-		Work: service.WorkItems(entries),
-	})
+	rep := report.Build(s.Model, res, meta)
 	if scope == "" {
 		if rep.Trend, err = h.reportTrend(ctx, c, s); err != nil {
 			return nil, err
