@@ -91,8 +91,8 @@ func Parse(file string, data []byte) (*yaml.Node, error) {
 		return nil, &Error{File: file, Limit: LimitNodes,
 			Message: fmt.Sprintf("the file has too many values (up to %d by its punctuation); the limit is %d nodes", n, MaxNodes)}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	root, err := parseYAML(data)
+	if err != nil {
 		e := &Error{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
 		if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
@@ -112,7 +112,21 @@ func Parse(file string, data []byte) (*yaml.Node, error) {
 		return nil, e
 	}
 	w := walker{file: file}
-	if err := w.walk(&root, 0); err != nil {
+	if err := w.walk(root, 0); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+// parseYAML reads data with the fast reader when it is in its subset, and
+// with yaml.v3 otherwise: both give the same tree.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	if root, ok := fastParse(data); ok {
+		fastReads.Add(1)
+		return root, nil
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, err
 	}
 	return &root, nil
