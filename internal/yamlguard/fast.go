@@ -41,6 +41,9 @@ type fastParser struct {
 	src   string
 	lines []fastLine
 	depth int
+	// count is the number of nodes built, maxDepth the deepest nesting of
+	// collections reached (the root collection is 1).
+	count, maxDepth int
 
 	nodes []yaml.Node  // slab of nodes handed out from the front
 	ptrs  []*yaml.Node // slab of Content slices
@@ -53,10 +56,13 @@ const fastMaxDepth = MaxDepth + 2
 
 // fastParse reads data with the fast reader; ok is false when data is not
 // in its subset.
-func fastParse(data []byte) (root *yaml.Node, ok bool) {
+//
+// within is true when the tree has at most MaxNodes nodes and nests at
+// most MaxDepth deep: the walker would find nothing to refuse in it.
+func fastParse(data []byte) (root *yaml.Node, within, ok bool) {
 	p := &fastParser{src: string(data)}
 	if !p.scanLines() {
-		return nil, false
+		return nil, false, false
 	}
 	lines := p.lines
 	doc := p.node(yaml.DocumentNode, "", "", 0, 0)
@@ -64,7 +70,7 @@ func fastParse(data []byte) (root *yaml.Node, ok bool) {
 	if len(lines) > 0 && p.isMarker(lines[0], '-') {
 		ln := lines[0]
 		if !p.restEmpty(ln, ln.start+3) {
-			return nil, false
+			return nil, false, false
 		}
 		doc.Line, doc.Column = ln.num, 1
 		first = 1
@@ -72,17 +78,17 @@ func fastParse(data []byte) (root *yaml.Node, ok bool) {
 	if n := len(lines); n > first && p.isMarker(lines[n-1], '.') {
 		ln := lines[n-1]
 		if !p.restEmpty(ln, ln.start+3) {
-			return nil, false
+			return nil, false, false
 		}
 		lines = lines[:n-1]
 		p.lines = lines
 	}
 	if len(lines) == first {
-		return nil, false
+		return nil, false, false
 	}
 	for _, ln := range lines[first:] {
 		if p.isMarker(ln, '-') || p.isMarker(ln, '.') || p.src[ln.start] == '%' && ln.indent == 0 {
-			return nil, false
+			return nil, false, false
 		}
 	}
 	ln := lines[first]
@@ -102,13 +108,13 @@ func fastParse(data []byte) (root *yaml.Node, ok bool) {
 		}
 	}
 	if !ok || n == nil || next != len(lines) {
-		return nil, false
+		return nil, false, false
 	}
 	if doc.Line == 0 {
 		doc.Line, doc.Column = n.Line, n.Column
 	}
 	doc.Content = []*yaml.Node{n}
-	return doc, true
+	return doc, p.count <= MaxNodes && p.maxDepth <= MaxDepth, true
 }
 
 // scanLines checks every character and records the content lines. It
@@ -193,6 +199,7 @@ func (p *fastParser) node(kind yaml.Kind, tag, value string, line, column int) *
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
+	p.count++
 	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, column
 	return n
 }
@@ -216,6 +223,7 @@ func (p *fastParser) content(mark int) []*yaml.Node {
 
 func (p *fastParser) enter() bool {
 	p.depth++
+	p.maxDepth = max(p.maxDepth, p.depth)
 	return p.depth <= fastMaxDepth
 }
 
@@ -530,7 +538,8 @@ func (p *fastParser) flow(ln fastLine, pos int) (n *yaml.Node, end int, ok bool)
 }
 
 // flowScalar reads a quoted or plain scalar inside a flow collection. A
-// plain key ends before ": "; a plain value before ',', ']' or '}'.
+// plain key ends before ": "; a plain value before ',', ']' or '}'. A ':'
+// inside a plain scalar (prowler:aws:check) is part of it.
 func (p *fastParser) flowScalar(ln fastLine, pos int, key bool) (*yaml.Node, int, bool) {
 	s := p.src
 	if c := s[pos]; c == '"' || c == '\'' {
@@ -546,10 +555,16 @@ scan:
 		case ',', ']', '}':
 			break scan
 		case ':':
-			if key && p.blankz(i+1) {
-				break scan
+			if p.blankz(i + 1) {
+				if key {
+					break scan
+				}
+				return nil, 0, false // a single-pair mapping in a list
 			}
-			return nil, 0, false
+			switch p.src[i+1] {
+			case ',', '[', ']', '{', '}', '#':
+				return nil, 0, false
+			}
 		case '[', '{', '?':
 			return nil, 0, false
 		case '#':

@@ -1,6 +1,7 @@
 package yamlguard
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -88,7 +89,9 @@ var fastCases = []struct {
 	{"trailing comma", "a: [1, 2,]\n", false},
 	{"flow key without value", "a: {b, c: d}\n", false},
 	{"flow empty value", "a: {b: , c: d}\n", false},
-	{"flow plain with colon", "a: {b: c:d}\n", false},
+	{"flow plain with colon", "a: {b: c:d, e:f: g}\nb: [prowler:aws:x, a:b]\n", true},
+	{"flow plain ending in colon", "a: [b:, c]\n", false},
+	{"flow plain with colon before bracket", "a: [b:]\n", false},
 	{"flow comment", "a: [1, # c\n  2]\n", false},
 	{"single pair in flow sequence", "a: [b: c]\n", false},
 	{"unknown escape", `a: "\/"` + "\n", false},
@@ -140,7 +143,7 @@ func repoYAML(t testing.TB) map[string][]byte {
 // reader accepted.
 func compareFast(t testing.TB, name string, data []byte) bool {
 	t.Helper()
-	got, ok := fastParse(data)
+	got, _, ok := fastParse(data)
 	if !ok {
 		return false
 	}
@@ -249,4 +252,51 @@ func FuzzFastParse(f *testing.F) {
 			checkResolveTag(t, string(data))
 		}
 	})
+}
+
+// TestFastReaderKeepsLimits checks that files read by the fast reader near
+// and over the node and depth limits get what yaml.v3 and the walker give.
+func TestFastReaderKeepsLimits(t *testing.T) {
+	blockDeep := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(strings.Repeat("  ", i) + "k:\n")
+		}
+		b.WriteString(strings.Repeat("  ", n) + "k: v\n")
+		return b.String()
+	}
+	for _, tt := range []struct {
+		name    string
+		doc     string
+		refused bool
+	}{
+		{"block nesting at the limit", blockDeep(MaxDepth - 1), false},
+		{"block nesting one over", blockDeep(MaxDepth), true},
+		{"block nesting two over", blockDeep(MaxDepth + 1), true},
+		{"flow nesting at the limit", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), false},
+		{"flow nesting over", strings.Repeat("[", MaxDepth+2) + strings.Repeat("]", MaxDepth+2), true},
+		// Past the bound counted before parsing, one node over the limit.
+		{"nodes one over", "[" + strings.Repeat("1,", MaxNodes-2) + "1]", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := []byte(tt.doc)
+			if _, _, ok := fastParse(data); !ok {
+				t.Fatal("not read by the fast reader")
+			}
+			_, got := Parse("f.yaml", data)
+			var want error
+			var n yaml.Node
+			if err := yaml.Unmarshal(data, &n); err != nil {
+				t.Fatal(err)
+			}
+			w := walker{file: "f.yaml"}
+			want = w.walk(&n, 0)
+			if (want != nil) != tt.refused {
+				t.Fatalf("yaml.v3 and the walker: %v, want refused %v", want, tt.refused)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("Parse: %v, want %v", got, want)
+			}
+		})
+	}
 }

@@ -91,7 +91,7 @@ func Parse(file string, data []byte) (*yaml.Node, error) {
 		return nil, &Error{File: file, Limit: LimitNodes,
 			Message: fmt.Sprintf("the file has too many values (up to %d by its punctuation); the limit is %d nodes", n, MaxNodes)}
 	}
-	root, err := parseYAML(data)
+	root, checked, err := parseYAML(data)
 	if err != nil {
 		e := &Error{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
 		if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
@@ -111,6 +111,9 @@ func Parse(file string, data []byte) (*yaml.Node, error) {
 		}
 		return nil, e
 	}
+	if checked {
+		return root, nil
+	}
 	w := walker{file: file}
 	if err := w.walk(root, 0); err != nil {
 		return nil, err
@@ -119,17 +122,19 @@ func Parse(file string, data []byte) (*yaml.Node, error) {
 }
 
 // parseYAML reads data with the fast reader when it is in its subset, and
-// with yaml.v3 otherwise: both give the same tree.
-func parseYAML(data []byte) (*yaml.Node, error) {
-	if root, ok := fastParse(data); ok {
+// with yaml.v3 otherwise: both give the same tree. checked is true when the
+// fast reader has found the tree within the node and depth limits (it has
+// no aliases), so that walking it again would find nothing.
+func parseYAML(data []byte) (root *yaml.Node, checked bool, err error) {
+	if root, within, ok := fastParse(data); ok {
 		fastReads.Add(1)
-		return root, nil
+		return root, within, nil
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, err
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		return nil, false, err
 	}
-	return &root, nil
+	return &n, false, nil
 }
 
 // Decode checks data like Parse, then decodes it into v, refusing keys
@@ -152,13 +157,18 @@ func Decode(file string, data []byte, v any) error {
 func nodeBound(data []byte) int {
 	n := 0
 	for _, c := range data {
-		switch c {
-		case '-', ',', ':', '[', '{', '?', '\n':
-			n++
-		}
+		n += int(boundChars[c])
 	}
 	return 2*n + 2
 }
+
+// boundChars marks the characters nodeBound counts.
+var boundChars = func() (t [256]byte) {
+	for _, c := range "-,:[{?\n" {
+		t[c] = 1
+	}
+	return t
+}()
 
 type walker struct {
 	file  string
