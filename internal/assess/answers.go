@@ -201,19 +201,35 @@ func (p *parser) pairs(n *yaml.Node, key string) [][2]*yaml.Node {
 		p.add(n, key, "expected a mapping, got %s", describe(n))
 		return nil
 	}
-	seen := map[string]bool{}
-	var out [][2]*yaml.Node
+	// A small mapping (an answer's {answer, note, by, date}) is checked for
+	// duplicates against the keys kept so far; a large one with a map.
+	var seen map[string]bool
+	if len(n.Content) > 32 {
+		seen = make(map[string]bool, len(n.Content)/2)
+	}
+	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			p.add(k, key, "expected a plain key, got %s", describe(k))
 			continue
 		}
-		if seen[k.Value] {
+		dup := false
+		if seen != nil {
+			dup = seen[k.Value]
+			seen[k.Value] = true
+		} else {
+			for _, kv := range out {
+				if kv[0].Value == k.Value {
+					dup = true
+					break
+				}
+			}
+		}
+		if dup {
 			p.add(k, join(key, k.Value), "duplicate key")
 			continue
 		}
-		seen[k.Value] = true
 		out = append(out, [2]*yaml.Node{k, v})
 	}
 	return out
@@ -333,6 +349,12 @@ func (p *parser) file(doc *yaml.Node) {
 		p.targets(kv[1])
 	}
 	if kv, ok := top["answers"]; ok && !isNull(kv[1]) {
+		// Sized for every objective listed answered in every scope, so that
+		// a large file does not grow the maps step by step.
+		if hint := len(kv[1].Content) / 2 * max(1, len(p.scopeIDs)); hint > len(p.f.Answers) && hint <= 1<<20 {
+			p.f.Answers = make(map[Key]Response, hint)
+			p.f.lines = make(map[Key]int, hint)
+		}
 		for _, a := range p.pairs(kv[1], "answers") {
 			p.answer(a[0], a[1])
 		}
