@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/yamlguard"
 	"github.com/csmm/csmm/internal/yamlguard/yamlguardtest"
@@ -80,6 +81,56 @@ func BenchmarkParse(b *testing.B) {
 			if err := yaml.Unmarshal(data, &n); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// BenchmarkScoreLarge runs what csmm score does with the 200-scope file
+// after reading it from disk, stage by stage: yamlguard's parse, reading
+// the answers against the model, and scoring.
+func BenchmarkScoreLarge(b *testing.B) {
+	data := bigFile(b, "csmm@2.0.0", 200)
+	m, err := model.BuiltinRef("csmm@2.0.0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	asOf, err := assess.ParseDate("2026-10-01")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			assess.ParseDocument("big.yaml", data)
+		}
+	})
+	doc := assess.ParseDocument("big.yaml", data)
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := doc.Read(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	f, err := doc.Read(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("score", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			assess.Score(f.Input(m, asOf))
+		}
+	})
+	b.Run("all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := assess.ParseFile("big.yaml", data, m)
+			if err != nil {
+				b.Fatal(err)
+			}
+			assess.Score(f.Input(m, asOf))
 		}
 	})
 }

@@ -652,6 +652,31 @@ func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 	} else {
 		var answerNode, measuredNode, ofNode *yaml.Node
 		for _, kv := range p.pairs(n, key) {
+			// The common values are read here without joining their key,
+			// which only a problem needs.
+			if v := kv[1]; v.Kind == yaml.ScalarNode {
+				switch kv[0].Value {
+				case "note", "justification", "by":
+					text := v.Value
+					if isNull(v) {
+						text = ""
+					}
+					switch kv[0].Value {
+					case "note":
+						r.Note = text
+					case "justification":
+						r.Justification = text
+					default:
+						r.By = text
+					}
+					continue
+				case "date":
+					if d, err := ParseDate(v.Value); err == nil {
+						r.Date = d
+						continue
+					}
+				}
+			}
 			k := key + "." + kv[0].Value
 			switch kv[0].Value {
 			case "answer":

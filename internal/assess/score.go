@@ -62,12 +62,14 @@ func Score(in Input) Result {
 		var count completeness
 		count.init(m)
 		objs := make([]ObjectiveScore, len(m.Objectives))
+		answers := make([]Response, len(m.Objectives)) // what objs[i].Answer points to
 		for i := range m.Objectives {
 			o := &m.Objectives[i]
 			key := Key{Objective: o.ID, Scope: sc.ID}
 			var ans *Response
 			if a, ok := in.Answers[key]; ok {
-				ans = &a
+				answers[i] = a
+				ans = &answers[i]
 			}
 			var ev *Evidence
 			if e, ok := in.Evidence[key]; ok {
@@ -88,7 +90,7 @@ func Score(in Input) Result {
 			objs[i].StaleEvidence = j.stale
 			objs[i].LaterEvidence = j.later
 			objs[i].AnswerAfterAsOf = j.future
-			addExemption(&objs[i], in, o.ID, exempt[i])
+			addExemption(&objs[i], &in, o.ID, exempt[i])
 			contradicted[i] = append(contradicted[i], j.contradicted...)
 			for _, c := range j.stale {
 				c.Scope = sc.ID
@@ -109,7 +111,7 @@ func Score(in Input) Result {
 	res.Objectives = make([]ObjectiveScore, len(m.Objectives))
 	for i := range m.Objectives {
 		res.Objectives[i] = objectiveScore(&m.Objectives[i], rollup[i])
-		addExemption(&res.Objectives[i], in, m.Objectives[i].ID, exempt[i])
+		addExemption(&res.Objectives[i], &in, m.Objectives[i].ID, exempt[i])
 		// The roll-up lists what every scope found, each item naming its scope.
 		res.Objectives[i].Contradicted = contradicted[i]
 		res.Objectives[i].StaleEvidence = staleEv[i]
@@ -127,8 +129,9 @@ func weight(w float64) float64 {
 	return w
 }
 
-func addExemption(os *ObjectiveScore, in Input, id string, inForce bool) {
-	if e, ok := in.Exemptions[id]; ok {
+func addExemption(os *ObjectiveScore, in *Input, id string, inForce bool) {
+	if _, ok := in.Exemptions[id]; ok {
+		e := in.Exemptions[id] // declared here, so that only an exemption found is allocated
 		os.Exemption = &e
 		os.ExemptionExpired = !inForce
 	}
