@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -396,6 +397,14 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read answers: %w", err)
 	}
+	if len(data) >= largeAnswers {
+		// The node tree of a large file (38 MB for 24,200 answers) is all
+		// live while it is read and all garbage once read: a collection in
+		// between would only mark it, so none runs until the answers are
+		// read (the file is at most yamlguard.MaxBytes, its tree bounded).
+		old := debug.SetGCPercent(-1)
+		defer debug.SetGCPercent(old)
+	}
 	doc := assess.ParseDocument(path, data) // parsed once, for the model it names and its answers
 	if modelPath == "" {
 		if ref := doc.ReferencedModel(); ref != "" && model.IsBuiltinRef(ref) {
@@ -413,6 +422,10 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 	f.SetModel(m)
 	return m, f, nil
 }
+
+// largeAnswers is the size from which loadAnswers holds off garbage
+// collection while it parses and reads an answers file.
+const largeAnswers = 1 << 20
 
 // writeOutput writes data to the file at path atomically, or to stdout when
 // path is "" or "-".
