@@ -28,8 +28,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 //go:embed responses
@@ -138,10 +137,11 @@ func New(tb testing.TB, w *World) *Server {
 	return f
 }
 
-// Config returns an SDK configuration pointed at the fake through
+// Config returns a client configuration pointed at the fake through
 // BaseEndpoint, with static credentials. Its HTTP client dials the fake for
-// every host, since S3 Control puts the account ID in front of the host.
-func (f *Server) Config() *aws.Config {
+// every host, so that a client that puts a bucket or an account ID in front
+// of the host still reaches it.
+func (f *Server) Config() *awsapi.Config {
 	addr := f.srv.Listener.Addr().String()
 	dialer := &net.Dialer{}
 	tr := &http.Transport{
@@ -152,10 +152,10 @@ func (f *Server) Config() *aws.Config {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	return &aws.Config{
+	return &awsapi.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCALLER", "secret", ""),
-		BaseEndpoint: aws.String(f.srv.URL),
+		Credentials:  awsapi.StaticCredentials{AccessKeyID: "AKIDCALLER", SecretAccessKey: "secret", Source: "awsfake"},
+		BaseEndpoint: f.srv.URL,
 		HTTPClient:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
 	}
 }
