@@ -289,7 +289,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 	path := r.path
 	if r.bucket != "" {
 		if ep.pathStyle || strings.Contains(r.bucket, ".") {
-			path = "/" + r.bucket + path
+			path = "/" + r.bucket + strings.TrimSuffix(path, "/")
 		} else {
 			u.Host = r.bucket + "." + u.Host
 		}
