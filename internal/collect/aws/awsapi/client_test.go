@@ -120,7 +120,10 @@ func TestRetries(t *testing.T) {
 	}{
 		{"throttled twice, then answered", 3, 2, throttle, 3, ""},
 		{"throttled past the attempts", 3, 10, throttle, 3, "TooManyRequestsException"},
-		{"server error retried", 5, 1, func(w http.ResponseWriter) { w.WriteHeader(500); fmt.Fprint(w, `{"__type":"InternalServerError","message":"oops"}`) }, 2, ""},
+		{"server error retried", 5, 1, func(w http.ResponseWriter) {
+			w.WriteHeader(500)
+			fmt.Fprint(w, `{"__type":"InternalServerError","message":"oops"}`)
+		}, 2, ""},
 		{"access denied not retried", 5, 10, func(w http.ResponseWriter) {
 			w.Header().Set("X-Amzn-Errortype", "AccessDeniedException")
 			w.WriteHeader(403)
