@@ -331,3 +331,37 @@ func TestS3BucketRegion(t *testing.T) {
 		t.Errorf("%d calls; want 2", s.count())
 	}
 }
+
+// TestCredentialsCacheRefresh checks that credentials are fetched again
+// within five minutes of their expiry, not before, and that keys without
+// an expiry are fetched once.
+func TestCredentialsCacheRefresh(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 0
+	c := NewCredentialsCache(ProviderFunc(func(context.Context) (Credentials, error) {
+		n++
+		return Credentials{AccessKeyID: fmt.Sprint("K", n), SecretAccessKey: "s", Expires: clock.Add(time.Hour)}, nil
+	}))
+	c.now = func() time.Time { return clock }
+	for _, step := range []struct {
+		after time.Duration
+		want  string
+	}{{0, "K1"}, {54 * time.Minute, "K1"}, {2 * time.Minute, "K2"}, {50 * time.Minute, "K2"}, {6 * time.Minute, "K3"}} {
+		clock = clock.Add(step.after)
+		got, err := c.Retrieve(context.Background())
+		if err != nil || got.AccessKeyID != step.want {
+			t.Fatalf("after %v more: %s, %v; want %s", step.after, got.AccessKeyID, err, step.want)
+		}
+	}
+	static := NewCredentialsCache(ProviderFunc(func(context.Context) (Credentials, error) {
+		n++
+		return Credentials{AccessKeyID: "STATIC", SecretAccessKey: "s"}, nil
+	}))
+	before := n
+	for range 3 {
+		static.Retrieve(context.Background())
+	}
+	if n != before+1 {
+		t.Errorf("keys without expiry fetched %d times; want once", n-before)
+	}
+}
