@@ -9,6 +9,8 @@ package awsapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -66,7 +68,19 @@ type Client struct{ cfg Config }
 // New returns a client of cfg.
 func New(cfg Config) *Client { return &Client{cfg: cfg} }
 
-var defaultHTTPClient = &http.Client{Timeout: 30 * time.Second}
+var defaultHTTPClient = newHTTPClient(nil)
+
+// newHTTPClient returns a client with the connection pool of the AWS SDKs
+// (100 idle connections, 10 per host) and a 30 s timeout per request,
+// trusting roots when set.
+func newHTTPClient(roots *x509.CertPool) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 100, 10
+	if roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
 
 // APIError is an error answered by AWS: its code (AccessDenied,
 // ThrottlingException...), message and HTTP status.
@@ -120,6 +134,12 @@ func IsThrottle(code string) bool {
 	}
 	return false
 }
+
+// credentialsError is a failure to get the credentials of a call.
+type credentialsError struct{ err error }
+
+func (e credentialsError) Error() string { return e.err.Error() }
+func (e credentialsError) Unwrap() error { return e.err }
 
 // request is one call to make.
 type request struct {
@@ -247,8 +267,16 @@ func retryable(e *APIError) bool {
 	return false
 }
 
-// retryableNetwork reports whether a transport error may be transient.
+// retryableNetwork reports whether a transport error may be transient:
+// not a certificate that does not verify, nor credentials that could not be
+// had (their providers retry what they call).
 func retryableNetwork(err error) bool {
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return false
+	}
+	if _, ok := errors.AsType[credentialsError](err); ok {
+		return false
+	}
 	if _, ok := errors.AsType[*url.Error](err); ok {
 		return true
 	}
@@ -316,7 +344,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 		}
 		creds, err := c.cfg.Credentials.Retrieve(ctx)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, nil, credentialsError{err}
 		}
 		hash := hashHex(r.body)
 		if r.svc.signing == "s3" {

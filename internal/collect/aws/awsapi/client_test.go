@@ -365,3 +365,23 @@ func TestCredentialsCacheRefresh(t *testing.T) {
 		t.Errorf("keys without expiry fetched %d times; want once", n-before)
 	}
 }
+
+// TestCredentialErrorsNotRetried checks that a call whose credentials
+// cannot be had fails at once, naming the operation, without a request.
+func TestCredentialErrorsNotRetried(t *testing.T) {
+	s := newServer(t, func(int, *http.Request, string, http.ResponseWriter) {})
+	cfg := testConfig(s, 5)
+	cfg.MaxBackoff = time.Second
+	tries := 0
+	cfg.Credentials = ProviderFunc(func(context.Context) (Credentials, error) {
+		tries++
+		return Credentials{}, &url.Error{Op: "Get", URL: "http://169.254.169.254", Err: errors.New("no route to host")}
+	})
+	_, err := New(cfg).GetCallerIdentity(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "operation error STS: GetCallerIdentity") || !strings.Contains(err.Error(), "no route to host") {
+		t.Errorf("error %v", err)
+	}
+	if tries != 1 || s.count() != 0 {
+		t.Errorf("%d retrievals and %d requests; want 1 and 0", tries, s.count())
+	}
+}

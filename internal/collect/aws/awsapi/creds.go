@@ -105,9 +105,16 @@ func NewAssumeRoleProvider(cfg Config, roleARN, sessionName string) *Credentials
 	return NewCredentialsCache(&AssumeRoleProvider{Config: cfg, AssumeRoleInput: AssumeRoleInput{RoleARN: roleARN, SessionName: sessionName}})
 }
 
-// Retrieve assumes the role.
+// defaultRoleDuration is the session length asked for when none is
+// configured, as the AWS SDK for Go asks.
+const defaultRoleDuration = 15 * time.Minute
+
+// Retrieve assumes the role (for 15 minutes unless Duration says).
 func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	in := p.AssumeRoleInput
+	if in.Duration == 0 {
+		in.Duration = defaultRoleDuration
+	}
 	if in.SessionName == "" {
 		in.SessionName = "csmm-" + strconv.FormatInt(time.Now().UnixNano(), 10)
 	}
