@@ -91,6 +91,10 @@ func LoadConfig(ctx context.Context, o LoadOptions) (Config, error) {
 		return Config{}, fmt.Errorf("aws: the profile %q is in neither %s nor %s", name, l.configPath, l.credsPath)
 	}
 	cfg.Region = firstOf(o.Region, l.getenv("AWS_REGION"), l.getenv("AWS_DEFAULT_REGION"), prof["region"], "us-east-1")
+	if strings.EqualFold(firstOf(l.getenv("AWS_USE_FIPS_ENDPOINT"), prof["use_fips_endpoint"]), "true") {
+		return Config{}, errors.New("aws: csmm does not resolve FIPS endpoints (AWS_USE_FIPS_ENDPOINT or use_fips_endpoint): " +
+			"unset it, or name each service's FIPS endpoint with AWS_ENDPOINT_URL_<SERVICE>")
+	}
 	if !strings.EqualFold(l.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
 		cfg.BaseEndpoint = firstOf(l.getenv("AWS_ENDPOINT_URL"), prof["endpoint_url"])
 		for _, s := range []*service{svcSTS, svcIAM, svcOrganizations, svcEC2, svcS3, svcS3Control, svcCloudTrail, svcConfig,

@@ -220,6 +220,7 @@ func TestChainProfileErrors(t *testing.T) {
 		{"source_profile cycle", "loop-a", nil, []string{"cycle", "loop-a -> loop-b -> loop-a"}},
 		{"MFA", "mfa", nil, []string{"mfa_serial", "aws configure export-credentials --profile mfa"}},
 		{"no credentials anywhere", "", map[string]string{"HOME": "/nonexistent"}, []string{"no credentials found", "AWS_ACCESS_KEY_ID"}},
+		{"FIPS endpoints asked for", "base", map[string]string{"AWS_USE_FIPS_ENDPOINT": "true"}, []string{"FIPS", "AWS_ENDPOINT_URL_<SERVICE>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

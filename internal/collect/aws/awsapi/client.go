@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -135,6 +136,38 @@ func IsThrottle(code string) bool {
 	return false
 }
 
+func (c *Client) now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	return time.Now()
+}
+
+// clockSkew is how far AWS's clock is ahead of this machine's, in
+// nanoseconds, once an answer said the signature's time was off.
+var clockSkew atomic.Int64
+
+// fixSkew reports whether an error answer says the request's time was too
+// far from AWS's and the answer's Date header gives a correction to sign
+// with (the AWS SDKs do the same).
+func fixSkew(e *APIError, hdr http.Header, now time.Time) bool {
+	switch e.Code {
+	case "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure":
+	default:
+		return false
+	}
+	server, err := http.ParseTime(hdr.Get("Date"))
+	if err != nil {
+		return false
+	}
+	skew := server.Sub(now)
+	if skew.Abs() < 4*time.Minute || time.Duration(clockSkew.Load()) == skew.Truncate(time.Second) {
+		return false
+	}
+	clockSkew.Store(int64(skew.Truncate(time.Second)))
+	return true
+}
+
 // credentialsError is a failure to get the credentials of a call.
 type credentialsError struct{ err error }
 
@@ -224,6 +257,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 				region, redirected = br, true
 				attempt--
 				continue
+			}
+			if fixSkew(ae, hdr, c.now()) {
+				continue // signed again with the corrected clock, as one more attempt
 			}
 			if !retryable(ae) {
 				break
@@ -350,11 +386,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 		if r.svc.signing == "s3" {
 			req.Header.Set("X-Amz-Content-Sha256", hash)
 		}
-		now := time.Now
-		if c.cfg.Now != nil {
-			now = c.cfg.Now
-		}
-		Sign(req, hash, creds, r.svc.signing, ep.region, now())
+		Sign(req, hash, creds, r.svc.signing, ep.region, c.now().Add(time.Duration(clockSkew.Load())))
 	}
 	hc := c.cfg.HTTPClient
 	if hc == nil {

@@ -385,3 +385,30 @@ func TestCredentialErrorsNotRetried(t *testing.T) {
 		t.Errorf("%d retrievals and %d requests; want 1 and 0", tries, s.count())
 	}
 }
+
+// TestClockSkew checks that a request refused for a clock an hour off is
+// signed again with AWS's time, and later ones are signed with it at once.
+func TestClockSkew(t *testing.T) {
+	t.Cleanup(func() { clockSkew.Store(0) })
+	serverTime := time.Now().Add(time.Hour).UTC()
+	s := newServer(t, func(n int, r *http.Request, body string, w http.ResponseWriter) {
+		signed, _ := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+		w.Header().Set("Date", serverTime.Format(http.TimeFormat))
+		if signed.Sub(serverTime).Abs() > 5*time.Minute {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>Signature expired</Message></Error></ErrorResponse>`)
+			return
+		}
+		fmt.Fprint(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+	})
+	c := New(testConfig(s, 1))
+	for i, want := range []int{2, 3} {
+		id, err := c.GetCallerIdentity(context.Background())
+		if err != nil || id.Account != "1" {
+			t.Fatalf("call %d: %+v, %v", i, id, err)
+		}
+		if s.count() != want {
+			t.Errorf("call %d: %d requests in all; want %d", i, s.count(), want)
+		}
+	}
+}
