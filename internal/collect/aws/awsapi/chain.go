@@ -54,7 +54,8 @@ type LoadOptions struct {
 //     source_profile or credential_source (Environment,
 //     Ec2InstanceMetadata, EcsContainer), web_identity_token_file,
 //     IAM Identity Center (sso_session or sso_start_url, from the token
-//     `aws sso login` cached), credential_process;
+//     `aws sso login` cached, renewed with its refresh token when it has
+//     expired), credential_process;
 //  5. container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
 //     AWS_CONTAINER_CREDENTIALS_FULL_URI, with
 //     AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]);
@@ -98,7 +99,7 @@ func LoadConfig(ctx context.Context, o LoadOptions) (Config, error) {
 	if !strings.EqualFold(l.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
 		cfg.BaseEndpoint = firstOf(l.getenv("AWS_ENDPOINT_URL"), prof["endpoint_url"])
 		for _, s := range []*service{svcSTS, svcIAM, svcOrganizations, svcEC2, svcS3, svcS3Control, svcCloudTrail, svcConfig,
-			svcSSOAdmin, svcGuardDuty, svcSecurityHub, svcAccessAnalyzer, svcSSO} {
+			svcSSOAdmin, svcGuardDuty, svcSecurityHub, svcAccessAnalyzer, svcSSO, svcSSOOIDC} {
 			if u := l.getenv("AWS_ENDPOINT_URL_" + s.envName()); u != "" {
 				if cfg.ServiceEndpoints == nil {
 					cfg.ServiceEndpoints = map[string]string{}
@@ -569,23 +570,68 @@ func (l *loader) sso(name string, p map[string]string) (CredentialsProvider, err
 		if err != nil {
 			return Credentials{}, fmt.Errorf("aws: %s: no cached IAM Identity Center token (%s): %s", where, file, login)
 		}
-		var tok struct {
-			AccessToken string `json:"accessToken"`
-			ExpiresAt   string `json:"expiresAt"`
-		}
-		if err := json.Unmarshal(data, &tok); err != nil || tok.AccessToken == "" {
+		var tok map[string]any
+		if err := json.Unmarshal(data, &tok); err != nil {
 			return Credentials{}, fmt.Errorf("aws: %s: %s is not an IAM Identity Center token: %s", where, file, login)
 		}
-		if exp, err := time.Parse(time.RFC3339, tok.ExpiresAt); err != nil || !now().Before(exp) {
-			return Credentials{}, fmt.Errorf("aws: %s: the IAM Identity Center token of %s expired at %s (csmm does not refresh it): %s", where, file, tok.ExpiresAt, login)
+		str := func(k string) string { s, _ := tok[k].(string); return s }
+		if str("accessToken") == "" {
+			return Credentials{}, fmt.Errorf("aws: %s: %s is not an IAM Identity Center token: %s", where, file, login)
 		}
-		c, err := New(cfg).getRoleCredentials(ctx, tok.AccessToken, account, role)
+		if exp, err := time.Parse(time.RFC3339, str("expiresAt")); err != nil || !now().Add(expiryWindow).Before(exp) {
+			if err := refreshSSOToken(ctx, cfg, file, tok, now()); err != nil {
+				return Credentials{}, fmt.Errorf("aws: %s: the IAM Identity Center token of %s expires at %s and could not be refreshed (%v): %s",
+					where, file, str("expiresAt"), err, login)
+			}
+		}
+		c, err := New(cfg).getRoleCredentials(ctx, str("accessToken"), account, role)
 		if err != nil {
 			return Credentials{}, fmt.Errorf("aws: %s: %w (%s)", where, err, login)
 		}
 		c.Source = where + " (IAM Identity Center)"
 		return c, nil
 	}), nil
+}
+
+// refreshSSOToken renews an expired IAM Identity Center access token with
+// the refresh token `aws sso login` cached (sso-session profiles), through
+// the OIDC service's CreateToken, and writes the new token to the cache as
+// the AWS CLI does.
+func refreshSSOToken(ctx context.Context, cfg Config, file string, tok map[string]any, now time.Time) error {
+	str := func(k string) string { s, _ := tok[k].(string); return s }
+	if str("refreshToken") == "" || str("clientId") == "" || str("clientSecret") == "" {
+		return errors.New("the cache holds no refresh token")
+	}
+	if exp, err := time.Parse(time.RFC3339, str("registrationExpiresAt")); err == nil && !now.Before(exp) {
+		return errors.New("the client registration expired")
+	}
+	body, _ := json.Marshal(map[string]string{"clientId": str("clientId"), "clientSecret": str("clientSecret"),
+		"grantType": "refresh_token", "refreshToken": str("refreshToken")})
+	r := &request{svc: svcSSOOIDC, op: "CreateToken", method: http.MethodPost, path: "/token",
+		header: http.Header{"Content-Type": {"application/json"}}, body: body, anonymous: true}
+	var out struct {
+		AccessToken  string `json:"accessToken"`
+		ExpiresIn    int    `json:"expiresIn"`
+		RefreshToken string `json:"refreshToken"`
+	}
+	if err := New(cfg).do(ctx, r, &out); err != nil {
+		return err
+	}
+	if out.AccessToken == "" {
+		return errors.New("CreateToken answered no access token")
+	}
+	tok["accessToken"] = out.AccessToken
+	tok["expiresAt"] = now.Add(time.Duration(out.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)
+	if out.RefreshToken != "" {
+		tok["refreshToken"] = out.RefreshToken
+	}
+	data, err := json.Marshal(tok)
+	if err != nil {
+		return err
+	}
+	// The new token is used even if the cache cannot be written.
+	_ = os.WriteFile(file, data, 0o600)
+	return nil
 }
 
 // httpClient is the default client, trusting AWS_CA_BUNDLE's certificates

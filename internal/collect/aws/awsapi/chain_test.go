@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -454,5 +455,60 @@ sso_region = eu-west-1
 				t.Errorf("%+v", c)
 			}
 		})
+	}
+}
+
+// TestChainSSORefresh renews an expired IAM Identity Center token with the
+// cached refresh token and writes the new one to the cache.
+func TestChainSSORefresh(t *testing.T) {
+	var oidcBody string
+	oidc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		oidcBody = string(b)
+		if r.Method != http.MethodPost || r.URL.Path != "/token" {
+			w.WriteHeader(404)
+			return
+		}
+		fmt.Fprint(w, `{"accessToken":"fresh-access-token","expiresIn":3600,"refreshToken":"next-refresh","tokenType":"Bearer"}`)
+	}))
+	defer oidc.Close()
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Sso_bearer_token") != "fresh-access-token" {
+			w.Header().Set("X-Amzn-Errortype", "UnauthorizedException")
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"message":"Session token not found or invalid"}`)
+			return
+		}
+		fmt.Fprint(w, `{"roleCredentials":{"accessKeyId":"ASIAFRESH","secretAccessKey":"s","sessionToken":"t","expiration":4070908800000}}`)
+	}))
+	defer portal.Close()
+	e := newEnv(t)
+	e.write(".aws/config", "[profile corp]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n")
+	sum := sha1.Sum([]byte("corp"))
+	cache := e.write(".aws/sso/cache/"+hex.EncodeToString(sum[:])+".json",
+		`{"accessToken":"old","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"cached-refresh","clientId":"cid","clientSecret":"csecret","registrationExpiresAt":"2099-01-01T00:00:00Z","region":"eu-west-1","startUrl":"https://corp.awsapps.com/start"}`)
+	e.vars["AWS_ENDPOINT_URL_SSO"] = portal.URL
+	e.vars["AWS_ENDPOINT_URL_SSO_OIDC"] = oidc.URL
+	_, c, err := e.load("corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessKeyID != "ASIAFRESH" {
+		t.Errorf("%+v", c)
+	}
+	for _, want := range []string{`"grantType":"refresh_token"`, `"refreshToken":"cached-refresh"`, `"clientId":"cid"`, `"clientSecret":"csecret"`} {
+		if !strings.Contains(oidcBody, want) {
+			t.Errorf("CreateToken body %s lacks %s", oidcBody, want)
+		}
+	}
+	data, _ := os.ReadFile(cache)
+	var saved struct{ AccessToken, RefreshToken, ExpiresAt, StartURL string }
+	if err := json.Unmarshal(data, &saved); err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := time.Parse(time.RFC3339, saved.ExpiresAt)
+	if saved.AccessToken != "fresh-access-token" || saved.RefreshToken != "next-refresh" || saved.StartURL == "" ||
+		exp.Before(time.Now().Add(50*time.Minute)) {
+		t.Errorf("cache after refresh: %+v", saved)
 	}
 }

@@ -67,6 +67,8 @@ var (
 	svcAccessAnalyzer = &service{id: "AccessAnalyzer", signing: "access-analyzer", prefix: "access-analyzer", iam: "access-analyzer", proto: protoRESTJSON}
 	// svcSSO is the IAM Identity Center portal (GetRoleCredentials).
 	svcSSO = &service{id: "SSO", signing: "awsssoportal", prefix: "portal.sso", iam: "sso", proto: protoRESTJSON}
+	// svcSSOOIDC refreshes IAM Identity Center tokens (CreateToken).
+	svcSSOOIDC = &service{id: "SSO OIDC", signing: "sso-oauth", prefix: "oidc", iam: "sso-oauth", proto: protoRESTJSON}
 )
 
 // partition is an AWS partition: its name (in ARNs) and DNS suffix.
