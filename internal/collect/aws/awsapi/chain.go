@@ -375,6 +375,7 @@ func (l *loader) webIdentity(file, role, session, where string) (CredentialsProv
 // processProvider runs a profile's credential_process.
 type processProvider struct{ command, profile string }
 
+// Retrieve runs the command and reads the credentials it prints.
 func (p *processProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()

@@ -91,6 +91,7 @@ type APIError struct {
 	RequestID     string
 }
 
+// Error says the status, request ID, code and message.
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("https response error StatusCode: %d", e.StatusCode)
 	if e.RequestID != "" {
@@ -109,10 +110,12 @@ type OperationError struct {
 	Err    error
 }
 
+// Error names the service and operation, then the cause.
 func (e *OperationError) Error() string {
 	return "operation error " + e.Service + ": " + e.Operation + ", " + e.Err.Error()
 }
 
+// Unwrap returns the cause.
 func (e *OperationError) Unwrap() error { return e.Err }
 
 // ErrorCode returns the AWS error code of err, or "" when AWS did not
