@@ -1,8 +1,9 @@
 // Package aws collects the csmm:aws:* facts from AWS with its own small
 // client (package awsapi), using only read-only list, describe and get
-// calls (and sts:AssumeRole into member accounts). Run from the management account or a delegated
-// administrator with Org set, it walks every active account of AWS
-// Organizations; otherwise it reads the caller's account alone.
+// calls (and sts:AssumeRole into member accounts). Run from the management
+// account or a delegated administrator with Org set, it walks every active
+// account of AWS Organizations; otherwise it reads the caller's account
+// alone.
 //
 // Each fact group has its own file. A fact that cannot be read (the role
 // cannot be assumed, access is denied, the region is not enabled, the API
