@@ -355,7 +355,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 	}
 	path := r.path
 	if r.bucket != "" {
-		if ep.pathStyle || strings.Contains(r.bucket, ".") {
+		if ep.pathStyle || !virtualHostable(r.bucket) {
 			path = "/" + r.bucket + strings.TrimSuffix(path, "/")
 		} else {
 			u.Host = r.bucket + "." + u.Host
@@ -405,6 +405,22 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 		return nil, 0, nil, err
 	}
 	return body, resp.StatusCode, resp.Header, nil
+}
+
+// virtualHostable reports whether a bucket name can be put in a host name
+// under TLS: 3 to 63 lowercase letters, digits and hyphens, starting and
+// ending with a letter or digit (legacy names with capitals, underscores
+// or dots go in the path).
+func virtualHostable(b string) bool {
+	if len(b) < 3 || len(b) > 63 || b[0] == '-' || b[len(b)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // decode reads a successful answer.

@@ -412,3 +412,26 @@ func TestClockSkew(t *testing.T) {
 		}
 	}
 }
+
+func TestS3BucketAddressing(t *testing.T) {
+	s := newServer(t, func(int, *http.Request, string, http.ResponseWriter) {})
+	cfg := testConfig(s, 1)
+	cfg.BaseEndpoint = ""
+	var hosts []string
+	cfg.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		hosts = append(hosts, r.URL.Host+r.URL.Path)
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`<ObjectLockConfiguration/>`)), Header: http.Header{}}, nil
+	})}
+	for _, b := range []string{"org-trail-archive", "logs.example.com", "Legacy_Bucket", "ab"} {
+		New(cfg).GetObjectLockConfiguration(context.Background(), b)
+	}
+	want := []string{"org-trail-archive.s3.eu-west-1.amazonaws.com/", "s3.eu-west-1.amazonaws.com/logs.example.com",
+		"s3.eu-west-1.amazonaws.com/Legacy_Bucket", "s3.eu-west-1.amazonaws.com/ab"}
+	if d := cmp.Diff(want, hosts); d != "" {
+		t.Errorf("addresses (-want +got):\n%s", d)
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
