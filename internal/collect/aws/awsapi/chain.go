@@ -385,8 +385,10 @@ func (p *processProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	} else {
 		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", p.command)
 	}
+	// Its standard error goes to the terminal (helpers prompt there) and
+	// into the error message.
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
 	cmd.Stdin = os.Stdin
 	out, err := cmd.Output()
 	if err != nil {
