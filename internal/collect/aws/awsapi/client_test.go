@@ -435,3 +435,25 @@ func TestS3BucketAddressing(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestNetworkErrorRetried checks that a connection cut before the answer
+// is tried again.
+func TestNetworkErrorRetried(t *testing.T) {
+	s := newServer(t, func(n int, r *http.Request, body string, w http.ResponseWriter) {
+		if n == 1 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		fmt.Fprint(w, `{"HubArn":"arn:aws:securityhub:eu-west-1:1:hub/default"}`)
+	})
+	arn, err := New(testConfig(s, 3)).DescribeHub(context.Background())
+	if err != nil || arn != "arn:aws:securityhub:eu-west-1:1:hub/default" {
+		t.Fatalf("%q, %v", arn, err)
+	}
+	if s.count() != 2 {
+		t.Errorf("%d requests; want 2", s.count())
+	}
+}
