@@ -217,7 +217,8 @@ func loadConfig(ctx context.Context, opts Options) (awsapi.Config, error) {
 		cfg = *opts.Config
 	} else {
 		var err error
-		cfg, err = awsapi.LoadConfig(ctx, awsapi.LoadOptions{Profile: opts.Profile, Region: opts.HomeRegion, Getenv: opts.Getenv})
+		cfg, err = awsapi.LoadConfig(ctx, awsapi.LoadOptions{Profile: opts.Profile, Region: opts.HomeRegion, Getenv: opts.Getenv,
+			MaxAttempts: attempts, MaxBackoff: backoff})
 		if err != nil {
 			return awsapi.Config{}, err
 		}
