@@ -466,11 +466,14 @@ func allowedContainerHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// imds returns the credentials of the EC2 instance's role through IMDSv2.
+// imds returns the credentials of the EC2 instance's role through IMDSv2
+// (IMDSv1 when the token request is refused as not found or not allowed,
+// unless AWS_EC2_METADATA_V1_DISABLED).
 func (l *loader) imds() CredentialsProvider {
 	base := strings.TrimRight(firstOf(l.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"), "http://169.254.169.254"), "/")
 	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		DialContext: (&net.Dialer{Timeout: time.Second}).DialContext, Proxy: nil}}
+	v1Disabled := strings.EqualFold(l.getenv("AWS_EC2_METADATA_V1_DISABLED"), "true")
 	return ProviderFunc(func(ctx context.Context) (Credentials, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPut, base+"/latest/api/token", nil)
 		if err != nil {
@@ -478,6 +481,10 @@ func (l *loader) imds() CredentialsProvider {
 		}
 		req.Header.Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600")
 		tok, err := fetch(hc, req)
+		if se, ok := errors.AsType[statusError](err); ok && (se.code == 403 || se.code == 404 || se.code == 405) && !v1Disabled {
+			// No session tokens here: IMDSv1, as the SDKs fall back to.
+			tok, err = nil, nil
+		}
 		if err != nil {
 			return Credentials{}, fmt.Errorf("aws: no credentials found (environment, profiles, container), and the EC2 instance metadata service did not answer (%v): "+
 				"set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile", err)
@@ -487,7 +494,9 @@ func (l *loader) imds() CredentialsProvider {
 			if err != nil {
 				return nil, err
 			}
-			req.Header.Set("X-Aws-Ec2-Metadata-Token", string(tok))
+			if tok != nil {
+				req.Header.Set("X-Aws-Ec2-Metadata-Token", string(tok))
+			}
 			return fetch(hc, req)
 		}
 		roles, err := get("/latest/meta-data/iam/security-credentials/")
@@ -518,10 +527,18 @@ func fetch(hc *http.Client, req *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: %s: %s", req.Method, req.URL.Path, resp.Status, strings.TrimSpace(string(body)))
+		return nil, statusError{resp.StatusCode, fmt.Sprintf("%s %s: %s: %s", req.Method, req.URL.Path, resp.Status, strings.TrimSpace(string(body)))}
 	}
 	return body, nil
 }
+
+// statusError is an answer of a metadata endpoint other than 200.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e statusError) Error() string { return e.msg }
 
 // metadataCredentials reads the JSON of the container and instance
 // endpoints.

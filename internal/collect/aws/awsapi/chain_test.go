@@ -357,9 +357,16 @@ func TestChainContainer(t *testing.T) {
 
 func TestChainIMDS(t *testing.T) {
 	var seq []string
+	v1 := false // an instance that answers IMDSv1 only
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seq = append(seq, r.Method+" "+r.URL.Path)
 		switch {
+		case v1 && r.Method == http.MethodPut:
+			w.WriteHeader(405)
+		case v1 && r.URL.Path == "/latest/meta-data/iam/security-credentials/":
+			fmt.Fprint(w, "old-role")
+		case v1 && r.URL.Path == "/latest/meta-data/iam/security-credentials/old-role":
+			fmt.Fprint(w, `{"Code":"Success","AccessKeyId":"ASIAV1","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"}`)
 		case r.Method == http.MethodPut && r.URL.Path == "/latest/api/token":
 			if r.Header.Get("X-Aws-Ec2-Metadata-Token-Ttl-Seconds") == "" {
 				w.WriteHeader(400)
@@ -390,6 +397,15 @@ func TestChainIMDS(t *testing.T) {
 	want := []string{"PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/", "GET /latest/meta-data/iam/security-credentials/instance-role"}
 	if d := cmp.Diff(want, seq); d != "" {
 		t.Errorf("requests (-want +got):\n%s", d)
+	}
+
+	v1 = true
+	if _, c, err := e.load(""); err != nil || c.AccessKeyID != "ASIAV1" {
+		t.Errorf("IMDSv1 fallback: %+v, %v", c, err)
+	}
+	e.vars["AWS_EC2_METADATA_V1_DISABLED"] = "true"
+	if _, _, err := e.load(""); err == nil || !strings.Contains(err.Error(), "405") {
+		t.Errorf("IMDSv1 disabled: %v; want the refused token request", err)
 	}
 }
 
