@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -74,6 +75,9 @@ func fastParse(data []byte) (root *yaml.Node, within, ok bool) {
 	slab := 2 * (bytes.Count(data, []byte(": ")) + bytes.Count(data, []byte(":\n")))
 	if slab = min(slab, len(data)/16); slab > 1024 {
 		p.nodes = make([]yaml.Node, slab)
+		if size := slab * int(unsafe.Sizeof(p.nodes[0])); size >= 8<<20 {
+			hugePages(unsafe.Slice((*byte)(unsafe.Pointer(&p.nodes[0])), size))
+		}
 	}
 	lines := p.lines
 	doc := p.node(yaml.DocumentNode, "", "", 0, 0)

@@ -300,3 +300,15 @@ func TestFastReaderKeepsLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestHugePages checks that asking for huge pages is harmless whatever the
+// slice: empty, smaller than a huge page, unaligned, several huge pages.
+func TestHugePages(t *testing.T) {
+	for _, size := range []int{0, 1, 4096, 2 << 20, 5<<20 + 123} {
+		b := make([]byte, size+1)
+		hugePages(b[1:])
+		for i := 1; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+	}
+}

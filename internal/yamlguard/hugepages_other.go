@@ -1,0 +1,6 @@
+//go:build !linux
+
+package yamlguard
+
+// hugePages does nothing outside Linux.
+func hugePages([]byte) {}
