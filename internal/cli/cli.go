@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -402,8 +403,7 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 		// live while it is read and all garbage once read: a collection in
 		// between would only mark it, so none runs until the answers are
 		// read (the file is at most yamlguard.MaxBytes, its tree bounded).
-		old := debug.SetGCPercent(-1)
-		defer debug.SetGCPercent(old)
+		defer holdGC()()
 	}
 	doc := assess.ParseDocument(path, data) // parsed once, for the model it names and its answers
 	if modelPath == "" {
@@ -426,6 +426,32 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 // largeAnswers is the size from which loadAnswers holds off garbage
 // collection while it parses and reads an answers file.
 const largeAnswers = 1 << 20
+
+// gcHold counts the holds on garbage collection, so that overlapping holds
+// (commands run side by side in one process) restore the setting once.
+var gcHold struct {
+	sync.Mutex
+	n, percent int
+}
+
+// holdGC turns garbage collection off until the function it returns is
+// called.
+func holdGC() (release func()) {
+	gcHold.Lock()
+	if gcHold.n == 0 {
+		gcHold.percent = debug.SetGCPercent(-1)
+	}
+	gcHold.n++
+	gcHold.Unlock()
+	return func() {
+		gcHold.Lock()
+		gcHold.n--
+		if gcHold.n == 0 {
+			debug.SetGCPercent(gcHold.percent)
+		}
+		gcHold.Unlock()
+	}
+}
 
 // writeOutput writes data to the file at path atomically, or to stdout when
 // path is "" or "-".
