@@ -590,6 +590,11 @@ var measureScalar = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|/\s*([0-9
 // ParseMeasure reads a measured answer written as "87/120" or "72.5%". ok is
 // false when s is neither; err says what is wrong with one that is.
 func ParseMeasure(s string) (m Measure, ok bool, err error) {
+	// A measure starts with a digit after blanks: words (yes, most) are
+	// told apart without running the expression.
+	if t := strings.TrimLeft(s, "\t\n\f\r "); t == "" || t[0] < '0' || t[0] > '9' {
+		return Measure{}, false, nil
+	}
 	mm := measureScalar.FindStringSubmatch(s)
 	if mm == nil {
 		return Measure{}, false, nil
