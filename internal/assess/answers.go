@@ -235,6 +235,15 @@ func (p *parser) pairs(n *yaml.Node, key string) [][2]*yaml.Node {
 	return out
 }
 
+// joinField is the key of field in the value at key, or key itself when
+// field is "".
+func joinField(key, field string) string {
+	if field == "" {
+		return key
+	}
+	return key + "." + field
+}
+
 func join(parent, key string) string {
 	if parent == "" {
 		return key
@@ -568,18 +577,18 @@ func (p *parser) binaryOnly(n *yaml.Node, key, got string) {
 	p.add(n, key, "objective %s is binary (a yes/no fact): expected no, yes or na, got %s", p.obj.ID, got)
 }
 
-func (p *parser) word(n *yaml.Node, key string) (Answer, bool) {
+func (p *parser) word(n *yaml.Node, key, field string) (Answer, bool) {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
-		p.add(n, key, "expected an answer (%s), got %s", p.expected(), describe(n))
+		p.add(n, joinField(key, field), "expected an answer (%s), got %s", p.expected(), describe(n))
 		return "", false
 	}
 	a := Answer(strings.ToLower(n.Value))
 	if !a.Valid() {
-		p.add(n, key, "unknown answer %q; expected %s", n.Value, p.expected())
+		p.add(n, joinField(key, field), "unknown answer %q; expected %s", n.Value, p.expected())
 		return "", false
 	}
 	if p.obj != nil && p.obj.Binary() && a != No && a != Yes && a != NA {
-		p.binaryOnly(n, key, strconv.Quote(n.Value))
+		p.binaryOnly(n, joinField(key, field), strconv.Quote(n.Value))
 		return "", false
 	}
 	return a, true
@@ -622,23 +631,26 @@ func (m Measure) check() error {
 	return nil
 }
 
-// scalarResponse reads an answer word or a measure written as one value.
-func (p *parser) scalarResponse(n *yaml.Node, key string, r *Response) bool {
+// scalarResponse reads an answer word or a measure written as one value,
+// the value of field (or "") of the answer at key: their join names the
+// value in a problem.
+func (p *parser) scalarResponse(n *yaml.Node, key, field string, r *Response) bool {
 	if n.Kind == yaml.ScalarNode && !isNull(n) {
-		if m, isMeasure, err := ParseMeasure(n.Value); isMeasure {
+		if mv, isMeasure, err := ParseMeasure(n.Value); isMeasure {
 			switch {
 			case p.obj != nil && p.obj.Binary():
-				p.binaryOnly(n, key, "the measure "+strconv.Quote(n.Value))
+				p.binaryOnly(n, joinField(key, field), "the measure "+strconv.Quote(n.Value))
 				return false
 			case err != nil:
-				p.add(n, key, "%v", err)
+				p.add(n, joinField(key, field), "%v", err)
 				return false
 			}
+			m := mv // allocated only for a measure
 			r.Measure = &m
 			return true
 		}
 	}
-	a, ok := p.word(n, key)
+	a, ok := p.word(n, key, field)
 	r.Answer = a
 	return ok
 }
@@ -651,7 +663,7 @@ func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 		return r, false
 	}
 	if n.Kind == yaml.ScalarNode {
-		if !p.scalarResponse(n, key, &r) {
+		if !p.scalarResponse(n, key, "", &r) {
 			return r, false
 		}
 	} else {
@@ -682,15 +694,20 @@ func (p *parser) response(n *yaml.Node, key string) (Response, bool) {
 					}
 				}
 			}
-			k := key + "." + kv[0].Value
 			switch kv[0].Value {
 			case "answer":
 				answerNode = kv[1]
-				ok = p.scalarResponse(kv[1], k, &r) && ok
+				ok = p.scalarResponse(kv[1], key, "answer", &r) && ok
+				continue
 			case "measured":
 				measuredNode = kv[1]
+				continue
 			case "of":
 				ofNode = kv[1]
+				continue
+			}
+			k := key + "." + kv[0].Value
+			switch kv[0].Value {
 			case "note":
 				r.Note, _ = p.text(kv[1], k)
 			case "justification":
