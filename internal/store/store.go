@@ -72,6 +72,8 @@ type Store struct {
 	live liveCache
 	// wgate and rgate queue the users of db and rdb in order of arrival.
 	wgate, rgate gate
+	// saves commits concurrent answer saves together.
+	saves saveQueue
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
