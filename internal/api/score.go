@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +70,7 @@ func (a *API) score(c *call) (*scored, error) {
 			a.o.ObserveScoring(time.Since(start))
 		}
 		sc := &scored{res: res, as: as, in: in}
-		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
+		sc.json = sync.OnceValues(func() ([]byte, error) { return sc.res.AppendJSON(nil) })
 		// The report's Trend section is read by getReport for each report,
 		// and its links, files, review marks and roadmap work on the
 		// entry's first report (each change to them raises the revision):

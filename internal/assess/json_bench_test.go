@@ -28,3 +28,24 @@ func BenchmarkMarshalResultTenScopes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendJSONTenScopes is BenchmarkMarshalResultTenScopes through
+// Result.AppendJSON.
+func BenchmarkAppendJSONTenScopes(b *testing.B) {
+	m, err := model.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := assess.Score(tenScopeInput(m))
+	data, err := r.AppendJSON(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.AppendJSON(make([]byte, 0, len(data))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
