@@ -113,4 +113,3 @@ func excerpt(b []byte, i int) string {
 	lo, hi := max(0, i-60), min(len(b), i+60)
 	return string(b[lo:hi])
 }
-
