@@ -107,6 +107,9 @@ func (c Cell) WithStyle(id StyleID) Cell {
 	return c
 }
 
+// Style is the cell's style id.
+func (c Cell) Style() StyleID { return c.style }
+
 // IsEmpty reports whether the cell has no value.
 func (c Cell) IsEmpty() bool { return c.kind == kindEmpty }
 
