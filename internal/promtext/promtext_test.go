@@ -6,7 +6,9 @@ import (
 	"math"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -189,5 +191,42 @@ func TestValuesAgree(t *testing.T) {
 		if d := math.Abs(g - w); d > tol.rel*w+tol.abs {
 			t.Errorf("%s = %g, the client gives %g", name, g, w)
 		}
+	}
+}
+
+// TestConcurrent counts from many goroutines while the registry is read;
+// run with -race.
+func TestConcurrent(t *testing.T) {
+	reg := promtext.NewRegistry()
+	c := promtext.NewCounterVec("c_total", "C.", "k")
+	h := promtext.NewHistogramVec("h_seconds", "H.", promtext.DefBuckets, "k")
+	reg.Register(c, h)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				k := strconv.Itoa((g + i) % 3)
+				c.Inc(k)
+				h.Observe(float64(i)/1000, k)
+				if i%100 == 0 {
+					reg.Gather()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var total, count float64
+	for _, f := range reg.Gather() {
+		for _, m := range f.Metrics {
+			switch f.Name {
+			case "c_total":
+				total += m.Value
+			case "h_seconds":
+				count += float64(m.Count)
+			}
+		}
+	}
+	if total != 8000 || count != 8000 {
+		t.Errorf("counted %g and observed %g, want 8000 each", total, count)
 	}
 }
