@@ -13,10 +13,9 @@ import (
 	"strings"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/csmm/csmm/internal/collect"
 	"github.com/csmm/csmm/internal/collect/aws"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // CollectCommand reads evidence straight from a cloud with read-only calls
@@ -25,7 +24,7 @@ import (
 type CollectCommand struct {
 	env *Env
 	// awsConfig, when set, replaces the shared AWS configuration (tests).
-	awsConfig *awssdk.Config
+	awsConfig *awsapi.Config
 	// httpClient posts to the server; nil for a default client.
 	httpClient *http.Client
 	// maxAttempts and maxBackoff configure the retryer; zero for the
@@ -135,6 +134,7 @@ func (c *CollectCommand) Run(ctx context.Context, args []string) error {
 	}
 	o.Version = toolVersion()
 	o.Config = c.awsConfig
+	o.Getenv = c.env.getenv
 	o.MaxAttempts, o.MaxBackoff = c.maxAttempts, c.maxBackoff
 	o.Now = c.env.Now
 

@@ -5,9 +5,7 @@ import (
 	"slices"
 
 	"github.com/csmm/csmm/internal/collect"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // account reads one account: the organization's facts about it (read with
@@ -25,17 +23,16 @@ func (c *collector) account(ctx context.Context, a account) {
 	c.iamFacts(ctx, cfg, &a)
 	c.s3PublicAccessBlock(ctx, cfg, &a)
 
-	out, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true)})
+	out, err := awsapi.New(cfg).DescribeRegions(ctx, true)
 	if err != nil {
 		c.gap(&a, "", regionalChecks, err)
 		return
 	}
 	enabled := map[string]bool{}
 	var all []string
-	for _, r := range out.Regions {
-		name := aws.ToString(r.RegionName)
-		all = append(all, name)
-		enabled[name] = aws.ToString(r.OptInStatus) != "not-opted-in"
+	for _, r := range out {
+		all = append(all, r.Name)
+		enabled[r.Name] = r.OptInStatus != "not-opted-in"
 	}
 	regions := c.opts.Regions
 	if len(regions) == 0 {
@@ -56,7 +53,7 @@ func (c *collector) account(ctx context.Context, a account) {
 			}
 			continue
 		}
-		tasks = append(tasks, func(ctx context.Context) { c.region(ctx, withRegion(cfg, region), &a, region) })
+		tasks = append(tasks, func(ctx context.Context) { c.region(ctx, cfg.WithRegion(region), &a, region) })
 	}
 	// The account's regions run before further accounts start, so that
 	// only the accounts being read hold credentials and clients.
@@ -66,7 +63,7 @@ func (c *collector) account(ctx context.Context, a account) {
 }
 
 // region reads one region of one account.
-func (c *collector) region(ctx context.Context, cfg aws.Config, a *account, region string) {
+func (c *collector) region(ctx context.Context, cfg awsapi.Config, a *account, region string) {
 	c.guardDuty(ctx, cfg, a, region)
 	c.securityHub(ctx, cfg, a, region)
 	c.configRecorder(ctx, cfg, a, region)

@@ -1,8 +1,9 @@
-// Package aws collects the csmm:aws:* facts from AWS with aws-sdk-go-v2,
-// using only read-only list, describe and get calls (and sts:AssumeRole into
-// member accounts). Run from the management account or a delegated
-// administrator with Org set, it walks every active account of AWS
-// Organizations; otherwise it reads the caller's account alone.
+// Package aws collects the csmm:aws:* facts from AWS with its own small
+// client (package awsapi), using only read-only list, describe and get
+// calls (and sts:AssumeRole into member accounts). Run from the management
+// account or a delegated administrator with Org set, it walks every active
+// account of AWS Organizations; otherwise it reads the caller's account
+// alone.
 //
 // Each fact group has its own file. A fact that cannot be read (the role
 // cannot be assumed, access is denied, the region is not enabled, the API
@@ -18,15 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
-
 	"github.com/csmm/csmm/internal/collect"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // Provider is the provider name in check IDs and in the collection.
@@ -102,9 +96,12 @@ type Options struct {
 	MaxBackoff  time.Duration
 	// Progress, when set, is told of tasks done and known so far.
 	Progress func(done, added int)
-	// Config, when set, is used instead of the shared configuration (tests
-	// point it at a fake endpoint).
-	Config *aws.Config
+	// Config, when set, is used instead of the shared configuration and
+	// the credential chain (tests point it at a fake endpoint).
+	Config *awsapi.Config
+	// Getenv reads the environment of the credential chain; nil for
+	// os.Getenv.
+	Getenv func(string) string
 	// Now is the clock; nil for time.Now.
 	Now func() time.Time
 }
@@ -119,7 +116,7 @@ type Result struct {
 // collector is one run.
 type collector struct {
 	opts   Options
-	base   aws.Config
+	base   awsapi.Config
 	sink   collect.Sink
 	pool   *collect.Pool
 	caller string // caller's account
@@ -158,12 +155,12 @@ func Collect(ctx context.Context, opts Options, sink collect.Sink) (Result, erro
 		return Result{}, err
 	}
 	c := &collector{opts: opts, base: cfg, sink: sink, aa: map[string]*regionFact{}, regionSet: map[string]bool{}, policies: map[string]scpFacts{}}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := awsapi.New(cfg).GetCallerIdentity(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("aws: who is calling (sts:GetCallerIdentity): %w", err)
 	}
-	c.caller = aws.ToString(id.Account)
-	prov := collect.Provenance{Tool: "csmm", Version: opts.Version, Provider: Provider, Caller: aws.ToString(id.Arn), Account: c.caller, Started: started}
+	c.caller = id.Account
+	prov := collect.Provenance{Tool: "csmm", Version: opts.Version, Provider: Provider, Caller: id.Arn, Account: c.caller, Started: started}
 
 	var accounts []account
 	if opts.Org {
@@ -203,11 +200,11 @@ func Collect(ctx context.Context, opts Options, sink collect.Sink) (Result, erro
 	return Result{Provenance: prov, Scopes: scopes}, nil
 }
 
-// loadConfig reads the shared configuration (or takes opts.Config) and sets
-// the retryer: exponential backoff with full jitter, throttling retried,
+// loadConfig resolves the configuration (or takes opts.Config) and sets
+// the retries: exponential backoff with full jitter, throttling retried,
 // and no client-side retry quota, so that a long run across hundreds of
 // accounts does not give up after a burst of throttles.
-func loadConfig(ctx context.Context, opts Options) (aws.Config, error) {
+func loadConfig(ctx context.Context, opts Options) (awsapi.Config, error) {
 	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
 	if attempts == 0 {
 		attempts = 10
@@ -215,28 +212,18 @@ func loadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if backoff == 0 {
 		backoff = 20 * time.Second
 	}
-	retryer := func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.MaxBackoff = backoff
-			o.RateLimiter = ratelimit.None
-		})
-	}
-	var cfg aws.Config
+	var cfg awsapi.Config
 	if opts.Config != nil {
-		cfg = opts.Config.Copy()
+		cfg = *opts.Config
 	} else {
-		lo := []func(*config.LoadOptions) error{config.WithRetryer(retryer)}
-		if opts.Profile != "" {
-			lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
-		}
 		var err error
-		cfg, err = config.LoadDefaultConfig(ctx, lo...)
+		cfg, err = awsapi.LoadConfig(ctx, awsapi.LoadOptions{Profile: opts.Profile, Region: opts.HomeRegion, Getenv: opts.Getenv,
+			MaxAttempts: attempts, MaxBackoff: backoff})
 		if err != nil {
-			return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
+			return awsapi.Config{}, err
 		}
 	}
-	cfg.Retryer = retryer
+	cfg.MaxAttempts, cfg.MaxBackoff = attempts, backoff
 	if opts.HomeRegion != "" {
 		cfg.Region = opts.HomeRegion
 	}
@@ -244,8 +231,7 @@ func loadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 		cfg.Region = "us-east-1"
 	}
 	if opts.RoleARN != "" {
-		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), opts.RoleARN,
-			func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "csmm-collect" }))
+		cfg.Credentials = awsapi.NewAssumeRoleProvider(cfg, opts.RoleARN, "csmm-collect")
 	}
 	return cfg, nil
 }
@@ -313,13 +299,13 @@ func (c *collector) gap(a *account, region string, checks []string, err error) {
 // gapOf classifies an error of a call.
 func gapOf(err error) collect.Gap {
 	g := collect.Gap{Reason: collect.Failed, Message: err.Error()}
-	if oe, ok := errors.AsType[*smithy.OperationError](err); ok {
-		g.Operation = action(oe.Service(), oe.Operation())
+	if oe, ok := errors.AsType[*awsapi.OperationError](err); ok {
+		g.Operation = oe.Action
 	}
-	if ae, ok := errors.AsType[smithy.APIError](err); ok {
-		g.Message = ae.ErrorCode() + ": " + ae.ErrorMessage()
-		switch code := ae.ErrorCode(); {
-		case isThrottle(code):
+	if ae, ok := errors.AsType[*awsapi.APIError](err); ok {
+		g.Message = ae.Code + ": " + ae.Message
+		switch code := ae.Code; {
+		case awsapi.IsThrottle(code):
 			g.Reason = collect.Throttled
 		case strings.Contains(code, "AccessDenied"), code == "UnauthorizedOperation", code == "AuthorizationError",
 			code == "UnauthorizedException", code == "Forbidden":
@@ -335,83 +321,26 @@ func gapOf(err error) collect.Gap {
 	return g
 }
 
-func isThrottle(code string) bool {
-	switch code {
-	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-		"ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
-		"BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException":
-		return true
-	}
-	return false
-}
-
 // errAssumeRole marks a member account whose role could not be assumed.
 var errAssumeRole = errors.New("assume role")
-
-// iamPrefix maps an SDK service ID to its IAM action prefix.
-var iamPrefix = map[string]string{
-	"Organizations": "organizations", "STS": "sts", "CloudTrail": "cloudtrail", "S3": "s3", "S3 Control": "s3",
-	"GuardDuty": "guardduty", "SecurityHub": "securityhub", "Config Service": "config", "AccessAnalyzer": "access-analyzer",
-	"SSO Admin": "sso", "IAM": "iam", "EC2": "ec2",
-}
-
-// iamAction maps calls whose IAM action is not named like the operation.
-var iamAction = map[string]string{
-	"s3:ListBuckets":                "s3:ListAllMyBuckets",
-	"s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
-	"s3:GetPublicAccessBlock":       "s3:GetAccountPublicAccessBlock",
-}
-
-// action names a call as its IAM action, service:Action.
-func action(service, operation string) string {
-	p, ok := iamPrefix[service]
-	if !ok {
-		p = strings.ToLower(service)
-	}
-	a := p + ":" + operation
-	if m, ok := iamAction[a]; ok {
-		return m
-	}
-	return a
-}
 
 // memberConfig returns the configuration of a member account: the base
 // configuration with the member role's credentials, checked at once so
 // that a role that cannot be assumed is one gap, not one per call.
-func (c *collector) memberConfig(ctx context.Context, a *account) (aws.Config, error) {
+func (c *collector) memberConfig(ctx context.Context, a *account) (awsapi.Config, error) {
 	if a.id == c.caller {
 		return c.base, nil
 	}
-	cfg := c.base.Copy()
-	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(c.base.Region), a.id, c.opts.MemberRole)
-	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(c.base), arn,
-		func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "csmm-collect" }))
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", awsapi.PartitionOf(c.base.Region), a.id, c.opts.MemberRole)
+	cfg := c.base.WithCredentials(awsapi.NewAssumeRoleProvider(c.base, arn, "csmm-collect"))
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return aws.Config{}, fmt.Errorf("%w %s: %w", errAssumeRole, arn, err)
+		return awsapi.Config{}, fmt.Errorf("%w %s: %w", errAssumeRole, arn, err)
 	}
 	return cfg, nil
-}
-
-// partition returns the partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // sorted returns s sorted.
 func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
-}
-
-// withRegion returns cfg for another region.
-func withRegion(cfg aws.Config, region string) aws.Config {
-	cfg = cfg.Copy()
-	cfg.Region = region
-	return cfg
 }

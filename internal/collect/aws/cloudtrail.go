@@ -2,16 +2,10 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-
 	"github.com/csmm/csmm/internal/collect"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // organizationTrail reports the org_cloudtrail_* facts from the trails the
@@ -20,28 +14,28 @@ import (
 // The best organization trail is the one logging, multi-region, with the
 // most of the other settings on.
 func (c *collector) organizationTrail(ctx context.Context) {
-	ct := cloudtrail.NewFromConfig(c.base)
-	out, err := ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+	ct := awsapi.New(c.base)
+	trails, err := ct.DescribeTrails(ctx, true)
 	if err != nil {
 		c.gap(nil, "", trailChecks, err)
 		return
 	}
-	var best *cttypes.Trail
+	var best *awsapi.Trail
 	bestScore := -1
-	for i := range out.TrailList {
-		t := &out.TrailList[i]
-		if !aws.ToBool(t.IsOrganizationTrail) {
+	for i := range trails {
+		t := &trails[i]
+		if !t.IsOrganizationTrail {
 			continue
 		}
-		st, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN})
+		logging, err := ct.GetTrailStatus(ctx, t.TrailARN)
 		if err != nil {
 			c.gap(nil, "", trailChecks, err)
 			return
 		}
-		if !aws.ToBool(st.IsLogging) {
+		if !logging {
 			continue
 		}
-		score := btoi(aws.ToBool(t.IsMultiRegionTrail))*8 + btoi(aws.ToBool(t.LogFileValidationEnabled))*2 + btoi(aws.ToString(t.KmsKeyId) != "")
+		score := btoi(t.IsMultiRegionTrail)*8 + btoi(t.LogFileValidationEnabled)*2 + btoi(t.KmsKeyID != "")
 		if score > bestScore {
 			best, bestScore = t, score
 		}
@@ -52,20 +46,20 @@ func (c *collector) organizationTrail(ctx context.Context) {
 		}
 		return
 	}
-	arn := aws.ToString(best.TrailARN)
-	multi := aws.ToBool(best.IsMultiRegionTrail)
+	arn := best.TrailARN
+	multi := best.IsMultiRegionTrail
 	c.result(checkTrailAllRegions, arn, nil, "", multi, map[bool]string{false: "the organization trail logs one region only"}[multi])
-	valid := aws.ToBool(best.LogFileValidationEnabled)
+	valid := best.LogFileValidationEnabled
 	c.result(checkTrailValidation, arn, nil, "", valid, map[bool]string{false: "log file validation is off"}[valid])
-	kms := aws.ToString(best.KmsKeyId) != ""
+	kms := best.KmsKeyID != ""
 	c.result(checkTrailKMS, arn, nil, "", kms, map[bool]string{false: "the trail's logs are not encrypted with a KMS key"}[kms])
-	c.trailBucket(ctx, arn, aws.ToString(best.S3BucketName))
+	c.trailBucket(ctx, arn, best.S3BucketName)
 }
 
 // trailBucket reports whether the trail's bucket is outside the caller's
 // account (not among its buckets) and has Object Lock.
 func (c *collector) trailBucket(ctx context.Context, trail, bucket string) {
-	cl := s3.NewFromConfig(c.base, func(o *s3.Options) { o.UsePathStyle = c.base.BaseEndpoint != nil })
+	cl := awsapi.New(c.base)
 	own, listed := false, true
 	if c.caller != c.org.management {
 		// Only the management account's own bucket list tells.
@@ -73,17 +67,16 @@ func (c *collector) trailBucket(ctx context.Context, trail, bucket string) {
 			Message: "the trail's bucket is compared with the management account's buckets: run from the management account"})
 		listed = false
 	}
-	p := s3.NewListBucketsPaginator(cl, &s3.ListBucketsInput{})
-	for listed && p.HasMorePages() && !own {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			c.gap(nil, "", []string{checkTrailArchive}, err)
-			listed = false
-			break
-		}
-		for _, b := range out.Buckets {
-			if aws.ToString(b.Name) == bucket {
+	if listed {
+		for b, err := range cl.ListBuckets(ctx) {
+			if err != nil {
+				c.gap(nil, "", []string{checkTrailArchive}, err)
+				listed = false
+				break
+			}
+			if b.Name == bucket {
 				own = true
+				break
 			}
 		}
 	}
@@ -91,15 +84,14 @@ func (c *collector) trailBucket(ctx context.Context, trail, bucket string) {
 		c.result(checkTrailArchive, trail, nil, "", !own, map[bool]string{true: "the trail's bucket " + bucket + " is in the account that runs the organization"}[own])
 	}
 	name := bucket
-	lock, err := cl.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
-	var ae smithy.APIError
+	lock, err := cl.GetObjectLockConfiguration(ctx, name)
 	switch {
-	case errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "ObjectLockConfigurationNotFound"):
+	case strings.Contains(awsapi.ErrorCode(err), "ObjectLockConfigurationNotFound"):
 		c.result(checkTrailObjectLock, trail, nil, "", false, "the bucket "+name+" has no Object Lock")
 	case err != nil:
 		c.gap(nil, "", []string{checkTrailObjectLock}, err)
 	default:
-		on := lock.ObjectLockConfiguration != nil && lock.ObjectLockConfiguration.ObjectLockEnabled == "Enabled"
+		on := lock == "Enabled"
 		c.result(checkTrailObjectLock, trail, nil, "", on, map[bool]string{false: "the bucket " + name + " has no Object Lock"}[on])
 	}
 }

@@ -2,9 +2,6 @@ package aws
 
 import (
 	"context"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 )
 
 // delegatedServices are the security services whose delegated administrator
@@ -26,17 +23,13 @@ func (c *collector) delegatedAdmins(ctx context.Context) {
 		admin := ""
 		var failed error
 		for _, sp := range principals {
-			p := organizations.NewListDelegatedAdministratorsPaginator(c.org.client, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(sp)})
-			for p.HasMorePages() && admin == "" {
-				out, err := p.NextPage(ctx)
+			for d, err := range c.org.client.ListDelegatedAdministrators(ctx, sp) {
 				if err != nil {
 					failed = err
 					break
 				}
-				for _, d := range out.DelegatedAdministrators {
-					admin = aws.ToString(d.Id)
-					break
-				}
+				admin = d.ID
+				break
 			}
 			if admin != "" {
 				c.org.admins[sp] = admin

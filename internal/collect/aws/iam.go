@@ -2,13 +2,10 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // iamFacts reports the IAM facts of an account: the root user's MFA and
@@ -16,53 +13,44 @@ import (
 // password or an active access key. A member account of an organization
 // that manages root access centrally has no root credentials to protect:
 // its root_mfa passes.
-func (c *collector) iamFacts(ctx context.Context, cfg aws.Config, a *account) {
-	cl := iam.NewFromConfig(cfg)
-	sum, err := cl.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+func (c *collector) iamFacts(ctx context.Context, cfg awsapi.Config, a *account) {
+	cl := awsapi.New(cfg)
+	sum, err := cl.GetAccountSummary(ctx)
 	if err != nil {
 		c.gap(a, "", []string{checkRootMFA, checkRootAccessKeys}, err)
 	} else {
-		mfa := sum.SummaryMap["AccountMFAEnabled"] == 1
+		mfa := sum["AccountMFAEnabled"] == 1
 		detail := map[bool]string{false: "the root user has no MFA"}[mfa]
 		if !mfa && c.org != nil && a.id != c.org.management && c.centralRoot(ctx) {
 			mfa, detail = true, "root credentials are managed centrally by the organization"
 		}
 		c.result(checkRootMFA, a.id, a, "", mfa, detail)
-		keys := sum.SummaryMap["AccountAccessKeysPresent"]
+		keys := sum["AccountAccessKeysPresent"]
 		c.result(checkRootAccessKeys, a.id, a, "", keys == 0, map[bool]string{true: "the root user has access keys"}[keys > 0])
 	}
 
 	var withPassword, withKeys []string
-	p := iam.NewListUsersPaginator(cl, &iam.ListUsersInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	for u, err := range cl.ListUsers(ctx) {
 		if err != nil {
 			c.gap(a, "", []string{checkUsersPassword, checkUsersAccessKeys}, err)
 			return
 		}
-		for _, u := range out.Users {
-			name := aws.ToString(u.UserName)
-			_, err := cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: u.UserName})
-			if _, none := errors.AsType[*iamtypes.NoSuchEntityException](err); !none {
-				if err != nil {
-					c.gap(a, "", []string{checkUsersPassword, checkUsersAccessKeys}, err)
-					return
-				}
-				withPassword = append(withPassword, name)
+		name := u.UserName
+		if err := cl.GetLoginProfile(ctx, name); awsapi.ErrorCode(err) != "NoSuchEntity" {
+			if err != nil {
+				c.gap(a, "", []string{checkUsersPassword, checkUsersAccessKeys}, err)
+				return
 			}
-			kp := iam.NewListAccessKeysPaginator(cl, &iam.ListAccessKeysInput{UserName: u.UserName})
-			for kp.HasMorePages() {
-				keys, err := kp.NextPage(ctx)
-				if err != nil {
-					c.gap(a, "", []string{checkUsersPassword, checkUsersAccessKeys}, err)
-					return
-				}
-				for _, k := range keys.AccessKeyMetadata {
-					if k.Status == iamtypes.StatusTypeActive {
-						withKeys = append(withKeys, name)
-						break
-					}
-				}
+			withPassword = append(withPassword, name)
+		}
+		for k, err := range cl.ListAccessKeys(ctx, name) {
+			if err != nil {
+				c.gap(a, "", []string{checkUsersPassword, checkUsersAccessKeys}, err)
+				return
+			}
+			if k.Status == "Active" {
+				withKeys = append(withKeys, name)
+				break
 			}
 		}
 	}
@@ -87,12 +75,12 @@ func users(what string, names []string) string {
 // root credentials centrally (read once, from the caller's account).
 func (c *collector) centralRoot(ctx context.Context) bool {
 	c.rootOnce.Do(func() {
-		out, err := iam.NewFromConfig(c.base).ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+		features, err := awsapi.New(c.base).ListOrganizationsFeatures(ctx)
 		if err != nil {
 			return
 		}
-		for _, f := range out.EnabledFeatures {
-			if f == iamtypes.FeatureTypeRootCredentialsManagement {
+		for _, f := range features {
+			if f == "RootCredentialsManagement" {
 				c.rootCentral = true
 			}
 		}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/csmm/csmm/internal/collect"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // orgInfo is what the walk of AWS Organizations found: kept for the run
@@ -24,29 +21,29 @@ type orgInfo struct {
 	// targetSCPs caches the facts of the SCPs attached to the root and OUs.
 	targetSCPs map[string]scpFacts
 	targetErr  map[string]error
-	client     *organizations.Client
+	client     *awsapi.Client
 }
 
 // walkOrganization lists the organization's OU tree and active accounts.
 func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
-	cl := organizations.NewFromConfig(c.base)
-	desc, err := cl.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	cl := awsapi.New(c.base)
+	desc, err := cl.DescribeOrganization(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("aws: read the organization (organizations:DescribeOrganization; run from the management account or a delegated administrator): %w", err)
 	}
 	o := &orgInfo{
-		id: aws.ToString(desc.Organization.Id), management: aws.ToString(desc.Organization.MasterAccountId),
+		id: desc.ID, management: desc.MasterAccountID,
 		admins: map[string]string{}, targetSCPs: map[string]scpFacts{}, targetErr: map[string]error{},
 		client: cl,
 	}
-	roots, err := cl.ListRoots(ctx, &organizations.ListRootsInput{})
+	roots, err := cl.ListRoots(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("aws: list the organization's root (organizations:ListRoots): %w", err)
 	}
-	if len(roots.Roots) == 0 {
+	if len(roots) == 0 {
 		return nil, fmt.Errorf("aws: the organization has no root")
 	}
-	o.root = aws.ToString(roots.Roots[0].Id)
+	o.root = roots[0].ID
 	type node struct {
 		id    string
 		ids   []string
@@ -56,34 +53,24 @@ func (c *collector) walkOrganization(ctx context.Context) (*orgInfo, error) {
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
-		ap := organizations.NewListAccountsForParentPaginator(cl, &organizations.ListAccountsForParentInput{ParentId: aws.String(n.id)})
-		for ap.HasMorePages() {
-			out, err := ap.NextPage(ctx)
+		for acc, err := range cl.ListAccountsForParent(ctx, n.id) {
 			if err != nil {
 				return nil, fmt.Errorf("aws: list the accounts of %s (organizations:ListAccountsForParent): %w", n.id, err)
 			}
-			for _, acc := range out.Accounts {
-				if acc.State != "" && acc.State != orgtypes.AccountStateActive || acc.State == "" && acc.Status != orgtypes.AccountStatusActive {
-					continue
-				}
-				id := aws.ToString(acc.Id)
-				o.accounts = append(o.accounts, account{id: id, name: aws.ToString(acc.Name), parentOU: n.id != o.root,
-					where: collect.Where{Account: id, OUIDs: n.ids, OUNames: n.names}})
+			if acc.State != "" && acc.State != "ACTIVE" || acc.State == "" && acc.Status != "ACTIVE" {
+				continue
 			}
+			o.accounts = append(o.accounts, account{id: acc.ID, name: acc.Name, parentOU: n.id != o.root,
+				where: collect.Where{Account: acc.ID, OUIDs: n.ids, OUNames: n.names}})
 		}
-		op := organizations.NewListOrganizationalUnitsForParentPaginator(cl, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(n.id)})
-		for op.HasMorePages() {
-			out, err := op.NextPage(ctx)
+		for ou, err := range cl.ListOrganizationalUnitsForParent(ctx, n.id) {
 			if err != nil {
 				return nil, fmt.Errorf("aws: list the OUs of %s (organizations:ListOrganizationalUnitsForParent): %w", n.id, err)
 			}
-			for _, ou := range out.OrganizationalUnits {
-				id := aws.ToString(ou.Id)
-				o.ous = append(o.ous, id)
-				queue = append(queue, node{id: id,
-					ids:   append(append([]string(nil), n.ids...), id),
-					names: append(append([]string(nil), n.names...), aws.ToString(ou.Name))})
-			}
+			o.ous = append(o.ous, ou.ID)
+			queue = append(queue, node{id: ou.ID,
+				ids:   append(append([]string(nil), n.ids...), ou.ID),
+				names: append(append([]string(nil), n.names...), ou.Name)})
 		}
 	}
 	return o, nil

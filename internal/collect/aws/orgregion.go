@@ -5,12 +5,8 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
-	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-
 	"github.com/csmm/csmm/internal/collect"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // Organization facts read region by region: an organization-scope IAM
@@ -44,11 +40,9 @@ func (c *collector) orgRegionGap(region string, g collect.Gap) {
 }
 
 // accessAnalyzerOrg looks for an active analyzer of type ORGANIZATION.
-func (c *collector) accessAnalyzerOrg(ctx context.Context, cfg aws.Config, a *account, region string) {
-	p := accessanalyzer.NewListAnalyzersPaginator(accessanalyzer.NewFromConfig(cfg), &accessanalyzer.ListAnalyzersInput{Type: aatypes.TypeOrganization})
+func (c *collector) accessAnalyzerOrg(ctx context.Context, cfg awsapi.Config, a *account, region string) {
 	found := false
-	for p.HasMorePages() && !found {
-		out, err := p.NextPage(ctx)
+	for an, err := range awsapi.New(cfg).ListAnalyzers(ctx, "ORGANIZATION") {
 		if err != nil {
 			g := gapOf(err)
 			g.Account, g.Region, g.Scope, g.Checks = a.id, region, c.orgScope(), []string{checkAccessAnalyzerOrg}
@@ -57,10 +51,9 @@ func (c *collector) accessAnalyzerOrg(ctx context.Context, cfg aws.Config, a *ac
 			c.mu.Unlock()
 			return
 		}
-		for _, an := range out.Analyzers {
-			if an.Type == aatypes.TypeOrganization && an.Status == aatypes.AnalyzerStatusActive {
-				found = true
-			}
+		if an.Type == "ORGANIZATION" && an.Status == "ACTIVE" {
+			found = true
+			break
 		}
 	}
 	c.mu.Lock()
@@ -71,8 +64,8 @@ func (c *collector) accessAnalyzerOrg(ctx context.Context, cfg aws.Config, a *ac
 }
 
 // identityCenter looks for an IAM Identity Center instance.
-func (c *collector) identityCenter(ctx context.Context, cfg aws.Config, a *account, region string) {
-	out, err := ssoadmin.NewFromConfig(cfg).ListInstances(ctx, &ssoadmin.ListInstancesInput{MaxResults: aws.Int32(1)})
+func (c *collector) identityCenter(ctx context.Context, cfg awsapi.Config, a *account, region string) {
+	instances, err := awsapi.New(cfg).ListInstances(ctx, 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
@@ -82,7 +75,7 @@ func (c *collector) identityCenter(ctx context.Context, cfg aws.Config, a *accou
 		return
 	}
 	c.idc.read++
-	c.idc.found = c.idc.found || len(out.Instances) > 0
+	c.idc.found = c.idc.found || len(instances) > 0
 }
 
 // finish reports the facts gathered across regions: a region's analyzer

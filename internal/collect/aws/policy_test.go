@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,35 +17,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csmm/csmm/internal/collect"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 	"github.com/csmm/csmm/internal/collect/aws/awsfake"
 )
 
-// servicePackages maps the SDK packages the collector imports to their IAM
-// action prefix.
-var servicePackages = map[string]string{
-	"github.com/aws/aws-sdk-go-v2/service/organizations":  "organizations",
-	"github.com/aws/aws-sdk-go-v2/service/sts":            "sts",
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail":     "cloudtrail",
-	"github.com/aws/aws-sdk-go-v2/service/s3":             "s3",
-	"github.com/aws/aws-sdk-go-v2/service/s3control":      "s3",
-	"github.com/aws/aws-sdk-go-v2/service/guardduty":      "guardduty",
-	"github.com/aws/aws-sdk-go-v2/service/securityhub":    "securityhub",
-	"github.com/aws/aws-sdk-go-v2/service/configservice":  "config",
-	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer": "access-analyzer",
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin":       "sso",
-	"github.com/aws/aws-sdk-go-v2/service/iam":            "iam",
-	"github.com/aws/aws-sdk-go-v2/service/ec2":            "ec2",
-}
-
 // actionsInSource derives the IAM actions from the package's Go source:
-// every operation input built (&svc.OperationInput{...}, which every call
-// and paginator takes) and every role assumed (stscreds.NewAssumeRoleProvider).
+// every awsapi operation called (a method named like one of
+// awsapi.Operations, which each call and page iterator is) and every role
+// assumed (awsapi.NewAssumeRoleProvider).
 func actionsInSource(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ops := awsapi.Operations()
 	set := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, name := range files {
@@ -57,39 +42,23 @@ func actionsInSource(t *testing.T) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		imports := map[string]string{} // local name -> import path
-		for _, im := range f.Imports {
-			p, _ := strconv.Unquote(im.Path.Value)
-			local := p[strings.LastIndex(p, "/")+1:]
-			if im.Name != nil {
-				local = im.Name.Name
-			}
-			imports[local] = p
-		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.CompositeLit:
-				sel, ok := n.Type.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				pkg, ok := sel.X.(*ast.Ident)
-				if !ok {
-					return true
-				}
-				prefix, ok := servicePackages[imports[pkg.Name]]
-				op, isInput := strings.CutSuffix(sel.Sel.Name, "Input")
-				if ok && isInput {
-					a := prefix + ":" + op
-					if m, ok := iamAction[a]; ok {
-						a = m
-					}
-					set[a] = true
-				}
-			case *ast.SelectorExpr:
-				if pkg, ok := n.X.(*ast.Ident); ok && strings.HasSuffix(imports[pkg.Name], "/credentials/stscreds") && n.Sel.Name == "NewAssumeRoleProvider" {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "awsapi" {
+				if sel.Sel.Name == "NewAssumeRoleProvider" {
 					set["sts:AssumeRole"] = true
 				}
+				return true
+			}
+			if op, ok := ops[sel.Sel.Name]; ok {
+				set[op.Action] = true
 			}
 			return true
 		})
@@ -160,11 +129,14 @@ func TestPolicyCoversRecordedCalls(t *testing.T) {
 	}
 	policy := actionsInPolicy(t)
 	var used []string
+	ops := awsapi.Operations()
 	for call := range fake.Calls() {
-		a := strings.Replace(call, "s3control:", "s3:", 1)
-		if m, ok := iamAction[a]; ok {
-			a = m
+		op, ok := ops[call[strings.Index(call, ":")+1:]]
+		if !ok {
+			t.Errorf("the fake answered %s, which awsapi does not call", call)
+			continue
 		}
+		a := op.Action
 		used = append(used, a)
 		if !slices.Contains(policy, a) {
 			t.Errorf("the collection called %s (%s), which policy.json does not allow", a, call)

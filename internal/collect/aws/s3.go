@@ -2,20 +2,16 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3control"
-	"github.com/aws/smithy-go"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // s3PublicAccessBlock reports s3_account_public_access_block: all four
 // account-level settings on.
-func (c *collector) s3PublicAccessBlock(ctx context.Context, cfg aws.Config, a *account) {
-	out, err := s3control.NewFromConfig(cfg).GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(a.id)})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchPublicAccessBlockConfiguration" {
+func (c *collector) s3PublicAccessBlock(ctx context.Context, cfg awsapi.Config, a *account) {
+	b, err := awsapi.New(cfg).GetPublicAccessBlock(ctx, a.id)
+	if awsapi.ErrorCode(err) == "NoSuchPublicAccessBlockConfiguration" {
 		c.result(checkS3PublicAccess, a.id, a, "", false, "no account-level S3 public access block")
 		return
 	}
@@ -23,11 +19,10 @@ func (c *collector) s3PublicAccessBlock(ctx context.Context, cfg aws.Config, a *
 		c.gap(a, "", []string{checkS3PublicAccess}, err)
 		return
 	}
-	b := out.PublicAccessBlockConfiguration
 	var off []string
-	for name, on := range map[string]*bool{"BlockPublicAcls": b.BlockPublicAcls, "IgnorePublicAcls": b.IgnorePublicAcls,
+	for name, on := range map[string]bool{"BlockPublicAcls": b.BlockPublicAcls, "IgnorePublicAcls": b.IgnorePublicAcls,
 		"BlockPublicPolicy": b.BlockPublicPolicy, "RestrictPublicBuckets": b.RestrictPublicBuckets} {
-		if !aws.ToBool(on) {
+		if !on {
 			off = append(off, name)
 		}
 	}

@@ -7,10 +7,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // The actions whose denial protects the security services: stopping or
@@ -44,20 +40,15 @@ func (f *scpFacts) add(g scpFacts) {
 // scpsOf reads the SCPs attached to one target (root, OU or account).
 func (c *collector) scpsOf(ctx context.Context, target string) (scpFacts, error) {
 	var f scpFacts
-	p := organizations.NewListPoliciesForTargetPaginator(c.org.client, &organizations.ListPoliciesForTargetInput{
-		TargetId: aws.String(target), Filter: orgtypes.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	for ps, err := range c.org.client.ListPoliciesForTarget(ctx, target, "SERVICE_CONTROL_POLICY") {
 		if err != nil {
 			return scpFacts{}, err
 		}
-		for _, ps := range out.Policies {
-			g, err := c.policyFacts(ctx, aws.ToString(ps.Id))
-			if err != nil {
-				return scpFacts{}, err
-			}
-			f.add(g)
+		g, err := c.policyFacts(ctx, ps.ID)
+		if err != nil {
+			return scpFacts{}, err
 		}
+		f.add(g)
 	}
 	return f, nil
 }
@@ -70,11 +61,11 @@ func (c *collector) policyFacts(ctx context.Context, id string) (scpFacts, error
 	if ok {
 		return f, nil
 	}
-	out, err := c.org.client.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
+	content, err := c.org.client.DescribePolicy(ctx, id)
 	if err != nil {
 		return scpFacts{}, err
 	}
-	f, err = evaluateSCP(aws.ToString(out.Policy.Content))
+	f, err = evaluateSCP(content)
 	if err != nil {
 		return scpFacts{}, fmt.Errorf("policy %s: %w", id, err)
 	}

@@ -5,34 +5,26 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/configservice"
-	"github.com/aws/aws-sdk-go-v2/service/guardduty"
-	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
-	"github.com/aws/smithy-go"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 // guardDuty reports guardduty_enabled: a detector of the region is enabled.
-func (c *collector) guardDuty(ctx context.Context, cfg aws.Config, a *account, region string) {
-	cl := guardduty.NewFromConfig(cfg)
-	p := guardduty.NewListDetectorsPaginator(cl, &guardduty.ListDetectorsInput{})
+func (c *collector) guardDuty(ctx context.Context, cfg awsapi.Config, a *account, region string) {
+	cl := awsapi.New(cfg)
 	on := false
-	for p.HasMorePages() && !on {
-		out, err := p.NextPage(ctx)
+	for id, err := range cl.ListDetectors(ctx) {
 		if err != nil {
 			c.gap(a, region, []string{checkGuardDuty}, err)
 			return
 		}
-		for _, id := range out.DetectorIds {
-			d, err := cl.GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String(id)})
-			if err != nil {
-				c.gap(a, region, []string{checkGuardDuty}, err)
-				return
-			}
-			if d.Status == gdtypes.DetectorStatusEnabled {
-				on = true
-			}
+		status, err := cl.GetDetector(ctx, id)
+		if err != nil {
+			c.gap(a, region, []string{checkGuardDuty}, err)
+			return
+		}
+		if status == "ENABLED" {
+			on = true
+			break
 		}
 	}
 	c.result(checkGuardDuty, a.id+"/"+region, a, region, on, map[bool]string{false: "no enabled GuardDuty detector"}[on])
@@ -41,11 +33,10 @@ func (c *collector) guardDuty(ctx context.Context, cfg aws.Config, a *account, r
 // securityHub reports securityhub_enabled: the account is subscribed to
 // Security Hub in the region (DescribeHub answers; an account that is not
 // subscribed gets InvalidAccessException).
-func (c *collector) securityHub(ctx context.Context, cfg aws.Config, a *account, region string) {
-	_, err := securityhub.NewFromConfig(cfg).DescribeHub(ctx, &securityhub.DescribeHubInput{})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && (ae.ErrorCode() == "InvalidAccessException" || ae.ErrorCode() == "ResourceNotFoundException") &&
-		!strings.Contains(strings.ToLower(ae.ErrorMessage()), "not authorized") {
+func (c *collector) securityHub(ctx context.Context, cfg awsapi.Config, a *account, region string) {
+	_, err := awsapi.New(cfg).DescribeHub(ctx)
+	if ae, ok := errors.AsType[*awsapi.APIError](err); ok && (ae.Code == "InvalidAccessException" || ae.Code == "ResourceNotFoundException") &&
+		!strings.Contains(strings.ToLower(ae.Message), "not authorized") {
 		c.result(checkSecurityHub, a.id+"/"+region, a, region, false, "Security Hub is not enabled")
 		return
 	}
@@ -58,14 +49,14 @@ func (c *collector) securityHub(ctx context.Context, cfg aws.Config, a *account,
 
 // configRecorder reports config_recorder_enabled: a configuration recorder
 // of the region is recording.
-func (c *collector) configRecorder(ctx context.Context, cfg aws.Config, a *account, region string) {
-	out, err := configservice.NewFromConfig(cfg).DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
+func (c *collector) configRecorder(ctx context.Context, cfg awsapi.Config, a *account, region string) {
+	recorders, err := awsapi.New(cfg).DescribeConfigurationRecorderStatus(ctx)
 	if err != nil {
 		c.gap(a, region, []string{checkConfig}, err)
 		return
 	}
 	on := false
-	for _, r := range out.ConfigurationRecordersStatus {
+	for _, r := range recorders {
 		on = on || r.Recording
 	}
 	c.result(checkConfig, a.id+"/"+region, a, region, on, map[bool]string{false: "no configuration recorder is recording"}[on])

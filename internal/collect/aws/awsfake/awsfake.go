@@ -28,8 +28,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/csmm/csmm/internal/collect/aws/awsapi"
 )
 
 //go:embed responses
@@ -101,6 +100,9 @@ type World struct {
 	Throttle map[string]int
 	// Deny answers AccessDenied to the calls matching a key.
 	Deny map[string]bool
+	// WebIdentityToken is the one OIDC token sts:AssumeRoleWithWebIdentity
+	// accepts; empty to accept none.
+	WebIdentityToken string
 }
 
 // Server is the running endpoint.
@@ -138,10 +140,11 @@ func New(tb testing.TB, w *World) *Server {
 	return f
 }
 
-// Config returns an SDK configuration pointed at the fake through
+// Config returns a client configuration pointed at the fake through
 // BaseEndpoint, with static credentials. Its HTTP client dials the fake for
-// every host, since S3 Control puts the account ID in front of the host.
-func (f *Server) Config() *aws.Config {
+// every host, so that a client that puts a bucket or an account ID in front
+// of the host still reaches it.
+func (f *Server) Config() *awsapi.Config {
 	addr := f.srv.Listener.Addr().String()
 	dialer := &net.Dialer{}
 	tr := &http.Transport{
@@ -152,10 +155,10 @@ func (f *Server) Config() *aws.Config {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	return &aws.Config{
+	return &awsapi.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCALLER", "secret", ""),
-		BaseEndpoint: aws.String(f.srv.URL),
+		Credentials:  awsapi.StaticCredentials{AccessKeyID: "AKIDCALLER", SecretAccessKey: "secret", Source: "awsfake"},
+		BaseEndpoint: f.srv.URL,
 		HTTPClient:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
 	}
 }
@@ -188,16 +191,21 @@ type apiError struct {
 }
 
 func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
 	m := credRe.FindStringSubmatch(r.Header.Get("Authorization"))
 	if m == nil {
-		http.Error(w, "unsigned request", http.StatusBadRequest)
-		return
+		// The one unsigned call: sts:AssumeRoleWithWebIdentity.
+		if form, _ := url.ParseQuery(string(body)); form.Get("Action") == "AssumeRoleWithWebIdentity" {
+			m = []string{"", "", "", "sts"}
+		} else {
+			http.Error(w, "unsigned request", http.StatusBadRequest)
+			return
+		}
 	}
 	p := &req{service: m[3], region: m[2], account: f.w.Mgmt, params: map[string]any{}, r: r}
 	if rest, ok := strings.CutPrefix(m[1], "ASIA"); ok {
 		p.account = rest
 	}
-	body, _ := io.ReadAll(r.Body)
 	switch {
 	case r.Header.Get("X-Amz-Target") != "":
 		t := r.Header.Get("X-Amz-Target")
@@ -387,6 +395,12 @@ func (f *Server) answer(p *req) (tmplData, *apiError) {
 			return d, &apiError{code: "AccessDenied", status: 403, msg: "User: arn:aws:sts::" + p.account + ":assumed-role/SecurityAudit/csmm is not authorized to perform: sts:AssumeRole on resource: " + arn}
 		}
 		d.Item = target.ID
+	case "sts:AssumeRoleWithWebIdentity":
+		parts := strings.Split(p.str("RoleArn"), ":")
+		if w.WebIdentityToken == "" || p.str("WebIdentityToken") != w.WebIdentityToken || len(parts) < 5 || f.byAcct[parts[4]] == nil {
+			return d, &apiError{code: "InvalidIdentityToken", status: 400, msg: "Couldn't retrieve verification key from your identity provider"}
+		}
+		d.Item = parts[4]
 	case "organizations:DescribeOrganization", "organizations:ListRoots":
 	case "organizations:ListAccountsForParent":
 		var items []*Account
