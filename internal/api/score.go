@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +70,15 @@ func (a *API) score(c *call) (*scored, error) {
 			a.o.ObserveScoring(time.Since(start))
 		}
 		sc := &scored{res: res, as: as, in: in}
-		sc.json = sync.OnceValues(func() ([]byte, error) { return json.Marshal(sc.res) })
+		sc.json = sync.OnceValues(func() ([]byte, error) {
+			// About 210 bytes an objective and scope, so the buffer is
+			// seldom grown (each growth copies and clears it).
+			n := len(sc.res.Objectives)
+			for _, s := range sc.res.Scopes {
+				n += len(s.Objectives)
+			}
+			return sc.res.AppendJSON(make([]byte, 0, 16<<10+240*n))
+		})
 		// The report's Trend section is read by getReport for each report,
 		// and its links, files, review marks and roadmap work on the
 		// entry's first report (each change to them raises the revision):

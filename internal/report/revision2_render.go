@@ -157,7 +157,7 @@ func (x *xlsxWriter) crosswalk(r *Report) {
 		return
 	}
 	const s = SheetCCM
-	x.do(func() error { _, err := x.f.NewSheet(s); return err })
+	x.begin(s)
 	header := make([]any, len(ccmCSVHeader))
 	for i, h := range ccmCSVHeader {
 		header[i] = h

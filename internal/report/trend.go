@@ -213,7 +213,7 @@ func (x *xlsxWriter) trend(r *Report) {
 		return
 	}
 	const s = SheetTrend
-	x.do(func() error { _, err := x.f.NewSheet(s); return err })
+	x.begin(s)
 	head := []any{"Score", "ID"}
 	for _, d := range t.Dates {
 		head = append(head, d)

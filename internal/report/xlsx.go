@@ -3,12 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/xlsx"
 )
 
 // The sheets of the XLSX export, in order.
@@ -19,11 +20,24 @@ const (
 	SheetRoadmap    = "Roadmap"
 )
 
-// xlsxWriter fills one workbook; the first error stops every later write.
+// xlsxWriter fills one workbook, one sheet after the other; the first
+// error stops every later write. The small sheets are composed in a page
+// (cells by row, so that styles can be set on ranges after the values) and
+// written when the next sheet begins; the Objectives sheet, one row per
+// objective and scope, goes to the archive row by row.
 type xlsxWriter struct {
-	f                       *excelize.File
+	w                       *xlsx.Writer
 	err                     error
-	bold, title, score, pct int
+	bold, title, score, pct xlsx.StyleID
+	page                    *xlsxPage
+}
+
+// xlsxPage is a small sheet being composed.
+type xlsxPage struct {
+	name   string
+	rows   map[int][]xlsx.Cell
+	freeze int
+	widths []float64
 }
 
 // WriteXLSX writes the report as an Excel workbook with the sheets Summary,
@@ -32,26 +46,19 @@ type xlsxWriter struct {
 // Scores are truncated to one decimal as everywhere people read them; every
 // text is stored as a string, never as a formula.
 func (r *Report) WriteXLSX(w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	x := &xlsxWriter{f: f}
+	x := &xlsxWriter{w: xlsx.NewWriter(w)}
+	x.w.SetProperties(xlsx.Properties{Title: r.Title(), Creator: "csmm", Created: r.GeneratedAt})
 	x.styles()
-	x.do(func() error { return f.SetSheetName("Sheet1", SheetSummary) })
-	for _, name := range []string{SheetCategories, SheetObjectives, SheetRoadmap} {
-		x.do(func() error { _, err := f.NewSheet(name); return err })
-	}
 	x.summary(r)
 	x.categories(r)
 	x.objectives(r)
 	x.roadmap(r)
 	x.crosswalk(r)
 	x.trend(r)
-	x.do(func() error { f.SetActiveSheet(0); return nil })
+	x.flush()
+	x.do(x.w.Close)
 	if x.err != nil {
 		return fmt.Errorf("write xlsx report: %w", x.err)
-	}
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write xlsx report: %w", err)
 	}
 	return nil
 }
@@ -63,66 +70,105 @@ func (x *xlsxWriter) do(fn func() error) {
 }
 
 func (x *xlsxWriter) styles() {
-	style := func(s *excelize.Style) int {
-		var id int
-		x.do(func() (err error) { id, err = x.f.NewStyle(s); return err })
+	style := func(s xlsx.Style) xlsx.StyleID {
+		var id xlsx.StyleID
+		x.do(func() (err error) { id, err = x.w.AddStyle(s); return err })
 		return id
 	}
-	x.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EAF2F8"}}})
-	x.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F4E79"}})
-	x.score = style(&excelize.Style{CustomNumFmt: ptr("0.0")})
-	x.pct = style(&excelize.Style{NumFmt: 9})
+	x.bold = style(xlsx.Style{Bold: true, Fill: "EAF2F8"})
+	x.title = style(xlsx.Style{Bold: true, Size: 16, Color: "1F4E79"})
+	x.score = style(xlsx.Style{NumFmt: "0.0"})
+	x.pct = style(xlsx.Style{NumFmt: "0%"})
 }
 
-func ptr[T any](v T) *T { return &v }
+// begin writes the page being composed and begins the small sheet name.
+func (x *xlsxWriter) begin(name string) {
+	x.flush()
+	x.page = &xlsxPage{name: name, rows: map[int][]xlsx.Cell{}}
+}
+
+// flush writes the page being composed, if any, as a sheet.
+func (x *xlsxWriter) flush() {
+	p := x.page
+	if p == nil {
+		return
+	}
+	x.page = nil
+	var sh *xlsx.Sheet
+	x.do(func() (err error) {
+		sh, err = x.w.NewSheet(p.name, xlsx.SheetOptions{ColWidths: p.widths, FreezeRows: p.freeze})
+		return err
+	})
+	rows := slices.Sorted(maps.Keys(p.rows))
+	for _, n := range rows {
+		x.do(func() error { return sh.WriteRow(n, p.rows[n]...) })
+	}
+}
+
+// xcell is the cell of a value; empty text is an empty cell.
+func xcell(v any) xlsx.Cell {
+	if s, ok := v.(string); ok && s == "" {
+		return xlsx.Empty()
+	}
+	return xlsx.Value(v)
+}
+
+// on returns the page of sheet, which must be the one being composed.
+func (x *xlsxWriter) on(sheet string) *xlsxPage {
+	if x.page == nil || x.page.name != sheet {
+		x.do(func() error { return fmt.Errorf("sheet %s is not the one being written", sheet) })
+		return nil
+	}
+	return x.page
+}
 
 // row writes values from column A of the given row.
 func (x *xlsxWriter) row(sheet string, row int, values ...any) {
-	x.do(func() error {
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err != nil {
-			return err
-		}
-		return x.f.SetSheetRow(sheet, cell, &values)
-	})
+	p := x.on(sheet)
+	if p == nil {
+		return
+	}
+	cells := p.rows[row]
+	for len(cells) < len(values) {
+		cells = append(cells, xlsx.Empty())
+	}
+	for i, v := range values {
+		cells[i] = xcell(v).WithStyle(cells[i].Style())
+	}
+	p.rows[row] = cells
 }
 
 // header writes a bold header row and freezes the rows above it and it.
 func (x *xlsxWriter) header(sheet string, row int, values ...any) {
 	x.row(sheet, row, values...)
 	x.styleRange(sheet, 1, row, len(values), row, x.bold)
-	x.do(func() error {
-		cell, err := excelize.CoordinatesToCellName(1, row+1)
-		if err != nil {
-			return err
-		}
-		return x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: row, TopLeftCell: cell, ActivePane: "bottomLeft"})
-	})
+	if p := x.on(sheet); p != nil {
+		p.freeze = row
+	}
 }
 
-func (x *xlsxWriter) styleRange(sheet string, col1, row1, col2, row2, style int) {
-	x.do(func() error {
-		from, err := excelize.CoordinatesToCellName(col1, row1)
-		if err != nil {
-			return err
+// styleRange sets the style of the cells from column col1 of row row1 to
+// column col2 of row row2, empty ones included.
+func (x *xlsxWriter) styleRange(sheet string, col1, row1, col2, row2 int, style xlsx.StyleID) {
+	p := x.on(sheet)
+	if p == nil {
+		return
+	}
+	for r := row1; r <= row2; r++ {
+		cells := p.rows[r]
+		for len(cells) < col2 {
+			cells = append(cells, xlsx.Empty())
 		}
-		to, err := excelize.CoordinatesToCellName(col2, row2)
-		if err != nil {
-			return err
+		for c := col1; c <= col2; c++ {
+			cells[c-1] = cells[c-1].WithStyle(style)
 		}
-		return x.f.SetCellStyle(sheet, from, to, style)
-	})
+		p.rows[r] = cells
+	}
 }
 
 func (x *xlsxWriter) widths(sheet string, widths ...float64) {
-	for i, wd := range widths {
-		x.do(func() error {
-			col, err := excelize.ColumnNumberToName(i + 1)
-			if err != nil {
-				return err
-			}
-			return x.f.SetColWidth(sheet, col, col, wd)
-		})
+	if p := x.on(sheet); p != nil {
+		p.widths = widths
 	}
 }
 
@@ -141,6 +187,7 @@ func optInt(p *int) any {
 
 func (x *xlsxWriter) summary(r *Report) {
 	const s = SheetSummary
+	x.begin(s)
 	x.row(s, 1, r.Title())
 	x.styleRange(s, 1, 1, 1, 1, x.title)
 	rows := [][]any{
@@ -192,6 +239,7 @@ func (x *xlsxWriter) summary(r *Report) {
 
 func (x *xlsxWriter) categories(r *Report) {
 	const s = SheetCategories
+	x.begin(s)
 	head := []any{"Domain", "Category", "Name", "Level", "Level name", "Score", "Target", "Gap", "Target met", "Completeness", "Why this level"}
 	x.header(s, 1, head...)
 	for i, c := range r.Categories {
@@ -211,73 +259,58 @@ func (x *xlsxWriter) categories(r *Report) {
 }
 
 // objectives writes the Objectives sheet, one row per objective and scope,
-// with excelize's StreamWriter: rows go to a buffer (a temporary file past
-// 16 MiB) as XML instead of one cell object each, which keeps the memory of
-// a report of hundreds of scopes flat.
+// straight to the archive row by row, which keeps the memory of a report of
+// hundreds of scopes flat.
 func (x *xlsxWriter) objectives(r *Report) {
 	const s = SheetObjectives
-	head := []any{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
+	x.flush()
+	head := []string{"Scope", "Domain", "Category", "Objective", "Level", "Title", "Answer", "Value", "Met", "Status", "Source",
 		"Note / justification", "Answered by", "Date", "Evidence", "Exemption"}
-	last := "P"
 	widths := []float64{14, 14, 9, 10, 6, 40, 8, 8, 7, 11, 10, 40, 14, 11, 24, 40}
 	if r.Review.Tracked {
-		head, last, widths = append(head, "Review"), "Q", append(widths, 30)
+		head, widths = append(head, "Review"), append(widths, 30)
 	}
-	rows := 0
-	for _, sc := range r.Scopes {
-		rows += len(sc.Objectives)
-	}
-	// The filter is set on the empty sheet: the stream writer keeps it.
-	x.do(func() error { return x.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, max(2, rows+1)), nil) })
-	if x.err != nil {
-		return
-	}
-	sw, err := x.f.NewStreamWriter(s)
-	if err != nil {
-		x.err = err
-		return
-	}
-	for i, wd := range widths {
-		x.do(func() error { return sw.SetColWidth(i+1, i+1, wd) })
-	}
-	x.do(func() error {
-		return sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	var sh *xlsx.Sheet
+	x.do(func() (err error) {
+		sh, err = x.w.NewSheet(s, xlsx.SheetOptions{ColWidths: widths, FreezeRows: 1})
+		return err
 	})
-	cells := make([]any, len(head))
+	cells := make([]xlsx.Cell, len(head))
 	for i, h := range head {
-		cells[i] = excelize.Cell{StyleID: x.bold, Value: h}
+		cells[i] = xlsx.String(h).WithStyle(x.bold)
 	}
-	x.do(func() error { return sw.SetRow("A1", cells) })
+	x.do(func() error { return sh.WriteRow(1, cells...) })
 	n := 2
 	for _, sc := range r.Scopes {
 		for _, o := range sc.Objectives {
 			if x.err != nil {
 				return
 			}
-			var v any = ""
+			v := xlsx.Empty()
 			if o.Value != nil {
-				v = *o.Value
+				v = xlsx.Number(*o.Value)
 			}
-			cells = append(cells[:0], sc.Name, o.DomainName, o.Category, o.ID, o.Level, o.Title, string(o.Answer),
-				excelize.Cell{StyleID: x.pct, Value: v}, o.Met, string(o.Status), string(o.Source), noteText(o), o.By,
-				o.Date.String(), evidenceText(o), exemptionText(o))
+			cells = append(cells[:0], xcell(sc.Name), xcell(o.DomainName), xcell(o.Category), xcell(o.ID), xlsx.Int(o.Level),
+				xcell(o.Title), xcell(string(o.Answer)), v.WithStyle(x.pct), xlsx.Bool(o.Met), xcell(string(o.Status)),
+				xcell(string(o.Source)), xcell(noteText(o)), xcell(o.By), xcell(o.Date.String()), xcell(evidenceText(o)), xcell(exemptionText(o)))
 			if r.Review.Tracked {
-				cells = append(cells, o.ReviewText())
+				cells = append(cells, xcell(o.ReviewText()))
 			}
-			x.do(func() error { return sw.SetRow("A"+strconv.Itoa(n), cells) })
+			x.do(func() error { return sh.WriteRow(n, cells...) })
 			n++
 		}
 	}
-	if rows == 0 {
+	if n == 2 {
 		x.do(func() error {
-			return sw.SetRow("A2", []any{nil, nil, nil, nil, nil, nil, nil, excelize.Cell{StyleID: x.pct}})
+			return sh.WriteRow(2, xlsx.Empty(), xlsx.Empty(), xlsx.Empty(), xlsx.Empty(), xlsx.Empty(), xlsx.Empty(), xlsx.Empty(), xlsx.Empty().WithStyle(x.pct))
 		})
 	}
-	x.do(sw.Flush)
+	x.do(func() error { return sh.SetAutoFilter(1, 1, len(head), max(2, n-1)) })
 }
 
 func (x *xlsxWriter) roadmap(r *Report) {
 	const s = SheetRoadmap
+	x.begin(s)
 	x.header(s, 1, "Phase", "Domain", "Category", "Category name", "Objective", "Level", "Title")
 	n := 2
 	for _, ph := range r.Roadmap {

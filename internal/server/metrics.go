@@ -3,66 +3,52 @@ package server
 import (
 	"crypto/subtle"
 	"database/sql"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/csmm/csmm/internal/promtext"
 )
 
 // Metrics are the server's Prometheus metrics, on a registry of their own
-// (never the global one) so that two servers in one process do not collide.
+// so that two servers in one process do not collide.
 type Metrics struct {
-	Registry *prometheus.Registry
+	Registry *promtext.Registry
 
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	signIns  *prometheus.CounterVec
+	requests *promtext.CounterVec
+	latency  *promtext.HistogramVec
+	signIns  *promtext.CounterVec
 	// Scoring observes how long scoring one assessment takes, in seconds.
-	Scoring prometheus.Histogram
+	Scoring *promtext.HistogramMetric
 }
 
 // NewMetrics registers the server's metrics, the Go runtime and process
 // collectors and the statistics of each database connection pool in pools
 // (go_sql_* metrics labelled db_name=<the pool's name>; see store.Pools).
 func NewMetrics(pools map[string]*sql.DB) *Metrics {
-	reg := prometheus.NewRegistry()
+	reg := promtext.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "csmm_http_requests_total",
-			Help: "HTTP requests served, by route pattern, method and status code.",
-		}, []string{"route", "method", "code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "csmm_http_request_duration_seconds",
-			Help:    "Time to serve HTTP requests, by route pattern and method.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"route", "method"}),
-		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "csmm_sign_ins_total",
-			Help: "Sign-in attempts, by method (password, oidc) and result (success, failure, rate_limited).",
-		}, []string{"method", "result"}),
-		Scoring: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "csmm_scoring_duration_seconds",
-			Help:    "Time to score one assessment.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
-		}),
+		requests: promtext.NewCounterVec("csmm_http_requests_total",
+			"HTTP requests served, by route pattern, method and status code.", "route", "method", "code"),
+		latency: promtext.NewHistogramVec("csmm_http_request_duration_seconds",
+			"Time to serve HTTP requests, by route pattern and method.", promtext.DefBuckets, "route", "method"),
+		signIns: promtext.NewCounterVec("csmm_sign_ins_total",
+			"Sign-in attempts, by method (password, oidc) and result (success, failure, rate_limited).", "method", "result"),
+		Scoring: promtext.NewHistogram("csmm_scoring_duration_seconds", "Time to score one assessment.",
+			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.signIns, m.Scoring,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for name, db := range pools {
-		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+	reg.Register(m.requests, m.latency, m.signIns, m.Scoring, promtext.GoCollector(), promtext.ProcessCollector())
+	for _, name := range slices.Sorted(maps.Keys(pools)) {
+		reg.Register(promtext.DBStatsCollector(pools[name], name))
 	}
 	return m
 }
 
-// Handler serves the metrics in the Prometheus exposition format.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
-}
+// Handler serves the metrics in the Prometheus text exposition format.
+func (m *Metrics) Handler() http.Handler { return m.Registry }
 
 // RequireToken serves next only to requests with the header
 // "Authorization: Bearer <token>", and 401 to the rest; an empty token
@@ -83,10 +69,10 @@ func RequireToken(token string, next http.Handler) http.Handler {
 }
 
 func (m *Metrics) signIn(method, result string) {
-	m.signIns.WithLabelValues(method, result).Inc()
+	m.signIns.Inc(method, result)
 }
 
 func (m *Metrics) observe(route, method string, code int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	m.requests.Inc(route, method, strconv.Itoa(code))
+	m.latency.Observe(d.Seconds(), route, method)
 }

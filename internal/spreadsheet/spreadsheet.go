@@ -13,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // The limits of every spreadsheet read.
@@ -130,47 +128,4 @@ func (sh *Sheet) add(row []string) error {
 	}
 	sh.Rows = append(sh.Rows, row)
 	return nil
-}
-
-func readXLSX(name string, data []byte, sheetName string) (*Sheet, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: MaxUnzippedBytes,
-	})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, &LimitError{File: name, Limit: "MaxUnzippedBytes",
-				Message: fmt.Sprintf("the workbook unpacks to more than the limit of %d MiB", MaxUnzippedBytes>>20)}
-		}
-		return nil, fmt.Errorf("read spreadsheet %s: %w", name, err)
-	}
-	defer f.Close()
-	if sheetName == "" {
-		sheetName = f.GetSheetName(0)
-	}
-	if idx, err := f.GetSheetIndex(sheetName); err != nil || idx < 0 {
-		return nil, fmt.Errorf("%s: no sheet named %q; the sheets are %s", name, sheetName, strings.Join(f.GetSheetList(), ", "))
-	}
-	rows, err := f.Rows(sheetName)
-	if err != nil {
-		return nil, fmt.Errorf("%s: sheet %s: %w", name, sheetName, err)
-	}
-	defer rows.Close()
-	sh := &Sheet{Name: fmt.Sprintf("%s (sheet %s)", name, sheetName)}
-	for rows.Next() {
-		row, err := rows.Columns()
-		if err != nil {
-			return nil, fmt.Errorf("%s: row %d: %w", sh.Name, len(sh.Rows)+1, err)
-		}
-		if err := sh.add(row); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Error(); err != nil {
-		return nil, fmt.Errorf("%s: %w", sh.Name, err)
-	}
-	// Rows leaves out blank rows at the end, as GetRows does.
-	for len(sh.Rows) > 0 && len(sh.Rows[len(sh.Rows)-1]) == 0 {
-		sh.Rows = sh.Rows[:len(sh.Rows)-1]
-	}
-	return sh, nil
 }

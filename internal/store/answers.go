@@ -121,49 +121,65 @@ type AnswerCheck func(modelRef string, in *AnswerInput) error
 // validated and written: an error of check is returned unchanged and
 // nothing is saved.
 func (s *Store) SaveAnswer(ctx context.Context, orgID string, actor Actor, in AnswerInput, check AnswerCheck) (_ *Answer, err error) {
-	var checkErr error
-	defer func() {
-		if err != checkErr {
-			wrap(&err, "put answer(%s, %s)", orgID, in.AssessmentID)
-		}
-	}()
 	if check == nil {
 		if err := in.validate(); err != nil {
+			wrap(&err, "put answer(%s, %s)", orgID, in.AssessmentID)
 			return nil, err
 		}
 	}
-	var a *Answer
-	var rev int64
-	var now time.Time
-	err = s.write(ctx, func(tx *tx) error {
-		slot, err := answerSlot(ctx, tx, orgID, in.AssessmentID, in.Objective, in.Scope)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if checkErr = check(slot.modelRef, &in); checkErr != nil {
-				return checkErr
-			}
-			if err := in.validate(); err != nil {
-				return err
-			}
-		}
-		if !slot.scope {
-			return csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
-		}
-		a, err = saveAnswer(ctx, tx, orgID, actor, in.AssessmentID, slot.current, in)
-		if err != nil {
-			return err
-		}
-		now = tx.now
-		rev, err = reviseAssessment(ctx, tx, orgID, in.AssessmentID, true)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	r := &answerSave{ctx: ctx, orgID: orgID, actor: actor, in: in, check: check,
+		done: make(chan struct{}), lead: make(chan struct{})}
+	s.saves.enqueue(s, r)
+	if r.err != nil && !r.checkErr {
+		wrap(&r.err, "put answer(%s, %s)", orgID, in.AssessmentID)
 	}
-	s.live.answersSaved(orgID, in.AssessmentID, rev, now, []Answer{*a})
-	return a, nil
+	return r.a, r.err
+}
+
+// saveAnswerTx is one answer save in tx: it reads the answer's slot, calls
+// check, validates and writes the answer and raises the assessment's
+// revision. usable reports whether tx can go on after an error: true when
+// the error came before anything was written (an unknown assessment or
+// scope, an invalid answer, a stale version, an error of check).
+func saveAnswerTx(ctx context.Context, tx *tx, r *answerSave) (usable bool, err error) {
+	in := r.in
+	slot, err := answerSlot(ctx, tx, r.orgID, in.AssessmentID, in.Objective, in.Scope)
+	if err != nil {
+		return csmm.ErrorCode(err) == csmm.ENOTFOUND, err
+	}
+	if r.check != nil {
+		if err := r.check(slot.modelRef, &in); err != nil {
+			r.checkErr = true
+			return true, err
+		}
+		if err := in.validate(); err != nil {
+			return true, err
+		}
+	}
+	if !slot.scope {
+		return true, csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
+	}
+	if version := slot.current.version(); version != in.ExpectedVersion {
+		return true, &ConflictError{Current: slot.current}
+	}
+	a, err := saveAnswer(ctx, tx, r.orgID, r.actor, in.AssessmentID, slot.current, in)
+	if err != nil {
+		return false, err
+	}
+	rev, err := reviseAssessment(ctx, tx, r.orgID, in.AssessmentID, true)
+	if err != nil {
+		return false, err
+	}
+	r.a, r.rev, r.now = a, rev, tx.now
+	return true, nil
+}
+
+// version is the version of a stored answer, 0 for none.
+func (a *Answer) version() int {
+	if a == nil {
+		return 0
+	}
+	return a.Version
 }
 
 // slot is what saving one answer reads first: the assessment's model

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 	"unique"
+	"unsafe"
 
 	"github.com/csmm/csmm/internal/assess"
 )
@@ -161,14 +162,15 @@ func intern(s string) string {
 }
 
 // size estimates the memory of a snapshot: its structs and the text that
-// is not interned.
+// is not interned (objective and scope IDs, words and names are shared by
+// every snapshot, so they count once for all, not here).
 func (snap *snapshot) size() int64 {
-	n := 1024
+	n := 1024 + cap(snap.answers)*int(unsafe.Sizeof(Answer{}))
 	for i := range snap.answers {
 		a := &snap.answers[i]
-		n += 260 + len(a.Note) + len(a.Justification)
+		n += len(a.Note) + len(a.Justification)
 		if a.Measure != nil {
-			n += 32
+			n += int(unsafe.Sizeof(*a.Measure))
 		}
 	}
 	n += 400*len(snap.evidence) + 400*len(snap.exemptionsL)

@@ -70,6 +70,10 @@ type Store struct {
 	snaps snapCache
 	// live keeps the scoring snapshots of assessments by revision.
 	live liveCache
+	// wgate and rgate queue the users of db and rdb in order of arrival.
+	wgate, rgate gate
+	// saves commits concurrent answer saves together.
+	saves saveQueue
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
@@ -77,6 +81,9 @@ type Store struct {
 // add contention: the extra statements queue for CPU inside PostgreSQL
 // instead of in the pool.
 const postgresPoolSize = 10
+
+// sqliteReaders is the number of SQLite's query-only connections.
+const sqliteReaders = 8
 
 // Option changes how Open sets up a Store.
 type Option func(*Store)
@@ -118,6 +125,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			db.SetMaxIdleConns(postgresPoolSize)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
+		s.wgate, s.rgate = newGate(postgresPoolSize), newGate(postgresPoolSize)
 	} else {
 		path, err := sqlitePath(dsn)
 		if err != nil {
@@ -153,8 +161,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			s.db.Close()
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
-		s.rdb.SetMaxOpenConns(8)
-		s.rdb.SetMaxIdleConns(8)
+		s.rdb.SetMaxOpenConns(sqliteReaders)
+		s.rdb.SetMaxIdleConns(sqliteReaders)
+		s.wgate, s.rgate = newGate(1), newGate(sqliteReaders)
 		s.stmts = newStmtCache()
 	}
 	defer func() {
@@ -358,6 +367,10 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // write runs fn in a read-write transaction and commits it when fn returns nil.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	if err := s.wgate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.wgate.leave()
 	return s.run(ctx, s.db, nil, fn)
 }
 
@@ -367,6 +380,10 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	if s.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
+	if err := s.rgate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.rgate.leave()
 	return s.run(ctx, s.rdb, opts, fn)
 }
 
@@ -375,6 +392,10 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 // it saves the BEGIN and COMMIT round trips of read. fn must not write
 // (SQLite's read connections are query-only anyway).
 func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
+	if err := s.rgate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.rgate.leave()
 	return fn(&tx{querier: s.rdb, pool: s.rdb, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
 }
 

@@ -82,7 +82,7 @@ func forEach(t *testing.T, fn func(t *testing.T, b backend)) {
 }
 
 // open opens a store on url and closes it when the test ends.
-func open(t *testing.T, url string) *Store {
+func open(t testing.TB, url string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), url)
 	if err != nil {
@@ -101,7 +101,7 @@ type fixture struct {
 	assessment *Assessment
 }
 
-func newFixture(t *testing.T, s *Store, slug string) fixture {
+func newFixture(t testing.TB, s *Store, slug string) fixture {
 	t.Helper()
 	ctx := context.Background()
 	u, err := s.CreateUser(ctx, Actor{}, slug+"-owner@example.com", "Owner of "+slug, "hash")

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// maxSaveBatch bounds the answer saves committed in one transaction.
+const maxSaveBatch = 64
+
+// saveQueue commits concurrent answer saves together (group commit).
+//
+// A save joins the queue; when no batch is being written, it takes the
+// lead and writes every queued save in one transaction, then hands the
+// lead to the first save that queued meanwhile, if any, and returns. Each
+// save keeps its own result: one that fails before writing anything (an
+// unknown scope, a stale version, an invalid answer) fails alone and the
+// others commit. If a save fails after writing, or the commit fails, the
+// transaction is rolled back and each save of the batch is run again in a
+// transaction of its own, so every save is committed or refused exactly as
+// it would be alone.
+//
+// On SQLite, where one connection takes every write, the saves queued
+// behind a transaction are written by one goroutine back to back instead
+// of one after another, each waiting to be scheduled; on PostgreSQL, a
+// batch waits for one commit instead of one each.
+type saveQueue struct {
+	mu      sync.Mutex
+	pending []*answerSave
+	leading bool
+}
+
+// answerSave is one answer save and, once done is closed, its result.
+type answerSave struct {
+	ctx   context.Context
+	orgID string
+	actor Actor
+	in    AnswerInput
+	check AnswerCheck
+	// done is closed when the result is set; lead, when the save is to
+	// write the next batch.
+	done, lead chan struct{}
+
+	a   *Answer
+	rev int64
+	now time.Time
+	err error
+	// checkErr marks an error of the save's AnswerCheck, returned unchanged.
+	checkErr bool
+}
+
+// enqueue queues r and returns once r has its result.
+func (q *saveQueue) enqueue(s *Store, r *answerSave) {
+	q.mu.Lock()
+	q.pending = append(q.pending, r)
+	if q.leading {
+		q.mu.Unlock()
+		select {
+		case <-r.done:
+			return
+		case <-r.lead:
+		}
+	} else {
+		q.leading = true
+		q.mu.Unlock()
+	}
+	// r leads: the batch it takes includes r itself.
+	q.mu.Lock()
+	n := min(len(q.pending), maxSaveBatch)
+	batch := q.pending[:n:n]
+	q.pending = append([]*answerSave(nil), q.pending[n:]...)
+	q.mu.Unlock()
+
+	s.saveBatch(batch)
+
+	q.mu.Lock()
+	if len(q.pending) > 0 {
+		close(q.pending[0].lead)
+	} else {
+		q.leading = false
+	}
+	q.mu.Unlock()
+}
+
+// errBatch stops a batch's transaction after a save failed having written.
+var errBatch = errors.New("a save of the batch failed after writing")
+
+// saveBatch writes batch in one transaction, or each save alone when that
+// fails, sets every save's result and closes its done channel.
+func (s *Store) saveBatch(batch []*answerSave) {
+	// The transaction serves every save of the batch: a client that goes
+	// away cancels its own save only, which is skipped if not yet written.
+	ctx := context.WithoutCancel(batch[0].ctx)
+	err := s.write(ctx, func(tx *tx) error {
+		for _, r := range batch {
+			r.a, r.err, r.checkErr = nil, nil, false
+			if err := r.ctx.Err(); err != nil {
+				r.err = err
+				continue
+			}
+			usable, err := saveAnswerTx(ctx, tx, r)
+			if err != nil && !usable {
+				return errBatch
+			}
+			r.err = err
+		}
+		return nil
+	})
+	if err != nil {
+		for _, r := range batch {
+			r.a, r.err, r.checkErr = nil, nil, false
+			if r.err = r.ctx.Err(); r.err != nil {
+				continue
+			}
+			r.err = s.write(r.ctx, func(tx *tx) error {
+				_, err := saveAnswerTx(r.ctx, tx, r)
+				return err
+			})
+			if r.err != nil {
+				r.a = nil
+			}
+		}
+	}
+	for _, r := range batch {
+		if r.err == nil {
+			s.live.answersSaved(r.orgID, r.in.AssessmentID, r.rev, r.now, []Answer{*r.a})
+		}
+		close(r.done)
+	}
+}

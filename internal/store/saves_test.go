@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
+)
+
+// newSave is an answer save as SaveAnswer queues it.
+func newSave(orgID string, actor Actor, in AnswerInput, check AnswerCheck) *answerSave {
+	return &answerSave{ctx: context.Background(), orgID: orgID, actor: actor, in: in, check: check,
+		done: make(chan struct{}), lead: make(chan struct{})}
+}
+
+// TestSaveBatchKeepsEachResult writes one batch in which some saves fail
+// before writing (unknown scope, stale version, an error of the check, a
+// cancelled client) and the others succeed: each gets its own result, the
+// failed ones store nothing, and the assessment's revision rises once per
+// saved answer.
+func TestSaveBatchKeepsEachResult(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "acme")
+		in := func(obj, scope string, version int) AnswerInput {
+			return AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: scope, Answer: assess.Yes,
+				AnsweredBy: "alice", ExpectedVersion: version}
+		}
+		before, err := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkErr := errors.New("not an objective of the model")
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		saves := []*answerSave{
+			newSave(f.org.ID, f.actor, in("IAM-2.1", "production", 0), nil),
+			newSave(f.org.ID, f.actor, in("IAM-2.2", "staging", 0), nil),
+			newSave(f.org.ID, f.actor, in("IAM-2.1", "development", 3), nil),
+			newSave(f.org.ID, f.actor, in("XYZ-1.1", "production", 0), func(string, *AnswerInput) error { return checkErr }),
+			newSave(f.org.ID, f.actor, in("IAM-2.3", "production", 0), nil),
+			// The same answer again in the same batch sees the first save.
+			newSave(f.org.ID, f.actor, in("IAM-2.1", "production", 1), nil),
+		}
+		saves[4].ctx = cancelled
+		s.saveBatch(saves)
+
+		for i, want := range []struct {
+			code    string
+			version int
+		}{{"", 1}, {csmm.EINVALID, 0}, {csmm.ECONFLICT, 0}, {"check", 0}, {"cancelled", 0}, {"", 2}} {
+			r := saves[i]
+			select {
+			case <-r.done:
+			default:
+				t.Fatalf("save %d: done is not closed", i)
+			}
+			switch want.code {
+			case "":
+				if r.err != nil || r.a == nil || r.a.Version != want.version {
+					t.Errorf("save %d: answer %+v, error %v; want version %d", i, r.a, r.err, want.version)
+				}
+			case "check":
+				if r.err != checkErr || !r.checkErr {
+					t.Errorf("save %d: error %v (check error %v), want the check's error unchanged", i, r.err, r.checkErr)
+				}
+			case "cancelled":
+				if !errors.Is(r.err, context.Canceled) {
+					t.Errorf("save %d: error %v, want context.Canceled", i, r.err)
+				}
+			default:
+				wantCode(t, r.err, want.code)
+			}
+		}
+		for _, k := range [][2]string{{"IAM-2.2", "staging"}, {"IAM-2.1", "development"}, {"IAM-2.3", "production"}} {
+			if _, err := s.GetAnswer(ctx, f.org.ID, f.assessment.ID, k[0], k[1]); csmm.ErrorCode(err) != csmm.ENOTFOUND {
+				t.Errorf("%s in %s: %v, want not found (the save failed)", k[0], k[1], err)
+			}
+		}
+		after, err := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after != before+2 {
+			t.Errorf("revision %d after two saves from %d, want %d", after, before, before+2)
+		}
+	})
+}
+
+// TestSaveBatchFallsBackAfterAWriteFails makes one save of a batch fail
+// after it has written its answer (a trigger refuses its audit entry): the
+// batch's transaction is rolled back and each save runs alone, so the
+// others are saved and the failing one stores nothing, its answer row
+// included.
+func TestSaveBatchFallsBackAfterAWriteFails(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir()+"/csmm.db")
+	f := newFixture(t, s, "acme")
+	if err := s.write(ctx, func(tx *tx) error {
+		_, err := tx.exec(ctx, `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.after_json LIKE '%"note":"refuse"%'
+			BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var saves []*answerSave
+	for i, obj := range []string{"IAM-1.1", "IAM-1.2", "IAM-2.1", "IAM-2.2"} {
+		in := AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: "production", Answer: assess.Yes, Note: fmt.Sprint("note ", i)}
+		if i == 2 {
+			in.Note = "refuse"
+		}
+		saves = append(saves, newSave(f.org.ID, f.actor, in, nil))
+	}
+	s.saveBatch(saves)
+	for i, r := range saves {
+		_, getErr := s.GetAnswer(ctx, f.org.ID, f.assessment.ID, r.in.Objective, "production")
+		if i == 2 {
+			if r.err == nil || csmm.ErrorCode(getErr) != csmm.ENOTFOUND {
+				t.Errorf("refused save: error %v, stored %v; want an error and nothing stored", r.err, getErr)
+			}
+			continue
+		}
+		if r.err != nil || r.a == nil || r.a.Version != 1 || getErr != nil {
+			t.Errorf("save %d: answer %+v error %v, stored error %v; want saved at version 1", i, r.a, r.err, getErr)
+		}
+	}
+}
+
+// TestConcurrentSavesAllLand saves many answers at once through SaveAnswer:
+// whatever batches they fall into, every one is saved once, and the
+// assessment's revision rises once per save.
+func TestConcurrentSavesAllLand(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "acme")
+		before, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		const n = 150
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+					Objective: fmt.Sprintf("X-%d.%d", i/10, i%10), Scope: []string{"production", "development"}[i%2],
+					Answer: assess.Half}, nil)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("save %d: %v", i, err)
+			}
+		}
+		list, err := s.ListAnswers(ctx, f.org.ID, f.assessment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != n {
+			t.Errorf("%d answers stored, want %d", len(list), n)
+		}
+		after, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		if after != before+n {
+			t.Errorf("revision %d, want %d", after, before+n)
+		}
+	})
+}
