@@ -18,6 +18,7 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/yamlguard"
 	"golang.org/x/term"
 )
 
@@ -404,6 +405,7 @@ func loadAnswers(modelPath, path string) (*model.Model, *assess.File, error) {
 		// between would only mark it, so none runs until the answers are
 		// read (the file is at most yamlguard.MaxBytes, its tree bounded).
 		defer holdGC()()
+		yamlguard.HugePages.Store(true) // this process ends with the command
 	}
 	doc := assess.ParseDocument(path, data) // parsed once, for the model it names and its answers
 	if modelPath == "" {

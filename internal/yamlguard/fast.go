@@ -23,6 +23,14 @@ import (
 // yaml.v3, so that every error and its line stay yaml.v3's. It is several
 // times faster than yaml.v3 and allocates nodes in slabs.
 
+// HugePages lets the fast reader ask Linux for transparent huge pages for
+// the node slab of a large file (8 MiB of nodes and more), which halves the
+// page faults of reading it. A short-lived process (a csmm command) turns it
+// on; a server leaves it off, since the advice stays on that part of the
+// heap after the tree is gone, where khugepaged may later fill huge pages
+// that are mostly unused.
+var HugePages atomic.Bool
+
 // fastReads counts the files Parse read with the fast reader.
 var fastReads atomic.Int64
 
@@ -75,7 +83,7 @@ func fastParse(data []byte) (root *yaml.Node, within, ok bool) {
 	slab := 2 * (bytes.Count(data, []byte(": ")) + bytes.Count(data, []byte(":\n")))
 	if slab = min(slab, len(data)/16); slab > 1024 {
 		p.nodes = make([]yaml.Node, slab)
-		if size := slab * int(unsafe.Sizeof(p.nodes[0])); size >= 8<<20 {
+		if size := slab * int(unsafe.Sizeof(p.nodes[0])); size >= 8<<20 && HugePages.Load() {
 			hugePages(unsafe.Slice((*byte)(unsafe.Pointer(&p.nodes[0])), size))
 		}
 	}
