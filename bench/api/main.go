@@ -59,6 +59,7 @@ type options struct {
 	LogLevel     string
 	CPUProfile   string
 	BlockProfile string
+	MemProfile   string
 	Keep         bool
 }
 
@@ -80,6 +81,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.JSON, "json", "", "also write the result as JSON to `file`")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "the server's log level (info logs every request)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "run the server inside this process and write a CPU profile of the load phase to `file`")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "run the server inside this process and write what the load phase allocated to `file`, and what was allocated before it to file.base (go tool pprof -sample_index=alloc_space -base file.base file; the load generator's allocations are included)")
 	fs.StringVar(&o.BlockProfile, "blockprofile", "", "run the server inside this process and write a profile of where goroutines waited during the load phase to `file`")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (database, server log)")
 	if err := fs.Parse(args); err != nil {
@@ -165,7 +167,7 @@ func run(ctx context.Context, o *options, logw io.Writer) (_ *result, err error)
 	}
 
 	var srv *running
-	if o.CPUProfile != "" || o.BlockProfile != "" {
+	if o.CPUProfile != "" || o.BlockProfile != "" || o.MemProfile != "" {
 		srv, err = startInProcess(ctx, dsn, logw)
 	} else {
 		bin := o.CSMM
@@ -192,6 +194,14 @@ func run(ctx context.Context, o *options, logw io.Writer) (_ *result, err error)
 func profiles(o *options) (start, end func() error) {
 	var f *os.File
 	start = func() error {
+		if o.MemProfile != "" {
+			// The profile counts from the start of the process: the one
+			// written now is the base to subtract (pprof -base) for the
+			// load phase alone.
+			if err := writeProfile("allocs", o.MemProfile+".base"); err != nil {
+				return err
+			}
+		}
 		if o.BlockProfile != "" {
 			runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 		}
@@ -210,6 +220,9 @@ func profiles(o *options) (start, end func() error) {
 			pprof.StopCPUProfile()
 			errs = append(errs, f.Close())
 		}
+		if o.MemProfile != "" {
+			errs = append(errs, writeProfile("allocs", o.MemProfile))
+		}
 		if o.BlockProfile != "" {
 			runtime.SetBlockProfileRate(0)
 			bf, err := os.Create(o.BlockProfile)
@@ -221,6 +234,15 @@ func profiles(o *options) (start, end func() error) {
 		return errors.Join(errs...)
 	}
 	return start, end
+}
+
+// writeProfile writes the named runtime profile to file.
+func writeProfile(name, file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	return errors.Join(pprof.Lookup(name).WriteTo(f, 0), f.Close())
 }
 
 // bench seeds the running server and measures the load. startLoad and
