@@ -71,13 +71,13 @@ func (a *API) score(c *call) (*scored, error) {
 		}
 		sc := &scored{res: res, as: as, in: in}
 		sc.json = sync.OnceValues(func() ([]byte, error) {
-			// About 210 bytes an objective and scope, so the buffer is
+			// About 300 bytes an objective and scope with its answer, so the buffer is
 			// seldom grown (each growth copies and clears it).
 			n := len(sc.res.Objectives)
 			for _, s := range sc.res.Scopes {
 				n += len(s.Objectives)
 			}
-			return sc.res.AppendJSON(make([]byte, 0, 16<<10+240*n))
+			return sc.res.AppendJSON(make([]byte, 0, 16<<10+300*n))
 		})
 		// The report's Trend section is read by getReport for each report,
 		// and its links, files, review marks and roadmap work on the
