@@ -3,9 +3,22 @@ package store
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"sync"
 	"time"
 )
+
+// saveQueue returns the queue of the assessment id's saves.
+func (s *Store) saveQueue(orgID, id string) *saveQueue {
+	if len(s.saves) == 1 {
+		return &s.saves[0]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(orgID))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	return &s.saves[h.Sum32()%uint32(len(s.saves))]
+}
 
 // maxSaveBatch bounds the answer saves committed in one transaction.
 const maxSaveBatch = 64
@@ -25,7 +38,9 @@ const maxSaveBatch = 64
 // On SQLite, where one connection takes every write, the saves queued
 // behind a transaction are written by one goroutine back to back instead
 // of one after another, each waiting to be scheduled; on PostgreSQL, a
-// batch waits for one commit instead of one each.
+// batch waits for one commit instead of one each, and several queues
+// (postgresSaveQueues) write at once, each for its share of the
+// assessments.
 type saveQueue struct {
 	mu      sync.Mutex
 	pending []*answerSave

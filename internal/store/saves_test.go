@@ -131,22 +131,35 @@ func TestSaveBatchFallsBackAfterAWriteFails(t *testing.T) {
 	}
 }
 
-// TestConcurrentSavesAllLand saves many answers at once through SaveAnswer:
-// whatever batches they fall into, every one is saved once, and the
-// assessment's revision rises once per save.
+// TestConcurrentSavesAllLand saves many answers of several assessments at
+// once through SaveAnswer: whatever queues and batches they fall into,
+// every one is saved once, and each assessment's revision rises once per
+// save of it.
 func TestConcurrentSavesAllLand(t *testing.T) {
 	forEach(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		s := open(t, b.fresh(t))
 		f := newFixture(t, s, "acme")
-		before, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
-		const n = 150
+		ids := []string{f.assessment.ID}
+		for i := range 5 {
+			a, err := s.CreateAssessment(ctx, f.org.ID, f.actor, AssessmentInput{
+				Name: fmt.Sprint("Assessment ", i), Scopes: []Scope{{ID: "production"}, {ID: "development"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		before := map[string]int64{}
+		for _, id := range ids {
+			before[id], _ = s.AssessmentRevision(ctx, f.org.ID, id)
+		}
+		const n = 300
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
-				_, errs[i] = s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
-					Objective: fmt.Sprintf("X-%d.%d", i/10, i%10), Scope: []string{"production", "development"}[i%2],
+				_, errs[i] = s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: ids[i%len(ids)],
+					Objective: fmt.Sprintf("X-%d.%d", i/10, i%10), Scope: []string{"production", "development"}[i/len(ids)%2],
 					Answer: assess.Half}, nil)
 			})
 		}
@@ -156,16 +169,18 @@ func TestConcurrentSavesAllLand(t *testing.T) {
 				t.Errorf("save %d: %v", i, err)
 			}
 		}
-		list, err := s.ListAnswers(ctx, f.org.ID, f.assessment.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list) != n {
-			t.Errorf("%d answers stored, want %d", len(list), n)
-		}
-		after, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
-		if after != before+n {
-			t.Errorf("revision %d, want %d", after, before+n)
+		for _, id := range ids {
+			list, err := s.ListAnswers(ctx, f.org.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != n/len(ids) {
+				t.Errorf("assessment %s: %d answers stored, want %d", id, len(list), n/len(ids))
+			}
+			after, _ := s.AssessmentRevision(ctx, f.org.ID, id)
+			if after != before[id]+n/int64(len(ids)) {
+				t.Errorf("assessment %s: revision %d, want %d", id, after, before[id]+n/int64(len(ids)))
+			}
 		}
 	})
 }

@@ -72,8 +72,10 @@ type Store struct {
 	live liveCache
 	// wgate and rgate queue the users of db and rdb in order of arrival.
 	wgate, rgate gate
-	// saves commits concurrent answer saves together.
-	saves saveQueue
+	// saves commits concurrent answer saves together: one queue on
+	// SQLite, postgresSaveQueues on PostgreSQL, an assessment's saves
+	// always in the same queue.
+	saves []saveQueue
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
@@ -81,6 +83,12 @@ type Store struct {
 // add contention: the extra statements queue for CPU inside PostgreSQL
 // instead of in the pool.
 const postgresPoolSize = 10
+
+// postgresSaveQueues is the number of answer-save batches PostgreSQL
+// writes at once. A batch waits on a round trip per statement, so one
+// alone leaves the database's cores idle; the assessments are shared out
+// among the queues, so two batches never lock the same assessment.
+const postgresSaveQueues = 4
 
 // sqliteReaders is the number of SQLite's query-only connections.
 const sqliteReaders = 8
@@ -126,6 +134,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 		s.wgate, s.rgate = newGate(postgresPoolSize), newGate(postgresPoolSize)
+		s.saves = make([]saveQueue, postgresSaveQueues)
 	} else {
 		path, err := sqlitePath(dsn)
 		if err != nil {
@@ -164,6 +173,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		s.rdb.SetMaxOpenConns(sqliteReaders)
 		s.rdb.SetMaxIdleConns(sqliteReaders)
 		s.wgate, s.rgate = newGate(1), newGate(sqliteReaders)
+		s.saves = make([]saveQueue, 1)
 		s.stmts = newStmtCache()
 	}
 	defer func() {
