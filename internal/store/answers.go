@@ -148,7 +148,7 @@ func saveAnswerTx(ctx context.Context, tx *tx, r *answerSave) (usable bool, err 
 		return csmm.ErrorCode(err) == csmm.ENOTFOUND, err
 	}
 	if r.check != nil {
-		if err := r.check(slot.modelRef, &in); err != nil {
+		if err := checkSafely(r.check, slot.modelRef, &in); err != nil {
 			r.checkErr = true
 			return true, err
 		}

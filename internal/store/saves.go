@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"sync"
 	"time"
@@ -64,6 +65,8 @@ type answerSave struct {
 	err error
 	// checkErr marks an error of the save's AnswerCheck, returned unchanged.
 	checkErr bool
+	// finished is set when done is closed (by the batch's goroutine only).
+	finished bool
 }
 
 // enqueue queues r and returns once r has its result.
@@ -88,15 +91,69 @@ func (q *saveQueue) enqueue(s *Store, r *answerSave) {
 	q.pending = append([]*answerSave(nil), q.pending[n:]...)
 	q.mu.Unlock()
 
+	defer func() {
+		// Even after a panic, the lead passes on and every save of the
+		// batch gets an answer, so no caller waits for ever.
+		p := recover()
+		for _, r := range batch {
+			if !r.finished {
+				r.a, r.err, r.checkErr = nil, fmt.Errorf("save answer: internal error: %v", p), false
+				r.finish()
+			}
+		}
+		q.mu.Lock()
+		if len(q.pending) > 0 {
+			close(q.pending[0].lead)
+		} else {
+			q.leading = false
+		}
+		q.mu.Unlock()
+		if p != nil {
+			panic(p)
+		}
+	}()
 	s.saveBatch(batch)
+}
 
-	q.mu.Lock()
-	if len(q.pending) > 0 {
-		close(q.pending[0].lead)
-	} else {
-		q.leading = false
+// batchContext returns a context that ends when the contexts of all the
+// saves of batch have ended.
+func batchContext(batch []*answerSave) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(batch[0].ctx))
+	var mu sync.Mutex
+	left := len(batch)
+	stops := make([]func() bool, 0, len(batch))
+	for _, r := range batch {
+		stops = append(stops, context.AfterFunc(r.ctx, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if left--; left == 0 {
+				cancel()
+			}
+		}))
 	}
-	q.mu.Unlock()
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
+// finish closes r's done channel once its result is set.
+func (r *answerSave) finish() {
+	r.finished = true
+	close(r.done)
+}
+
+// checkSafely calls check, turning a panic into an error of this save
+// alone: the batch's other saves go on.
+func checkSafely(check AnswerCheck, ref string, in *AnswerInput) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("check the answer: internal error: %v", p)
+		}
+	}()
+	return check(ref, in)
 }
 
 // errBatch stops a batch's transaction after a save failed having written.
@@ -106,8 +163,10 @@ var errBatch = errors.New("a save of the batch failed after writing")
 // fails, sets every save's result and closes its done channel.
 func (s *Store) saveBatch(batch []*answerSave) {
 	// The transaction serves every save of the batch: a client that goes
-	// away cancels its own save only, which is skipped if not yet written.
-	ctx := context.WithoutCancel(batch[0].ctx)
+	// away cancels its own save only, which is skipped if not yet written;
+	// the transaction is cancelled when every client has gone.
+	ctx, cancel := batchContext(batch)
+	defer cancel()
 	err := s.write(ctx, func(tx *tx) error {
 		for _, r := range batch {
 			r.a, r.err, r.checkErr = nil, nil, false
@@ -142,6 +201,6 @@ func (s *Store) saveBatch(batch []*answerSave) {
 		if r.err == nil {
 			s.live.answersSaved(r.orgID, r.in.AssessmentID, r.rev, r.now, []Answer{*r.a})
 		}
-		close(r.done)
+		r.finish()
 	}
 }

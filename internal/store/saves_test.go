@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
@@ -183,4 +185,105 @@ func TestConcurrentSavesAllLand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSaveWithPanickingCheck saves answers at once through SaveAnswer, one
+// of whose checks panics: that save fails with an error, the others are
+// saved, and saves go on afterwards (the queue is not left waiting).
+func TestSaveWithPanickingCheck(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "acme")
+		const n = 40
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				check := func(string, *AnswerInput) error { return nil }
+				if i == 7 {
+					check = func(string, *AnswerInput) error { panic("model cache corrupted") }
+				}
+				_, errs[i] = s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+					Objective: fmt.Sprintf("X-%d.1", i), Scope: "production", Answer: assess.Yes}, check)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i == 7 {
+				if err == nil || !strings.Contains(err.Error(), "model cache corrupted") {
+					t.Errorf("save with a panicking check: error %v, want one naming the panic", err)
+				}
+			} else if err != nil {
+				t.Errorf("save %d: %v", i, err)
+			}
+		}
+		if _, err := s.PutAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+			Objective: "IAM-1.1", Scope: "production", Answer: assess.No}); err != nil {
+			t.Errorf("save after the panic: %v", err)
+		}
+		list, err := s.ListAnswers(ctx, f.org.ID, f.assessment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != n {
+			t.Errorf("%d answers stored, want %d (39 of the batch and one after)", len(list), n)
+		}
+	})
+}
+
+// TestRunRollsBackOnPanic panics inside a write transaction on SQLite's
+// single writer: the transaction is rolled back, so the next write does not
+// wait for it for ever.
+func TestRunRollsBackOnPanic(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir()+"/csmm.db")
+	f := newFixture(t, s, "acme")
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not come through write")
+			}
+		}()
+		_ = s.write(ctx, func(tx *tx) error {
+			if _, err := tx.exec(ctx, "UPDATE assessments SET name = 'changed' WHERE id = ?", f.assessment.ID); err != nil {
+				t.Fatal(err)
+			}
+			panic("in the transaction")
+		})
+	}()
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := s.PutAnswer(wctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+		Objective: "IAM-1.1", Scope: "production", Answer: assess.No}); err != nil {
+		t.Fatalf("write after a panic: %v", err)
+	}
+	a, err := s.GetAssessment(ctx, f.org.ID, f.assessment.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Name == "changed" {
+		t.Error("the panicking transaction's change was kept")
+	}
+}
+
+// TestBatchContextEndsWithTheLastClient: a batch's transaction goes on
+// while any of its clients waits, and stops when all have gone.
+func TestBatchContextEndsWithTheLastClient(t *testing.T) {
+	c1, cancel1 := context.WithCancel(context.Background())
+	c2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	ctx, stop := batchContext([]*answerSave{{ctx: c1}, {ctx: c2}})
+	defer stop()
+	cancel1()
+	time.Sleep(10 * time.Millisecond)
+	if ctx.Err() != nil {
+		t.Fatal("the batch's context ended while a client still waits")
+	}
+	cancel2()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the batch's context did not end when every client had gone")
+	}
 }

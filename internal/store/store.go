@@ -415,6 +415,14 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 		return fmt.Errorf("begin transaction: %w", dbError(err))
 	}
 	t := &tx{querier: sqlTx, pool: db, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
+	defer func() {
+		// A panic in fn must not leave the transaction open: on SQLite it
+		// would hold the only write connection for good.
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
