@@ -29,31 +29,21 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 	j.raw(`,"objectives":`)
 	j.objectives(r.Objectives)
 	j.raw(`,"scopes":`)
-	if r.Scopes == nil {
-		j.raw("null")
-	} else {
-		j.b = append(j.b, '[')
-		for i := range r.Scopes {
-			if i > 0 {
-				j.b = append(j.b, ',')
-			}
-			s := &r.Scopes[i]
-			j.raw(`{"id":`)
-			j.str(s.ID)
-			j.raw(`,"weight":`)
-			j.float(s.Weight)
-			j.raw(`,"program":`)
-			j.program(&s.Program)
-			j.raw(`,"domains":`)
-			j.domains(s.Domains)
-			j.raw(`,"categories":`)
-			j.categories(s.Categories)
-			j.raw(`,"objectives":`)
-			j.objectives(s.Objectives)
-			j.b = append(j.b, '}')
-		}
-		j.b = append(j.b, ']')
-	}
+	array(&j, r.Scopes, func(s *ScopeResult) {
+		j.raw(`{"id":`)
+		j.str(s.ID)
+		j.raw(`,"weight":`)
+		j.float(s.Weight)
+		j.raw(`,"program":`)
+		j.program(&s.Program)
+		j.raw(`,"domains":`)
+		j.domains(s.Domains)
+		j.raw(`,"categories":`)
+		j.categories(s.Categories)
+		j.raw(`,"objectives":`)
+		j.objectives(s.Objectives)
+		j.b = append(j.b, '}')
+	})
 	j.raw(`,"roadmap":`)
 	j.roadmap(r.Roadmap)
 	j.b = append(j.b, '}')
@@ -154,19 +144,33 @@ func (j *jsonWriter) str(s string) {
 	j.b = append(b, '"')
 }
 
-func (j *jsonWriter) strings(list []string) {
+// array writes list as a JSON array (null when nil), each element by elem.
+func array[T any](j *jsonWriter, list []T, elem func(*T)) {
 	if list == nil {
 		j.raw("null")
 		return
 	}
 	j.b = append(j.b, '[')
-	for i, s := range list {
+	for i := range list {
 		if i > 0 {
 			j.b = append(j.b, ',')
 		}
-		j.str(s)
+		elem(&list[i])
 	}
 	j.b = append(j.b, ']')
+}
+
+// floatOrNull writes f, or null when na.
+func (j *jsonWriter) floatOrNull(f float64, na bool) {
+	if na {
+		j.raw("null")
+	} else {
+		j.float(f)
+	}
+}
+
+func (j *jsonWriter) strings(list []string) {
+	array(j, list, func(v *string) { j.str(*v) })
 }
 
 func (j *jsonWriter) program(p *Program) {
@@ -188,42 +192,19 @@ func (j *jsonWriter) program(p *Program) {
 }
 
 func (j *jsonWriter) domains(list []DomainScore) {
-	if list == nil {
-		j.raw("null")
-		return
-	}
-	j.b = append(j.b, '[')
-	for i := range list {
-		d := &list[i]
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
+	array(j, list, func(d *DomainScore) {
 		j.raw(`{"id":`)
 		j.str(d.ID)
 		j.raw(`,"score":`)
-		if d.NA {
-			j.raw("null")
-		} else {
-			j.float(d.Score)
-		}
+		j.floatOrNull(d.Score, d.NA)
 		j.raw(`,"completeness":`)
 		j.float(d.Completeness)
 		j.b = append(j.b, '}')
-	}
-	j.b = append(j.b, ']')
+	})
 }
 
 func (j *jsonWriter) categories(list []CategoryScore) {
-	if list == nil {
-		j.raw("null")
-		return
-	}
-	j.b = append(j.b, '[')
-	for i := range list {
-		c := &list[i]
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
+	array(j, list, func(c *CategoryScore) {
 		j.raw(`{"id":`)
 		j.str(c.ID)
 		if c.Status != "" {
@@ -265,21 +246,11 @@ func (j *jsonWriter) categories(list []CategoryScore) {
 		j.raw(`,"above_gate":`)
 		j.strings(c.AboveGate)
 		j.b = append(j.b, '}')
-	}
-	j.b = append(j.b, ']')
+	})
 }
 
 func (j *jsonWriter) objectives(list []ObjectiveScore) {
-	if list == nil {
-		j.raw("null")
-		return
-	}
-	j.b = append(j.b, '[')
-	for i := range list {
-		o := &list[i]
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
+	array(j, list, func(o *ObjectiveScore) {
 		j.raw(`{"id":`)
 		j.str(o.ID)
 		j.raw(`,"category":`)
@@ -316,11 +287,8 @@ func (j *jsonWriter) objectives(list []ObjectiveScore) {
 			j.raw(`,"exemption_expired":true`)
 		}
 		if len(o.Contradicted) > 0 {
-			j.raw(`,"contradicted":[`)
-			for k, c := range o.Contradicted {
-				if k > 0 {
-					j.b = append(j.b, ',')
-				}
+			j.raw(`,"contradicted":`)
+			array(j, o.Contradicted, func(c *Contradiction) {
 				j.raw(`{"check":`)
 				j.str(c.Check)
 				j.raw(`,"scope":`)
@@ -328,8 +296,7 @@ func (j *jsonWriter) objectives(list []ObjectiveScore) {
 				j.raw(`,"failed":`)
 				j.int(c.Failed)
 				j.b = append(j.b, '}')
-			}
-			j.b = append(j.b, ']')
+			})
 		}
 		if len(o.StaleEvidence) > 0 {
 			j.raw(`,"stale_evidence":`)
@@ -343,8 +310,7 @@ func (j *jsonWriter) objectives(list []ObjectiveScore) {
 			j.raw(`,"answer_after_as_of":true`)
 		}
 		j.b = append(j.b, '}')
-	}
-	j.b = append(j.b, ']')
+	})
 }
 
 func (j *jsonWriter) response(r *Response) {
@@ -410,12 +376,7 @@ func (j *jsonWriter) evidence(e *Evidence) {
 }
 
 func (j *jsonWriter) checks(list []CheckEvidence) {
-	j.b = append(j.b, '[')
-	for i := range list {
-		c := &list[i]
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
+	array(j, list, func(c *CheckEvidence) {
 		j.raw(`{"check":`)
 		j.str(c.Check)
 		if c.Supporting {
@@ -438,8 +399,7 @@ func (j *jsonWriter) checks(list []CheckEvidence) {
 			j.str(c.Source)
 		}
 		j.b = append(j.b, '}')
-	}
-	j.b = append(j.b, ']')
+	})
 }
 
 func (j *jsonWriter) exemption(e *Exemption) {
@@ -461,86 +421,45 @@ func (j *jsonWriter) exemption(e *Exemption) {
 }
 
 func (j *jsonWriter) roadmap(list []Phase) {
-	if list == nil {
-		j.raw("null")
-		return
-	}
-	j.b = append(j.b, '[')
-	for i := range list {
-		p := &list[i]
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
+	array(j, list, func(p *Phase) {
 		j.raw(`{"phase":`)
 		j.int(p.Phase)
 		j.raw(`,"objectives":`)
-		if p.Objectives == nil {
-			j.raw("null")
-		} else {
-			j.b = append(j.b, '[')
-			for k, o := range p.Objectives {
-				if k > 0 {
-					j.b = append(j.b, ',')
-				}
-				j.raw(`{"id":`)
-				j.str(o.ID)
-				j.raw(`,"category":`)
-				j.str(o.Category)
-				j.raw(`,"level":`)
-				j.int(o.Level)
-				j.b = append(j.b, '}')
-			}
-			j.b = append(j.b, ']')
-		}
+		array(j, p.Objectives, func(o *PhaseObjective) {
+			j.raw(`{"id":`)
+			j.str(o.ID)
+			j.raw(`,"category":`)
+			j.str(o.Category)
+			j.raw(`,"level":`)
+			j.int(o.Level)
+			j.b = append(j.b, '}')
+		})
 		j.raw(`,"projected":{"program":`)
 		j.float(p.Projected.Program)
 		j.raw(`,"floor":`)
 		j.int(p.Projected.Floor)
 		j.raw(`,"domains":`)
-		if p.Projected.Domains == nil {
-			j.raw("null")
-		} else {
-			j.b = append(j.b, '[')
-			for k, d := range p.Projected.Domains {
-				if k > 0 {
-					j.b = append(j.b, ',')
-				}
-				j.raw(`{"id":`)
-				j.str(d.ID)
-				j.raw(`,"score":`)
-				if d.NA {
-					j.raw("null")
-				} else {
-					j.float(d.Score)
-				}
-				j.b = append(j.b, '}')
-			}
-			j.b = append(j.b, ']')
-		}
+		array(j, p.Projected.Domains, func(d *ProjectedDomain) {
+			j.raw(`{"id":`)
+			j.str(d.ID)
+			j.raw(`,"score":`)
+			j.floatOrNull(d.Score, d.NA)
+			j.b = append(j.b, '}')
+		})
 		j.raw(`,"categories":`)
-		if p.Projected.Categories == nil {
-			j.raw("null")
-		} else {
-			j.b = append(j.b, '[')
-			for k, c := range p.Projected.Categories {
-				if k > 0 {
-					j.b = append(j.b, ',')
-				}
-				j.raw(`{"id":`)
-				j.str(c.ID)
-				if c.NA {
-					j.raw(`,"level":null,"score":null`)
-				} else {
-					j.raw(`,"level":`)
-					j.int(c.Level)
-					j.raw(`,"score":`)
-					j.float(c.Score)
-				}
-				j.b = append(j.b, '}')
+		array(j, p.Projected.Categories, func(c *ProjectedCategory) {
+			j.raw(`{"id":`)
+			j.str(c.ID)
+			if c.NA {
+				j.raw(`,"level":null,"score":null`)
+			} else {
+				j.raw(`,"level":`)
+				j.int(c.Level)
+				j.raw(`,"score":`)
+				j.float(c.Score)
 			}
-			j.b = append(j.b, ']')
-		}
+			j.b = append(j.b, '}')
+		})
 		j.raw(`}}`)
-	}
-	j.b = append(j.b, ']')
+	})
 }

@@ -8,14 +8,19 @@ import (
 	"github.com/csmm/csmm/internal/model"
 )
 
-// BenchmarkMarshalResultTenScopes encodes the result of
-// BenchmarkScoreBuiltinTenScopes as getScore does.
-func BenchmarkMarshalResultTenScopes(b *testing.B) {
+// tenScopeResult is the result BenchmarkScoreBuiltinTenScopes computes.
+func tenScopeResult(b *testing.B) *assess.Result {
 	m, err := model.Builtin()
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := assess.Score(tenScopeInput(m))
+	return &r
+}
+
+// BenchmarkMarshalResultTenScopes encodes that result with encoding/json.
+func BenchmarkMarshalResultTenScopes(b *testing.B) {
+	r := tenScopeResult(b)
 	data, err := json.Marshal(r)
 	if err != nil {
 		b.Fatal(err)
@@ -29,14 +34,10 @@ func BenchmarkMarshalResultTenScopes(b *testing.B) {
 	}
 }
 
-// BenchmarkAppendJSONTenScopes is BenchmarkMarshalResultTenScopes through
-// Result.AppendJSON.
+// BenchmarkAppendJSONTenScopes encodes it with Result.AppendJSON, as
+// getScore does.
 func BenchmarkAppendJSONTenScopes(b *testing.B) {
-	m, err := model.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := assess.Score(tenScopeInput(m))
+	r := tenScopeResult(b)
 	data, err := r.AppendJSON(nil)
 	if err != nil {
 		b.Fatal(err)

@@ -170,18 +170,9 @@ func (wb *workbook) rels(p string) (relationships, error) {
 	// The targets are relative to the folder of the part the
 	// relationships are of: xl/ for xl/_rels/workbook.xml.rels.
 	base := path.Dir(path.Dir(p))
-	d := xml.NewDecoder(rc)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, wb.xmlError(p, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "Relationship" || attr(se, "TargetMode") == "External" {
-			continue
+	err = wb.elements(p, rc, "Relationship", "", func(_ *xml.Decoder, se xml.StartElement) error {
+		if attr(se, "TargetMode") == "External" {
+			return nil
 		}
 		target := attr(se, "Target")
 		if strings.HasPrefix(target, "/") {
@@ -193,6 +184,37 @@ func (wb *workbook) rels(p string) (relationships, error) {
 		typ := attr(se, "Type")
 		if _, seen := out.byType[path.Base(typ)]; !seen {
 			out.byType[path.Base(typ)] = target
+		}
+		return nil
+	})
+	return out, err
+}
+
+// elements calls fn with each start element named local in the XML of
+// part p, read from r, up to the end of the part or, when until is not
+// "", the end of the element named until. An error of fn is returned
+// unchanged; one of the XML names the part.
+func (wb *workbook) elements(p string, r io.Reader, local, until string, fn func(d *xml.Decoder, se xml.StartElement) error) error {
+	d := xml.NewDecoder(r)
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return wb.xmlError(p, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == local {
+				if err := fn(d, t); err != nil {
+					return err
+				}
+			}
+		case xml.EndElement:
+			if until != "" && t.Name.Local == until {
+				return nil
+			}
 		}
 	}
 }
@@ -228,26 +250,21 @@ func (wb *workbook) sheets(p string) ([]sheetRef, error) {
 	}
 	defer rc.Close()
 	var out []sheetRef
-	d := xml.NewDecoder(rc)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, wb.xmlError(p, err)
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
-			ref := sheetRef{name: attr(se, "name")}
-			for _, a := range se.Attr {
-				// r:id, whatever the prefix of the relationships namespace.
-				if a.Name.Local == "id" && a.Name.Space != "" {
-					ref.rid = a.Value
-				}
+	err = wb.elements(p, rc, "sheet", "", func(_ *xml.Decoder, se xml.StartElement) error {
+		ref := sheetRef{name: attr(se, "name")}
+		for _, a := range se.Attr {
+			// r:id, whatever the prefix of the relationships namespace.
+			if a.Name.Local == "id" && a.Name.Space != "" {
+				ref.rid = a.Value
 			}
-			out = append(out, ref)
 		}
+		out = append(out, ref)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // sharedStrings reads the shared strings part p: each string item is its
@@ -258,24 +275,19 @@ func (wb *workbook) sharedStrings(p string) ([]string, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
 	var out []string
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
+	err = wb.elements(p, rc, "si", "", func(d *xml.Decoder, se xml.StartElement) error {
+		s, err := stringItem(d, se)
 		if err != nil {
-			return nil, wb.xmlError(p, err)
+			return wb.xmlError(p, err)
 		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "si" {
-			s, err := stringItem(d, se)
-			if err != nil {
-				return nil, wb.xmlError(p, err)
-			}
-			out = append(out, s)
-		}
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // stringItem reads the text of the string item (si or is) begun by start:
@@ -335,44 +347,30 @@ func (wb *workbook) sheet(p string, sst []string, sh *Sheet) (*Sheet, error) {
 		return nil, fmt.Errorf("%s: the workbook has no part %s", sh.Name, p)
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, wb.xmlError(p, err)
-		}
-		if t, ok := tok.(xml.EndElement); ok && t.Name.Local == "sheetData" {
-			break
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "row" {
-			continue
-		}
+	err = wb.elements(p, rc, "row", "sheetData", func(d *xml.Decoder, se xml.StartElement) error {
 		n := len(sh.Rows) + 1
 		if r, err := strconv.Atoi(attr(se, "r")); err == nil {
 			if r < n {
-				return nil, fmt.Errorf("%s: row %d comes after row %d; expected rows in ascending order", sh.Name, r, n-1)
+				return fmt.Errorf("%s: row %d comes after row %d; expected rows in ascending order", sh.Name, r, n-1)
 			}
 			// Rows left out are blank; add refuses them past MaxRows.
 			for ; n < r; n++ {
 				if err := sh.add(nil); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 		row, err := readRow(d, se, sst)
 		if err != nil {
 			if errors.Is(err, errUnzipped) {
-				return nil, err
+				return err
 			}
-			return nil, fmt.Errorf("%s: row %d: %w", sh.Name, n, err)
+			return fmt.Errorf("%s: row %d: %w", sh.Name, n, err)
 		}
-		if err := sh.add(row); err != nil {
-			return nil, err
-		}
+		return sh.add(row)
+	})
+	if err != nil {
+		return nil, err
 	}
 	for len(sh.Rows) > 0 && len(sh.Rows[len(sh.Rows)-1]) == 0 {
 		sh.Rows = sh.Rows[:len(sh.Rows)-1]
