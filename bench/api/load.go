@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -113,6 +114,7 @@ type loadClient struct {
 	rng      *rand.Rand
 	put      opSample
 	score    opSample
+	body     bytes.Buffer // the last response, reused
 }
 
 func (lc *loadClient) run(ctx context.Context, cfg loadConfig, measureFrom, deadline time.Time) {
@@ -140,7 +142,7 @@ func (lc *loadClient) run(ctx context.Context, cfg loadConfig, measureFrom, dead
 func (lc *loadClient) getScore(ctx context.Context, t0 time.Time, measured bool) {
 	id := lc.all[lc.rng.IntN(len(lc.all))]
 	path := lc.api.orgPath("/assessments/%s/score", url.PathEscape(id))
-	status, body, err := lc.api.do(ctx, "GET", path, "", nil)
+	status, body, err := lc.api.doInto(ctx, &lc.body, "GET", path, "", nil)
 	d := time.Since(t0)
 	if !measured {
 		return
@@ -172,7 +174,7 @@ func (lc *loadClient) putAnswer(ctx context.Context, t0 time.Time, measured bool
 		"version": version,
 	})
 	path := lc.api.orgPath("/assessments/%s/answers/%s/%s", url.PathEscape(key.Assessment), url.PathEscape(key.Objective), url.PathEscape(key.Scope))
-	status, resp, err := lc.api.do(ctx, "PUT", path, "application/json", body)
+	status, resp, err := lc.api.doInto(ctx, &lc.body, "PUT", path, "application/json", body)
 	d := time.Since(t0)
 	var saved struct {
 		Version int `json:"version"`
