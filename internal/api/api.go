@@ -73,6 +73,8 @@ type API struct {
 	pdfSlots chan struct{}
 	// scores are scored assessments by organization, revision and as-of date.
 	scores *reportcache.Cache[*scored]
+	// scoreJSON is getScore's JSON by organization, revision and as-of date.
+	scoreJSON *reportcache.Cache[[]byte]
 	// compared are comparisons of two snapshots (which never change) as
 	// JSON, by organization, from and to.
 	compared *reportcache.Cache[[]byte]
@@ -87,7 +89,7 @@ func New(o Options) *API {
 		o.Now = time.Now
 	}
 	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes),
-		compared: reportcache.New[[]byte](comparedCacheBytes)}
+		scoreJSON: reportcache.New[[]byte](defaultScoreJSONBytes), compared: reportcache.New[[]byte](comparedCacheBytes)}
 	a.routes = a.table()
 	return a
 }

@@ -36,8 +36,6 @@ type scored struct {
 	// what only the report shows (links and files, review marks, roadmap
 	// work) on the first report of the entry, not on every score.
 	report func(ctx context.Context) (*report.Report, error)
-	// json encodes res once, compact, for every getScore of the entry.
-	json func() ([]byte, error)
 }
 
 // defaultScoreCacheBytes bounds the scored assessments kept in memory.
@@ -64,21 +62,8 @@ func (a *API) score(c *call) (*scored, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		start := time.Now()
-		res := assess.Score(in)
-		if a.o.ObserveScoring != nil {
-			a.o.ObserveScoring(time.Since(start))
-		}
+		res := a.scoreInput(in)
 		sc := &scored{res: res, as: as, in: in}
-		sc.json = sync.OnceValues(func() ([]byte, error) {
-			// About 300 bytes an objective and scope with its answer, so the buffer is
-			// seldom grown (each growth copies and clears it).
-			n := len(sc.res.Objectives)
-			for _, s := range sc.res.Scopes {
-				n += len(s.Objectives)
-			}
-			return sc.res.AppendJSON(make([]byte, 0, 16<<10+300*n))
-		})
 		// The report's Trend section is read by getReport for each report,
 		// and its links, files, review marks and roadmap work on the
 		// entry's first report (each change to them raises the revision):
@@ -112,15 +97,63 @@ func scoredSize(in assess.Input) int64 {
 	return int64(cells*800 + len(in.Answers)*200 + 16<<10)
 }
 
-// getScore answers the score JSON, encoded once per cached entry.
+// scoreInput scores in, timing it for the metrics.
+func (a *API) scoreInput(in assess.Input) assess.Result {
+	start := time.Now()
+	res := assess.Score(in)
+	if a.o.ObserveScoring != nil {
+		a.o.ObserveScoring(time.Since(start))
+	}
+	return res
+}
+
+// encodeScore encodes a result as getScore answers it, compact.
+func encodeScore(res *assess.Result) ([]byte, error) {
+	// About 300 bytes an objective and scope with its answer, so the buffer is
+	// seldom grown (each growth copies and clears it).
+	n := len(res.Objectives)
+	for _, s := range res.Scopes {
+		n += len(s.Objectives)
+	}
+	return res.AppendJSON(make([]byte, 0, 16<<10+300*n))
+}
+
+// defaultScoreJSONBytes bounds the score JSON kept for getScore.
+const defaultScoreJSONBytes = 32 << 20
+
+// getScore answers the score JSON. It has a cache of its own, of the
+// encoded bytes only, under the same revision key as the scored entries:
+// an entry is a third of the size of a scored one (the result and the
+// input it was scored from, which reports need), so about three times as
+// many assessments' scores are kept in the same memory, and the garbage
+// collector does not scan bytes. A miss scores the assessment and encodes
+// it without keeping the scored entry; a report or roadmap of the same
+// revision builds its own.
 func (a *API) getScore(c *call) error {
-	sc, err := a.score(c)
+	asOf, err := c.asOf(a)
 	if err != nil {
 		return err
 	}
-	data, err := sc.json()
+	ctx, orgID, id := c.ctx(), c.org.ID, c.r.PathValue("id")
+	rev, err := a.o.Store.AssessmentRevision(ctx, orgID, id)
 	if err != nil {
-		return fmt.Errorf("encode the score: %w", err)
+		return err
+	}
+	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score.json"}
+	data, err := a.scoreJSON.Get(ctx, key, func() ([]byte, int64, error) {
+		in, _, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
+		if err != nil {
+			return nil, 0, err
+		}
+		res := a.scoreInput(in)
+		data, err := encodeScore(&res)
+		if err != nil {
+			return nil, 0, fmt.Errorf("encode the score: %w", err)
+		}
+		return data, int64(cap(data)) + 512, nil
+	})
+	if err != nil {
+		return err
 	}
 	writeJSONBytes(c.w, c.r, http.StatusOK, data)
 	return nil

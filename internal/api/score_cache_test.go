@@ -106,7 +106,7 @@ func TestScoreCache(t *testing.T) {
 
 	first := program(t)
 	program(t)
-	if s := a.scores.Stats(); s.Hits != 1 || s.Misses != 1 {
+	if s := a.scoreJSON.Stats(); s.Hits != 1 || s.Misses != 1 {
 		t.Fatalf("stats %+v after two scores of an unchanged assessment, want one miss and one hit", s)
 	}
 	t.Run("answer saved after a cached score", func(t *testing.T) {
