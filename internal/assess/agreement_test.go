@@ -89,8 +89,8 @@ func wildInput(rng *rand.Rand, m *model.Model) assess.Input {
 	in := assess.Input{
 		Model:                m,
 		AsOf:                 asOf,
-		ValidityDays:         []int{0, -3, 30, 365, 1 << 20}[pick(5)],
-		EvidenceValidityDays: []int{0, 10, 90, 1 << 20}[pick(4)],
+		ValidityDays:         []int{0, -3, 30, 365, 200000, 1 << 20}[pick(6)],
+		EvidenceValidityDays: []int{0, 10, 90, 200000, 1 << 20}[pick(5)],
 	}
 	scopes := pick(5)
 	weights := []float64{1, 2, 3, 0, -1, 0.5, 0.7}
@@ -191,11 +191,11 @@ func wildInput(rng *rand.Rand, m *model.Model) assess.Input {
 
 // TestScoreAgreesWithReference scores random assessments of several models
 // with Score and with the frozen copy of the earlier implementation, and
-// requires the same results (every field) and the same JSON.
+// requires the same results (every field) and, one run in ten, the same JSON.
 func TestScoreAgreesWithReference(t *testing.T) {
-	runs := 300
+	runs := 120
 	if testing.Short() {
-		runs = 40
+		runs = 30
 	}
 	for name, m := range agreementModels(t) {
 		rng := rand.New(rand.NewPCG(uint64(len(m.Objectives)), 0x61677265))
@@ -204,6 +204,9 @@ func TestScoreAgreesWithReference(t *testing.T) {
 			got, want := assess.Score(in), refScore(in)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s, run %d: Score differs from the reference (-want +got):\n%s", name, run, cmp.Diff(want, got))
+			}
+			if run%10 != 0 {
+				continue
 			}
 			gj, err := got.AppendJSON(nil)
 			if err != nil {
