@@ -228,6 +228,8 @@ func Score(in Input) Result {
 	rollupCount := counts[2*nc*ns:]
 	// What objective scores' Answer point to: one per answer found.
 	answers := make([]Response, 0, min(len(in.Answers), n*ns))
+	// What objective scores' Evidence point to: one per evidence found.
+	evidences := make([]Evidence, 0, min(len(in.Evidence), n*ns))
 	// What the roll-up lists of every scope, allocated when there is any.
 	var contradicted [][]Contradiction
 	var staleEv, laterEv [][]CheckEvidence
@@ -244,13 +246,15 @@ func Score(in Input) Result {
 				answers = append(answers, a)
 				ans = &answers[len(answers)-1]
 			}
-			var ev *Evidence
+			var ev, fresh *Evidence
 			if len(in.Evidence) > 0 {
 				if e, ok := in.Evidence[key]; ok {
 					ev = &e
+					evidences = append(evidences, Evidence{})
+					fresh = &evidences[len(evidences)-1]
 				}
 			}
-			j := judge(o, ans, ev, sc.ID, in.AsOf, validity, evValidity)
+			j := judge(o, ans, ev, fresh, sc.ID, in.AsOf, validity, evValidity)
 			if exempt != nil && exempt[i] {
 				j.val = value{status: vsExempt, source: srcNone}
 				j.contradicted = nil
@@ -341,7 +345,9 @@ type judged struct {
 
 // judge applies the value rules and the source precedence of the mode to one
 // objective in one scope.
-func judge(o *model.Objective, ans *Response, ev *Evidence, scope string, asOf Date, validity, evValidity int) judged {
+// When there is evidence, fresh is where the evidence that counts is written
+// (j.evidence points to it).
+func judge(o *model.Objective, ans *Response, ev, fresh *Evidence, scope string, asOf Date, validity, evValidity int) judged {
 	var j judged
 	manual := value{status: vsUnanswered, source: srcNone, applicable: true}
 	validManual := false
@@ -370,8 +376,9 @@ func judge(o *model.Objective, ans *Response, ev *Evidence, scope string, asOf D
 	var auto value
 	hasAuto := false
 	if ev != nil {
-		eff, stale, later := freshEvidence(ev, asOf, evValidity)
-		j.evidence, j.stale, j.later = eff, stale, later
+		eff := fresh
+		j.stale, j.later = freshEvidence(eff, ev, asOf, evValidity)
+		j.evidence = eff
 		if eff.Evaluated() {
 			auto = value{v: eff.Value(), status: vsAnswered, source: srcAutomated, applicable: true}
 			hasAuto = true
@@ -416,26 +423,55 @@ func claimsMost(r *Response) bool {
 	return r.Answer == Most || r.Answer == Yes
 }
 
-// freshEvidence splits evidence into what counts on the as-of date (a new
-// Evidence) and what does not: scans more than evValidity days before it
+// freshEvidence splits evidence into what counts on the as-of date (written
+// to fresh) and what does not: scans more than evValidity days before it
 // (stale) and scans after it (not known then). Evidence without per-check
 // counts counts as is.
-func freshEvidence(ev *Evidence, asOf Date, evValidity int) (fresh *Evidence, stale, later []CheckEvidence) {
-	fresh = new(Evidence)
+func freshEvidence(fresh, ev *Evidence, asOf Date, evValidity int) (stale, later []CheckEvidence) {
 	if len(ev.Checks) == 0 {
 		*fresh = *ev
-		return fresh, nil, nil
+		return nil, nil
 	}
-	for _, c := range ev.Checks {
+	*fresh = Evidence{}
+	// Each scan's kind, counted first so that each list is allocated once.
+	const (
+		isFresh = iota
+		isStale
+		isLater
+	)
+	kind := func(c *CheckEvidence) int {
 		switch {
 		case !c.Scanned.IsZero() && c.Scanned.After(asOf):
-			later = append(later, c)
-			continue
+			return isLater
 		case !c.Scanned.IsZero() && asOf.DaysSince(c.Scanned) > evValidity:
-			stale = append(stale, c)
+			return isStale
+		}
+		return isFresh
+	}
+	var counts [3]int
+	for i := range ev.Checks {
+		counts[kind(&ev.Checks[i])]++
+	}
+	if counts[isFresh] > 0 {
+		fresh.Checks = make([]CheckEvidence, 0, counts[isFresh])
+	}
+	if counts[isStale] > 0 {
+		stale = make([]CheckEvidence, 0, counts[isStale])
+	}
+	if counts[isLater] > 0 {
+		later = make([]CheckEvidence, 0, counts[isLater])
+	}
+	for i := range ev.Checks {
+		c := &ev.Checks[i]
+		switch kind(c) {
+		case isLater:
+			later = append(later, *c)
+			continue
+		case isStale:
+			stale = append(stale, *c)
 			continue
 		}
-		fresh.Checks = append(fresh.Checks, c)
+		fresh.Checks = append(fresh.Checks, *c)
 		fresh.Source = joinSource(fresh.Source, c.Source)
 		if !c.Supporting {
 			fresh.Passed += c.Passed
@@ -459,7 +495,7 @@ func freshEvidence(ev *Evidence, asOf Date, evValidity int) (fresh *Evidence, st
 		fresh.Failed += ev.Failed - f
 		fresh.Muted += ev.Muted - mu
 	}
-	return fresh, stale, later
+	return stale, later
 }
 
 // contradictions lists, per check in the objective's order (deciding, then
