@@ -1,7 +1,9 @@
 package assess
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/csmm/csmm/internal/model"
@@ -70,13 +72,13 @@ type layout struct {
 	start []int
 }
 
-// newLayout indexes m. Model IDs are unique (the model is validated where it
+// init indexes m. Model IDs are unique (the model is validated where it
 // is read), so each objective has at most one category and each category at
 // most one domain.
-func newLayout(m *model.Model) *layout {
+func (lay *layout) init(m *model.Model) {
 	n, nc := len(m.Objectives), len(m.Categories)
 	buf := make([]int, n+nc+n+nc*levelSlots+1)
-	lay := &layout{
+	*lay = layout{
 		objCat: buf[:n:n],
 		catDom: buf[n : n+nc : n+nc],
 		gate:   buf[n+nc : 2*n+nc : 2*n+nc],
@@ -125,7 +127,6 @@ func newLayout(m *model.Model) *layout {
 	}
 	copy(lay.start[1:], lay.start[:len(lay.start)-1])
 	lay.start[0] = 0
-	return lay
 }
 
 // slot is objective i's slot in start, or -1 when it has no category or a
@@ -155,16 +156,17 @@ type scratch struct {
 	selBounds []int
 }
 
-func newScratch(m *model.Model) *scratch {
-	nd := len(m.Domains)
+func (s *scratch) init(m *model.Model) {
+	n, nc, nd := len(m.Objectives), len(m.Categories), len(m.Domains)
 	f := make([]float64, 2*nd)
-	return &scratch{
-		cats:      make([]categoryCalc, len(m.Categories)),
+	ints := make([]int, n+2*nc)
+	*s = scratch{
+		cats:      make([]categoryCalc, nc),
 		domains:   f[:nd:nd],
 		domainW:   f[nd:],
 		domainNA:  make([]bool, nd),
-		sel:       make([]int, 0, len(m.Objectives)),
-		selBounds: make([]int, 2*len(m.Categories)),
+		sel:       ints[:0:n],
+		selBounds: ints[n:],
 	}
 }
 
@@ -188,8 +190,10 @@ func Score(in Input) Result {
 		Model: ModelRef{ID: m.ID, Version: m.Version},
 		AsOf:  in.AsOf,
 	}
-	lay := newLayout(m)
-	s := newScratch(m)
+	var lay layout
+	lay.init(m)
+	var s scratch
+	s.init(m)
 	n, ns, nc := len(m.Objectives), len(scopes), len(m.Categories)
 
 	// The exemption of each objective, if any (exempt: in force; it applies
@@ -298,7 +302,7 @@ func Score(in Input) Result {
 		}
 		sr := &res.Scopes[si]
 		*sr = ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
-		sr.Program, sr.Domains, sr.Categories = summarize(lay, m, sv, count, in.Targets, s)
+		sr.Program, sr.Domains, sr.Categories = summarize(&lay, m, sv, count, in.Targets, &s)
 	}
 
 	rollup := vals[n*ns:]
@@ -319,8 +323,8 @@ func Score(in Input) Result {
 			os.LaterEvidence = laterEv[i]
 		}
 	}
-	res.Program, res.Domains, res.Categories = summarize(lay, m, rollup, rollupCount, in.Targets, s)
-	res.Roadmap = roadmap(lay, m, rollup, res.Categories, s)
+	res.Program, res.Domains, res.Categories = summarize(&lay, m, rollup, rollupCount, in.Targets, &s)
+	res.Roadmap = roadmap(&lay, m, rollup, res.Categories, &s)
 	return res
 }
 
@@ -834,12 +838,12 @@ func roadmap(lay *layout, m *model.Model, vals []value, cats []CategoryScore, s 
 	for ci := range order {
 		order[ci] = ci
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ca, cb := &m.Categories[order[a]], &m.Categories[order[b]]
-		if da, db := m.DomainOrder(ca.Domain), m.DomainOrder(cb.Domain); da != db {
-			return da < db
+	slices.SortStableFunc(order, func(a, b int) int {
+		ca, cb := &m.Categories[a], &m.Categories[b]
+		if c := cmp.Compare(m.DomainOrder(ca.Domain), m.DomainOrder(cb.Domain)); c != 0 {
+			return c
 		}
-		return m.CategoryOrder(ca.ID) < m.CategoryOrder(cb.ID)
+		return cmp.Compare(m.CategoryOrder(ca.ID), m.CategoryOrder(cb.ID))
 	})
 	projected := append([]value(nil), vals...)
 	nd, nc := len(m.Domains), len(m.Categories)
