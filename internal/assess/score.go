@@ -380,11 +380,10 @@ func judge(o *model.Objective, ans *Response, ev, fresh *Evidence, scope string,
 	var auto value
 	hasAuto := false
 	if ev != nil {
-		eff := fresh
-		j.stale, j.later = freshEvidence(eff, ev, asOf, evValidity)
-		j.evidence = eff
-		if eff.Evaluated() {
-			auto = value{v: eff.Value(), status: vsAnswered, source: srcAutomated, applicable: true}
+		j.stale, j.later = freshEvidence(fresh, ev, asOf, evValidity)
+		j.evidence = fresh
+		if fresh.Evaluated() {
+			auto = value{v: fresh.Value(), status: vsAnswered, source: srcAutomated, applicable: true}
 			hasAuto = true
 		}
 	}
