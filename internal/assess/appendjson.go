@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -12,93 +13,176 @@ import (
 // score read with it, and scoring an assessment again after each saved
 // answer made encoding as costly as scoring. TestAppendJSONMatchesMarshal
 // holds the two encodings equal, every field of every type set.
+//
+// The writing functions take the buffer and return it grown, as the
+// strconv.Append functions do: kept in a local variable rather than in a
+// struct behind a pointer, the slice is stored without a write barrier.
 func (r *Result) AppendJSON(b []byte) ([]byte, error) {
-	j := jsonWriter{b: b}
-	j.raw(`{"model":{"id":`)
-	j.str(r.Model.ID)
-	j.raw(`,"version":`)
-	j.str(r.Model.Version)
-	j.raw(`},"as_of":`)
-	j.date(r.AsOf)
-	j.raw(`,"program":`)
-	j.program(&r.Program)
-	j.raw(`,"domains":`)
-	j.domains(r.Domains)
-	j.raw(`,"categories":`)
-	j.categories(r.Categories)
-	j.raw(`,"objectives":`)
-	j.objectives(r.Objectives)
-	j.raw(`,"scopes":`)
-	array(&j, r.Scopes, func(s *ScopeResult) {
-		j.raw(`{"id":`)
-		j.str(s.ID)
-		j.raw(`,"weight":`)
-		j.float(s.Weight)
-		j.raw(`,"program":`)
-		j.program(&s.Program)
-		j.raw(`,"domains":`)
-		j.domains(s.Domains)
-		j.raw(`,"categories":`)
-		j.categories(s.Categories)
-		j.raw(`,"objectives":`)
-		j.objectives(s.Objectives)
-		j.b = append(j.b, '}')
-	})
-	j.raw(`,"roadmap":`)
-	j.roadmap(r.Roadmap)
-	j.b = append(j.b, '}')
-	return j.b, j.err
-}
-
-// jsonWriter appends JSON as encoding/json writes it (HTML characters
-// escaped, floats in its format); err records a value JSON cannot hold.
-type jsonWriter struct {
-	b   []byte
-	err error
-}
-
-func (j *jsonWriter) raw(s string) { j.b = append(j.b, s...) }
-
-func (j *jsonWriter) int(v int) { j.b = strconv.AppendInt(j.b, int64(v), 10) }
-
-func (j *jsonWriter) bool(v bool) { j.b = strconv.AppendBool(j.b, v) }
-
-// float writes f as encoding/json does: %f between 1e-6 and 1e21, else %e
-// with a two-digit exponent at least.
-func (j *jsonWriter) float(f float64) {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		if j.err == nil {
-			j.err = errors.New("json: unsupported value: " + strconv.FormatFloat(f, 'g', -1, 64))
+	var e jsonErr
+	b = append(b, `{"model":{"id":`...)
+	b = appendJSONString(b, r.Model.ID)
+	b = append(b, `,"version":`...)
+	b = appendJSONString(b, r.Model.Version)
+	b = append(b, `},"as_of":`...)
+	b = appendJSONDate(b, r.AsOf)
+	b = append(b, `,"program":`...)
+	b = e.program(b, &r.Program)
+	b = append(b, `,"domains":`...)
+	b = e.domains(b, r.Domains)
+	b = append(b, `,"categories":`...)
+	b = e.categories(b, r.Categories)
+	b = append(b, `,"objectives":`...)
+	b = e.objectives(b, r.Objectives)
+	b = append(b, `,"scopes":`...)
+	if r.Scopes == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Scopes {
+			s := &r.Scopes[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = appendJSONString(b, s.ID)
+			b = append(b, `,"weight":`...)
+			b = e.float(b, s.Weight)
+			b = append(b, `,"program":`...)
+			b = e.program(b, &s.Program)
+			b = append(b, `,"domains":`...)
+			b = e.domains(b, s.Domains)
+			b = append(b, `,"categories":`...)
+			b = e.categories(b, s.Categories)
+			b = append(b, `,"objectives":`...)
+			b = e.objectives(b, s.Objectives)
+			b = append(b, '}')
 		}
-		j.b = append(j.b, '0')
-		return
+		b = append(b, ']')
+	}
+	b = append(b, `,"roadmap":`...)
+	b = e.roadmap(b, r.Roadmap)
+	b = append(b, '}')
+	return b, e.err
+}
+
+// jsonErr records the first value JSON cannot hold (a NaN or an infinity),
+// as json.Marshal refuses it.
+type jsonErr struct{ err error }
+
+// float appends f as encoding/json does: %f between 1e-6 and 1e21, else %e
+// with a two-digit exponent at least.
+func (e *jsonErr) float(b []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		if e.err == nil {
+			e.err = errors.New("json: unsupported value: " + strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		return append(b, '0')
+	}
+	return appendJSONFloat(b, f)
+}
+
+// appendJSONFloat appends a finite f as encoding/json writes it. Whole
+// numbers and hundredths (levels, answer values, thresholds), most of what
+// a result holds, are written as integers without the search for the
+// shortest digits: under 1e15 a whole number's shortest digits are its
+// own, and a number that is the double nearest k/100 (k whole, under 1e8)
+// has no shorter digits than those of k/100, every other candidate of as
+// many digits or fewer being at least 0.005 away while doubles there are
+// less than 1e-8 apart.
+func appendJSONFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	if abs < 1e15 && f == math.Trunc(f) && (f != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(b, int64(f), 10)
+	}
+	if abs < 1e6 && f != 0 {
+		if k := math.Round(f * 100); k/100 == f {
+			n := int64(k)
+			if n < 0 {
+				b, n = append(b, '-'), -n
+			}
+			b = strconv.AppendInt(b, n/100, 10)
+			switch c := n % 100; {
+			case c%10 == 0:
+				b = append(b, '.', byte('0'+c/10))
+			default:
+				b = append(b, '.', byte('0'+c/10), byte('0'+c%10))
+			}
+			return b
+		}
 	}
 	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
 	}
-	j.b = strconv.AppendFloat(j.b, f, format, -1, 64)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
 	if format == 'e' {
 		// e-09 becomes e-9, as encoding/json writes it.
-		if n := len(j.b); n >= 4 && j.b[n-4] == 'e' && j.b[n-3] == '-' && j.b[n-2] == '0' {
-			j.b[n-2] = j.b[n-1]
-			j.b = j.b[:n-1]
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
 		}
 	}
+	return b
 }
 
-func (j *jsonWriter) date(d Date) { j.str(d.String()) }
+// appendJSONDate appends d as a JSON string: "YYYY-MM-DD", or "" when unset.
+func appendJSONDate(b []byte, d Date) []byte {
+	if d.IsZero() {
+		return append(b, `""`...)
+	}
+	y, m, day := d.Year, d.Month, d.Day
+	if y < 0 || y > 9999 || m < time.January || m > time.December || day < 1 || day > 28 && day > daysIn(m, y) {
+		// Normalized by package time (2026-13-01 is 2027-01-01).
+		return appendJSONString(b, d.String())
+	}
+	return append(b, '"',
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-',
+		byte('0'+day/10), byte('0'+day%10), '"')
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
 
 const hexDigits = "0123456789abcdef"
 
-// str writes s as a JSON string the way encoding/json does by default:
-// <, > and & escaped, invalid UTF-8 replaced, U+2028 and U+2029 escaped.
-func (j *jsonWriter) str(s string) {
-	b := append(j.b, '"')
+// jsonPlain marks the ASCII bytes a JSON string holds as they are:
+// printable, other than ", \, and the <, > and & that encoding/json escapes.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendJSONString appends s as a JSON string the way encoding/json does by
+// default: <, > and & escaped, invalid UTF-8 replaced, U+2028 and U+2029
+// escaped.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && jsonPlain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}
@@ -141,325 +225,409 @@ func (j *jsonWriter) str(s string) {
 		i += size
 	}
 	b = append(b, s[start:]...)
-	j.b = append(b, '"')
+	return append(b, '"')
 }
 
-// array writes list as a JSON array (null when nil), each element by elem.
-func array[T any](j *jsonWriter, list []T, elem func(*T)) {
-	if list == nil {
-		j.raw("null")
-		return
+func appendJSONInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+
+func appendJSONBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, "true"...)
 	}
-	j.b = append(j.b, '[')
-	for i := range list {
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
-		elem(&list[i])
-	}
-	j.b = append(j.b, ']')
+	return append(b, "false"...)
 }
 
-// floatOrNull writes f, or null when na.
-func (j *jsonWriter) floatOrNull(f float64, na bool) {
+// floatOrNull appends f, or null when na.
+func (e *jsonErr) floatOrNull(b []byte, f float64, na bool) []byte {
 	if na {
-		j.raw("null")
-	} else {
-		j.float(f)
+		return append(b, "null"...)
 	}
+	return e.float(b, f)
 }
 
-func (j *jsonWriter) strings(list []string) {
-	array(j, list, func(v *string) { j.str(*v) })
+func appendJSONStrings(b []byte, list []string) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
 }
 
-func (j *jsonWriter) program(p *Program) {
+func (e *jsonErr) program(b []byte, p *Program) []byte {
 	if p.NA {
-		j.raw(`{"score":null,"floor":null`)
+		b = append(b, `{"score":null,"floor":null`...)
 	} else {
-		j.raw(`{"score":`)
-		j.float(p.Score)
-		j.raw(`,"floor":`)
-		j.int(p.Floor)
+		b = append(b, `{"score":`...)
+		b = e.float(b, p.Score)
+		b = append(b, `,"floor":`...)
+		b = appendJSONInt(b, p.Floor)
 	}
-	j.raw(`,"completeness":`)
-	j.float(p.Completeness)
-	j.raw(`,"targets_set":`)
-	j.int(p.TargetsSet)
-	j.raw(`,"targets_met":`)
-	j.int(p.TargetsMet)
-	j.b = append(j.b, '}')
+	b = append(b, `,"completeness":`...)
+	b = e.float(b, p.Completeness)
+	b = append(b, `,"targets_set":`...)
+	b = appendJSONInt(b, p.TargetsSet)
+	b = append(b, `,"targets_met":`...)
+	b = appendJSONInt(b, p.TargetsMet)
+	return append(b, '}')
 }
 
-func (j *jsonWriter) domains(list []DomainScore) {
-	array(j, list, func(d *DomainScore) {
-		j.raw(`{"id":`)
-		j.str(d.ID)
-		j.raw(`,"score":`)
-		j.floatOrNull(d.Score, d.NA)
-		j.raw(`,"completeness":`)
-		j.float(d.Completeness)
-		j.b = append(j.b, '}')
-	})
+func (e *jsonErr) domains(b []byte, list []DomainScore) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range list {
+		d := &list[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, d.ID)
+		b = append(b, `,"score":`...)
+		b = e.floatOrNull(b, d.Score, d.NA)
+		b = append(b, `,"completeness":`...)
+		b = e.float(b, d.Completeness)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
-func (j *jsonWriter) categories(list []CategoryScore) {
-	array(j, list, func(c *CategoryScore) {
-		j.raw(`{"id":`)
-		j.str(c.ID)
+func (e *jsonErr) categories(b []byte, list []CategoryScore) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range list {
+		c := &list[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, c.ID)
 		if c.Status != "" {
-			j.raw(`,"status":`)
-			j.str(string(c.Status))
+			b = append(b, `,"status":`...)
+			b = appendJSONString(b, string(c.Status))
 		}
-		j.raw(`,"domain":`)
-		j.str(c.Domain)
+		b = append(b, `,"domain":`...)
+		b = appendJSONString(b, c.Domain)
 		if c.NA() {
-			j.raw(`,"level":null,"score":null,"target":null,"gap":null,"target_met":null`)
+			b = append(b, `,"level":null,"score":null,"target":null,"gap":null,"target_met":null`...)
 		} else {
-			j.raw(`,"level":`)
-			j.int(c.Level)
-			j.raw(`,"score":`)
-			j.float(c.Score)
-			j.raw(`,"target":`)
+			b = append(b, `,"level":`...)
+			b = appendJSONInt(b, c.Level)
+			b = append(b, `,"score":`...)
+			b = e.float(b, c.Score)
+			b = append(b, `,"target":`...)
 			if c.Target == nil {
-				j.raw("null")
+				b = append(b, "null"...)
 			} else {
-				j.int(*c.Target)
+				b = appendJSONInt(b, *c.Target)
 			}
-			j.raw(`,"gap":`)
+			b = append(b, `,"gap":`...)
 			if c.Gap == nil {
-				j.raw("null")
+				b = append(b, "null"...)
 			} else {
-				j.float(*c.Gap)
+				b = e.float(b, *c.Gap)
 			}
-			j.raw(`,"target_met":`)
+			b = append(b, `,"target_met":`...)
 			if c.TargetMet == nil {
-				j.raw("null")
+				b = append(b, "null"...)
 			} else {
-				j.bool(*c.TargetMet)
+				b = appendJSONBool(b, *c.TargetMet)
 			}
 		}
-		j.raw(`,"completeness":`)
-		j.float(c.Completeness)
-		j.raw(`,"blocking":`)
-		j.strings(c.Blocking)
-		j.raw(`,"above_gate":`)
-		j.strings(c.AboveGate)
-		j.b = append(j.b, '}')
-	})
+		b = append(b, `,"completeness":`...)
+		b = e.float(b, c.Completeness)
+		b = append(b, `,"blocking":`...)
+		b = appendJSONStrings(b, c.Blocking)
+		b = append(b, `,"above_gate":`...)
+		b = appendJSONStrings(b, c.AboveGate)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
-func (j *jsonWriter) objectives(list []ObjectiveScore) {
-	array(j, list, func(o *ObjectiveScore) {
-		j.raw(`{"id":`)
-		j.str(o.ID)
-		j.raw(`,"category":`)
-		j.str(o.Category)
-		j.raw(`,"level":`)
-		j.int(o.Level)
-		j.raw(`,"value":`)
-		if o.Value == nil {
-			j.raw("null")
-		} else {
-			j.float(*o.Value)
+func (e *jsonErr) objectives(b []byte, list []ObjectiveScore) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range list {
+		o := &list[i]
+		if i > 0 {
+			b = append(b, ',')
 		}
-		j.raw(`,"met":`)
-		j.bool(o.Met)
-		j.raw(`,"status":`)
-		j.str(string(o.Status))
-		j.raw(`,"source":`)
-		j.str(string(o.Source))
-		j.raw(`,"threshold":`)
-		j.float(o.Threshold)
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, o.ID)
+		b = append(b, `,"category":`...)
+		b = appendJSONString(b, o.Category)
+		b = append(b, `,"level":`...)
+		b = appendJSONInt(b, o.Level)
+		b = append(b, `,"value":`...)
+		if o.Value == nil {
+			b = append(b, "null"...)
+		} else {
+			b = e.float(b, *o.Value)
+		}
+		if o.Met {
+			b = append(b, `,"met":true,"status":`...)
+		} else {
+			b = append(b, `,"met":false,"status":`...)
+		}
+		b = appendJSONString(b, string(o.Status))
+		b = append(b, `,"source":`...)
+		b = appendJSONString(b, string(o.Source))
+		b = append(b, `,"threshold":`...)
+		b = e.float(b, o.Threshold)
 		if o.Answer != nil {
-			j.raw(`,"answer":`)
-			j.response(o.Answer)
+			b = append(b, `,"answer":`...)
+			b = e.response(b, o.Answer)
 		}
 		if o.Evidence != nil {
-			j.raw(`,"evidence":`)
-			j.evidence(o.Evidence)
+			b = append(b, `,"evidence":`...)
+			b = appendJSONEvidence(b, o.Evidence)
 		}
 		if o.Exemption != nil {
-			j.raw(`,"exemption":`)
-			j.exemption(o.Exemption)
+			b = append(b, `,"exemption":`...)
+			b = appendJSONExemption(b, o.Exemption)
 		}
 		if o.ExemptionExpired {
-			j.raw(`,"exemption_expired":true`)
+			b = append(b, `,"exemption_expired":true`...)
 		}
 		if len(o.Contradicted) > 0 {
-			j.raw(`,"contradicted":`)
-			array(j, o.Contradicted, func(c *Contradiction) {
-				j.raw(`{"check":`)
-				j.str(c.Check)
-				j.raw(`,"scope":`)
-				j.str(c.Scope)
-				j.raw(`,"failed":`)
-				j.int(c.Failed)
-				j.b = append(j.b, '}')
-			})
+			b = append(b, `,"contradicted":[`...)
+			for k := range o.Contradicted {
+				c := &o.Contradicted[k]
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"check":`...)
+				b = appendJSONString(b, c.Check)
+				b = append(b, `,"scope":`...)
+				b = appendJSONString(b, c.Scope)
+				b = append(b, `,"failed":`...)
+				b = appendJSONInt(b, c.Failed)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
 		}
 		if len(o.StaleEvidence) > 0 {
-			j.raw(`,"stale_evidence":`)
-			j.checks(o.StaleEvidence)
+			b = append(b, `,"stale_evidence":`...)
+			b = appendJSONChecks(b, o.StaleEvidence)
 		}
 		if len(o.LaterEvidence) > 0 {
-			j.raw(`,"later_evidence":`)
-			j.checks(o.LaterEvidence)
+			b = append(b, `,"later_evidence":`...)
+			b = appendJSONChecks(b, o.LaterEvidence)
 		}
 		if o.AnswerAfterAsOf {
-			j.raw(`,"answer_after_as_of":true`)
+			b = append(b, `,"answer_after_as_of":true`...)
 		}
-		j.b = append(j.b, '}')
-	})
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
-func (j *jsonWriter) response(r *Response) {
-	j.b = append(j.b, '{')
-	comma := false
-	field := func(name string) {
-		if comma {
-			j.b = append(j.b, ',')
-		}
-		comma = true
-		j.b = append(j.b, '"')
-		j.raw(name)
-		j.raw(`":`)
-	}
+func (e *jsonErr) response(b []byte, r *Response) []byte {
+	// Each field that is written is preceded by a comma but the first:
+	// sep is '{' until one is written.
+	sep := byte('{')
 	if r.Answer != "" {
-		field("answer")
-		j.str(string(r.Answer))
+		b = append(b, sep)
+		sep = ','
+		b = append(b, `"answer":`...)
+		b = appendJSONString(b, string(r.Answer))
 	}
 	if r.Measure != nil {
-		field("measure")
-		j.raw(`{"measured":`)
-		j.float(r.Measure.Measured)
-		j.raw(`,"of":`)
-		j.float(r.Measure.Of)
+		b = append(b, sep)
+		sep = ','
+		b = append(b, `"measure":{"measured":`...)
+		b = e.float(b, r.Measure.Measured)
+		b = append(b, `,"of":`...)
+		b = e.float(b, r.Measure.Of)
 		if r.Measure.Percent {
-			j.raw(`,"percent":true`)
+			b = append(b, `,"percent":true`...)
 		}
-		j.b = append(j.b, '}')
+		b = append(b, '}')
 	}
 	if r.Note != "" {
-		field("note")
-		j.str(r.Note)
+		b = append(b, sep)
+		sep = ','
+		b = append(b, `"note":`...)
+		b = appendJSONString(b, r.Note)
 	}
 	if r.Justification != "" {
-		field("justification")
-		j.str(r.Justification)
+		b = append(b, sep)
+		sep = ','
+		b = append(b, `"justification":`...)
+		b = appendJSONString(b, r.Justification)
 	}
 	if r.By != "" {
-		field("by")
-		j.str(r.By)
+		b = append(b, sep)
+		sep = ','
+		b = append(b, `"by":`...)
+		b = appendJSONString(b, r.By)
 	}
-	field("date")
-	j.date(r.Date)
-	j.b = append(j.b, '}')
+	b = append(b, sep)
+	b = append(b, `"date":`...)
+	b = appendJSONDate(b, r.Date)
+	return append(b, '}')
 }
 
-func (j *jsonWriter) evidence(e *Evidence) {
-	j.raw(`{"passed":`)
-	j.int(e.Passed)
-	j.raw(`,"failed":`)
-	j.int(e.Failed)
-	j.raw(`,"muted":`)
-	j.int(e.Muted)
+func appendJSONEvidence(b []byte, e *Evidence) []byte {
+	b = append(b, `{"passed":`...)
+	b = appendJSONInt(b, e.Passed)
+	b = append(b, `,"failed":`...)
+	b = appendJSONInt(b, e.Failed)
+	b = append(b, `,"muted":`...)
+	b = appendJSONInt(b, e.Muted)
 	if e.Source != "" {
-		j.raw(`,"source":`)
-		j.str(e.Source)
+		b = append(b, `,"source":`...)
+		b = appendJSONString(b, e.Source)
 	}
 	if len(e.Checks) > 0 {
-		j.raw(`,"checks":`)
-		j.checks(e.Checks)
+		b = append(b, `,"checks":`...)
+		b = appendJSONChecks(b, e.Checks)
 	}
-	j.b = append(j.b, '}')
+	return append(b, '}')
 }
 
-func (j *jsonWriter) checks(list []CheckEvidence) {
-	array(j, list, func(c *CheckEvidence) {
-		j.raw(`{"check":`)
-		j.str(c.Check)
+// appendJSONChecks appends a list that is not empty.
+func appendJSONChecks(b []byte, list []CheckEvidence) []byte {
+	b = append(b, '[')
+	for i := range list {
+		c := &list[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"check":`...)
+		b = appendJSONString(b, c.Check)
 		if c.Supporting {
-			j.raw(`,"supporting":true`)
+			b = append(b, `,"supporting":true`...)
 		}
 		if c.Scope != "" {
-			j.raw(`,"scope":`)
-			j.str(c.Scope)
+			b = append(b, `,"scope":`...)
+			b = appendJSONString(b, c.Scope)
 		}
-		j.raw(`,"scanned":`)
-		j.date(c.Scanned)
-		j.raw(`,"passed":`)
-		j.int(c.Passed)
-		j.raw(`,"failed":`)
-		j.int(c.Failed)
-		j.raw(`,"muted":`)
-		j.int(c.Muted)
+		b = append(b, `,"scanned":`...)
+		b = appendJSONDate(b, c.Scanned)
+		b = append(b, `,"passed":`...)
+		b = appendJSONInt(b, c.Passed)
+		b = append(b, `,"failed":`...)
+		b = appendJSONInt(b, c.Failed)
+		b = append(b, `,"muted":`...)
+		b = appendJSONInt(b, c.Muted)
 		if c.Source != "" {
-			j.raw(`,"source":`)
-			j.str(c.Source)
+			b = append(b, `,"source":`...)
+			b = appendJSONString(b, c.Source)
 		}
-		j.b = append(j.b, '}')
-	})
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
-func (j *jsonWriter) exemption(e *Exemption) {
-	j.raw(`{"reason":`)
-	j.str(e.Reason)
-	j.raw(`,"approver":`)
-	j.str(e.Approver)
-	j.raw(`,"until":`)
-	j.date(e.Until)
+func appendJSONExemption(b []byte, e *Exemption) []byte {
+	b = append(b, `{"reason":`...)
+	b = appendJSONString(b, e.Reason)
+	b = append(b, `,"approver":`...)
+	b = appendJSONString(b, e.Approver)
+	b = append(b, `,"until":`...)
+	b = appendJSONDate(b, e.Until)
 	if e.RequestedBy != "" {
-		j.raw(`,"requested_by":`)
-		j.str(e.RequestedBy)
+		b = append(b, `,"requested_by":`...)
+		b = appendJSONString(b, e.RequestedBy)
 	}
 	if e.Comment != "" {
-		j.raw(`,"comment":`)
-		j.str(e.Comment)
+		b = append(b, `,"comment":`...)
+		b = appendJSONString(b, e.Comment)
 	}
-	j.b = append(j.b, '}')
+	return append(b, '}')
 }
 
-func (j *jsonWriter) roadmap(list []Phase) {
-	array(j, list, func(p *Phase) {
-		j.raw(`{"phase":`)
-		j.int(p.Phase)
-		j.raw(`,"objectives":`)
-		array(j, p.Objectives, func(o *PhaseObjective) {
-			j.raw(`{"id":`)
-			j.str(o.ID)
-			j.raw(`,"category":`)
-			j.str(o.Category)
-			j.raw(`,"level":`)
-			j.int(o.Level)
-			j.b = append(j.b, '}')
-		})
-		j.raw(`,"projected":{"program":`)
-		j.float(p.Projected.Program)
-		j.raw(`,"floor":`)
-		j.int(p.Projected.Floor)
-		j.raw(`,"domains":`)
-		array(j, p.Projected.Domains, func(d *ProjectedDomain) {
-			j.raw(`{"id":`)
-			j.str(d.ID)
-			j.raw(`,"score":`)
-			j.floatOrNull(d.Score, d.NA)
-			j.b = append(j.b, '}')
-		})
-		j.raw(`,"categories":`)
-		array(j, p.Projected.Categories, func(c *ProjectedCategory) {
-			j.raw(`{"id":`)
-			j.str(c.ID)
-			if c.NA {
-				j.raw(`,"level":null,"score":null`)
-			} else {
-				j.raw(`,"level":`)
-				j.int(c.Level)
-				j.raw(`,"score":`)
-				j.float(c.Score)
+func (e *jsonErr) roadmap(b []byte, list []Phase) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range list {
+		p := &list[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"phase":`...)
+		b = appendJSONInt(b, p.Phase)
+		b = append(b, `,"objectives":`...)
+		if p.Objectives == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for k := range p.Objectives {
+				o := &p.Objectives[k]
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"id":`...)
+				b = appendJSONString(b, o.ID)
+				b = append(b, `,"category":`...)
+				b = appendJSONString(b, o.Category)
+				b = append(b, `,"level":`...)
+				b = appendJSONInt(b, o.Level)
+				b = append(b, '}')
 			}
-			j.b = append(j.b, '}')
-		})
-		j.raw(`}}`)
-	})
+			b = append(b, ']')
+		}
+		b = append(b, `,"projected":{"program":`...)
+		b = e.float(b, p.Projected.Program)
+		b = append(b, `,"floor":`...)
+		b = appendJSONInt(b, p.Projected.Floor)
+		b = append(b, `,"domains":`...)
+		if p.Projected.Domains == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for k := range p.Projected.Domains {
+				d := &p.Projected.Domains[k]
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"id":`...)
+				b = appendJSONString(b, d.ID)
+				b = append(b, `,"score":`...)
+				b = e.floatOrNull(b, d.Score, d.NA)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, `,"categories":`...)
+		if p.Projected.Categories == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for k := range p.Projected.Categories {
+				c := &p.Projected.Categories[k]
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"id":`...)
+				b = appendJSONString(b, c.ID)
+				if c.NA {
+					b = append(b, `,"level":null,"score":null`...)
+				} else {
+					b = append(b, `,"level":`...)
+					b = appendJSONInt(b, c.Level)
+					b = append(b, `,"score":`...)
+					b = e.float(b, c.Score)
+				}
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, `}}`...)
+	}
+	return append(b, ']')
 }

@@ -50,3 +50,24 @@ func BenchmarkAppendJSONTenScopes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendJSONTwoScopes encodes the result BenchmarkScoreBuiltinTwoScopes
+// computes, as getScore does on a cache miss.
+func BenchmarkAppendJSONTwoScopes(b *testing.B) {
+	m, err := model.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := assess.Score(twoScopeInput(m))
+	data, err := r.AppendJSON(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.AppendJSON(make([]byte, 0, len(data))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package assess
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/csmm/csmm/internal/model"
@@ -15,11 +17,157 @@ func Truncate(score float64) float64 {
 }
 
 // value is the effective value of one objective in one scope (or roll-up).
+// Its status and source are small codes (see statusOf and sourceOf), so that
+// the tables of values scoring keeps are small and cheap to copy.
 type value struct {
 	v          float64
 	applicable bool
-	status     Status
-	source     Source
+	status     valueStatus
+	source     valueSource
+}
+
+// valueStatus codes a Status in a value.
+type valueStatus uint8
+
+const (
+	vsUnset valueStatus = iota
+	vsAnswered
+	vsUnanswered
+	vsStale
+	vsNA
+	vsExempt
+)
+
+// statusOf is the Status of each code.
+var statusOf = [...]Status{vsUnset: "", vsAnswered: StatusAnswered, vsUnanswered: StatusUnanswered, vsStale: StatusStale, vsNA: StatusNA, vsExempt: StatusExempt}
+
+// valueSource codes a Source in a value.
+type valueSource uint8
+
+const (
+	srcUnset valueSource = iota
+	srcManual
+	srcAutomated
+	srcNone
+)
+
+// sourceOf is the Source of each code.
+var sourceOf = [...]Source{srcUnset: "", srcManual: SourceManual, srcAutomated: SourceAutomated, srcNone: SourceNone}
+
+// levelSlots is the size of a table indexed by level.
+const levelSlots = model.MaxLevel + 1
+
+// layout indexes a model for one scoring, so that the tables of values are
+// read by position rather than by matching IDs: each objective's category,
+// each category's domain, and each category's objectives per level.
+type layout struct {
+	// objCat is the index of each objective's category, -1 for none.
+	objCat []int
+	// catDom is the index of each category's domain, -1 for none.
+	catDom []int
+	// gate holds the objectives of levels MinLevel+1 to MaxLevel, by
+	// category, then level, then model order: those of category ci at level
+	// l are gate[start[ci*levelSlots+l]:start[ci*levelSlots+l+1]].
+	gate  []int
+	start []int
+}
+
+// init indexes m. Model IDs are unique (the model is validated where it
+// is read), so each objective has at most one category and each category at
+// most one domain.
+func (lay *layout) init(m *model.Model) {
+	n, nc := len(m.Objectives), len(m.Categories)
+	buf := make([]int, n+nc+n+nc*levelSlots+1)
+	*lay = layout{
+		objCat: buf[:n:n],
+		catDom: buf[n : n+nc : n+nc],
+		gate:   buf[n+nc : 2*n+nc : 2*n+nc],
+		start:  buf[2*n+nc:],
+	}
+	last := -1
+	for i := range m.Objectives {
+		id := m.Objectives[i].Category
+		if last < 0 || m.Categories[last].ID != id {
+			last = -1
+			for ci := range m.Categories {
+				if m.Categories[ci].ID == id {
+					last = ci
+					break
+				}
+			}
+		}
+		lay.objCat[i] = last
+	}
+	for ci := range m.Categories {
+		lay.catDom[ci] = -1
+		for di := range m.Domains {
+			if m.Domains[di].ID == m.Categories[ci].Domain {
+				lay.catDom[ci] = di
+				break
+			}
+		}
+	}
+	// A counting sort of the objectives by category and level: count into
+	// start[k+1], sum, then place each at start[k] (which moves it on to
+	// the next slot's start; shifted back at the end).
+	for i := range m.Objectives {
+		if k := lay.slot(m, i); k >= 0 {
+			lay.start[k+1]++
+		}
+	}
+	for k := 1; k < len(lay.start); k++ {
+		lay.start[k] += lay.start[k-1]
+	}
+	lay.gate = lay.gate[:lay.start[len(lay.start)-1]]
+	for i := range m.Objectives {
+		if k := lay.slot(m, i); k >= 0 {
+			lay.gate[lay.start[k]] = i
+			lay.start[k]++
+		}
+	}
+	copy(lay.start[1:], lay.start[:len(lay.start)-1])
+	lay.start[0] = 0
+}
+
+// slot is objective i's slot in start, or -1 when it has no category or a
+// level that no gate counts.
+func (lay *layout) slot(m *model.Model, i int) int {
+	ci, l := lay.objCat[i], m.Objectives[i].Level
+	if ci < 0 || l <= model.MinLevel || l > model.MaxLevel {
+		return -1
+	}
+	return ci*levelSlots + l
+}
+
+// at lists the objectives of category ci at level l (MinLevel < l <= MaxLevel).
+func (lay *layout) at(ci, l int) []int {
+	k := ci*levelSlots + l
+	return lay.gate[lay.start[k]:lay.start[k+1]]
+}
+
+// scratch is memory that one scoring reuses from scope to scope and from
+// phase to phase of the roadmap; nothing in it goes into the result.
+type scratch struct {
+	cats      []categoryCalc
+	domains   []float64
+	domainW   []float64
+	domainNA  []bool
+	sel       []int
+	selBounds []int
+}
+
+func (s *scratch) init(m *model.Model) {
+	n, nc, nd := len(m.Objectives), len(m.Categories), len(m.Domains)
+	f := make([]float64, 2*nd)
+	ints := make([]int, n+2*nc)
+	*s = scratch{
+		cats:      make([]categoryCalc, nc),
+		domains:   f[:nd:nd],
+		domainW:   f[nd:],
+		domainNA:  make([]bool, nd),
+		sel:       ints[:0:n],
+		selBounds: ints[n:],
+	}
 }
 
 // Score scores an assessment by the method of the project's scoring
@@ -42,83 +190,141 @@ func Score(in Input) Result {
 		Model: ModelRef{ID: m.ID, Version: m.Version},
 		AsOf:  in.AsOf,
 	}
+	var lay layout
+	lay.init(m)
+	var s scratch
+	s.init(m)
+	n, ns, nc := len(m.Objectives), len(scopes), len(m.Categories)
 
-	// Exemptions in force apply to every scope.
-	exempt := make([]bool, len(m.Objectives))
-	for i, o := range m.Objectives {
-		if e, ok := in.Exemptions[o.ID]; ok && e.ValidOn(in.AsOf) {
-			exempt[i] = true
+	// The exemption of each objective, if any (exempt: in force; it applies
+	// to every scope): exemptions[exemptionAt[i]-1], exemptionAt[i] 0 for
+	// none. Each objective score gets its own copy.
+	var exemptions []Exemption
+	var exemptionAt []int32
+	var exempt []bool
+	if len(in.Exemptions) > 0 {
+		exemptions = make([]Exemption, 0, min(len(in.Exemptions), n))
+		exemptionAt = make([]int32, n)
+		exempt = make([]bool, n)
+		for i := range m.Objectives {
+			if e, ok := in.Exemptions[m.Objectives[i].ID]; ok {
+				exemptions = append(exemptions, e)
+				exemptionAt[i] = int32(len(exemptions))
+				exempt[i] = e.ValidOn(in.AsOf)
+			}
+		}
+	}
+	copies := make([]Exemption, 0, len(exemptions)*(ns+1))
+	addExemption := func(os *ObjectiveScore, i int) {
+		if exemptionAt != nil && exemptionAt[i] > 0 {
+			copies = append(copies, exemptions[exemptionAt[i]-1])
+			os.Exemption = &copies[len(copies)-1]
+			os.ExemptionExpired = !exempt[i]
 		}
 	}
 
-	perScope := make([][]value, len(scopes))
-	contradicted := make([][]Contradiction, len(m.Objectives))
-	staleEv := make([][]CheckEvidence, len(m.Objectives))
-	laterEv := make([][]CheckEvidence, len(m.Objectives))
-	var rollupCount completeness
-	rollupCount.init(m)
+	// Values of every scope, then of the roll-up; the value each objective
+	// score points to; the completeness counts of every scope, then of the
+	// roll-up (applicable then valued, per category).
+	vals := make([]value, n*(ns+1))
+	floats := make([]float64, n*(ns+1))
+	counts := make([]int, 2*nc*(ns+1))
+	rollupCount := counts[2*nc*ns:]
+	// What objective scores' Answer point to: one per answer found.
+	answers := make([]Response, 0, min(len(in.Answers), n*ns))
+	// What objective scores' Evidence point to: one per evidence found.
+	evidences := make([]Evidence, 0, min(len(in.Evidence), n*ns))
+	// What the roll-up lists of every scope, allocated when there is any.
+	var contradicted [][]Contradiction
+	var staleEv, laterEv [][]CheckEvidence
+	res.Scopes = make([]ScopeResult, ns)
 	for si, sc := range scopes {
-		vals := make([]value, len(m.Objectives))
-		var count completeness
-		count.init(m)
-		objs := make([]ObjectiveScore, len(m.Objectives))
-		answers := make([]Response, len(m.Objectives)) // what objs[i].Answer points to
+		sv := vals[si*n : (si+1)*n]
+		count := counts[2*nc*si : 2*nc*(si+1)]
+		objs := make([]ObjectiveScore, n)
 		for i := range m.Objectives {
 			o := &m.Objectives[i]
 			key := Key{Objective: o.ID, Scope: sc.ID}
 			var ans *Response
 			if a, ok := in.Answers[key]; ok {
-				answers[i] = a
-				ans = &answers[i]
+				answers = append(answers, a)
+				ans = &answers[len(answers)-1]
 			}
-			var ev *Evidence
-			if e, ok := in.Evidence[key]; ok {
-				ev = &e
+			var ev, fresh *Evidence
+			if len(in.Evidence) > 0 {
+				if e, ok := in.Evidence[key]; ok {
+					ev = &e
+					evidences = append(evidences, Evidence{})
+					fresh = &evidences[len(evidences)-1]
+				}
 			}
-			j := judge(o, ans, ev, sc.ID, in.AsOf, validity, evValidity)
-			if exempt[i] {
-				j.val = value{status: StatusExempt, source: SourceNone}
+			j := judge(o, ans, ev, fresh, sc.ID, in.AsOf, validity, evValidity)
+			if exempt != nil && exempt[i] {
+				j.val = value{status: vsExempt, source: srcNone}
 				j.contradicted = nil
 			}
-			vals[i] = j.val
-			count.add(m, i, vals[i])
-			rollupCount.add(m, i, vals[i])
-			objs[i] = objectiveScore(o, vals[i])
-			objs[i].Answer = ans
-			objs[i].Evidence = j.evidence
-			objs[i].Contradicted = j.contradicted
-			objs[i].StaleEvidence = j.stale
-			objs[i].LaterEvidence = j.later
-			objs[i].AnswerAfterAsOf = j.future
-			addExemption(&objs[i], &in, o.ID, exempt[i])
-			contradicted[i] = append(contradicted[i], j.contradicted...)
-			for _, c := range j.stale {
-				c.Scope = sc.ID
-				staleEv[i] = append(staleEv[i], c)
+			sv[i] = j.val
+			countValue(count, lay.objCat[i], j.val)
+			countValue(rollupCount, lay.objCat[i], j.val)
+			os := &objs[i]
+			setObjectiveScore(os, o, j.val, &floats[si*n+i])
+			os.Answer = ans
+			os.Evidence = j.evidence
+			os.Contradicted = j.contradicted
+			os.StaleEvidence = j.stale
+			os.LaterEvidence = j.later
+			os.AnswerAfterAsOf = j.future
+			addExemption(os, i)
+			if len(j.contradicted) > 0 {
+				if contradicted == nil {
+					contradicted = make([][]Contradiction, n)
+				}
+				contradicted[i] = append(contradicted[i], j.contradicted...)
 			}
-			for _, c := range j.later {
-				c.Scope = sc.ID
-				laterEv[i] = append(laterEv[i], c)
+			if len(j.stale) > 0 {
+				if staleEv == nil {
+					staleEv = make([][]CheckEvidence, n)
+				}
+				for _, c := range j.stale {
+					c.Scope = sc.ID
+					staleEv[i] = append(staleEv[i], c)
+				}
+			}
+			if len(j.later) > 0 {
+				if laterEv == nil {
+					laterEv = make([][]CheckEvidence, n)
+				}
+				for _, c := range j.later {
+					c.Scope = sc.ID
+					laterEv[i] = append(laterEv[i], c)
+				}
 			}
 		}
-		perScope[si] = vals
-		sr := ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
-		sr.Program, sr.Domains, sr.Categories = summarize(m, vals, &count, in.Targets)
-		res.Scopes = append(res.Scopes, sr)
+		sr := &res.Scopes[si]
+		*sr = ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
+		sr.Program, sr.Domains, sr.Categories = summarize(&lay, m, sv, count, in.Targets, &s)
 	}
 
-	rollup := combine(m, scopes, perScope)
-	res.Objectives = make([]ObjectiveScore, len(m.Objectives))
+	rollup := vals[n*ns:]
+	combine(m, scopes, vals, rollup)
+	res.Objectives = make([]ObjectiveScore, n)
 	for i := range m.Objectives {
-		res.Objectives[i] = objectiveScore(&m.Objectives[i], rollup[i])
-		addExemption(&res.Objectives[i], &in, m.Objectives[i].ID, exempt[i])
+		os := &res.Objectives[i]
+		setObjectiveScore(os, &m.Objectives[i], rollup[i], &floats[n*ns+i])
+		addExemption(os, i)
 		// The roll-up lists what every scope found, each item naming its scope.
-		res.Objectives[i].Contradicted = contradicted[i]
-		res.Objectives[i].StaleEvidence = staleEv[i]
-		res.Objectives[i].LaterEvidence = laterEv[i]
+		if contradicted != nil {
+			os.Contradicted = contradicted[i]
+		}
+		if staleEv != nil {
+			os.StaleEvidence = staleEv[i]
+		}
+		if laterEv != nil {
+			os.LaterEvidence = laterEv[i]
+		}
 	}
-	res.Program, res.Domains, res.Categories = summarize(m, rollup, &rollupCount, in.Targets)
-	res.Roadmap = roadmap(m, rollup, res.Categories)
+	res.Program, res.Domains, res.Categories = summarize(&lay, m, rollup, rollupCount, in.Targets, &s)
+	res.Roadmap = roadmap(&lay, m, rollup, res.Categories, &s)
 	return res
 }
 
@@ -127,14 +333,6 @@ func weight(w float64) float64 {
 		return 1
 	}
 	return w
-}
-
-func addExemption(os *ObjectiveScore, in *Input, id string, inForce bool) {
-	if _, ok := in.Exemptions[id]; ok {
-		e := in.Exemptions[id] // declared here, so that only an exemption found is allocated
-		os.Exemption = &e
-		os.ExemptionExpired = !inForce
-	}
 }
 
 // judged is one objective judged in one scope: its value and what the
@@ -151,14 +349,16 @@ type judged struct {
 
 // judge applies the value rules and the source precedence of the mode to one
 // objective in one scope.
-func judge(o *model.Objective, ans *Response, ev *Evidence, scope string, asOf Date, validity, evValidity int) judged {
+// When there is evidence, fresh is where the evidence that counts is written
+// (j.evidence points to it).
+func judge(o *model.Objective, ans *Response, ev, fresh *Evidence, scope string, asOf Date, validity, evValidity int) judged {
 	var j judged
-	manual := value{status: StatusUnanswered, source: SourceNone, applicable: true}
+	manual := value{status: vsUnanswered, source: srcNone, applicable: true}
 	validManual := false
 	if ans != nil && (ans.Answer != "" || ans.Measure != nil) {
 		v, applicable, ok := ans.Value()
 		switch {
-		case !ok, o.Binary() && !binaryAnswer(*ans):
+		case !ok, o.Binary() && !binaryAnswer(ans):
 			// Rejected where answers are read (an unknown word, an invalid
 			// measure, or a binary objective answered on the coverage
 			// scale); anything that gets here anyway counts as unanswered.
@@ -168,79 +368,113 @@ func judge(o *model.Objective, ans *Response, ev *Evidence, scope string, asOf D
 			j.future = true
 		case !ans.Date.IsZero() && asOf.DaysSince(ans.Date) > validity:
 			// Stale, na included: applicable with v = 0 until confirmed.
-			manual = value{status: StatusStale, source: SourceManual, applicable: true}
+			manual = value{status: vsStale, source: srcManual, applicable: true}
 		case !applicable:
-			manual = value{status: StatusNA, source: SourceManual}
+			manual = value{status: vsNA, source: srcManual}
 			validManual = true
 		default:
-			manual = value{v: v, status: StatusAnswered, source: SourceManual, applicable: true}
+			manual = value{v: v, status: vsAnswered, source: srcManual, applicable: true}
 			validManual = true
 		}
 	}
-	var auto *value
+	var auto value
+	hasAuto := false
 	if ev != nil {
-		eff, stale, later := freshEvidence(*ev, asOf, evValidity)
-		j.evidence, j.stale, j.later = &eff, stale, later
-		if eff.Evaluated() {
-			auto = &value{v: eff.Value(), status: StatusAnswered, source: SourceAutomated, applicable: true}
+		j.stale, j.later = freshEvidence(fresh, ev, asOf, evValidity)
+		j.evidence = fresh
+		if fresh.Evaluated() {
+			auto = value{v: fresh.Value(), status: vsAnswered, source: srcAutomated, applicable: true}
+			hasAuto = true
 		}
 	}
 	switch o.Mode {
 	case model.ModeAutomated:
 		j.val = manual
-		if auto != nil {
-			j.val = *auto
+		if hasAuto {
+			j.val = auto
 		}
 	case model.ModeEither:
 		switch {
 		case validManual:
 			j.val = manual
-		case auto != nil:
-			j.val = *auto
+		case hasAuto:
+			j.val = auto
 		default:
 			j.val = manual
 		}
 	default:
 		j.val = manual
 	}
-	if j.val.source == SourceManual && j.val.status == StatusAnswered && claimsMost(*ans) && j.evidence != nil {
-		j.contradicted = contradictions(o, *j.evidence, scope)
+	if j.val.source == srcManual && j.val.status == vsAnswered && claimsMost(ans) && j.evidence != nil {
+		j.contradicted = contradictions(o, j.evidence, scope)
 	}
 	return j
 }
 
 // binaryAnswer reports whether a response is one a binary objective accepts.
-func binaryAnswer(r Response) bool {
+func binaryAnswer(r *Response) bool {
 	return r.Measure == nil && (r.Answer == No || r.Answer == Yes || r.Answer == NA)
 }
 
 // claimsMost reports whether a manual answer claims most or all of the
 // scope: most, yes, or a measure of at least 0.75 (what most stands for), the
 // answers that failing checks contradict.
-func claimsMost(r Response) bool {
+func claimsMost(r *Response) bool {
 	if r.Measure != nil {
 		return r.Measure.Valid() && r.Measure.Value() >= 0.75
 	}
 	return r.Answer == Most || r.Answer == Yes
 }
 
-// freshEvidence splits evidence into what counts on the as-of date and what
-// does not: scans more than evValidity days before it (stale) and scans after
-// it (not known then). Evidence without per-check counts counts as is.
-func freshEvidence(ev Evidence, asOf Date, evValidity int) (fresh Evidence, stale, later []CheckEvidence) {
+// freshEvidence splits evidence into what counts on the as-of date (written
+// to fresh) and what does not: scans more than evValidity days before it
+// (stale) and scans after it (not known then). Evidence without per-check
+// counts counts as is.
+func freshEvidence(fresh, ev *Evidence, asOf Date, evValidity int) (stale, later []CheckEvidence) {
 	if len(ev.Checks) == 0 {
-		return ev, nil, nil
+		*fresh = *ev
+		return nil, nil
 	}
-	for _, c := range ev.Checks {
+	*fresh = Evidence{}
+	// Each scan's kind, counted first so that each list is allocated once.
+	const (
+		isFresh = iota
+		isStale
+		isLater
+	)
+	kind := func(c *CheckEvidence) int {
 		switch {
 		case !c.Scanned.IsZero() && c.Scanned.After(asOf):
-			later = append(later, c)
-			continue
+			return isLater
 		case !c.Scanned.IsZero() && asOf.DaysSince(c.Scanned) > evValidity:
-			stale = append(stale, c)
+			return isStale
+		}
+		return isFresh
+	}
+	var counts [3]int
+	for i := range ev.Checks {
+		counts[kind(&ev.Checks[i])]++
+	}
+	if counts[isFresh] > 0 {
+		fresh.Checks = make([]CheckEvidence, 0, counts[isFresh])
+	}
+	if counts[isStale] > 0 {
+		stale = make([]CheckEvidence, 0, counts[isStale])
+	}
+	if counts[isLater] > 0 {
+		later = make([]CheckEvidence, 0, counts[isLater])
+	}
+	for i := range ev.Checks {
+		c := &ev.Checks[i]
+		switch kind(c) {
+		case isLater:
+			later = append(later, *c)
+			continue
+		case isStale:
+			stale = append(stale, *c)
 			continue
 		}
-		fresh.Checks = append(fresh.Checks, c)
+		fresh.Checks = append(fresh.Checks, *c)
 		fresh.Source = joinSource(fresh.Source, c.Source)
 		if !c.Supporting {
 			fresh.Passed += c.Passed
@@ -264,12 +498,12 @@ func freshEvidence(ev Evidence, asOf Date, evValidity int) (fresh Evidence, stal
 		fresh.Failed += ev.Failed - f
 		fresh.Muted += ev.Muted - mu
 	}
-	return fresh, stale, later
+	return stale, later
 }
 
 // contradictions lists, per check in the objective's order (deciding, then
 // supporting), the resources that failed it in fresh evidence.
-func contradictions(o *model.Objective, ev Evidence, scope string) []Contradiction {
+func contradictions(o *model.Objective, ev *Evidence, scope string) []Contradiction {
 	failed := map[string]int{}
 	for _, c := range ev.Checks {
 		failed[c.Check] += c.Failed
@@ -296,32 +530,32 @@ func contradictions(o *model.Objective, ev Evidence, scope string) []Contradicti
 	return out
 }
 
-func objectiveScore(o *model.Objective, v value) ObjectiveScore {
-	os := ObjectiveScore{
-		ID: o.ID, Category: o.Category, Level: o.Level,
-		Status: v.status, Source: v.source, Threshold: o.Threshold,
-	}
+// setObjectiveScore sets what an objective score takes from the objective
+// and its value; x is where the score's Value points when it has one.
+func setObjectiveScore(os *ObjectiveScore, o *model.Objective, v value, x *float64) {
+	os.ID, os.Category, os.Level = o.ID, o.Category, o.Level
+	os.Status, os.Source, os.Threshold = statusOf[v.status], sourceOf[v.source], o.Threshold
 	if v.applicable {
-		x := v.v
-		os.Value = &x
+		*x = v.v
+		os.Value = x
 		os.Met = met(o, v)
 	}
-	return os
 }
 
 func met(o *model.Objective, v value) bool { return v.applicable && v.v >= o.Threshold-1e-12 }
 
-// combine computes the roll-up: per objective, the weighted mean of v over the
-// scopes where it is applicable; excluded where it is excluded in every scope.
-func combine(m *model.Model, scopes []Scope, perScope [][]value) []value {
-	out := make([]value, len(m.Objectives))
+// combine computes the roll-up into out: per objective, the weighted mean of
+// v over the scopes where it is applicable; excluded where it is excluded in
+// every scope. vals holds the values of each scope in turn.
+func combine(m *model.Model, scopes []Scope, vals, out []value) {
+	n := len(m.Objectives)
 	for i := range m.Objectives {
 		var sum, wsum float64
 		allExempt := true
 		unanswered, stale, manual, automated := false, false, false, false
 		for si, sc := range scopes {
-			v := perScope[si][i]
-			if v.status != StatusExempt {
+			v := vals[si*n+i]
+			if v.status != vsExempt {
 				allExempt = false
 			}
 			if !v.applicable {
@@ -331,63 +565,53 @@ func combine(m *model.Model, scopes []Scope, perScope [][]value) []value {
 			sum += w * v.v
 			wsum += w
 			switch v.status {
-			case StatusUnanswered:
+			case vsUnanswered:
 				unanswered = true
-			case StatusStale:
+			case vsStale:
 				stale = true
 			}
 			switch v.source {
-			case SourceManual:
+			case srcManual:
 				manual = true
-			case SourceAutomated:
+			case srcAutomated:
 				automated = true
 			}
 		}
 		switch {
 		case allExempt:
-			out[i] = value{status: StatusExempt, source: SourceNone}
+			out[i] = value{status: vsExempt, source: srcNone}
 		case wsum == 0:
-			out[i] = value{status: StatusNA, source: SourceManual}
+			out[i] = value{status: vsNA, source: srcManual}
 		default:
-			v := value{v: sum / wsum, applicable: true, status: StatusAnswered, source: SourceNone}
+			v := value{v: sum / wsum, applicable: true, status: vsAnswered, source: srcNone}
 			switch {
 			case unanswered:
-				v.status = StatusUnanswered
+				v.status = vsUnanswered
 			case stale:
-				v.status = StatusStale
+				v.status = vsStale
 			}
 			switch {
 			case manual:
-				v.source = SourceManual
+				v.source = srcManual
 			case automated:
-				v.source = SourceAutomated
+				v.source = srcAutomated
 			}
 			out[i] = v
 		}
 	}
-	return out
 }
 
-// completeness counts applicable (objective, scope) pairs and those whose
-// value comes from a valid answer or from evidence, per category.
-type completeness struct {
-	applicable map[string]int
-	valued     map[string]int
-}
-
-func (c *completeness) init(m *model.Model) {
-	c.applicable = make(map[string]int, len(m.Categories))
-	c.valued = make(map[string]int, len(m.Categories))
-}
-
-func (c *completeness) add(m *model.Model, i int, v value) {
-	if !v.applicable {
+// countValue adds a value of an objective of category ci (-1 for none) to
+// completeness counts: applicable (objective, scope) pairs in count[2*ci],
+// those whose value comes from a valid answer or from evidence in
+// count[2*ci+1].
+func countValue(count []int, ci int, v value) {
+	if !v.applicable || ci < 0 {
 		return
 	}
-	cat := m.Objectives[i].Category
-	c.applicable[cat]++
-	if v.status == StatusAnswered {
-		c.valued[cat]++
+	count[2*ci]++
+	if v.status == vsAnswered {
+		count[2*ci+1]++
 	}
 }
 
@@ -398,169 +622,197 @@ func ratio(valued, applicable int) float64 {
 	return float64(valued) / float64(applicable)
 }
 
-// levels computes each category's level, score, blocking objectives and work
-// above the gate from a table of values, in model order.
+// categoryCalc is a category's level and score from a table of values.
 type categoryCalc struct {
 	// na: no objective of the category is applicable.
-	na        bool
-	level     int
-	score     float64
-	blocking  []string
-	aboveGate []string
+	na    bool
+	level int
+	score float64
 }
 
-func computeCategories(m *model.Model, vals []value) []categoryCalc {
-	out := make([]categoryCalc, len(m.Categories))
-	for ci, c := range m.Categories {
-		var byLevel [model.MaxLevel + 1][]int
-		for i := range m.Objectives {
-			if m.Objectives[i].Category == c.ID {
-				l := m.Objectives[i].Level
-				if l > model.MinLevel && l <= model.MaxLevel {
-					byLevel[l] = append(byLevel[l], i)
-				}
-			}
-		}
+// computeCategories computes each category's level and score from a table
+// of values into out, in model order.
+func computeCategories(lay *layout, m *model.Model, vals []value, out []categoryCalc) {
+	for ci := range m.Categories {
 		na := true
-		for l := range byLevel {
-			for _, i := range byLevel[l] {
+		for l := model.MinLevel + 1; l <= model.MaxLevel && na; l++ {
+			for _, i := range lay.at(ci, l) {
 				if vals[i].applicable {
 					na = false
+					break
 				}
 			}
 		}
 		if na {
-			out[ci] = categoryCalc{na: true, blocking: []string{}, aboveGate: []string{}}
+			out[ci] = categoryCalc{na: true}
 			continue
 		}
 		level := model.MinLevel
+	levels:
 		for l := model.MinLevel + 1; l <= model.MaxLevel; l++ {
-			ok := true
-			for _, i := range byLevel[l] {
+			for _, i := range lay.at(ci, l) {
 				if vals[i].applicable && !met(&m.Objectives[i], vals[i]) {
-					ok = false
-					break
+					break levels
 				}
-			}
-			if !ok {
-				break
 			}
 			level = l
 		}
-		calc := categoryCalc{level: level, score: float64(level), blocking: []string{}, aboveGate: []string{}}
+		calc := categoryCalc{level: level, score: float64(level)}
 		if level < model.MaxLevel {
 			var sum float64
 			n := 0
-			for _, i := range byLevel[level+1] {
-				if !vals[i].applicable {
-					continue
-				}
-				sum += vals[i].v
-				n++
-				if !met(&m.Objectives[i], vals[i]) {
-					calc.blocking = append(calc.blocking, m.Objectives[i].ID)
+			for _, i := range lay.at(ci, level+1) {
+				if vals[i].applicable {
+					sum += vals[i].v
+					n++
 				}
 			}
 			if n > 0 {
 				calc.score += sum / float64(n)
 			}
-			for l := level + 2; l <= model.MaxLevel; l++ {
-				for _, i := range byLevel[l] {
-					if met(&m.Objectives[i], vals[i]) {
-						calc.aboveGate = append(calc.aboveGate, m.Objectives[i].ID)
-					}
-				}
-			}
 		}
 		out[ci] = calc
 	}
-	return out
 }
 
-// aggregate computes domain scores, the program score and the floor from
-// category scores, with the model's weights. Not-applicable categories are
-// left out of their domain's mean (the others' weights are used); a domain
-// with none applicable is not applicable and left out of the program's mean;
-// the floor is over applicable categories; programNA is set when nothing at
-// all is applicable (program and floor are then 0, shown as null).
-func aggregate(m *model.Model, cats []categoryCalc) (domains []float64, domainNA []bool, program float64, floor int, programNA bool) {
-	domains = make([]float64, len(m.Domains))
-	domainNA = make([]bool, len(m.Domains))
-	floor = model.MaxLevel
-	var psum, pw float64
-	for di, d := range m.Domains {
-		var sum, w float64
-		for ci, c := range m.Categories {
-			if c.Domain == d.ID && !cats[ci].na {
-				sum += weight(c.Weight) * cats[ci].score
-				w += weight(c.Weight)
+// gateLists sets each category's Blocking (the applicable objectives at
+// level+1 that are not met) and AboveGate (objectives met at levels above
+// level+1), both empty for a not-applicable category or one at the top
+// level. The lists share one array, each capped at its length.
+func gateLists(lay *layout, m *model.Model, vals []value, cats []categoryCalc, out []CategoryScore, s *scratch) {
+	sel, bounds := s.sel[:0], s.selBounds
+	for ci, c := range cats {
+		if !c.na && c.level < model.MaxLevel {
+			for _, i := range lay.at(ci, c.level+1) {
+				if vals[i].applicable && !met(&m.Objectives[i], vals[i]) {
+					sel = append(sel, i)
+				}
 			}
-		}
-		if w > 0 {
-			domains[di] = sum / w
-			psum += weight(d.Weight) * domains[di]
-			pw += weight(d.Weight)
+			bounds[2*ci] = len(sel)
+			for l := c.level + 2; l <= model.MaxLevel; l++ {
+				for _, i := range lay.at(ci, l) {
+					if met(&m.Objectives[i], vals[i]) {
+						sel = append(sel, i)
+					}
+				}
+			}
 		} else {
-			domainNA[di] = true
+			bounds[2*ci] = len(sel)
+		}
+		bounds[2*ci+1] = len(sel)
+	}
+	names := make([]string, len(sel))
+	for k, i := range sel {
+		names[k] = m.Objectives[i].ID
+	}
+	from := 0
+	for ci := range cats {
+		mid, to := bounds[2*ci], bounds[2*ci+1]
+		out[ci].Blocking = names[from:mid:mid]
+		out[ci].AboveGate = names[mid:to:to]
+		from = to
+	}
+	s.sel = sel
+}
+
+// aggregate computes domain scores into s.domains and s.domainNA, and the
+// program score and the floor, from category scores, with the model's
+// weights. Not-applicable categories are left out of their domain's mean
+// (the others' weights are used); a domain with none applicable is not
+// applicable and left out of the program's mean; the floor is over
+// applicable categories; programNA is set when nothing at all is applicable
+// (program and floor are then 0, shown as null).
+func aggregate(lay *layout, m *model.Model, cats []categoryCalc, s *scratch) (program float64, floor int, programNA bool) {
+	domains, w := s.domains, s.domainW
+	clear(domains)
+	clear(w)
+	floor = model.MaxLevel
+	applicable := 0
+	for ci := range m.Categories {
+		if cats[ci].na {
+			continue
+		}
+		floor = min(floor, cats[ci].level)
+		applicable++
+		if di := lay.catDom[ci]; di >= 0 {
+			cw := weight(m.Categories[ci].Weight)
+			domains[di] += cw * cats[ci].score
+			w[di] += cw
 		}
 	}
-	applicable := 0
-	for _, c := range cats {
-		if !c.na {
-			floor = min(floor, c.level)
-			applicable++
+	var psum, pw float64
+	for di := range m.Domains {
+		if w[di] > 0 {
+			domains[di] /= w[di]
+			dw := weight(m.Domains[di].Weight)
+			psum += dw * domains[di]
+			pw += dw
+			s.domainNA[di] = false
+		} else {
+			domains[di] = 0
+			s.domainNA[di] = true
 		}
 	}
 	if pw > 0 {
 		program = psum / pw
 	}
 	if applicable == 0 {
-		return domains, domainNA, 0, 0, true
+		return 0, 0, true
 	}
-	return domains, domainNA, program, floor, false
+	return program, floor, false
 }
 
-func summarize(m *model.Model, vals []value, count *completeness, targets map[string]int) (Program, []DomainScore, []CategoryScore) {
-	cats := computeCategories(m, vals)
-	domainScores, domainNA, programScore, floor, programNA := aggregate(m, cats)
+func summarize(lay *layout, m *model.Model, vals []value, count []int, targets map[string]int, s *scratch) (Program, []DomainScore, []CategoryScore) {
+	cats := s.cats
+	computeCategories(lay, m, vals, cats)
+	programScore, floor, programNA := aggregate(lay, m, cats, s)
 	prog := Program{Score: programScore, Floor: floor, NA: programNA}
 	catOut := make([]CategoryScore, len(m.Categories))
+	gateLists(lay, m, vals, cats, catOut, s)
+	// What targets' pointers point to, allocated at the first target.
+	var targetOf []int
+	var gapOf []float64
+	var metOf []bool
 	var totalA, totalV int
-	for ci, c := range m.Categories {
-		cs := CategoryScore{
-			ID: c.ID, Domain: c.Domain, Level: cats[ci].level, Score: cats[ci].score,
-			Completeness: ratio(count.valued[c.ID], count.applicable[c.ID]),
-			Blocking:     cats[ci].blocking, AboveGate: cats[ci].aboveGate,
-		}
+	for ci := range m.Categories {
+		c := &m.Categories[ci]
+		a, v := count[2*ci], count[2*ci+1]
+		cs := &catOut[ci]
+		cs.ID, cs.Domain, cs.Level, cs.Score = c.ID, c.Domain, cats[ci].level, cats[ci].score
+		cs.Completeness = ratio(v, a)
 		if cats[ci].na {
 			// Not applicable: no level, score or target; the objectives
 			// still count towards completeness (none applicable: 1).
 			cs.Status = StatusNA
 		} else if t, ok := targets[c.ID]; ok && t >= model.MinLevel && t <= model.MaxLevel {
-			target := t
-			gap := math.Max(0, float64(t)-cs.Score)
-			metT := cs.Level >= t
-			cs.Target, cs.Gap, cs.TargetMet = &target, &gap, &metT
+			if targetOf == nil {
+				targetOf = make([]int, len(m.Categories))
+				gapOf = make([]float64, len(m.Categories))
+				metOf = make([]bool, len(m.Categories))
+			}
+			targetOf[ci] = t
+			gapOf[ci] = math.Max(0, float64(t)-cs.Score)
+			metOf[ci] = cs.Level >= t
+			cs.Target, cs.Gap, cs.TargetMet = &targetOf[ci], &gapOf[ci], &metOf[ci]
 			prog.TargetsSet++
-			if metT {
+			if metOf[ci] {
 				prog.TargetsMet++
 			}
 		}
-		totalA += count.applicable[c.ID]
-		totalV += count.valued[c.ID]
-		catOut[ci] = cs
+		totalA += a
+		totalV += v
 	}
 	prog.Completeness = ratio(totalV, totalA)
 	domOut := make([]DomainScore, len(m.Domains))
 	for di, d := range m.Domains {
 		var a, v int
-		for _, c := range m.Categories {
-			if c.Domain == d.ID {
-				a += count.applicable[c.ID]
-				v += count.valued[c.ID]
+		for ci := range m.Categories {
+			if lay.catDom[ci] == di {
+				a += count[2*ci]
+				v += count[2*ci+1]
 			}
 		}
-		domOut[di] = DomainScore{ID: d.ID, Score: domainScores[di], Completeness: ratio(v, a), NA: domainNA[di]}
+		domOut[di] = DomainScore{ID: d.ID, Score: s.domains[di], Completeness: ratio(v, a), NA: s.domainNA[di]}
 	}
 	return prog, domOut, catOut
 }
@@ -568,57 +820,69 @@ func summarize(m *model.Model, vals []value, count *completeness, targets map[st
 // roadmap lists, phase by phase, the unmet applicable objectives at level L+k
 // of every category whose target is at least L+k, and projects the scores
 // once every objective of phases 1..k is met.
-func roadmap(m *model.Model, vals []value, cats []CategoryScore) []Phase {
+func roadmap(lay *layout, m *model.Model, vals []value, cats []CategoryScore, s *scratch) []Phase {
 	maxK := 0
 	for _, c := range cats {
 		if c.Target != nil && !c.NA() {
 			maxK = max(maxK, *c.Target-c.Level)
 		}
 	}
+	phases := make([]Phase, 0, maxK)
+	if maxK == 0 {
+		return phases
+	}
+	// The objectives of a phase are listed by domain, then category, then
+	// in model order.
+	order := make([]int, len(m.Categories))
+	for ci := range order {
+		order[ci] = ci
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ca, cb := &m.Categories[a], &m.Categories[b]
+		if c := cmp.Compare(m.DomainOrder(ca.Domain), m.DomainOrder(cb.Domain)); c != 0 {
+			return c
+		}
+		return cmp.Compare(m.CategoryOrder(ca.ID), m.CategoryOrder(cb.ID))
+	})
 	projected := append([]value(nil), vals...)
-	phases := []Phase{}
+	nd, nc := len(m.Domains), len(m.Categories)
+	domains := make([]ProjectedDomain, maxK*nd)
+	categories := make([]ProjectedCategory, maxK*nc)
 	for k := 1; k <= maxK; k++ {
-		items := []PhaseObjective{}
-		var idx []int
-		for ci, c := range cats {
+		idx := s.sel[:0]
+		for _, ci := range order {
+			c := &cats[ci]
 			if c.Target == nil || c.NA() || *c.Target < c.Level+k {
 				continue
 			}
-			for i := range m.Objectives {
-				o := &m.Objectives[i]
-				if o.Category != m.Categories[ci].ID || o.Level != c.Level+k {
-					continue
-				}
-				if vals[i].applicable && !met(o, vals[i]) {
+			for _, i := range lay.at(ci, c.Level+k) {
+				if vals[i].applicable && !met(&m.Objectives[i], vals[i]) {
 					idx = append(idx, i)
 				}
 			}
 		}
-		sort.SliceStable(idx, func(a, b int) bool {
-			oa, ob := &m.Objectives[idx[a]], &m.Objectives[idx[b]]
-			ca, _ := m.Category(oa.Category)
-			cb, _ := m.Category(ob.Category)
-			if da, db := m.DomainOrder(ca.Domain), m.DomainOrder(cb.Domain); da != db {
-				return da < db
-			}
-			if x, y := m.CategoryOrder(oa.Category), m.CategoryOrder(ob.Category); x != y {
-				return x < y
-			}
-			return idx[a] < idx[b]
-		})
-		for _, i := range idx {
+		items := make([]PhaseObjective, len(idx))
+		for n, i := range idx {
 			o := &m.Objectives[i]
-			items = append(items, PhaseObjective{ID: o.ID, Category: o.Category, Level: o.Level})
-			projected[i] = value{v: 1, applicable: true, status: StatusAnswered, source: projected[i].source}
+			items[n] = PhaseObjective{ID: o.ID, Category: o.Category, Level: o.Level}
+			projected[i] = value{v: 1, applicable: true, status: vsAnswered, source: projected[i].source}
 		}
-		pc := computeCategories(m, projected)
-		ds, dna, ps, floor, _ := aggregate(m, pc)
+		s.sel = idx
+		pc := s.cats
+		computeCategories(lay, m, projected, pc)
+		ps, floor, _ := aggregate(lay, m, pc, s)
 		p := Phase{Phase: k, Objectives: items, Projected: ProjectedScores{Program: ps, Floor: floor}}
-		for di, d := range m.Domains {
-			p.Projected.Domains = append(p.Projected.Domains, ProjectedDomain{ID: d.ID, Score: ds[di], NA: dna[di]})
+		if nd > 0 {
+			p.Projected.Domains = domains[(k-1)*nd : k*nd : k*nd]
+			for di := range m.Domains {
+				p.Projected.Domains[di] = ProjectedDomain{ID: m.Domains[di].ID, Score: s.domains[di], NA: s.domainNA[di]}
+			}
 		}
-		for ci, c := range m.Categories {
-			p.Projected.Categories = append(p.Projected.Categories, ProjectedCategory{ID: c.ID, Level: pc[ci].level, Score: pc[ci].score, NA: pc[ci].na})
+		if nc > 0 {
+			p.Projected.Categories = categories[(k-1)*nc : k*nc : k*nc]
+			for ci := range m.Categories {
+				p.Projected.Categories[ci] = ProjectedCategory{ID: m.Categories[ci].ID, Level: pc[ci].level, Score: pc[ci].score, NA: pc[ci].na}
+			}
 		}
 		phases = append(phases, p)
 	}

@@ -60,3 +60,52 @@ func tenScopeInput(m *model.Model) assess.Input {
 	}
 	return in
 }
+
+// BenchmarkScoreBuiltinTwoScopes scores an assessment like those the API
+// load benchmark seeds (bench/api): the built-in model in two scopes
+// (production weight 2, development weight 1), about nine objectives in ten
+// answered with a word in both scopes, a target of 3 on every category, no
+// evidence and no exemption. The server scores one after each saved answer.
+func BenchmarkScoreBuiltinTwoScopes(b *testing.B) {
+	m, err := model.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := twoScopeInput(m)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := assess.Score(in)
+		if len(r.Scopes) != 2 {
+			b.Fatalf("scored %d scopes, want 2", len(r.Scopes))
+		}
+	}
+}
+
+func twoScopeInput(m *model.Model) assess.Input {
+	in := assess.Input{
+		Model:        m,
+		AsOf:         asOf,
+		Scopes:       []assess.Scope{{ID: "production", Name: "Production", Weight: 2}, {ID: "development", Name: "Development", Weight: 1}},
+		Answers:      map[assess.Key]assess.Response{},
+		Targets:      map[string]int{},
+		ValidityDays: 365,
+	}
+	words := []assess.Answer{assess.No, assess.Some, assess.Half, assess.Most, assess.Yes}
+	binary := []assess.Answer{assess.No, assess.Yes}
+	for oi, o := range m.Objectives {
+		if oi%10 == 3 {
+			continue
+		}
+		for si, sc := range in.Scopes {
+			w := words[(oi*7+si*3)%len(words)]
+			if o.Binary() {
+				w = binary[(oi+si)%2]
+			}
+			in.Answers[assess.Key{Objective: o.ID, Scope: sc.ID}] = assess.Response{Answer: w, Date: asOf.AddDays(-(oi % 30))}
+		}
+	}
+	for _, c := range m.Categories {
+		in.Targets[c.ID] = 3
+	}
+	return in
+}

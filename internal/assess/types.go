@@ -6,6 +6,7 @@ package assess
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,8 +90,45 @@ func (d Date) String() string {
 }
 
 // DaysSince returns the number of days from e to d (negative when d is earlier).
+// Like time.Time.Sub, it saturates, at 106751 days (about 292 years) either way.
 func (d Date) DaysSince(e Date) int {
-	return int(d.time().Sub(e.time()).Hours() / 24)
+	a, aok := d.days()
+	b, bok := e.days()
+	if !aok || !bok {
+		return int(d.time().Sub(e.time()).Hours() / 24)
+	}
+	return int(min(max(a-b, -maxDurationDays), maxDurationDays))
+}
+
+// maxDurationDays is the longest time.Duration in whole days.
+const maxDurationDays = int64(math.MaxInt64 / (24 * time.Hour))
+
+// days returns the number of days from 1970-01-01 to d, with the month and
+// the day normalized as time.Date does (month 13 is January of the next
+// year, day 0 the last day of the previous month); ok is false for fields
+// too far out of range to compute without overflow, left to package time.
+func (d Date) days() (n int64, ok bool) {
+	const maxYM, maxDay = 1 << 24, 1 << 32
+	if d.Year < -maxYM || d.Year > maxYM || d.Month < -maxYM || d.Month > maxYM || d.Day < -maxDay || d.Day > maxDay {
+		return 0, false
+	}
+	y, m := int64(d.Year), int64(d.Month)-1
+	y, m = y+m/12, m%12
+	if m < 0 {
+		y, m = y-1, m+12
+	}
+	// Days from civil (H. Hinnant): years counted from March, in eras of
+	// 400 years of 146097 days.
+	if m < 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	doy := (153*((m+10)%12)+2)/5 + int64(d.Day) - 1
+	return era*146097 + yoe*365 + yoe/4 - yoe/100 + doy - 719468, true
 }
 
 // After reports whether d is later than e.
