@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/csmm/csmm/internal/assess"
+)
+
+// keptSnapshot stores an assessment like those of the API load benchmark
+// (every objective of the built-in model in two scopes, about nine in ten
+// answered) and returns the store with the assessment's snapshot kept in
+// memory, as the first score of the assessment leaves it.
+func keptSnapshot(b *testing.B) (*Store, fixture, *snapshot) {
+	b.Helper()
+	ctx := context.Background()
+	s := open(b, filepath.Join(b.TempDir(), "csmm.db"))
+	f := newFixture(b, s, "bench")
+	m, err := s.LoadModel(ctx, f.org.ID, f.assessment.ModelRef)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var list []AnswerInput
+	n := 0
+	for _, o := range m.Objectives {
+		for _, scope := range []string{"production", "development"} {
+			if n++; n%10 == 0 {
+				continue
+			}
+			word := assess.Most
+			if o.Binary() {
+				word = assess.Yes
+			}
+			list = append(list, AnswerInput{Objective: o.ID, Scope: scope, Answer: word, Note: "reviewed with the platform team",
+				AnsweredBy: "Ann", AnsweredAt: assess.Date{Year: 2026, Month: 9, Day: 1}})
+		}
+	}
+	if _, err := s.PutAnswers(ctx, f.org.ID, f.actor, f.assessment.ID, list); err != nil {
+		b.Fatal(err)
+	}
+	snap, err := s.liveSnapshot(ctx, f.org.ID, f.assessment.ID, -1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, f, snap
+}
+
+// savedAnswer returns the i-th answer of a run of saves over the kept
+// snapshot's answers: each replaces a stored answer, as most saves do.
+func savedAnswer(snap *snapshot, i int, now time.Time) Answer {
+	a := snap.answers[i%len(snap.answers)]
+	a.Answer = []assess.Answer{assess.No, assess.Yes}[i/len(snap.answers)%2]
+	a.Version += 1 + i/len(snap.answers)
+	a.Updated = now
+	return a
+}
+
+// BenchmarkSnapshotInput builds the scoring input of a snapshot from its
+// answers, evidence and exemptions.
+func BenchmarkSnapshotInput(b *testing.B) {
+	s, _, snap := keptSnapshot(b)
+	asOf := assess.DateOf(time.Now().UTC())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := snap.input(asOf, &s.models); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScoringAtKept reads the scoring input of a revision kept in
+// memory: what a score that misses the API's score cache costs when the
+// assessment has not changed since it was last scored.
+func BenchmarkScoringAtKept(b *testing.B) {
+	s, f, snap := keptSnapshot(b)
+	ctx, rev, asOf := context.Background(), snap.a.Revision, assess.DateOf(time.Now().UTC())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, as, err := s.ScoringAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil || as.Revision != rev {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLiveAnswersSaved brings the kept snapshot up to date with one
+// saved answer, as every putAnswer does.
+func BenchmarkLiveAnswersSaved(b *testing.B) {
+	s, f, snap := keptSnapshot(b)
+	rev, now := snap.a.Revision, time.Now().UTC()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rev++
+		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(snap, i, now)})
+	}
+	if s.live.get(f.org.ID, f.assessment.ID, rev) == nil {
+		b.Fatal("the snapshot was not kept up to date")
+	}
+}
+
+// BenchmarkLiveSaveThenScoringAt saves one answer and reads the scoring
+// input of the new revision, as a putAnswer followed by a getScore do
+// under the API load benchmark.
+func BenchmarkLiveSaveThenScoringAt(b *testing.B) {
+	s, f, snap := keptSnapshot(b)
+	ctx, rev, now := context.Background(), snap.a.Revision, time.Now().UTC()
+	asOf := assess.DateOf(now)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rev++
+		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(snap, i, now)})
+		if _, as, err := s.ScoringAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil || as.Revision != rev {
+			b.Fatal(err)
+		}
+	}
+}
