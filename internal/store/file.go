@@ -331,9 +331,14 @@ func replaceApprovedExemptions(ctx context.Context, tx *tx, orgID string, actor 
 
 // snapshot is a stored assessment with everything scoring needs.
 type snapshot struct {
-	a           *Assessment
-	custom      *CustomModel
-	answers     []Answer
+	a       *Assessment
+	custom  *CustomModel
+	answers []Answer
+	// saved are the answers saved through this Store since answers were
+	// read (see liveCache.answersSaved), one per objective and scope: each
+	// takes the place of the stored answer of its objective and scope, or
+	// is added. Only kept snapshots have them, never a rewound one.
+	saved       []Answer
 	evidence    []Evidence
 	exemptionsL []Exemption
 	// known are the answers known on a past date (rewind), which scoring
@@ -359,7 +364,8 @@ func (snap *snapshot) rewind(ctx context.Context, tx *tx, orgID string, asOf ass
 }
 
 // scored returns the answers that scoring uses: those known on the date
-// rewound to, else the stored ones.
+// rewound to, else the stored ones, over which a kept snapshot's saved
+// answers go (only input reads kept snapshots).
 func (snap *snapshot) scored() []Answer {
 	if snap.known != nil {
 		return snap.known

@@ -109,16 +109,36 @@ func (c *liveCache) answersSaved(orgID, id string, rev int64, now time.Time, sav
 	}
 	a := *old.a
 	a.Revision, a.Updated = rev, now
-	next := &snapshot{a: &a, custom: old.custom, evidence: old.evidence, exemptionsL: old.exemptionsL}
-	next.answers = make([]Answer, len(old.answers), len(old.answers)+len(saved))
-	copy(next.answers, old.answers)
+	// The new snapshot shares the answers read from the database (or the
+	// last merge) and copies only the short list of answers saved since,
+	// so that a save costs no copy of every answer.
+	next := &snapshot{a: &a, custom: old.custom, answers: old.answers, evidence: old.evidence, exemptionsL: old.exemptionsL}
+	next.saved = make([]Answer, len(old.saved), len(old.saved)+len(saved))
+	copy(next.saved, old.saved)
 	for _, s := range saved {
 		s.AssessmentID = a.ID
 		s.Objective, s.Scope, s.AnsweredBy, s.UpdatedBy = intern(s.Objective), intern(s.Scope), intern(s.AnsweredBy), intern(s.UpdatedBy)
 		s.Answer = assess.Answer(intern(string(s.Answer)))
-		next.answers = upsertAnswer(next.answers, s)
+		next.saved = upsertAnswer(next.saved, s)
+	}
+	if mergeSaved(len(next.answers), len(next.saved)) {
+		merged := make([]Answer, len(next.answers), len(next.answers)+len(next.saved))
+		copy(merged, next.answers)
+		for _, s := range next.saved {
+			merged = upsertAnswer(merged, s)
+		}
+		next.answers, next.saved = merged, nil
 	}
 	c.add(k, next)
+}
+
+// mergeSaved reports whether a snapshot with this many stored and saved
+// answers is to have them merged into a new copy of the stored ones. Each
+// save copies the saved answers, and a merge every answer: merging once
+// the saved ones pass about the square root of twice the stored ones keeps
+// the bytes copied per save near their least.
+func mergeSaved(stored, saved int) bool {
+	return saved > 8 && saved*saved > 2*stored
 }
 
 // upsertAnswer replaces the answer of s's objective and scope in list, or
@@ -165,12 +185,14 @@ func intern(s string) string {
 // is not interned (objective and scope IDs, words and names are shared by
 // every snapshot, so they count once for all, not here).
 func (snap *snapshot) size() int64 {
-	n := 1024 + cap(snap.answers)*int(unsafe.Sizeof(Answer{}))
-	for i := range snap.answers {
-		a := &snap.answers[i]
-		n += len(a.Note) + len(a.Justification)
-		if a.Measure != nil {
-			n += int(unsafe.Sizeof(*a.Measure))
+	n := 1024 + (cap(snap.answers)+cap(snap.saved))*int(unsafe.Sizeof(Answer{}))
+	for _, list := range [][]Answer{snap.answers, snap.saved} {
+		for i := range list {
+			a := &list[i]
+			n += len(a.Note) + len(a.Justification)
+			if a.Measure != nil {
+				n += int(unsafe.Sizeof(*a.Measure))
+			}
 		}
 	}
 	n += 400*len(snap.evidence) + 400*len(snap.exemptionsL)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -157,4 +158,97 @@ func TestLiveCacheBounds(t *testing.T) {
 	if c.get("other", "a", 5) != nil {
 		t.Error("another organization's key served the snapshot")
 	}
+}
+
+// TestScoringAtAfterManySaves saves many answers one by one through the
+// same Store, new ones and changes, past the point where the kept
+// snapshot merges its saved answers into its stored ones, and checks after
+// each save that the kept revision scores the input the database holds,
+// while other goroutines score it concurrently.
+func TestScoringAtAfterManySaves(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		url := b.fresh(t)
+		s := open(t, url)
+		other := open(t, url)
+		fx := newFixture(t, s, "many")
+		org, id := fx.org.ID, fx.assessment.ID
+		m, err := s.LoadModel(ctx, org, fx.assessment.ModelRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asOf := assess.DateOf(time.Now().UTC())
+		if _, _, err := s.Scoring(ctx, org, id, asOf); err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		done := make(chan error, 2)
+		for range 2 {
+			go func() {
+				for {
+					select {
+					case <-stop:
+						done <- nil
+						return
+					default:
+					}
+					rev, err := s.AssessmentRevision(ctx, org, id)
+					if err == nil {
+						var in assess.Input
+						if in, _, err = s.ScoringAt(ctx, org, id, rev, asOf); err == nil {
+							assess.Score(in)
+						}
+					}
+					if err != nil {
+						done <- err
+						return
+					}
+				}
+			}()
+		}
+		versions := map[string]int{}
+		objectives := m.Objectives[:min(len(m.Objectives), 12)]
+		for i := range 60 {
+			o := objectives[i%len(objectives)]
+			scope := []string{"production", "development"}[i/len(objectives)%2]
+			word := []assess.Answer{assess.No, assess.Yes}[i/(2*len(objectives))%2]
+			a, err := s.PutAnswer(ctx, org, fx.actor, AnswerInput{AssessmentID: id, Objective: o.ID, Scope: scope, Answer: word,
+				Note: fmt.Sprintf("save %d", i), AnsweredBy: "Ann", AnsweredAt: assess.Date{Year: 2026, Month: 11, Day: 1}, ExpectedVersion: versions[o.ID+"/"+scope]})
+			if err != nil {
+				t.Fatalf("save %d: %v", i, err)
+			}
+			versions[o.ID+"/"+scope] = a.Version
+			rev, err := s.AssessmentRevision(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := s.live.get(org, id, rev)
+			if kept == nil {
+				t.Fatalf("save %d: revision %d not kept", i, rev)
+			}
+			if n, saved := len(kept.answers), len(kept.saved); mergeSaved(n, saved) {
+				t.Fatalf("save %d: %d saved answers over %d stored ones were not merged", i, saved, n)
+			}
+			got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantAs, err := other.Scoring(ctx, org, id, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantAs.Revision != rev {
+				t.Fatalf("save %d: database at revision %d, want %d", i, wantAs.Revision, rev)
+			}
+			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
+				t.Fatalf("save %d: input at revision %d differs from the database (-database +kept):\n%s", i, rev, d)
+			}
+		}
+		close(stop)
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

@@ -63,8 +63,11 @@ func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input,
 
 		EvidenceValidityDays: snap.a.EvidenceValidityDays,
 	}
-	for _, a := range snap.scored() {
-		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+	for _, list := range [][]Answer{snap.scored(), snap.saved} {
+		for i := range list {
+			a := &list[i]
+			in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+		}
 	}
 	for _, e := range snap.evidence {
 		k := assess.Key{Objective: e.Objective, Scope: e.Scope}
