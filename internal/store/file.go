@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
@@ -18,7 +19,9 @@ import (
 // For a past date the answers are those known that day, read from their
 // history (answersAsOf): an answer overwritten since scores as it was.
 // It returns not_found for another organization's assessment and invalid
-// when its custom model no longer parses.
+// when its custom model no longer parses. The input's maps and slices may
+// be shared with other scorings of the same revision: they must not be
+// changed.
 func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
 	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
 	var snap *snapshot
@@ -49,7 +52,8 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 // assessment in memory (read for an earlier score and kept up to date with
 // the answers saved through this Store since) it reads nothing; otherwise
 // it reads the assessment as Scoring does, whose revision may then be
-// later than rev. The Assessment returned must not be changed.
+// later than rev. The Assessment returned, and the input's maps and slices,
+// which every scoring of the revision shares, must not be changed.
 func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
 	if s.rewinds(asOf) {
 		// A past date reads the answers' history, never the kept copy.
@@ -93,13 +97,19 @@ func (s *Store) liveSnapshot(ctx context.Context, orgID, id string, rev int64) (
 	if err != nil {
 		return nil, err
 	}
-	// The answers share the assessment's ID, and the text that repeats
-	// across answers and assessments, instead of a copy each.
+	// The answers share the text that repeats across answers and
+	// assessments instead of a copy each.
 	for i := range snap.answers {
 		a := &snap.answers[i]
-		a.AssessmentID = snap.a.ID
-		a.Objective, a.Scope, a.AnsweredBy, a.UpdatedBy = intern(a.Objective), intern(a.Scope), intern(a.AnsweredBy), intern(a.UpdatedBy)
+		a.Objective, a.Scope, a.AnsweredBy = intern(a.Objective), intern(a.Scope), intern(a.AnsweredBy)
 		a.Answer = assess.Answer(intern(string(a.Answer)))
+	}
+	// What is kept is the scoring input, which every scoring of this
+	// revision shares and the revisions saved after it start from; a
+	// snapshot whose model does not parse is kept as read, and fails the
+	// same way on every scoring.
+	if _, err := snap.scoring(&s.models); err == nil {
+		snap.answers, snap.evidence, snap.exemptionsL = nil, nil, nil
 	}
 	s.live.put(orgID, snap)
 	return snap, nil
@@ -331,14 +341,9 @@ func replaceApprovedExemptions(ctx context.Context, tx *tx, orgID string, actor 
 
 // snapshot is a stored assessment with everything scoring needs.
 type snapshot struct {
-	a       *Assessment
-	custom  *CustomModel
-	answers []Answer
-	// saved are the answers saved through this Store since answers were
-	// read (see liveCache.answersSaved), one per objective and scope: each
-	// takes the place of the stored answer of its objective and scope, or
-	// is added. Only kept snapshots have them, never a rewound one.
-	saved       []Answer
+	a           *Assessment
+	custom      *CustomModel
+	answers     []Answer
 	evidence    []Evidence
 	exemptionsL []Exemption
 	// known are the answers known on a past date (rewind), which scoring
@@ -346,6 +351,20 @@ type snapshot struct {
 	known []Answer
 	// changes is the history of the answers, read by rewind.
 	changes []AnswerChange
+
+	// mu guards base and saved, which scoring sets once it has built the
+	// snapshot's input (the rest never changes once the snapshot is kept).
+	mu sync.Mutex
+	// base is the scoring input (without its date) built from the
+	// snapshot, or, for a snapshot derived by a save from a kept one (see
+	// liveCache.answersSaved), the one its answers are taken from; a kept
+	// snapshot with a base has no answers, evidence or exemptions of its own.
+	base *scoringBase
+	// saved are the answers saved through this Store since base was built
+	// or answers were read, one per objective and scope: each takes the
+	// place of the answer of its objective and scope, or is added. Only
+	// kept snapshots have them, never a rewound one.
+	saved []Answer
 }
 
 // rewind makes the snapshot score the answers known on asOf, from the
@@ -364,8 +383,7 @@ func (snap *snapshot) rewind(ctx context.Context, tx *tx, orgID string, asOf ass
 }
 
 // scored returns the answers that scoring uses: those known on the date
-// rewound to, else the stored ones, over which a kept snapshot's saved
-// answers go (only input reads kept snapshots).
+// rewound to, else the stored ones (under a kept snapshot's saved ones).
 func (snap *snapshot) scored() []Answer {
 	if snap.known != nil {
 		return snap.known

@@ -13,10 +13,12 @@ import (
 // liveCacheBytes bounds the assessments' scoring snapshots kept in memory.
 const liveCacheBytes = 64 << 20
 
-// liveCache keeps the scoring snapshot (assessment, answers, evidence,
-// exemptions) of recently scored assessments, each at the revision it was
-// read or derived at, so that scoring an assessment again after an answer
-// saved through this Store reads nothing but the revision.
+// liveCache keeps the scoring snapshot (assessment and scoring input) of
+// recently scored assessments, each at the revision it was read or derived
+// at, so that scoring an assessment again after an answer saved through
+// this Store reads nothing but the revision, and scoring it again at the
+// same revision builds nothing: every scoring of a revision shares its
+// input, built once.
 //
 // An entry is served only for the exact revision asked for: every change
 // to an assessment raises its revision in the change's transaction (see
@@ -25,8 +27,10 @@ const liveCacheBytes = 64 << 20
 // wrong. A saved answer updates the entry when the entry is at the revision
 // just before the save's, that is when the save is the only change between
 // them; otherwise the entry is dropped. Entries are keyed by organization
-// and assessment, and snapshots are never changed once cached: an update
-// replaces the entry with a new snapshot that shares what did not change.
+// and assessment, and what a snapshot scores never changes once cached: an
+// update replaces the entry with a new snapshot that shares what did not
+// change (the previous input, under the answers saved since), and a
+// snapshot only builds its input once, under its lock, from what it holds.
 type liveCache struct {
 	mu       sync.Mutex
 	maxBytes int64
@@ -109,21 +113,31 @@ func (c *liveCache) answersSaved(orgID, id string, rev int64, now time.Time, sav
 	}
 	a := *old.a
 	a.Revision, a.Updated = rev, now
-	// The new snapshot shares the answers read from the database (or the
-	// last merge) and copies only the short list of answers saved since,
-	// so that a save costs no copy of every answer.
-	next := &snapshot{a: &a, custom: old.custom, answers: old.answers, evidence: old.evidence, exemptionsL: old.exemptionsL}
-	next.saved = make([]Answer, len(old.saved), len(old.saved)+len(saved))
-	copy(next.saved, old.saved)
+	// The new snapshot shares the old one's scoring input, or the answers
+	// it was read with, and copies only the short list of answers saved
+	// since, so that a save copies no answer but those.
+	old.mu.Lock()
+	base, answers, oldSaved := old.base, old.answers, old.saved
+	old.mu.Unlock()
+	next := &snapshot{a: &a, custom: old.custom, base: base}
+	if base == nil {
+		next.answers, next.evidence, next.exemptionsL = answers, old.evidence, old.exemptionsL
+	}
+	next.saved = make([]Answer, len(oldSaved), len(oldSaved)+len(saved))
+	copy(next.saved, oldSaved)
 	for _, s := range saved {
 		s.AssessmentID = a.ID
 		s.Objective, s.Scope, s.AnsweredBy, s.UpdatedBy = intern(s.Objective), intern(s.Scope), intern(s.AnsweredBy), intern(s.UpdatedBy)
 		s.Answer = assess.Answer(intern(string(s.Answer)))
 		next.saved = upsertAnswer(next.saved, s)
 	}
-	if mergeSaved(len(next.answers), len(next.saved)) {
-		merged := make([]Answer, len(next.answers), len(next.answers)+len(next.saved))
-		copy(merged, next.answers)
+	switch {
+	case base != nil && mergeSaved(len(base.in.Answers), len(next.saved)):
+		in := base.withSaved(next.saved)
+		next.base, next.saved = &scoringBase{in: *in, bytes: inputBytes(in)}, nil
+	case base == nil && mergeSaved(len(answers), len(next.saved)):
+		merged := make([]Answer, len(answers), len(answers)+len(next.saved))
+		copy(merged, answers)
 		for _, s := range next.saved {
 			merged = upsertAnswer(merged, s)
 		}
@@ -183,7 +197,8 @@ func intern(s string) string {
 
 // size estimates the memory of a snapshot: its structs and the text that
 // is not interned (objective and scope IDs, words and names are shared by
-// every snapshot, so they count once for all, not here).
+// every snapshot, so they count once for all, not here). It is called
+// before the snapshot is kept, when nothing else reads it.
 func (snap *snapshot) size() int64 {
 	n := 1024 + (cap(snap.answers)+cap(snap.saved))*int(unsafe.Sizeof(Answer{}))
 	for _, list := range [][]Answer{snap.answers, snap.saved} {
@@ -198,6 +213,9 @@ func (snap *snapshot) size() int64 {
 	n += 400*len(snap.evidence) + 400*len(snap.exemptionsL)
 	if snap.custom != nil {
 		n += len(snap.custom.YAML)
+	}
+	if snap.base != nil {
+		n += int(snap.base.bytes)
 	}
 	return int64(n)
 }

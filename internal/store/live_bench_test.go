@@ -13,7 +13,7 @@ import (
 // (every objective of the built-in model in two scopes, about nine in ten
 // answered) and returns the store with the assessment's snapshot kept in
 // memory, as the first score of the assessment leaves it.
-func keptSnapshot(b *testing.B) (*Store, fixture, *snapshot) {
+func keptSnapshot(b *testing.B) (*Store, fixture, *snapshot, []Answer) {
 	b.Helper()
 	ctx := context.Background()
 	s := open(b, filepath.Join(b.TempDir(), "csmm.db"))
@@ -37,33 +37,43 @@ func keptSnapshot(b *testing.B) (*Store, fixture, *snapshot) {
 				AnsweredBy: "Ann", AnsweredAt: assess.Date{Year: 2026, Month: 9, Day: 1}})
 		}
 	}
-	if _, err := s.PutAnswers(ctx, f.org.ID, f.actor, f.assessment.ID, list); err != nil {
+	stored, err := s.PutAnswers(ctx, f.org.ID, f.actor, f.assessment.ID, list)
+	if err != nil {
 		b.Fatal(err)
 	}
 	snap, err := s.liveSnapshot(ctx, f.org.ID, f.assessment.ID, -1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return s, f, snap
+	return s, f, snap, stored
 }
 
-// savedAnswer returns the i-th answer of a run of saves over the kept
-// snapshot's answers: each replaces a stored answer, as most saves do.
-func savedAnswer(snap *snapshot, i int, now time.Time) Answer {
-	a := snap.answers[i%len(snap.answers)]
-	a.Answer = []assess.Answer{assess.No, assess.Yes}[i/len(snap.answers)%2]
-	a.Version += 1 + i/len(snap.answers)
+// savedAnswer returns the i-th answer of a run of saves over the stored
+// answers: each replaces a stored answer, as most saves do.
+func savedAnswer(stored []Answer, i int, now time.Time) Answer {
+	a := stored[i%len(stored)]
+	a.Answer = []assess.Answer{assess.No, assess.Yes}[i/len(stored)%2]
+	a.Version += 1 + i/len(stored)
 	a.Updated = now
 	return a
 }
 
-// BenchmarkSnapshotInput builds the scoring input of a snapshot from its
-// answers, evidence and exemptions.
+// BenchmarkSnapshotInput builds the scoring input of a snapshot read from
+// the database, from its answers, evidence and exemptions: what the first
+// score of a revision read from the database costs.
 func BenchmarkSnapshotInput(b *testing.B) {
-	s, _, snap := keptSnapshot(b)
-	asOf := assess.DateOf(time.Now().UTC())
+	s, f, _, _ := keptSnapshot(b)
+	ctx, asOf := context.Background(), assess.DateOf(time.Now().UTC())
+	var read *snapshot
+	if err := s.read(ctx, func(tx *tx) (err error) {
+		read, err = readSnapshot(ctx, tx, f.org.ID, f.assessment.ID)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
+		snap := &snapshot{a: read.a, custom: read.custom, answers: read.answers, evidence: read.evidence, exemptionsL: read.exemptionsL}
 		if _, err := snap.input(asOf, &s.models); err != nil {
 			b.Fatal(err)
 		}
@@ -74,7 +84,7 @@ func BenchmarkSnapshotInput(b *testing.B) {
 // memory: what a score that misses the API's score cache costs when the
 // assessment has not changed since it was last scored.
 func BenchmarkScoringAtKept(b *testing.B) {
-	s, f, snap := keptSnapshot(b)
+	s, f, snap, _ := keptSnapshot(b)
 	ctx, rev, asOf := context.Background(), snap.a.Revision, assess.DateOf(time.Now().UTC())
 	b.ReportAllocs()
 	for b.Loop() {
@@ -87,12 +97,12 @@ func BenchmarkScoringAtKept(b *testing.B) {
 // BenchmarkLiveAnswersSaved brings the kept snapshot up to date with one
 // saved answer, as every putAnswer does.
 func BenchmarkLiveAnswersSaved(b *testing.B) {
-	s, f, snap := keptSnapshot(b)
+	s, f, snap, stored := keptSnapshot(b)
 	rev, now := snap.a.Revision, time.Now().UTC()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		rev++
-		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(snap, i, now)})
+		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
 	}
 	if s.live.get(f.org.ID, f.assessment.ID, rev) == nil {
 		b.Fatal("the snapshot was not kept up to date")
@@ -103,13 +113,13 @@ func BenchmarkLiveAnswersSaved(b *testing.B) {
 // input of the new revision, as a putAnswer followed by a getScore do
 // under the API load benchmark.
 func BenchmarkLiveSaveThenScoringAt(b *testing.B) {
-	s, f, snap := keptSnapshot(b)
+	s, f, snap, stored := keptSnapshot(b)
 	ctx, rev, now := context.Background(), snap.a.Revision, time.Now().UTC()
 	asOf := assess.DateOf(now)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		rev++
-		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(snap, i, now)})
+		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
 		if _, as, err := s.ScoringAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil || as.Revision != rev {
 			b.Fatal(err)
 		}
