@@ -83,8 +83,11 @@ func (s *Store) TokenAccess(ctx context.Context, tokenHash, orgRef string) (_ *A
 	defer wrap(&err, "api token access")
 	var a *Access
 	err = s.readOne(ctx, func(tx *tx) error {
-		row := tx.queryRow(ctx, `SELECT t.id, t.org_id, t.user_id, t.name, t.role, t.token_hash, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
-			u.id, u.email, u.name, u.password_hash, u.created_at, u.password_changed_at, u.disabled, `+accessOrgColumns+`
+		// The token's hash is the one asked for, and its user's ID the
+		// token's user_id (the WHERE and JOIN compare them exactly): neither
+		// is read twice.
+		row := tx.queryRow(ctx, `SELECT t.id, t.org_id, t.user_id, t.name, t.role, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
+			u.email, u.name, u.password_hash, u.created_at, u.password_changed_at, u.disabled, `+accessOrgColumns+`
 			FROM api_tokens t
 			JOIN users u ON u.id = t.user_id
 			LEFT JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id AND m.org_id = `+orgOfRef+`
@@ -93,10 +96,11 @@ func (s *Store) TokenAccess(ctx context.Context, tokenHash, orgRef string) (_ *A
 		var t APIToken
 		var u User
 		var org orgCols
-		err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &t.Role, &t.TokenHash, &t.Prefix,
+		err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &t.Role, &t.Prefix,
 			timeCol{&t.Created}, timeCol{&t.LastUsed}, timeCol{&t.Expires}, timeCol{&t.Revoked},
-			&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.Created}, timeCol{&u.PasswordChangedAt}, &u.Disabled,
+			&u.Email, &u.Name, &u.PasswordHash, timeCol{&u.Created}, timeCol{&u.PasswordChangedAt}, &u.Disabled,
 			&org.id, &org.name, &org.slug, timeCol{&org.created}, &org.role)
+		t.TokenHash, u.ID = tokenHash, t.UserID
 		if errNoRows(err) || err == nil && (!t.Revoked.IsZero() || !t.Expires.IsZero() && !tx.now.Before(t.Expires)) {
 			return csmm.Errorf(csmm.ENOTFOUND, "API token not found")
 		} else if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/csmm"
 )
 
 // keptSnapshot stores an assessment like those of the API load benchmark
@@ -121,6 +122,24 @@ func BenchmarkLiveSaveThenScoringAt(b *testing.B) {
 		rev++
 		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
 		if _, as, err := s.ScoringAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil || as.Revision != rev {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTokenAccess authenticates an API request by its token, naming
+// the token's organization, as every API call does.
+func BenchmarkTokenAccess(b *testing.B) {
+	ctx := context.Background()
+	s := open(b, filepath.Join(b.TempDir(), "csmm.db"))
+	f := newFixture(b, s, "bench")
+	if _, err := s.CreateAPIToken(ctx, f.org.ID, f.actor, APIToken{UserID: f.owner.ID, Name: "load", Role: csmm.RoleAdmin, TokenHash: "bench-token-hash", Prefix: "csmm_be"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := s.TokenAccess(ctx, "bench-token-hash", f.org.Slug)
+		if err != nil || a.Org == nil {
 			b.Fatal(err)
 		}
 	}
