@@ -380,16 +380,33 @@ func hasScope(a *Assessment, scope string) bool {
 
 const answerColumns = "assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent"
 
+// listAnswerColumns are answerColumns but assessment_id, which a list of
+// one assessment's answers knows.
+const listAnswerColumns = "objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent"
+
 func scanAnswer(sc interface{ Scan(...any) error }) (*Answer, error) {
 	var a Answer
-	var measured, of sql.NullFloat64
-	var percent bool
-	err := sc.Scan(&a.AssessmentID, &a.Objective, &a.Scope, &a.Answer, &a.Note, &a.Justification, &a.AnsweredBy,
-		dateCol{&a.AnsweredAt}, &a.Version, &a.UpdatedBy, timeCol{&a.Updated}, &measured, &of, &percent)
-	if measured.Valid {
-		a.Measure = &assess.Measure{Measured: measured.Float64, Of: of.Float64, Percent: percent}
-	}
+	err := scanAnswerTo(sc, &a, true)
 	return &a, err
+}
+
+// scanAnswerTo scans answerColumns into a, or, without withAssessment, the
+// columns after assessment_id (listAnswerColumns).
+func scanAnswerTo(sc interface{ Scan(...any) error }, a *Answer, withAssessment bool) error {
+	var m struct {
+		measured, of sql.NullFloat64
+		percent      bool
+	}
+	dest := []any{&a.AssessmentID, &a.Objective, &a.Scope, &a.Answer, &a.Note, &a.Justification, &a.AnsweredBy,
+		dateCol{&a.AnsweredAt}, &a.Version, &a.UpdatedBy, timeCol{&a.Updated}, &m.measured, &m.of, &m.percent}
+	if !withAssessment {
+		dest = dest[1:]
+	}
+	err := sc.Scan(dest...)
+	if m.measured.Valid {
+		a.Measure = &assess.Measure{Measured: m.measured.Float64, Of: m.of.Float64, Percent: m.percent}
+	}
+	return err
 }
 
 // measureCols are the stored measured, measure_of and measure_percent
@@ -438,18 +455,19 @@ func (s *Store) ListAnswers(ctx context.Context, orgID, assessmentID string) (_ 
 }
 
 func listAnswers(ctx context.Context, tx *tx, orgID, assessmentID string) ([]Answer, error) {
-	rows, err := tx.query(ctx, "SELECT "+answerColumns+" FROM answers WHERE org_id = ? AND assessment_id = ? ORDER BY objective, scope", orgID, assessmentID)
+	rows, err := tx.query(ctx, "SELECT "+listAnswerColumns+" FROM answers WHERE org_id = ? AND assessment_id = ? ORDER BY objective, scope", orgID, assessmentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Answer{}
 	for rows.Next() {
-		a, err := scanAnswer(rows)
-		if err != nil {
+		// Each answer is scanned in place, and shares the assessment's ID,
+		// which the WHERE matches exactly.
+		out = append(out, Answer{AssessmentID: assessmentID})
+		if err := scanAnswerTo(rows, &out[len(out)-1], false); err != nil {
 			return nil, err
 		}
-		out = append(out, *a)
 	}
 	return out, rows.Err()
 }

@@ -144,3 +144,22 @@ func BenchmarkTokenAccess(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListAnswers reads the answers of an assessment, as reading a
+// snapshot from the database does.
+func BenchmarkListAnswers(b *testing.B) {
+	s, f, _, stored := keptSnapshot(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.read(ctx, func(tx *tx) error {
+			list, err := listAnswers(ctx, tx, f.org.ID, f.assessment.ID)
+			if err == nil && len(list) != len(stored) {
+				b.Fatalf("%d answers, want %d", len(list), len(stored))
+			}
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
