@@ -136,3 +136,33 @@ func TestAccess(t *testing.T) {
 		})
 	})
 }
+
+// TestTokenAccessToken checks that TokenAccess returns the token as
+// GetAPITokenByHash reads it, every field included.
+func TestTokenAccessToken(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "tokens")
+		if _, err := s.CreateAPIToken(ctx, f.org.ID, f.actor, APIToken{UserID: f.owner.ID, Name: "ci", Role: csmm.RoleAssessor,
+			TokenHash: "tok-hash", Prefix: "csmm_to", Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.GetAPITokenByHash(ctx, "tok-hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{"", f.org.Slug} {
+			a, err := s.TokenAccess(ctx, "tok-hash", ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, a.Token); d != "" {
+				t.Errorf("orgRef %q: token (-GetAPITokenByHash +TokenAccess):\n%s", ref, d)
+			}
+			if d := cmp.Diff(f.owner, a.User); d != "" {
+				t.Errorf("orgRef %q: user (-want +got):\n%s", ref, d)
+			}
+		}
+	})
+}
