@@ -156,17 +156,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// and the database itself is never corrupted. FULL would fsync on
 		// every commit and serialise all writers behind the disk's flush
 		// (2-8 ms each on a virtual disk).
-		//
-		// mmap_size: the first 256 MiB of the file are read through a
-		// shared memory map instead of a pread system call per page. A
-		// connection drops its page cache whenever another one has
-		// committed since its last transaction, so under a steady stream
-		// of saves every read transaction of the readers read its pages
-		// again with pread (3% of the server's CPU under the API
-		// benchmark). The mapped pages are the operating system's page
-		// cache, shared by all connections (and counted in the resident
-		// set size when touched); writes still go through write calls.
-		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)"
+		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
