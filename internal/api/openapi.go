@@ -3,13 +3,14 @@ package api
 import (
 	"net/http"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
-var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+var pathParam = lazyregexp.New(`\{([a-z]+)\}`)
 
 // paramDoc describes the path parameters the routes use.
 var paramDoc = map[string]string{

@@ -6,10 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/report"
 )
 
@@ -23,7 +23,7 @@ var exportTypes = map[string]string{
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+var styleBlock = lazyregexp.New(`(?s)<style>(.*?)</style>`)
 
 // export downloads the report (roll-up, or ?scope=) in one format, rendered
 // by package report exactly as the API's getReport renders it.

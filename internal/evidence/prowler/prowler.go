@@ -25,10 +25,10 @@ package prowler
 
 import (
 	_ "embed"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
 //go:embed aliases.tsv
@@ -83,7 +83,7 @@ func status(s string) (st evidence.Status, muted bool) {
 
 // uidPattern reads the provider and check of a Prowler finding UID:
 // prowler-<provider>-<check_id>-<account>-<region>-<resource>.
-var uidPattern = regexp.MustCompile(`^prowler-([a-z0-9]+)-([a-z0-9_]+)-`)
+var uidPattern = lazyregexp.New(`^prowler-([a-z0-9]+)-([a-z0-9_]+)-`)
 
 func fromUID(uid string) (provider, check string) {
 	m := uidPattern.FindStringSubmatch(uid)
@@ -124,7 +124,7 @@ func (c *idCache) get(provider, check string) string {
 }
 
 // v2Name matches the check names of Prowler 2 (check11, check114, extra72).
-var v2Name = regexp.MustCompile(`^(check|extra)[0-9]+$`)
+var v2Name = lazyregexp.New(`^(check|extra)[0-9]+$`)
 
 // IsV2Check reports whether a canonical check ID names a Prowler 2 check
 // (prowler:aws:check114): a name that no table of current check IDs
