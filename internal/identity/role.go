@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/csmm/csmm/internal/csmm"
 )
@@ -58,29 +59,31 @@ const (
 )
 
 // minRole is the permission table: the lowest role granted each permission.
-var minRole = map[Permission]Role{
-	PermRead:              Viewer,
-	PermManageTokens:      Viewer,
-	PermAnswer:            Assessor,
-	PermRequestExemption:  Assessor,
-	PermManageAssessments: Admin,
-	PermDecideExemption:   Admin,
-	PermReviewAnswers:     Admin,
-	PermManageSettings:    Admin,
-	PermReadAudit:         Admin,
-	PermManageMembers:     Owner,
-}
+var minRole = sync.OnceValue(func() map[Permission]Role {
+	return map[Permission]Role{
+		PermRead:              Viewer,
+		PermManageTokens:      Viewer,
+		PermAnswer:            Assessor,
+		PermRequestExemption:  Assessor,
+		PermManageAssessments: Admin,
+		PermDecideExemption:   Admin,
+		PermReviewAnswers:     Admin,
+		PermManageSettings:    Admin,
+		PermReadAudit:         Admin,
+		PermManageMembers:     Owner,
+	}
+})
 
 // Can reports whether a member with role r holds permission p. Unknown
 // roles and permissions hold nothing.
 func Can(r Role, p Permission) bool {
-	min, ok := minRole[p]
+	min, ok := minRole()[p]
 	return ok && r.AtLeast(min)
 }
 
 // MinRole returns the lowest role holding p, and false for an unknown permission.
 func MinRole(p Permission) (Role, bool) {
-	r, ok := minRole[p]
+	r, ok := minRole()[p]
 	return r, ok
 }
 

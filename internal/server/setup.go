@@ -12,7 +12,7 @@ import (
 	"github.com/csmm/csmm/internal/store"
 )
 
-var errNotFound = csmm.Errorf(csmm.ENOTFOUND, "page not found")
+var errNotFound = &csmm.Error{Code: csmm.ENOTFOUND, Message: "page not found"}
 
 // setupForm shows the first-run form while no user exists; after that,
 // /setup does not exist.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/lazyregexp"
@@ -14,14 +15,16 @@ import (
 )
 
 // exportTypes are the media types of the export formats.
-var exportTypes = map[string]string{
-	"html": "text/html; charset=utf-8",
-	"pdf":  "application/pdf",
-	"md":   "text/markdown; charset=utf-8",
-	"json": "application/json",
-	"csv":  "text/csv; charset=utf-8",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+var exportTypes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"html": "text/html; charset=utf-8",
+		"pdf":  "application/pdf",
+		"md":   "text/markdown; charset=utf-8",
+		"json": "application/json",
+		"csv":  "text/csv; charset=utf-8",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	}
+})
 
 var styleBlock = lazyregexp.New(`(?s)<style>(.*?)</style>`)
 
@@ -37,7 +40,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	format := r.PathValue("format")
-	ctype, ok := exportTypes[format]
+	ctype, ok := exportTypes()[format]
 	if !ok {
 		return csmm.Errorf(csmm.ENOTFOUND, "no export format %q: expected html, pdf, md, json, csv or xlsx", format)
 	}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/csmm/csmm/internal/evidence"
@@ -37,16 +38,18 @@ import (
 type ReadFunc func(file string, r io.Reader, emit evidence.Emit) error
 
 // readers are the reader of each format.
-var readers = map[evidence.Format]ReadFunc{
-	evidence.ProwlerOCSF: prowler.ReadOCSF,
-	evidence.ProwlerCSV:  prowler.ReadCSV,
-	evidence.ProwlerJSON: prowler.ReadJSON,
-	evidence.ASFF:        asff.Read,
-	evidence.Powerpipe:   readPowerpipe,
-	evidence.ScoutSuite:  scoutsuite.Read,
-	evidence.GenericCSV:  genericcsv.Read,
-	csmmcollect.Format:   csmmcollect.Read,
-}
+var readers = sync.OnceValue(func() map[evidence.Format]ReadFunc {
+	return map[evidence.Format]ReadFunc{
+		evidence.ProwlerOCSF: prowler.ReadOCSF,
+		evidence.ProwlerCSV:  prowler.ReadCSV,
+		evidence.ProwlerJSON: prowler.ReadJSON,
+		evidence.ASFF:        asff.Read,
+		evidence.Powerpipe:   readPowerpipe,
+		evidence.ScoutSuite:  scoutsuite.Read,
+		evidence.GenericCSV:  genericcsv.Read,
+		csmmcollect.Format:   csmmcollect.Read,
+	}
+})
 
 func readPowerpipe(file string, r io.Reader, emit evidence.Emit) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -145,7 +148,7 @@ func Parse(name string, data []byte) (*evidence.File, error) {
 
 // ParseAs reads data in the given format, without detection.
 func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error) {
-	read, ok := readers[f]
+	read, ok := readers()[f]
 	if !ok {
 		return nil, &evidence.UnsupportedError{File: name, What: fmt.Sprintf("format %q", f)}
 	}
@@ -202,7 +205,7 @@ func readStream(name string, br *bufio.Reader, reopen func() (io.ReadCloser, err
 			return nil
 		}
 	}
-	if err := readers[format](name, content, emit); err != nil {
+	if err := readers()[format](name, content, emit); err != nil {
 		if reopen != nil {
 			locate(err, gz, reopen)
 		}

@@ -26,6 +26,7 @@ package prowler
 import (
 	_ "embed"
 	"strings"
+	"sync"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/lazyregexp"
@@ -35,7 +36,7 @@ import (
 var aliasTable string
 
 // aliases maps provider + "\t" + former check ID to the current check ID.
-var aliases = func() map[string]string {
+var aliases = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, line := range strings.Split(aliasTable, "\n") {
 		if line == "" || line[0] == '#' {
@@ -47,12 +48,12 @@ var aliases = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // Current returns the current ID of a check of a provider: the check itself
 // unless it is a former ID (an alias) of another.
 func Current(provider, check string) string {
-	if c, ok := aliases[provider+"\t"+check]; ok {
+	if c, ok := aliases()[provider+"\t"+check]; ok {
 		return c
 	}
 	return check
