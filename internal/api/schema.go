@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazy"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/store"
 )
@@ -33,7 +33,7 @@ import (
 
 // enumValues lists the values of the string types that are enumerations.
 // It is built on first use: only the OpenAPI document needs it.
-var enumValues = sync.OnceValue(func() map[reflect.Type][]string {
+var enumValues = lazy.Value[map[reflect.Type][]string]{New: func() map[reflect.Type][]string {
 	return map[reflect.Type][]string{
 		reflect.TypeFor[csmm.Role]():           strs(csmm.Roles),
 		reflect.TypeFor[assess.Answer]():       strs(assess.Answers),
@@ -43,7 +43,7 @@ var enumValues = sync.OnceValue(func() map[reflect.Type][]string {
 		reflect.TypeFor[ErrorCode]():           ErrorCodes,
 		reflect.TypeFor[store.RoadmapStatus](): strs(store.RoadmapStatuses),
 	}
-})
+}}
 
 // enumDoc describes the enumerated types.
 var enumDoc = map[reflect.Type]string{
@@ -128,7 +128,7 @@ func isComponent(t reflect.Type) bool {
 	if t.Name() == "" {
 		return false
 	}
-	_, enum := enumValues()[t]
+	_, enum := enumValues.Get()[t]
 	return t.Kind() == reflect.Struct || enum
 }
 
@@ -226,7 +226,7 @@ func jsonFields(t reflect.Type) []field {
 
 // define returns the component schema of a named type.
 func (s *schemaSet) define(t reflect.Type) map[string]any {
-	if vs, ok := enumValues()[t]; ok {
+	if vs, ok := enumValues.Get()[t]; ok {
 		enum := make([]any, len(vs))
 		for i, v := range vs {
 			enum[i] = v

@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazy"
 	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/report"
 )
 
 // exportTypes are the media types of the export formats.
-var exportTypes = sync.OnceValue(func() map[string]string {
+var exportTypes = lazy.Value[map[string]string]{New: func() map[string]string {
 	return map[string]string{
 		"html": "text/html; charset=utf-8",
 		"pdf":  "application/pdf",
@@ -24,7 +24,7 @@ var exportTypes = sync.OnceValue(func() map[string]string {
 		"csv":  "text/csv; charset=utf-8",
 		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	}
-})
+}}
 
 var styleBlock = lazyregexp.New(`(?s)<style>(.*?)</style>`)
 
@@ -40,7 +40,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	format := r.PathValue("format")
-	ctype, ok := exportTypes()[format]
+	ctype, ok := exportTypes.Get()[format]
 	if !ok {
 		return csmm.Errorf(csmm.ENOTFOUND, "no export format %q: expected html, pdf, md, json, csv or xlsx", format)
 	}

@@ -2,7 +2,8 @@ package asff
 
 import (
 	"strings"
-	"sync"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // recommendationPrefix starts the RecommendationUrl of a Security Hub
@@ -32,14 +33,14 @@ func legacyControl(f *finding) string {
 		if id == "" {
 			id = gen[strings.LastIndexByte(gen, '/')+1:]
 		}
-		return pciControls()[id]
+		return pciControls.Get()[id]
 	}
 	if strings.Contains(gen, "/v/1.2.0/") {
 		rule := f.ProductFields.RuleID
 		if rule == "" {
 			rule = gen[strings.LastIndexByte(gen, '/')+1:]
 		}
-		return cis120Controls()[rule]
+		return cis120Controls.Get()[rule]
 	}
 	return ""
 }
@@ -47,7 +48,7 @@ func legacyControl(f *finding) string {
 // cis120Controls maps the rules of CIS AWS Foundations Benchmark v1.2.0 in
 // Security Hub to their consolidated control IDs (Security Hub user guide,
 // "Control IDs ... in the CIS AWS Foundations Benchmark v1.2.0").
-var cis120Controls = sync.OnceValue(func() map[string]string {
+var cis120Controls = lazy.Value[map[string]string]{New: func() map[string]string {
 	return map[string]string{
 		"1.1": "CloudWatch.1", "1.2": "IAM.5", "1.3": "IAM.8", "1.4": "IAM.3",
 		"1.5": "IAM.11", "1.6": "IAM.12", "1.7": "IAM.13", "1.8": "IAM.14",
@@ -64,12 +65,12 @@ var cis120Controls = sync.OnceValue(func() map[string]string {
 		"3.13": "CloudWatch.13", "3.14": "CloudWatch.14",
 		"4.1": "EC2.13", "4.2": "EC2.14", "4.3": "EC2.2",
 	}
-})
+}}
 
 // pciControls maps the PCI DSS v3.2.1 controls of Security Hub to their
 // consolidated control IDs (Security Hub user guide, "Control IDs ... in
 // PCI DSS").
-var pciControls = sync.OnceValue(func() map[string]string {
+var pciControls = lazy.Value[map[string]string]{New: func() map[string]string {
 	return map[string]string{
 		"PCI.AutoScaling.1": "AutoScaling.1", "PCI.CloudTrail.1": "CloudTrail.2",
 		"PCI.CloudTrail.2": "CloudTrail.3", "PCI.CloudTrail.3": "CloudTrail.4",
@@ -88,4 +89,4 @@ var pciControls = sync.OnceValue(func() map[string]string {
 		"PCI.S3.5": "S3.5", "PCI.S3.6": "S3.1", "PCI.SageMaker.1": "SageMaker.1",
 		"PCI.SSM.1": "SSM.2", "PCI.SSM.2": "SSM.3", "PCI.SSM.3": "SSM.1",
 	}
-})
+}}

@@ -26,17 +26,18 @@ package prowler
 import (
 	_ "embed"
 	"strings"
-	"sync"
 
 	"github.com/csmm/csmm/internal/evidence"
 	"github.com/csmm/csmm/internal/lazyregexp"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 //go:embed aliases.tsv
 var aliasTable string
 
 // aliases maps provider + "\t" + former check ID to the current check ID.
-var aliases = sync.OnceValue(func() map[string]string {
+var aliases = lazy.Value[map[string]string]{New: func() map[string]string {
 	m := map[string]string{}
 	for _, line := range strings.Split(aliasTable, "\n") {
 		if line == "" || line[0] == '#' {
@@ -48,12 +49,12 @@ var aliases = sync.OnceValue(func() map[string]string {
 		}
 	}
 	return m
-})
+}}
 
 // Current returns the current ID of a check of a provider: the check itself
 // unless it is a former ID (an alias) of another.
 func Current(provider, check string) string {
-	if c, ok := aliases()[provider+"\t"+check]; ok {
+	if c, ok := aliases.Get()[provider+"\t"+check]; ok {
 		return c
 	}
 	return check

@@ -22,9 +22,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // Config is what a client needs: region, credentials, endpoints and the
@@ -73,7 +74,7 @@ func New(cfg Config) *Client { return &Client{cfg: cfg} }
 // defaultHTTPClient is the client of requests that name none, made on
 // first use so that commands that call no AWS API do not clone the
 // default transport at start.
-var defaultHTTPClient = sync.OnceValue(func() *http.Client { return newHTTPClient(nil) })
+var defaultHTTPClient = lazy.Value[*http.Client]{New: func() *http.Client { return newHTTPClient(nil) }}
 
 // newHTTPClient returns a client with the connection pool of the AWS SDKs
 // (100 idle connections, 10 per host) and a 30 s timeout per request,
@@ -397,7 +398,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 	}
 	hc := c.cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = defaultHTTPClient.Get()
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
