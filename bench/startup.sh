@@ -2,8 +2,10 @@
 # Compares the start-up cost of csmm binaries on `score` and `check` of
 # examples/acme.yaml: instructions executed (valgrind callgrind, which does
 # not depend on machine load; runs that hit an instruction valgrind cannot
-# decode are retried) and the median and minimum wall time of N interleaved
-# runs (default 40). With -large it then generates the 200-scope answers
+# decode are retried) and, from N interleaved runs (default 40) timed by
+# bench/exectime (fork/exec and wait4, no other process between the clock
+# readings), the median and minimum wall time and the median CPU time
+# (user + system). With -large it then generates the 200-scope answers
 # file (go run ./bench/answers, 24,200 answers, about 4 MB) and gives, for
 # each binary, the instructions, CPU seconds and peak RSS of `score` on it
 # and the CPU seconds and peak RSS of `report --format xlsx` (/usr/bin/time).
@@ -31,16 +33,17 @@ instructions() { # BIN CMD [FILE]
   echo "-"
 }
 
+go build -o "$tmp/exectime" ./bench/exectime
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 for cmd in score check; do
-  for i in $(seq "$n"); do
-    for b in "$@"; do
-      s=$(date +%s%N); "$b" "$cmd" examples/acme.yaml --as-of 2026-10-01 >/dev/null 2>&1 || true; e=$(date +%s%N)
-      echo $(( (e - s) / 1000 )) >>"$tmp/$(echo "$b" | tr / _).$cmd"
-    done
-  done
+  lines=()
+  for b in "$@"; do lines+=("$b $cmd examples/acme.yaml --as-of 2026-10-01"); done
+  mapfile -t times < <("$tmp/exectime" -n "$n" "${lines[@]}")
+  [ "${#times[@]}" -eq $# ] || { echo "bench/exectime failed" >&2; exit 1; }
+  i=0
   for b in "$@"; do
-    sort -n "$tmp/$(echo "$b" | tr / _).$cmd" | awk -v b="$b" -v c="$cmd" -v ir="$(instructions "$b" "$cmd")" \
-      '{a[NR]=$1} END {printf "%-28s %-5s instructions %14s  wall median %6.1f ms  min %6.1f ms  (%d runs)\n", b, c, ir, a[int((NR+1)/2)]/1000, a[1]/1000, NR}'
+    printf '%-28s %-5s instructions %14s  %s\n' "$b" "$cmd" "$(instructions "$b" "$cmd")" "$(echo "${times[$i]}" | sed 's/.* wall /wall /')"
+    i=$((i + 1))
   done
 done
 if [ -n "$large" ]; then

@@ -3,39 +3,45 @@ package api
 import (
 	"net/http"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/csmm/csmm/internal/lazy"
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
-var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+var pathParam = lazyregexp.New(`\{([a-z]+)\}`)
 
 // paramDoc describes the path parameters the routes use.
-var paramDoc = map[string]string{
-	"org":        "Organization ID or slug",
-	"id":         "Assessment ID",
-	"user":       "User ID",
-	"objective":  "Objective ID, e.g. IAM-2.1",
-	"scope":      "Scope ID, e.g. default",
-	"exemption":  "Exemption ID",
-	"model":      "builtin, or the ID of a custom model",
-	"token":      "API token ID",
-	"attachment": "ID of a link or file of an objective",
-	"target":     "A category ID (IAM) or objective ID (IAM-2.1) of the assessment's model",
-}
+var paramDoc = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"org":        "Organization ID or slug",
+		"id":         "Assessment ID",
+		"user":       "User ID",
+		"objective":  "Objective ID, e.g. IAM-2.1",
+		"scope":      "Scope ID, e.g. default",
+		"exemption":  "Exemption ID",
+		"model":      "builtin, or the ID of a custom model",
+		"token":      "API token ID",
+		"attachment": "ID of a link or file of an objective",
+		"target":     "A category ID (IAM) or objective ID (IAM-2.1) of the assessment's model",
+	}
+}}
 
 // errorResponses names and describes the error responses by status, in the
 // document's components.
-var errorResponses = map[int]struct{ Name, Description string }{
-	http.StatusBadRequest:            {"BadRequest", "invalid: the request is malformed or breaks a rule of the data; error.problems lists what is wrong with an uploaded file"},
-	http.StatusUnauthorized:          {"Unauthorized", "unauthorized: no credentials, or wrong or expired ones"},
-	http.StatusForbidden:             {"Forbidden", "forbidden: the caller's role (or API token) does not allow this"},
-	http.StatusNotFound:              {"NotFound", "not_found: no such thing in an organization the caller belongs to (another organization's answers the same)"},
-	http.StatusConflict:              {"Conflict", "conflict: a unique value is taken or the stored version changed; error.current holds a conflicting answer"},
-	http.StatusRequestEntityTooLarge: {"TooLarge", "too_large: the request body is over the operation's limit"},
-	http.StatusTooManyRequests:       {"RateLimited", "rate_limited: too many attempts; wait and try again"},
-}
+var errorResponses = lazy.Value[map[int]struct{ Name, Description string }]{New: func() map[int]struct{ Name, Description string } {
+	return map[int]struct{ Name, Description string }{
+		http.StatusBadRequest:            {"BadRequest", "invalid: the request is malformed or breaks a rule of the data; error.problems lists what is wrong with an uploaded file"},
+		http.StatusUnauthorized:          {"Unauthorized", "unauthorized: no credentials, or wrong or expired ones"},
+		http.StatusForbidden:             {"Forbidden", "forbidden: the caller's role (or API token) does not allow this"},
+		http.StatusNotFound:              {"NotFound", "not_found: no such thing in an organization the caller belongs to (another organization's answers the same)"},
+		http.StatusConflict:              {"Conflict", "conflict: a unique value is taken or the stored version changed; error.current holds a conflicting answer"},
+		http.StatusRequestEntityTooLarge: {"TooLarge", "too_large: the request body is over the operation's limit"},
+		http.StatusTooManyRequests:       {"RateLimited", "rate_limited: too many attempts; wait and try again"},
+	}
+}}
 
 // errorStatuses lists the 4xx statuses a route answers: 400 for every route
 // (a bad pretty parameter, at least), 401 for every route that needs
@@ -66,11 +72,13 @@ func errorStatuses(rt route) []int {
 }
 
 // prettyParam documents the pretty query parameter every route reads.
-var prettyParam = map[string]any{
-	"name": "pretty", "in": "query", "required": false,
-	"description": "true (or 1) for indented JSON; compact when absent",
-	"schema":      map[string]any{"type": "boolean"},
-}
+var prettyParam = lazy.Value[map[string]any]{New: func() map[string]any {
+	return map[string]any{
+		"name": "pretty", "in": "query", "required": false,
+		"description": "true (or 1) for indented JSON; compact when absent",
+		"schema":      map[string]any{"type": "boolean"},
+	}
+}}
 
 // bodySchema is the schema of a body of a media type other than JSON.
 func bodySchema(media string) map[string]any {
@@ -113,7 +121,7 @@ func (a *API) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{
 				"name": m[1], "in": "path", "required": true,
-				"description": paramDoc[m[1]], "schema": map[string]any{"type": "string"},
+				"description": paramDoc.Get()[m[1]], "schema": map[string]any{"type": "string"},
 			})
 		}
 		for _, q := range rt.Query {
@@ -175,7 +183,7 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		for _, s := range errorStatuses(rt) {
 			usedErrors[s] = true
-			responses[strconv.Itoa(s)] = map[string]any{"$ref": "#/components/responses/" + errorResponses[s].Name}
+			responses[strconv.Itoa(s)] = map[string]any{"$ref": "#/components/responses/" + errorResponses.Get()[s].Name}
 		}
 		op["responses"] = responses
 		if rt.Public {
@@ -194,7 +202,7 @@ func (a *API) OpenAPI() map[string]any {
 			"content":     errorContent,
 		},
 	}
-	for s, r := range errorResponses {
+	for s, r := range errorResponses.Get() {
 		if usedErrors[s] {
 			responses[r.Name] = map[string]any{"description": r.Description, "content": errorContent}
 		}
@@ -221,7 +229,7 @@ func (a *API) OpenAPI() map[string]any {
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (csmm_...)"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "csmm_session", "description": "A browser session, as the web pages sign in"},
 			},
-			"parameters": map[string]any{"pretty": prettyParam},
+			"parameters": map[string]any{"pretty": prettyParam.Get()},
 			"responses":  responses,
 			"schemas":    schemas.schemas,
 		},

@@ -34,7 +34,7 @@ func onlyOrg(orgs []store.UserOrganization, id string) []store.UserOrganization 
 }
 
 // errSessionOnly refuses account changes made with an API token.
-var errSessionOnly = csmm.Errorf(csmm.EFORBIDDEN, "an API token cannot change its user's account; sign in")
+var errSessionOnly = &csmm.Error{Code: csmm.EFORBIDDEN, Message: "an API token cannot change its user's account; sign in"}
 
 func (a *API) changePassword(c *call) error {
 	if c.who.Token != nil {

@@ -3,11 +3,9 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"reflect"
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/service"
-	"github.com/csmm/csmm/internal/store"
 )
 
 // listRoadmapItems answers every objective of the assessment's roadmap
@@ -52,10 +50,4 @@ func (a *API) updateRoadmapItem(c *call) error {
 		}
 	}
 	return fmt.Errorf("roadmap item %s saved but not listed", objective)
-}
-
-// The status of a roadmap item is an enumeration in the document.
-func init() {
-	enumValues[reflect.TypeFor[store.RoadmapStatus]()] = strs(store.RoadmapStatuses)
-	enumDoc[reflect.TypeFor[store.RoadmapStatus]()] = "How far the work on a roadmap objective is: planned, in_progress or done"
 }

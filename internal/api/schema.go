@@ -9,7 +9,9 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazy"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/store"
 )
 
 // The OpenAPI schemas of the request and response bodies are generated from
@@ -30,23 +32,28 @@ import (
 //     json.RawMessage any JSON value.
 
 // enumValues lists the values of the string types that are enumerations.
-var enumValues = map[reflect.Type][]string{
-	reflect.TypeFor[csmm.Role]():     strs(csmm.Roles),
-	reflect.TypeFor[assess.Answer](): strs(assess.Answers),
-	reflect.TypeFor[assess.Status](): strs([]assess.Status{assess.StatusAnswered, assess.StatusUnanswered, assess.StatusStale, assess.StatusNA, assess.StatusExempt}),
-	reflect.TypeFor[assess.Source](): strs([]assess.Source{assess.SourceManual, assess.SourceAutomated, assess.SourceNone}),
-	reflect.TypeFor[model.Mode]():    strs([]model.Mode{model.ModeManual, model.ModeAutomated, model.ModeEither}),
-	reflect.TypeFor[ErrorCode]():     ErrorCodes,
-}
+// It is built on first use: only the OpenAPI document needs it.
+var enumValues = lazy.Value[map[reflect.Type][]string]{New: func() map[reflect.Type][]string {
+	return map[reflect.Type][]string{
+		reflect.TypeFor[csmm.Role]():           strs(csmm.Roles),
+		reflect.TypeFor[assess.Answer]():       strs(assess.Answers),
+		reflect.TypeFor[assess.Status]():       strs([]assess.Status{assess.StatusAnswered, assess.StatusUnanswered, assess.StatusStale, assess.StatusNA, assess.StatusExempt}),
+		reflect.TypeFor[assess.Source]():       strs([]assess.Source{assess.SourceManual, assess.SourceAutomated, assess.SourceNone}),
+		reflect.TypeFor[model.Mode]():          strs([]model.Mode{model.ModeManual, model.ModeAutomated, model.ModeEither}),
+		reflect.TypeFor[ErrorCode]():           ErrorCodes,
+		reflect.TypeFor[store.RoadmapStatus](): strs(store.RoadmapStatuses),
+	}
+}}
 
 // enumDoc describes the enumerated types.
 var enumDoc = map[reflect.Type]string{
-	reflect.TypeFor[csmm.Role]():     "A member's role in an organization, highest first",
-	reflect.TypeFor[assess.Answer](): "An answer on the five-point coverage scale, or na (not applicable)",
-	reflect.TypeFor[assess.Status](): "How an objective's value was reached",
-	reflect.TypeFor[assess.Source](): "Where an objective's value came from",
-	reflect.TypeFor[model.Mode]():    "How an objective is assessed",
-	reflect.TypeFor[ErrorCode]():     "The code a program acts on: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, too_large 413, rate_limited 429, internal 500, setup_required and unavailable 503",
+	reflect.TypeFor[csmm.Role]():           "A member's role in an organization, highest first",
+	reflect.TypeFor[assess.Answer]():       "An answer on the five-point coverage scale, or na (not applicable)",
+	reflect.TypeFor[assess.Status]():       "How an objective's value was reached",
+	reflect.TypeFor[assess.Source]():       "Where an objective's value came from",
+	reflect.TypeFor[model.Mode]():          "How an objective is assessed",
+	reflect.TypeFor[ErrorCode]():           "The code a program acts on: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, too_large 413, rate_limited 429, internal 500, setup_required and unavailable 503",
+	reflect.TypeFor[store.RoadmapStatus](): "How far the work on a roadmap objective is: planned, in_progress or done",
 }
 
 func strs[T ~string](vs []T) []string {
@@ -121,7 +128,7 @@ func isComponent(t reflect.Type) bool {
 	if t.Name() == "" {
 		return false
 	}
-	_, enum := enumValues[t]
+	_, enum := enumValues.Get()[t]
 	return t.Kind() == reflect.Struct || enum
 }
 
@@ -219,7 +226,7 @@ func jsonFields(t reflect.Type) []field {
 
 // define returns the component schema of a named type.
 func (s *schemaSet) define(t reflect.Type) map[string]any {
-	if vs, ok := enumValues[t]; ok {
+	if vs, ok := enumValues.Get()[t]; ok {
 		enum := make([]any, len(vs))
 		for i, v := range vs {
 			enum[i] = v

@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/report"
 	"github.com/csmm/csmm/internal/reportcache"
@@ -159,7 +159,7 @@ func (a *API) getScore(c *call) error {
 	return nil
 }
 
-var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+var styleBlock = lazyregexp.New(`(?s)<style>(.*?)</style>`)
 
 // reportFormatNames lists the values of getReport's format parameter.
 func reportFormatNames() []string {
@@ -278,7 +278,7 @@ func (a *API) writePDF(ctx context.Context, w io.Writer, rep *report.Report) err
 	return nil
 }
 
-var notFileName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
+var notFileName = lazyregexp.New(`[^\p{L}\p{N}._-]+`)
 
 // reportFileName is the file name of an assessment's report: the
 // assessment's name with anything but letters, digits, dots, underscores and

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/yamlguard"
 	"gopkg.in/yaml.v3"
@@ -594,7 +594,7 @@ func (p *parser) word(n *yaml.Node, key, field string) (Answer, bool) {
 	return a, true
 }
 
-var measureScalar = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|/\s*([0-9]+(?:\.[0-9]+)?))\s*$`)
+var measureScalar = lazyregexp.New(`^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|/\s*([0-9]+(?:\.[0-9]+)?))\s*$`)
 
 // ParseMeasure reads a measured answer written as "87/120" or "72.5%". ok is
 // false when s is neither; err says what is wrong with one that is.
@@ -1046,7 +1046,7 @@ func (f *File) objectiveOrder() []string {
 	return out
 }
 
-var plainScalar = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.@/-]*$`)
+var plainScalar = lazyregexp.New(`^[A-Za-z][A-Za-z0-9_.@/-]*$`)
 
 // quote writes s plain when YAML reads it back as the same string, else as a
 // double-quoted scalar (JSON string syntax, which is valid YAML).

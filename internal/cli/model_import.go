@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/model"
 	"github.com/csmm/csmm/internal/spreadsheet"
 	"github.com/csmm/csmm/internal/yamlguard"
@@ -303,7 +304,7 @@ func (b *modelBuilder) addf(row int, field, format string, args ...any) {
 	b.problems = append(b.problems, fmt.Sprintf("%s: row %d: column %s: %s", b.sheet, row, heading, fmt.Sprintf(format, args...)))
 }
 
-var firstNumber = regexp.MustCompile(`[0-9]+`)
+var firstNumber = lazyregexp.New(`[0-9]+`)
 
 func (b *modelBuilder) row(r int, get func(string) string) {
 	cat := strings.ToUpper(get("category"))
@@ -384,7 +385,7 @@ func (b *modelBuilder) category(r int, id, name, domain string) bool {
 	return true
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+var nonSlug = lazyregexp.New(`[^a-z0-9]+`)
 
 func slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
@@ -519,7 +520,7 @@ func (b *modelBuilder) finish(dataPath string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var objectivePath = regexp.MustCompile(`^objectives\[(\d+)\]\.?(.*)$`)
+var objectivePath = lazyregexp.New(`^objectives\[(\d+)\]\.?(.*)$`)
 
 // locate names the spreadsheet row of every problem about an objective, and
 // the mapping file for the rest.

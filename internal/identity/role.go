@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // Role is what a member may do in one organization (the domain type of
@@ -58,29 +59,31 @@ const (
 )
 
 // minRole is the permission table: the lowest role granted each permission.
-var minRole = map[Permission]Role{
-	PermRead:              Viewer,
-	PermManageTokens:      Viewer,
-	PermAnswer:            Assessor,
-	PermRequestExemption:  Assessor,
-	PermManageAssessments: Admin,
-	PermDecideExemption:   Admin,
-	PermReviewAnswers:     Admin,
-	PermManageSettings:    Admin,
-	PermReadAudit:         Admin,
-	PermManageMembers:     Owner,
-}
+var minRole = lazy.Value[map[Permission]Role]{New: func() map[Permission]Role {
+	return map[Permission]Role{
+		PermRead:              Viewer,
+		PermManageTokens:      Viewer,
+		PermAnswer:            Assessor,
+		PermRequestExemption:  Assessor,
+		PermManageAssessments: Admin,
+		PermDecideExemption:   Admin,
+		PermReviewAnswers:     Admin,
+		PermManageSettings:    Admin,
+		PermReadAudit:         Admin,
+		PermManageMembers:     Owner,
+	}
+}}
 
 // Can reports whether a member with role r holds permission p. Unknown
 // roles and permissions hold nothing.
 func Can(r Role, p Permission) bool {
-	min, ok := minRole[p]
+	min, ok := minRole.Get()[p]
 	return ok && r.AtLeast(min)
 }
 
 // MinRole returns the lowest role holding p, and false for an unknown permission.
 func MinRole(p Permission) (Role, bool) {
-	r, ok := minRole[p]
+	r, ok := minRole.Get()[p]
 	return r, ok
 }
 

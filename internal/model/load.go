@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,7 +138,27 @@ func BuiltinRefYAML(ref string) ([]byte, error) {
 	return bytes.Clone(b.data), nil
 }
 
-var builtinRefPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*@[^/\\]+$`)
+// looksLikeBuiltinRef reports whether s has the shape of a built-in model
+// reference, id@version: an id of lower-case letters, digits, dots,
+// underscores and hyphens that starts with a letter or digit, an @, and a
+// version with no slash or backslash. It matches exactly what the regular
+// expression ^[a-z0-9][a-z0-9._-]*@[^/\\]+$ does (TestLooksLikeBuiltinRef),
+// without compiling one on every start.
+func looksLikeBuiltinRef(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at == len(s)-1 {
+		return false
+	}
+	for i := 0; i < at; i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return !strings.ContainsAny(s[at+1:], `/\`)
+}
 
 // Load reads a model: the default built-in model when path is empty, a
 // built-in model when path is a reference such as csmm@2.0.0 (or the bare
@@ -149,7 +168,7 @@ func Load(path string) (*Model, error) {
 	if path == "" {
 		return Builtin()
 	}
-	if builtinRefPattern.MatchString(path) || IsBuiltinRef(path) {
+	if looksLikeBuiltinRef(path) || IsBuiltinRef(path) {
 		if _, err := os.Stat(path); err != nil {
 			return BuiltinRef(path)
 		}

@@ -6,8 +6,9 @@ package model
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
+
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
 // Mode says where an objective's value may come from.
@@ -188,7 +189,7 @@ const (
 	MaxLevel = 5
 )
 
-var objectiveIDPattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{0,9})-([1-9])\.([1-9][0-9]*)$`)
+var objectiveIDPattern = lazyregexp.New(`^([A-Z][A-Z0-9]{0,9})-([1-9])\.([1-9][0-9]*)$`)
 
 // ParseObjectiveID splits an objective ID of the form CAT-LEVEL.N.
 func ParseObjectiveID(id string) (category string, level, n int, ok bool) {

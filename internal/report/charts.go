@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/lazy"
 	"github.com/csmm/csmm/internal/model"
 )
 
@@ -28,12 +29,14 @@ const (
 var scopeColors = [...]string{"#1f4e79", "#2e86c1", "#85c1e9", "#a04000", "#7d3c98", "#117a65", "#b7950b", "#566573"}
 
 // heatColors are the fill of each heatmap state.
-var heatColors = map[string]string{
-	CellMet:      "#27ae60",
-	CellPartial:  "#f5b041",
-	CellNotMet:   "#e6b0aa",
-	CellExcluded: "#e5e7e9",
-}
+var heatColors = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		CellMet:      "#27ae60",
+		CellPartial:  "#f5b041",
+		CellNotMet:   "#e6b0aa",
+		CellExcluded: "#e5e7e9",
+	}
+}}
 
 // svg builds one chart.
 type svg struct{ b strings.Builder }
@@ -215,7 +218,7 @@ func (r *Report) HeatmapSVG() template.HTML {
 				stroke, sw = colorText, 2.5
 			}
 			s.raw(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="%s" stroke-width="%.1f"><title>%s</title></rect>`,
-				x+1, y+1, cellW-2, cellH-2, heatColors[cell.State], stroke, sw,
+				x+1, y+1, cellW-2, cellH-2, heatColors.Get()[cell.State], stroke, sw,
 				esc(fmt.Sprintf("%s level %d: %s (%d of %d met)", c.ID, cell.Level, cell.Label(), cell.Met, cell.Applicable)))
 			label := fmt.Sprintf("%d/%d", cell.Met, cell.Applicable)
 			if cell.State == CellExcluded {
@@ -227,7 +230,7 @@ func (r *Report) HeatmapSVG() template.HTML {
 	ly := h - 14
 	x := 10.0
 	for _, st := range []string{CellMet, CellPartial, CellNotMet, CellExcluded} {
-		s.raw(`<rect x="%.1f" y="%.1f" width="14" height="12" fill="%s"/>`, x, ly-10, heatColors[st])
+		s.raw(`<rect x="%.1f" y="%.1f" width="14" height="12" fill="%s"/>`, x, ly-10, heatColors.Get()[st])
 		label := LevelCell{State: st}.Label()
 		s.text(x+18, ly, "start", 11, colorText, "normal", label)
 		x += 30 + 6.5*float64(len(label))

@@ -9,19 +9,22 @@ import (
 	"time"
 
 	"github.com/csmm/csmm/internal/assess"
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // mdEscaper backslash-escapes the characters that would make text into
 // Markdown or raw HTML (CommonMark allows a backslash before any ASCII
 // punctuation), and flattens line breaks so text stays in its table cell.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
-	`<`, `\<`, `>`, `\>`, `|`, `\|`, `&`, `\&`, `#`, `\#`, `!`, `\!`,
-	"\r\n", " ", "\n", " ", "\r", " ",
-)
+var mdEscaper = lazy.Value[*strings.Replacer]{New: func() *strings.Replacer {
+	return strings.NewReplacer(
+		`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
+		`<`, `\<`, `>`, `\>`, `|`, `\|`, `&`, `\&`, `#`, `\#`, `!`, `\!`,
+		"\r\n", " ", "\n", " ", "\r", " ",
+	)
+}}
 
 // md escapes user or model text for Markdown.
-func md(s string) string { return mdEscaper.Replace(s) }
+func md(s string) string { return mdEscaper.Get().Replace(s) }
 
 // WriteMarkdown writes the report as GitHub-flavoured Markdown. Every text
 // from the model or the user is escaped, so it cannot inject markup.

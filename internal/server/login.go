@@ -51,7 +51,7 @@ func safeNext(next string) string {
 }
 
 // errBadCredentials does not say which of the email and password is wrong.
-var errBadCredentials = csmm.Errorf(csmm.EUNAUTHORIZED, "the email or password is wrong")
+var errBadCredentials = &csmm.Error{Code: csmm.EUNAUTHORIZED, Message: "the email or password is wrong"}
 
 // loginSubmit checks an email and password, within the limits on failed
 // attempts per account and per address, and starts a session.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // requestInfo is what the outer middleware learns from inner handlers: the
@@ -52,10 +54,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // knownMethods bounds the method label of the metrics.
-var knownMethods = map[string]bool{
-	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
-	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
-}
+var knownMethods = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{
+		http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+		http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	}
+}}
 
 // observe logs every request and records its metrics, labelled with the
 // route pattern the mux matched (never the raw path, to bound cardinality).
@@ -89,7 +93,7 @@ func observe(logger *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			method := r.Method
-			if !knownMethods[method] {
+			if !knownMethods.Get()[method] {
 				method = "other"
 			}
 			m.observe(route, method, status, d)

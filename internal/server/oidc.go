@@ -121,7 +121,7 @@ type oidcClaims struct {
 	Name          string `json:"name"`
 }
 
-var errOIDCFailed = csmm.Errorf(csmm.EUNAUTHORIZED, "single sign-on failed; try again")
+var errOIDCFailed = &csmm.Error{Code: csmm.EUNAUTHORIZED, Message: "single sign-on failed; try again"}
 
 // oidcCallback checks the state, exchanges the code with the PKCE verifier,
 // verifies the ID token and its nonce, and signs in the user with the

@@ -64,7 +64,7 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 }
 
 // errSignedOut is the error of a request without valid credentials.
-var errSignedOut = csmm.Errorf(csmm.EUNAUTHORIZED, "sign in, or send an API token as Authorization: Bearer <token>")
+var errSignedOut = &csmm.Error{Code: csmm.EUNAUTHORIZED, Message: "sign in, or send an API token as Authorization: Bearer <token>"}
 
 // currentSession returns the signed-in user and the session of the request's
 // cookie, or unauthorized. It ends sessions past their idle or absolute

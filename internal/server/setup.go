@@ -4,15 +4,15 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/csmm"
 	"github.com/csmm/csmm/internal/identity"
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/store"
 )
 
-var errNotFound = csmm.Errorf(csmm.ENOTFOUND, "page not found")
+var errNotFound = &csmm.Error{Code: csmm.ENOTFOUND, Message: "page not found"}
 
 // setupForm shows the first-run form while no user exists; after that,
 // /setup does not exist.
@@ -90,7 +90,7 @@ func createOwner(r *http.Request, s *Server, org, name, email, password string) 
 	return u, err
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+var nonSlug = lazyregexp.New(`[^a-z0-9]+`)
 
 // Slug turns an organization name into the short identifier used in URLs:
 // lowercase letters, digits and inner hyphens, at most 64 characters.

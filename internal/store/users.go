@@ -97,7 +97,7 @@ type NewOwner struct {
 
 // ErrSetUp is the conflict CreateFirstOwner returns when a user already
 // exists; test for it with errors.Is.
-var ErrSetUp = csmm.Errorf(csmm.ECONFLICT, "the server is already set up: its first owner exists; sign in instead")
+var ErrSetUp = &csmm.Error{Code: csmm.ECONFLICT, Message: "the server is already set up: its first owner exists; sign in instead"}
 
 // CreateFirstOwner is first-run setup: in one transaction it checks that no
 // user exists, then creates the user, the organization and the user's owner

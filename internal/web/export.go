@@ -6,24 +6,27 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/csmm"
+	"github.com/csmm/csmm/internal/lazy"
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"github.com/csmm/csmm/internal/report"
 )
 
 // exportTypes are the media types of the export formats.
-var exportTypes = map[string]string{
-	"html": "text/html; charset=utf-8",
-	"pdf":  "application/pdf",
-	"md":   "text/markdown; charset=utf-8",
-	"json": "application/json",
-	"csv":  "text/csv; charset=utf-8",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+var exportTypes = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"html": "text/html; charset=utf-8",
+		"pdf":  "application/pdf",
+		"md":   "text/markdown; charset=utf-8",
+		"json": "application/json",
+		"csv":  "text/csv; charset=utf-8",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	}
+}}
 
-var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+var styleBlock = lazyregexp.New(`(?s)<style>(.*?)</style>`)
 
 // export downloads the report (roll-up, or ?scope=) in one format, rendered
 // by package report exactly as the API's getReport renders it.
@@ -37,7 +40,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	format := r.PathValue("format")
-	ctype, ok := exportTypes[format]
+	ctype, ok := exportTypes.Get()[format]
 	if !ok {
 		return csmm.Errorf(csmm.ENOTFOUND, "no export format %q: expected html, pdf, md, json, csv or xlsx", format)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // StyleID names a cell style of a workbook; 0 is the default style.
@@ -26,11 +28,13 @@ type Style struct {
 }
 
 // builtinNumFmts are the format codes of Excel's built-in number formats.
-var builtinNumFmts = map[string]int{
-	"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "0.00E+00": 11,
-	"# ?/?": 12, "# ??/??": 13, "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17,
-	"h:mm AM/PM": 18, "h:mm:ss AM/PM": 19, "h:mm": 20, "h:mm:ss": 21, "m/d/yy h:mm": 22, "@": 49,
-}
+var builtinNumFmts = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{
+		"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "0.00E+00": 11,
+		"# ?/?": 12, "# ??/??": 13, "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17,
+		"h:mm AM/PM": 18, "h:mm:ss AM/PM": 19, "h:mm": 20, "h:mm:ss": 21, "m/d/yy h:mm": 22, "@": 49,
+	}
+}}
 
 // firstCustomNumFmt is the number of the first number format a workbook
 // defines itself.
@@ -120,7 +124,7 @@ func (t *styleTable) numFmtID(code string) int {
 	if code == "" {
 		return 0
 	}
-	if id, ok := builtinNumFmts[code]; ok {
+	if id, ok := builtinNumFmts.Get()[code]; ok {
 		return id
 	}
 	for i, o := range t.numFmts {

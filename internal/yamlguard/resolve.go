@@ -1,10 +1,11 @@
 package yamlguard
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
 // The tag resolution of plain scalars below follows gopkg.in/yaml.v3
@@ -39,7 +40,7 @@ var resolveWords = map[string]string{
 	"<<": "!!merge",
 }
 
-var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+var yamlStyleFloat = lazyregexp.New(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
 // resolveTag returns the tag yaml.v3 gives the plain scalar s.
 func resolveTag(s string) string {

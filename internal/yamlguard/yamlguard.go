@@ -11,10 +11,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/csmm/csmm/internal/lazyregexp"
 	"gopkg.in/yaml.v3"
 )
 
@@ -75,8 +75,8 @@ func TooLarge(err error) bool {
 }
 
 var (
-	syntaxLine    = regexp.MustCompile(`line (\d+)`)
-	unknownAnchor = regexp.MustCompile(`unknown anchor '(.*)' referenced`)
+	syntaxLine    = lazyregexp.New(`line (\d+)`)
+	unknownAnchor = lazyregexp.New(`unknown anchor '(.*)' referenced`)
 )
 
 // Parse checks data against the limits and parses it into a document node

@@ -26,37 +26,42 @@ import (
 // Provider is the provider name in check IDs and in the collection.
 const Provider = "aws"
 
-// check returns the canonical ID of a csmm:aws fact.
-func check(name string) string { return "csmm:aws:" + name }
+// checkPrefix starts the canonical ID of a csmm:aws fact.
+const checkPrefix = "csmm:aws:"
 
-// The facts, by name (see the model's csmm:aws checks).
+// The facts, by name (see the model's csmm:aws checks): constants, so that
+// the lists below are static data rather than code run at start.
+const (
+	checkAccountInOU       = checkPrefix + "org_account_in_ou"
+	checkSCPDenyLeave      = checkPrefix + "org_scp_deny_leave"
+	checkSCPProtect        = checkPrefix + "org_scp_protect_security_services"
+	checkSCPDenyRegions    = checkPrefix + "org_scp_deny_regions"
+	checkDelegatedAdmin    = checkPrefix + "org_delegated_admin"
+	checkTrailAllRegions   = checkPrefix + "org_cloudtrail_all_regions"
+	checkTrailValidation   = checkPrefix + "org_cloudtrail_log_validation"
+	checkTrailKMS          = checkPrefix + "org_cloudtrail_kms"
+	checkTrailArchive      = checkPrefix + "org_cloudtrail_archive_account"
+	checkTrailObjectLock   = checkPrefix + "org_cloudtrail_object_lock"
+	checkGuardDuty         = checkPrefix + "guardduty_enabled"
+	checkSecurityHub       = checkPrefix + "securityhub_enabled"
+	checkConfig            = checkPrefix + "config_recorder_enabled"
+	checkAccessAnalyzerOrg = checkPrefix + "access_analyzer_org"
+	checkIdentityCenter    = checkPrefix + "identity_center_enabled"
+	checkUsersPassword     = checkPrefix + "iam_users_console_password"
+	checkUsersAccessKeys   = checkPrefix + "iam_users_access_keys"
+	checkRootMFA           = checkPrefix + "root_mfa"
+	checkRootAccessKeys    = checkPrefix + "root_access_keys"
+	checkS3PublicAccess    = checkPrefix + "s3_account_public_access_block"
+	checkEBSEncryption     = checkPrefix + "ebs_default_encryption"
+	checkBackupOrgPolicy   = checkPrefix + "backup_org_policy"
+)
+
+// The facts of each kind of collection.
 var (
-	checkAccountInOU       = check("org_account_in_ou")
-	checkSCPDenyLeave      = check("org_scp_deny_leave")
-	checkSCPProtect        = check("org_scp_protect_security_services")
-	checkSCPDenyRegions    = check("org_scp_deny_regions")
-	checkDelegatedAdmin    = check("org_delegated_admin")
-	checkTrailAllRegions   = check("org_cloudtrail_all_regions")
-	checkTrailValidation   = check("org_cloudtrail_log_validation")
-	checkTrailKMS          = check("org_cloudtrail_kms")
-	checkTrailArchive      = check("org_cloudtrail_archive_account")
-	checkTrailObjectLock   = check("org_cloudtrail_object_lock")
-	checkGuardDuty         = check("guardduty_enabled")
-	checkSecurityHub       = check("securityhub_enabled")
-	checkConfig            = check("config_recorder_enabled")
-	checkAccessAnalyzerOrg = check("access_analyzer_org")
-	checkIdentityCenter    = check("identity_center_enabled")
-	checkUsersPassword     = check("iam_users_console_password")
-	checkUsersAccessKeys   = check("iam_users_access_keys")
-	checkRootMFA           = check("root_mfa")
-	checkRootAccessKeys    = check("root_access_keys")
-	checkS3PublicAccess    = check("s3_account_public_access_block")
-	checkEBSEncryption     = check("ebs_default_encryption")
-	checkBackupOrgPolicy   = check("backup_org_policy")
-	accountChecks          = []string{checkUsersPassword, checkUsersAccessKeys, checkRootMFA, checkRootAccessKeys, checkS3PublicAccess}
-	regionalChecks         = []string{checkGuardDuty, checkSecurityHub, checkConfig, checkEBSEncryption}
-	orgAccountChecks       = []string{checkAccountInOU, checkSCPDenyLeave, checkSCPProtect, checkSCPDenyRegions, checkBackupOrgPolicy}
-	trailChecks            = []string{checkTrailAllRegions, checkTrailValidation, checkTrailKMS, checkTrailArchive, checkTrailObjectLock}
+	accountChecks    = []string{checkUsersPassword, checkUsersAccessKeys, checkRootMFA, checkRootAccessKeys, checkS3PublicAccess}
+	regionalChecks   = []string{checkGuardDuty, checkSecurityHub, checkConfig, checkEBSEncryption}
+	orgAccountChecks = []string{checkAccountInOU, checkSCPDenyLeave, checkSCPProtect, checkSCPDenyRegions, checkBackupOrgPolicy}
+	trailChecks      = []string{checkTrailAllRegions, checkTrailValidation, checkTrailKMS, checkTrailArchive, checkTrailObjectLock}
 )
 
 // Checks lists every check the collector can report, by name.

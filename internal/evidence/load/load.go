@@ -31,22 +31,26 @@ import (
 	"github.com/csmm/csmm/internal/evidence/powerpipe"
 	"github.com/csmm/csmm/internal/evidence/prowler"
 	"github.com/csmm/csmm/internal/evidence/scoutsuite"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // ReadFunc reads the findings of one format from r, emitting each.
 type ReadFunc func(file string, r io.Reader, emit evidence.Emit) error
 
 // readers are the reader of each format.
-var readers = map[evidence.Format]ReadFunc{
-	evidence.ProwlerOCSF: prowler.ReadOCSF,
-	evidence.ProwlerCSV:  prowler.ReadCSV,
-	evidence.ProwlerJSON: prowler.ReadJSON,
-	evidence.ASFF:        asff.Read,
-	evidence.Powerpipe:   readPowerpipe,
-	evidence.ScoutSuite:  scoutsuite.Read,
-	evidence.GenericCSV:  genericcsv.Read,
-	csmmcollect.Format:   csmmcollect.Read,
-}
+var readers = lazy.Value[map[evidence.Format]ReadFunc]{New: func() map[evidence.Format]ReadFunc {
+	return map[evidence.Format]ReadFunc{
+		evidence.ProwlerOCSF: prowler.ReadOCSF,
+		evidence.ProwlerCSV:  prowler.ReadCSV,
+		evidence.ProwlerJSON: prowler.ReadJSON,
+		evidence.ASFF:        asff.Read,
+		evidence.Powerpipe:   readPowerpipe,
+		evidence.ScoutSuite:  scoutsuite.Read,
+		evidence.GenericCSV:  genericcsv.Read,
+		csmmcollect.Format:   csmmcollect.Read,
+	}
+}}
 
 func readPowerpipe(file string, r io.Reader, emit evidence.Emit) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -145,7 +149,7 @@ func Parse(name string, data []byte) (*evidence.File, error) {
 
 // ParseAs reads data in the given format, without detection.
 func ParseAs(name string, data []byte, f evidence.Format) (*evidence.File, error) {
-	read, ok := readers[f]
+	read, ok := readers.Get()[f]
 	if !ok {
 		return nil, &evidence.UnsupportedError{File: name, What: fmt.Sprintf("format %q", f)}
 	}
@@ -202,7 +206,7 @@ func readStream(name string, br *bufio.Reader, reopen func() (io.ReadCloser, err
 			return nil
 		}
 	}
-	if err := readers[format](name, content, emit); err != nil {
+	if err := readers.Get()[format](name, content, emit); err != nil {
 		if reopen != nil {
 			locate(err, gz, reopen)
 		}

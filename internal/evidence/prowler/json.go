@@ -3,11 +3,11 @@ package prowler
 import (
 	"bufio"
 	"io"
-	"regexp"
 
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
 // v3Finding is a finding of Prowler 3's native JSON output.
@@ -80,7 +80,7 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 }
 
 // v2Check reads the check name of a Prowler 2 title: "[check114] Ensure ...".
-var v2Check = regexp.MustCompile(`^\s*\[([A-Za-z0-9_]+)\]`)
+var v2Check = lazyregexp.New(`^\s*\[([A-Za-z0-9_]+)\]`)
 
 func readV2JSON(file string, r io.Reader, emit evidence.Emit) error {
 	var ids idCache

@@ -25,17 +25,19 @@ package prowler
 
 import (
 	_ "embed"
-	"regexp"
 	"strings"
 
 	"github.com/csmm/csmm/internal/evidence"
+	"github.com/csmm/csmm/internal/lazyregexp"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 //go:embed aliases.tsv
 var aliasTable string
 
 // aliases maps provider + "\t" + former check ID to the current check ID.
-var aliases = func() map[string]string {
+var aliases = lazy.Value[map[string]string]{New: func() map[string]string {
 	m := map[string]string{}
 	for _, line := range strings.Split(aliasTable, "\n") {
 		if line == "" || line[0] == '#' {
@@ -47,12 +49,12 @@ var aliases = func() map[string]string {
 		}
 	}
 	return m
-}()
+}}
 
 // Current returns the current ID of a check of a provider: the check itself
 // unless it is a former ID (an alias) of another.
 func Current(provider, check string) string {
-	if c, ok := aliases[provider+"\t"+check]; ok {
+	if c, ok := aliases.Get()[provider+"\t"+check]; ok {
 		return c
 	}
 	return check
@@ -83,7 +85,7 @@ func status(s string) (st evidence.Status, muted bool) {
 
 // uidPattern reads the provider and check of a Prowler finding UID:
 // prowler-<provider>-<check_id>-<account>-<region>-<resource>.
-var uidPattern = regexp.MustCompile(`^prowler-([a-z0-9]+)-([a-z0-9_]+)-`)
+var uidPattern = lazyregexp.New(`^prowler-([a-z0-9]+)-([a-z0-9_]+)-`)
 
 func fromUID(uid string) (provider, check string) {
 	m := uidPattern.FindStringSubmatch(uid)
@@ -124,7 +126,7 @@ func (c *idCache) get(provider, check string) string {
 }
 
 // v2Name matches the check names of Prowler 2 (check11, check114, extra72).
-var v2Name = regexp.MustCompile(`^(check|extra)[0-9]+$`)
+var v2Name = lazyregexp.New(`^(check|extra)[0-9]+$`)
 
 // IsV2Check reports whether a canonical check ID names a Prowler 2 check
 // (prowler:aws:check114): a name that no table of current check IDs

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // Config is what a client needs: region, credentials, endpoints and the
@@ -69,7 +71,10 @@ type Client struct{ cfg Config }
 // New returns a client of cfg.
 func New(cfg Config) *Client { return &Client{cfg: cfg} }
 
-var defaultHTTPClient = newHTTPClient(nil)
+// defaultHTTPClient is the client of requests that name none, made on
+// first use so that commands that call no AWS API do not clone the
+// default transport at start.
+var defaultHTTPClient = lazy.Value[*http.Client]{New: func() *http.Client { return newHTTPClient(nil) }}
 
 // newHTTPClient returns a client with the connection pool of the AWS SDKs
 // (100 idle connections, 10 per host) and a 30 s timeout per request,
@@ -393,7 +398,7 @@ func (c *Client) send(ctx context.Context, r *request, region string) ([]byte, i
 	}
 	hc := c.cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient
+		hc = defaultHTTPClient.Get()
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

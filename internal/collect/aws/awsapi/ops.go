@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // Operation is one AWS operation this package calls.
@@ -23,7 +25,7 @@ func Operations() map[string]Operation {
 	add := func(s *service, names ...string) {
 		for _, n := range names {
 			a := s.iam + ":" + n
-			if m, ok := iamActions[a]; ok {
+			if m, ok := iamActions.Get()[a]; ok {
 				a = m
 			}
 			ops[n] = Operation{Service: s.id, Name: n, Action: a}
@@ -46,14 +48,16 @@ func Operations() map[string]Operation {
 }
 
 // iamActions maps calls whose IAM action is not named like the operation.
-var iamActions = map[string]string{
-	"s3:ListBuckets":                "s3:ListAllMyBuckets",
-	"s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
-	"s3:GetPublicAccessBlock":       "s3:GetAccountPublicAccessBlock",
-}
+var iamActions = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"s3:ListBuckets":                "s3:ListAllMyBuckets",
+		"s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+		"s3:GetPublicAccessBlock":       "s3:GetAccountPublicAccessBlock",
+	}
+}}
 
 func (c *Client) action(r *request) *request {
-	if a, ok := iamActions[r.svc.iam+":"+r.op]; ok {
+	if a, ok := iamActions.Get()[r.svc.iam+":"+r.op]; ok {
 		r.action = a
 	}
 	return r

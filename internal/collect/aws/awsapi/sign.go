@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // emptySHA256 is the hex SHA-256 of an empty payload.
@@ -16,10 +18,12 @@ const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 
 // unsignedHeaders are never part of a signature: proxies and the transport
 // may change them.
-var unsignedHeaders = map[string]bool{
-	"authorization": true, "user-agent": true, "x-amzn-trace-id": true, "expect": true,
-	"transfer-encoding": true, "connection": true, "content-length": true,
-}
+var unsignedHeaders = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{
+		"authorization": true, "user-agent": true, "x-amzn-trace-id": true, "expect": true,
+		"transfer-encoding": true, "connection": true, "content-length": true,
+	}
+}}
 
 // Sign signs req with AWS Signature Version 4 for a service (its signing
 // name) and region at time t: it sets X-Amz-Date, X-Amz-Security-Token
@@ -65,7 +69,7 @@ func canonicalRequest(req *http.Request, payloadHash, service string) (string, s
 	headers := map[string][]string{"host": {host}}
 	for k, vs := range req.Header {
 		lk := strings.ToLower(k)
-		if unsignedHeaders[lk] {
+		if unsignedHeaders.Get()[lk] {
 			continue
 		}
 		for _, v := range vs {
