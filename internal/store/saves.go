@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -179,6 +180,12 @@ func (s *Store) saveBatch(batch []*answerSave) {
 				return errBatch
 			}
 			r.err = err
+			// A batch of 32 saves is about 8 ms of CPU in SQLite's code,
+			// which never blocks: without a yield the batch keeps its
+			// processor that long while score reads wait on the other one
+			// (putAnswer p99 90 to 74 ms and getScore p99 29 to 20 ms in
+			// the API benchmark on SQLite).
+			runtime.Gosched()
 		}
 		return nil
 	})
