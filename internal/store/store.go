@@ -72,6 +72,8 @@ type Store struct {
 	live liveCache
 	// wgate and rgate queue the users of db and rdb in order of arrival.
 	wgate, rgate gate
+	// ckpt checkpoints SQLite's WAL in the background; nil on PostgreSQL.
+	ckpt *checkpointer
 	// saves commits concurrent answer saves together: one queue on
 	// SQLite, postgresSaveQueues on PostgreSQL, an assessment's saves
 	// always in the same queue.
@@ -157,7 +159,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// every commit and serialise all writers behind the disk's flush
 		// (2-8 ms each on a virtual disk).
 		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+		// The writer makes no checkpoint itself: the checkpointer does (see
+		// checkpointer).
+		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
@@ -173,6 +177,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		s.rdb.SetMaxOpenConns(sqliteReaders)
 		s.rdb.SetMaxIdleConns(sqliteReaders)
 		s.wgate, s.rgate = newGate(1), newGate(sqliteReaders)
+		if s.ckpt, err = startCheckpointer(path + "?" + pragmas); err != nil {
+			s.db.Close()
+			s.rdb.Close()
+			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+		}
 		s.saves = make([]saveQueue, 1)
 		s.stmts = newStmtCache()
 	}
@@ -247,6 +256,11 @@ func (s *Store) Close() error {
 	var err error
 	if s.stmts != nil {
 		err = s.stmts.close()
+	}
+	if s.ckpt != nil {
+		// Before the writer closes: the last connection to close makes
+		// the final checkpoint and removes the WAL.
+		err = errors.Join(err, s.ckpt.close())
 	}
 	if s.rdb != nil && s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
