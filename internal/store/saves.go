@@ -184,8 +184,11 @@ func (s *Store) saveBatch(batch []*answerSave) {
 			// which never blocks: without a yield the batch keeps its
 			// processor that long while score reads wait on the other one
 			// (putAnswer p99 90 to 74 ms and getScore p99 29 to 20 ms in
-			// the API benchmark on SQLite).
-			runtime.Gosched()
+			// the API benchmark on SQLite). On PostgreSQL every statement
+			// waits for the database, which yields already.
+			if s.dialect == dialectSQLite {
+				runtime.Gosched()
+			}
 		}
 		return nil
 	})
