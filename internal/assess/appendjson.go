@@ -28,39 +28,15 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"program":`...)
 	b = e.program(b, &r.Program)
 	b = append(b, `,"domains":`...)
-	b = e.domains(b, r.Domains)
+	b = appendArray(b, r.Domains, e.domain)
 	b = append(b, `,"categories":`...)
-	b = e.categories(b, r.Categories)
+	b = appendArray(b, r.Categories, e.category)
 	b = append(b, `,"objectives":`...)
-	b = e.objectives(b, r.Objectives)
+	b = appendArray(b, r.Objectives, e.objective)
 	b = append(b, `,"scopes":`...)
-	if r.Scopes == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Scopes {
-			s := &r.Scopes[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"id":`...)
-			b = appendJSONString(b, s.ID)
-			b = append(b, `,"weight":`...)
-			b = e.float(b, s.Weight)
-			b = append(b, `,"program":`...)
-			b = e.program(b, &s.Program)
-			b = append(b, `,"domains":`...)
-			b = e.domains(b, s.Domains)
-			b = append(b, `,"categories":`...)
-			b = e.categories(b, s.Categories)
-			b = append(b, `,"objectives":`...)
-			b = e.objectives(b, s.Objectives)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(b, r.Scopes, e.scope)
 	b = append(b, `,"roadmap":`...)
-	b = e.roadmap(b, r.Roadmap)
+	b = appendArray(b, r.Roadmap, e.phase)
 	b = append(b, '}')
 	return b, e.err
 }
@@ -68,6 +44,38 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 // jsonErr records the first value JSON cannot hold (a NaN or an infinity),
 // as json.Marshal refuses it.
 type jsonErr struct{ err error }
+
+// appendArray appends list as a JSON array, each element written by elem,
+// or null for a nil list, as encoding/json does.
+func appendArray[T any](b []byte, list []T, elem func([]byte, *T) []byte) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, &list[i])
+	}
+	return append(b, ']')
+}
+
+func (e *jsonErr) scope(b []byte, s *ScopeResult) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, s.ID)
+	b = append(b, `,"weight":`...)
+	b = e.float(b, s.Weight)
+	b = append(b, `,"program":`...)
+	b = e.program(b, &s.Program)
+	b = append(b, `,"domains":`...)
+	b = appendArray(b, s.Domains, e.domain)
+	b = append(b, `,"categories":`...)
+	b = appendArray(b, s.Categories, e.category)
+	b = append(b, `,"objectives":`...)
+	b = appendArray(b, s.Objectives, e.objective)
+	return append(b, '}')
+}
 
 // float appends f as encoding/json does: %f between 1e-6 and 1e21, else %e
 // with a two-digit exponent at least.
@@ -246,17 +254,7 @@ func (e *jsonErr) floatOrNull(b []byte, f float64, na bool) []byte {
 }
 
 func appendJSONStrings(b []byte, list []string) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
+	return appendArray(b, list, func(b []byte, s *string) []byte { return appendJSONString(b, *s) })
 }
 
 func (e *jsonErr) program(b []byte, p *Program) []byte {
@@ -277,160 +275,124 @@ func (e *jsonErr) program(b []byte, p *Program) []byte {
 	return append(b, '}')
 }
 
-func (e *jsonErr) domains(b []byte, list []DomainScore) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range list {
-		d := &list[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":`...)
-		b = appendJSONString(b, d.ID)
-		b = append(b, `,"score":`...)
-		b = e.floatOrNull(b, d.Score, d.NA)
-		b = append(b, `,"completeness":`...)
-		b = e.float(b, d.Completeness)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+func (e *jsonErr) domain(b []byte, d *DomainScore) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, d.ID)
+	b = append(b, `,"score":`...)
+	b = e.floatOrNull(b, d.Score, d.NA)
+	b = append(b, `,"completeness":`...)
+	b = e.float(b, d.Completeness)
+	return append(b, '}')
 }
 
-func (e *jsonErr) categories(b []byte, list []CategoryScore) []byte {
-	if list == nil {
-		return append(b, "null"...)
+func (e *jsonErr) category(b []byte, c *CategoryScore) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, c.ID)
+	if c.Status != "" {
+		b = append(b, `,"status":`...)
+		b = appendJSONString(b, string(c.Status))
 	}
-	b = append(b, '[')
-	for i := range list {
-		c := &list[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":`...)
-		b = appendJSONString(b, c.ID)
-		if c.Status != "" {
-			b = append(b, `,"status":`...)
-			b = appendJSONString(b, string(c.Status))
-		}
-		b = append(b, `,"domain":`...)
-		b = appendJSONString(b, c.Domain)
-		if c.NA() {
-			b = append(b, `,"level":null,"score":null,"target":null,"gap":null,"target_met":null`...)
-		} else {
-			b = append(b, `,"level":`...)
-			b = appendJSONInt(b, c.Level)
-			b = append(b, `,"score":`...)
-			b = e.float(b, c.Score)
-			b = append(b, `,"target":`...)
-			if c.Target == nil {
-				b = append(b, "null"...)
-			} else {
-				b = appendJSONInt(b, *c.Target)
-			}
-			b = append(b, `,"gap":`...)
-			if c.Gap == nil {
-				b = append(b, "null"...)
-			} else {
-				b = e.float(b, *c.Gap)
-			}
-			b = append(b, `,"target_met":`...)
-			if c.TargetMet == nil {
-				b = append(b, "null"...)
-			} else {
-				b = appendJSONBool(b, *c.TargetMet)
-			}
-		}
-		b = append(b, `,"completeness":`...)
-		b = e.float(b, c.Completeness)
-		b = append(b, `,"blocking":`...)
-		b = appendJSONStrings(b, c.Blocking)
-		b = append(b, `,"above_gate":`...)
-		b = appendJSONStrings(b, c.AboveGate)
-		b = append(b, '}')
-	}
-	return append(b, ']')
-}
-
-func (e *jsonErr) objectives(b []byte, list []ObjectiveScore) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range list {
-		o := &list[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":`...)
-		b = appendJSONString(b, o.ID)
-		b = append(b, `,"category":`...)
-		b = appendJSONString(b, o.Category)
+	b = append(b, `,"domain":`...)
+	b = appendJSONString(b, c.Domain)
+	if c.NA() {
+		b = append(b, `,"level":null,"score":null,"target":null,"gap":null,"target_met":null`...)
+	} else {
 		b = append(b, `,"level":`...)
-		b = appendJSONInt(b, o.Level)
-		b = append(b, `,"value":`...)
-		if o.Value == nil {
+		b = appendJSONInt(b, c.Level)
+		b = append(b, `,"score":`...)
+		b = e.float(b, c.Score)
+		b = append(b, `,"target":`...)
+		if c.Target == nil {
 			b = append(b, "null"...)
 		} else {
-			b = e.float(b, *o.Value)
+			b = appendJSONInt(b, *c.Target)
 		}
-		if o.Met {
-			b = append(b, `,"met":true,"status":`...)
+		b = append(b, `,"gap":`...)
+		if c.Gap == nil {
+			b = append(b, "null"...)
 		} else {
-			b = append(b, `,"met":false,"status":`...)
+			b = e.float(b, *c.Gap)
 		}
-		b = appendJSONString(b, string(o.Status))
-		b = append(b, `,"source":`...)
-		b = appendJSONString(b, string(o.Source))
-		b = append(b, `,"threshold":`...)
-		b = e.float(b, o.Threshold)
-		if o.Answer != nil {
-			b = append(b, `,"answer":`...)
-			b = e.response(b, o.Answer)
+		b = append(b, `,"target_met":`...)
+		if c.TargetMet == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendJSONBool(b, *c.TargetMet)
 		}
-		if o.Evidence != nil {
-			b = append(b, `,"evidence":`...)
-			b = appendJSONEvidence(b, o.Evidence)
-		}
-		if o.Exemption != nil {
-			b = append(b, `,"exemption":`...)
-			b = appendJSONExemption(b, o.Exemption)
-		}
-		if o.ExemptionExpired {
-			b = append(b, `,"exemption_expired":true`...)
-		}
-		if len(o.Contradicted) > 0 {
-			b = append(b, `,"contradicted":[`...)
-			for k := range o.Contradicted {
-				c := &o.Contradicted[k]
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"check":`...)
-				b = appendJSONString(b, c.Check)
-				b = append(b, `,"scope":`...)
-				b = appendJSONString(b, c.Scope)
-				b = append(b, `,"failed":`...)
-				b = appendJSONInt(b, c.Failed)
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		if len(o.StaleEvidence) > 0 {
-			b = append(b, `,"stale_evidence":`...)
-			b = appendJSONChecks(b, o.StaleEvidence)
-		}
-		if len(o.LaterEvidence) > 0 {
-			b = append(b, `,"later_evidence":`...)
-			b = appendJSONChecks(b, o.LaterEvidence)
-		}
-		if o.AnswerAfterAsOf {
-			b = append(b, `,"answer_after_as_of":true`...)
-		}
-		b = append(b, '}')
 	}
-	return append(b, ']')
+	b = append(b, `,"completeness":`...)
+	b = e.float(b, c.Completeness)
+	b = append(b, `,"blocking":`...)
+	b = appendJSONStrings(b, c.Blocking)
+	b = append(b, `,"above_gate":`...)
+	b = appendJSONStrings(b, c.AboveGate)
+	return append(b, '}')
+}
+
+func (e *jsonErr) objective(b []byte, o *ObjectiveScore) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, o.ID)
+	b = append(b, `,"category":`...)
+	b = appendJSONString(b, o.Category)
+	b = append(b, `,"level":`...)
+	b = appendJSONInt(b, o.Level)
+	b = append(b, `,"value":`...)
+	if o.Value == nil {
+		b = append(b, "null"...)
+	} else {
+		b = e.float(b, *o.Value)
+	}
+	if o.Met {
+		b = append(b, `,"met":true,"status":`...)
+	} else {
+		b = append(b, `,"met":false,"status":`...)
+	}
+	b = appendJSONString(b, string(o.Status))
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, string(o.Source))
+	b = append(b, `,"threshold":`...)
+	b = e.float(b, o.Threshold)
+	if o.Answer != nil {
+		b = append(b, `,"answer":`...)
+		b = e.response(b, o.Answer)
+	}
+	if o.Evidence != nil {
+		b = append(b, `,"evidence":`...)
+		b = appendJSONEvidence(b, o.Evidence)
+	}
+	if o.Exemption != nil {
+		b = append(b, `,"exemption":`...)
+		b = appendJSONExemption(b, o.Exemption)
+	}
+	if o.ExemptionExpired {
+		b = append(b, `,"exemption_expired":true`...)
+	}
+	if len(o.Contradicted) > 0 {
+		b = append(b, `,"contradicted":`...)
+		b = appendArray(b, o.Contradicted, appendJSONContradiction)
+	}
+	if len(o.StaleEvidence) > 0 {
+		b = append(b, `,"stale_evidence":`...)
+		b = appendArray(b, o.StaleEvidence, appendJSONCheck)
+	}
+	if len(o.LaterEvidence) > 0 {
+		b = append(b, `,"later_evidence":`...)
+		b = appendArray(b, o.LaterEvidence, appendJSONCheck)
+	}
+	if o.AnswerAfterAsOf {
+		b = append(b, `,"answer_after_as_of":true`...)
+	}
+	return append(b, '}')
+}
+
+func appendJSONContradiction(b []byte, c *Contradiction) []byte {
+	b = append(b, `{"check":`...)
+	b = appendJSONString(b, c.Check)
+	b = append(b, `,"scope":`...)
+	b = appendJSONString(b, c.Scope)
+	b = append(b, `,"failed":`...)
+	b = appendJSONInt(b, c.Failed)
+	return append(b, '}')
 }
 
 func (e *jsonErr) response(b []byte, r *Response) []byte {
@@ -492,43 +454,34 @@ func appendJSONEvidence(b []byte, e *Evidence) []byte {
 	}
 	if len(e.Checks) > 0 {
 		b = append(b, `,"checks":`...)
-		b = appendJSONChecks(b, e.Checks)
+		b = appendArray(b, e.Checks, appendJSONCheck)
 	}
 	return append(b, '}')
 }
 
-// appendJSONChecks appends a list that is not empty.
-func appendJSONChecks(b []byte, list []CheckEvidence) []byte {
-	b = append(b, '[')
-	for i := range list {
-		c := &list[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"check":`...)
-		b = appendJSONString(b, c.Check)
-		if c.Supporting {
-			b = append(b, `,"supporting":true`...)
-		}
-		if c.Scope != "" {
-			b = append(b, `,"scope":`...)
-			b = appendJSONString(b, c.Scope)
-		}
-		b = append(b, `,"scanned":`...)
-		b = appendJSONDate(b, c.Scanned)
-		b = append(b, `,"passed":`...)
-		b = appendJSONInt(b, c.Passed)
-		b = append(b, `,"failed":`...)
-		b = appendJSONInt(b, c.Failed)
-		b = append(b, `,"muted":`...)
-		b = appendJSONInt(b, c.Muted)
-		if c.Source != "" {
-			b = append(b, `,"source":`...)
-			b = appendJSONString(b, c.Source)
-		}
-		b = append(b, '}')
+func appendJSONCheck(b []byte, c *CheckEvidence) []byte {
+	b = append(b, `{"check":`...)
+	b = appendJSONString(b, c.Check)
+	if c.Supporting {
+		b = append(b, `,"supporting":true`...)
 	}
-	return append(b, ']')
+	if c.Scope != "" {
+		b = append(b, `,"scope":`...)
+		b = appendJSONString(b, c.Scope)
+	}
+	b = append(b, `,"scanned":`...)
+	b = appendJSONDate(b, c.Scanned)
+	b = append(b, `,"passed":`...)
+	b = appendJSONInt(b, c.Passed)
+	b = append(b, `,"failed":`...)
+	b = appendJSONInt(b, c.Failed)
+	b = append(b, `,"muted":`...)
+	b = appendJSONInt(b, c.Muted)
+	if c.Source != "" {
+		b = append(b, `,"source":`...)
+		b = appendJSONString(b, c.Source)
+	}
+	return append(b, '}')
 }
 
 func appendJSONExemption(b []byte, e *Exemption) []byte {
@@ -549,85 +502,50 @@ func appendJSONExemption(b []byte, e *Exemption) []byte {
 	return append(b, '}')
 }
 
-func (e *jsonErr) roadmap(b []byte, list []Phase) []byte {
-	if list == nil {
-		return append(b, "null"...)
+func (e *jsonErr) phase(b []byte, p *Phase) []byte {
+	b = append(b, `{"phase":`...)
+	b = appendJSONInt(b, p.Phase)
+	b = append(b, `,"objectives":`...)
+	b = appendArray(b, p.Objectives, appendJSONPhaseObjective)
+	b = append(b, `,"projected":{"program":`...)
+	b = e.float(b, p.Projected.Program)
+	b = append(b, `,"floor":`...)
+	b = appendJSONInt(b, p.Projected.Floor)
+	b = append(b, `,"domains":`...)
+	b = appendArray(b, p.Projected.Domains, e.projectedDomain)
+	b = append(b, `,"categories":`...)
+	b = appendArray(b, p.Projected.Categories, e.projectedCategory)
+	return append(b, `}}`...)
+}
+
+func appendJSONPhaseObjective(b []byte, o *PhaseObjective) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, o.ID)
+	b = append(b, `,"category":`...)
+	b = appendJSONString(b, o.Category)
+	b = append(b, `,"level":`...)
+	b = appendJSONInt(b, o.Level)
+	return append(b, '}')
+}
+
+func (e *jsonErr) projectedDomain(b []byte, d *ProjectedDomain) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, d.ID)
+	b = append(b, `,"score":`...)
+	b = e.floatOrNull(b, d.Score, d.NA)
+	return append(b, '}')
+}
+
+func (e *jsonErr) projectedCategory(b []byte, c *ProjectedCategory) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, c.ID)
+	if c.NA {
+		b = append(b, `,"level":null,"score":null`...)
+	} else {
+		b = append(b, `,"level":`...)
+		b = appendJSONInt(b, c.Level)
+		b = append(b, `,"score":`...)
+		b = e.float(b, c.Score)
 	}
-	b = append(b, '[')
-	for i := range list {
-		p := &list[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"phase":`...)
-		b = appendJSONInt(b, p.Phase)
-		b = append(b, `,"objectives":`...)
-		if p.Objectives == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for k := range p.Objectives {
-				o := &p.Objectives[k]
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"id":`...)
-				b = appendJSONString(b, o.ID)
-				b = append(b, `,"category":`...)
-				b = appendJSONString(b, o.Category)
-				b = append(b, `,"level":`...)
-				b = appendJSONInt(b, o.Level)
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"projected":{"program":`...)
-		b = e.float(b, p.Projected.Program)
-		b = append(b, `,"floor":`...)
-		b = appendJSONInt(b, p.Projected.Floor)
-		b = append(b, `,"domains":`...)
-		if p.Projected.Domains == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for k := range p.Projected.Domains {
-				d := &p.Projected.Domains[k]
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"id":`...)
-				b = appendJSONString(b, d.ID)
-				b = append(b, `,"score":`...)
-				b = e.floatOrNull(b, d.Score, d.NA)
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"categories":`...)
-		if p.Projected.Categories == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for k := range p.Projected.Categories {
-				c := &p.Projected.Categories[k]
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"id":`...)
-				b = appendJSONString(b, c.ID)
-				if c.NA {
-					b = append(b, `,"level":null,"score":null`...)
-				} else {
-					b = append(b, `,"level":`...)
-					b = appendJSONInt(b, c.Level)
-					b = append(b, `,"score":`...)
-					b = e.float(b, c.Score)
-				}
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `}}`...)
-	}
-	return append(b, ']')
+	return append(b, '}')
 }
