@@ -281,24 +281,8 @@ func Score(in Input) Result {
 				}
 				contradicted[i] = append(contradicted[i], j.contradicted...)
 			}
-			if len(j.stale) > 0 {
-				if staleEv == nil {
-					staleEv = make([][]CheckEvidence, n)
-				}
-				for _, c := range j.stale {
-					c.Scope = sc.ID
-					staleEv[i] = append(staleEv[i], c)
-				}
-			}
-			if len(j.later) > 0 {
-				if laterEv == nil {
-					laterEv = make([][]CheckEvidence, n)
-				}
-				for _, c := range j.later {
-					c.Scope = sc.ID
-					laterEv[i] = append(laterEv[i], c)
-				}
-			}
+			staleEv = appendScoped(staleEv, n, i, j.stale, sc.ID)
+			laterEv = appendScoped(laterEv, n, i, j.later, sc.ID)
 		}
 		sr := &res.Scopes[si]
 		*sr = ScopeResult{ID: sc.ID, Weight: weight(sc.Weight), Objectives: objs}
@@ -887,4 +871,20 @@ func roadmap(lay *layout, m *model.Model, vals []value, cats []CategoryScore, s 
 		phases = append(phases, p)
 	}
 	return phases
+}
+
+// appendScoped appends list to per[i], each check marked with scope, making
+// per (one list for each of n objectives) on the first check.
+func appendScoped(per [][]CheckEvidence, n, i int, list []CheckEvidence, scope string) [][]CheckEvidence {
+	if len(list) == 0 {
+		return per
+	}
+	if per == nil {
+		per = make([][]CheckEvidence, n)
+	}
+	for _, c := range list {
+		c.Scope = scope
+		per[i] = append(per[i], c)
+	}
+	return per
 }
