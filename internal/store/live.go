@@ -136,17 +136,12 @@ func (c *liveCache) answersSaved(orgID, id string, rev int64, now time.Time, sav
 		s.Answer = assess.Answer(intern(string(s.Answer)))
 		next.saved = upsertAnswer(next.saved, s)
 	}
-	switch {
-	case base != nil && mergeSaved(len(base.in.Answers), len(next.saved)):
+	// A snapshot without a base yet folds its saved answers in when it is
+	// first scored (snapshot.scoring); saved holds one answer per
+	// objective and scope, so it stays bounded meanwhile.
+	if base != nil && mergeSaved(len(base.in.Answers), len(next.saved)) {
 		in := base.withSaved(next.saved)
 		next.base, next.saved = &scoringBase{in: *in, bytes: inputBytes(in)}, nil
-	case base == nil && mergeSaved(len(answers), len(next.saved)):
-		merged := make([]Answer, len(answers), len(answers)+len(next.saved))
-		copy(merged, answers)
-		for _, s := range next.saved {
-			merged = upsertAnswer(merged, s)
-		}
-		next.answers, next.saved = merged, nil
 	}
 	c.add(k, next)
 }
