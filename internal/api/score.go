@@ -41,21 +41,32 @@ type scored struct {
 // defaultScoreCacheBytes bounds the scored assessments kept in memory.
 const defaultScoreCacheBytes = 32 << 20
 
+// scoreKey is the cache key of the request's assessment (path value id)
+// for view: its current revision, read with one indexed query, and the
+// as_of parameter.
+func (a *API) scoreKey(c *call, view string) (reportcache.Key, error) {
+	asOf, err := c.asOf(a)
+	if err != nil {
+		return reportcache.Key{}, err
+	}
+	id := c.r.PathValue("id")
+	rev, err := a.o.Store.AssessmentRevision(c.ctx(), c.org.ID, id)
+	if err != nil {
+		return reportcache.Key{}, err
+	}
+	return reportcache.Key{OrgID: c.org.ID, AssessmentID: id, Revision: rev, AsOf: asOf, View: view}, nil
+}
+
 // score scores a stored assessment as of the as_of parameter. The result is
 // cached under the assessment's revision, read with one indexed query, so
 // a change to the assessment is scored on the next request.
 func (a *API) score(c *call) (*scored, error) {
-	asOf, err := c.asOf(a)
-	if err != nil {
-		return nil, err
-	}
-	ctx, orgID, id := c.ctx(), c.org.ID, c.r.PathValue("id")
-	rev, err := a.o.Store.AssessmentRevision(ctx, orgID, id)
-	if err != nil {
-		return nil, err
-	}
 	// The organization's name is in the report.
-	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score\x00" + c.org.Name}
+	key, err := a.scoreKey(c, "score\x00"+c.org.Name)
+	if err != nil {
+		return nil, err
+	}
+	ctx, orgID, id, rev, asOf := c.ctx(), key.OrgID, key.AssessmentID, key.Revision, key.AsOf
 	orgName := c.org.Name
 	return a.scores.Get(ctx, key, func() (*scored, int64, error) {
 		in, as, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
@@ -130,16 +141,11 @@ const defaultScoreJSONBytes = 32 << 20
 // it without keeping the scored entry; a report or roadmap of the same
 // revision builds its own.
 func (a *API) getScore(c *call) error {
-	asOf, err := c.asOf(a)
+	key, err := a.scoreKey(c, "score.json")
 	if err != nil {
 		return err
 	}
-	ctx, orgID, id := c.ctx(), c.org.ID, c.r.PathValue("id")
-	rev, err := a.o.Store.AssessmentRevision(ctx, orgID, id)
-	if err != nil {
-		return err
-	}
-	key := reportcache.Key{OrgID: orgID, AssessmentID: id, Revision: rev, AsOf: asOf, View: "score.json"}
+	ctx, orgID, id, rev, asOf := c.ctx(), key.OrgID, key.AssessmentID, key.Revision, key.AsOf
 	data, err := a.scoreJSON.Get(ctx, key, func() ([]byte, int64, error) {
 		in, _, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
 		if err != nil {
