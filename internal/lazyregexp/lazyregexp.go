@@ -12,7 +12,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/csmm/csmm/internal/lazy"
 )
 
 // inTest is whether this is a test binary (go test names them pkg.test),
@@ -23,19 +24,22 @@ var inTest = len(os.Args) > 0 && strings.HasSuffix(strings.TrimSuffix(os.Args[0]
 // Regexp is a regexp.Regexp compiled on first use. Its methods are those of
 // regexp.Regexp that csmm uses.
 type Regexp struct {
-	expr string
-	re   func() *regexp.Regexp
+	expr     string
+	compiled lazy.Value[*regexp.Regexp]
 }
 
 // New returns a Regexp for expr, which is compiled with regexp.MustCompile
 // on first use (at once in a test binary).
 func New(expr string) *Regexp {
-	r := &Regexp{expr: expr, re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
+	r := &Regexp{expr: expr}
+	r.compiled.New = func() *regexp.Regexp { return regexp.MustCompile(expr) }
 	if inTest {
 		r.re()
 	}
 	return r
 }
+
+func (r *Regexp) re() *regexp.Regexp { return r.compiled.Get() }
 
 // Regexp returns the compiled expression.
 func (r *Regexp) Regexp() *regexp.Regexp { return r.re() }
