@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/csmm/csmm/internal/cli"
+	_ "github.com/csmm/csmm/internal/prefault"
 )
 
 func main() {
