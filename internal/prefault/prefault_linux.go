@@ -52,13 +52,16 @@ func init() {
 	}
 	probe = new([64]byte)
 	p := uintptr(unsafe.Pointer(probe)) &^ (pageSize - 1)
-	// The runtime maps the heap in large pieces; stop at the end of the
-	// mapped part (madvise fails there) rather than read its bounds.
-	for a := p; a < p+heapBytes; a += heapChunk {
-		if madvise(a, heapChunk, populateWrite) != 0 {
-			break
+	// The runtime maps the heap in pieces of a few megabytes; madvise
+	// fails past the end of the mapped part, so a failed step is retried
+	// halved, down to a page, rather than the bounds read from the kernel.
+	for a, step := p, uintptr(heapChunk); a < p+heapBytes && step >= pageSize; {
+		if madvise(a, step, populateWrite) != 0 {
+			step /= 2
+			continue
 		}
-		Populated.Heap += heapChunk
+		a += step
+		Populated.Heap += step
 	}
 }
 
