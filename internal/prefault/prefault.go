@@ -9,8 +9,10 @@
 // 30 µs where the host shadows the guest's page tables), and one madvise
 // MADV_POPULATE_READ over the text and read-only data, plus one
 // MADV_POPULATE_WRITE over the heap the command is about to use, cost less
-// than the faults they replace (bench/README.md, "Start-up"). On real
-// hardware faults are cheap and so are these calls.
+// than the faults they replace: 680 faults become about 380, and `score`
+// takes 21 ms instead of 25 (bench/README.md, "Pages mapped in advance").
+// On real hardware faults are cheap and so are these calls. The cost is
+// resident memory: the executable's pages count in RSS once mapped.
 //
 // Importing the package for its side effect does the work in its init,
 // which runs before almost every other package's: the package imports
