@@ -11,7 +11,10 @@ func mincore(addr, n uintptr, vec *byte) (errno uintptr)
 
 // segments returns the bounds the linker gives the executable's text, its
 // read-only data and its initialized data.
-func segments() (text, rodata, data, edata uintptr)
+func segments() (text, etext, rodata, data, edata uintptr)
+
+// enomem is the errno of a range that runs into unmapped pages.
+const enomem = 12
 
 const (
 	pageSize       = 4096
@@ -37,15 +40,21 @@ var probe *[64]byte
 var vec [4096]byte
 
 func init() {
-	text, _, data, edata := segments()
+	text, etext, rodata, data, edata := segments()
 	start := text &^ (pageSize - 1)
 	end := data &^ (pageSize - 1)
-	if !resident(start, end) {
+	if !resident(start, roundUp(etext)) {
 		Populated.Skipped = true
 		return
 	}
-	if madvise(start, end-start, populateRead) == 0 {
-		Populated.Image = end - start
+	// Text and read-only data, each up to the next segment. Where the
+	// linker aligns segments to more than a page (64 KB on arm64), a
+	// segment can end before the next begins: madvise then maps the whole
+	// segment and fails with ENOMEM at the unmapped pages after it.
+	for _, r := range [][2]uintptr{{start, rodata &^ (pageSize - 1)}, {rodata &^ (pageSize - 1), end}} {
+		if errno := madvise(r[0], r[1]-r[0], populateRead); errno == 0 || errno == enomem {
+			Populated.Image += r[1] - r[0]
+		}
 	}
 	if n := roundUp(edata) - end; madvise(end, n, populateRead) == 0 {
 		Populated.Data = n
@@ -66,7 +75,7 @@ func init() {
 }
 
 // resident reports whether at least residentNeeded of the pages from start
-// to end are in the page cache.
+// to end, all mapped, are in the page cache.
 func resident(start, end uintptr) bool {
 	var in, all uintptr
 	for a := start; a < end; {

@@ -22,14 +22,16 @@ TEXT ·mincore(SB),NOSPLIT,$0-32
 	MOVQ	AX, errno+24(FP)
 	RET
 
-// func segments() (text, rodata, data, edata uintptr)
-TEXT ·segments(SB),NOSPLIT,$0-32
+// func segments() (text, etext, rodata, data, edata uintptr)
+TEXT ·segments(SB),NOSPLIT,$0-40
 	MOVQ	$runtime·text(SB), AX
 	MOVQ	AX, text+0(FP)
+	MOVQ	$runtime·etext(SB), AX
+	MOVQ	AX, etext+8(FP)
 	MOVQ	$runtime·rodata(SB), AX
-	MOVQ	AX, rodata+8(FP)
+	MOVQ	AX, rodata+16(FP)
 	MOVQ	$runtime·noptrdata(SB), AX
-	MOVQ	AX, data+16(FP)
+	MOVQ	AX, data+24(FP)
 	MOVQ	$runtime·edata(SB), AX
-	MOVQ	AX, edata+24(FP)
+	MOVQ	AX, edata+32(FP)
 	RET

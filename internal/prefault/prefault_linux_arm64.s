@@ -22,14 +22,16 @@ TEXT ·mincore(SB),NOSPLIT,$0-32
 	MOVD	R0, errno+24(FP)
 	RET
 
-// func segments() (text, rodata, data, edata uintptr)
-TEXT ·segments(SB),NOSPLIT,$0-32
+// func segments() (text, etext, rodata, data, edata uintptr)
+TEXT ·segments(SB),NOSPLIT,$0-40
 	MOVD	$runtime·text(SB), R0
 	MOVD	R0, text+0(FP)
+	MOVD	$runtime·etext(SB), R0
+	MOVD	R0, etext+8(FP)
 	MOVD	$runtime·rodata(SB), R0
-	MOVD	R0, rodata+8(FP)
+	MOVD	R0, rodata+16(FP)
 	MOVD	$runtime·noptrdata(SB), R0
-	MOVD	R0, data+16(FP)
+	MOVD	R0, data+24(FP)
 	MOVD	$runtime·edata(SB), R0
-	MOVD	R0, edata+24(FP)
+	MOVD	R0, edata+32(FP)
 	RET

@@ -90,9 +90,9 @@ func TestInitPopulatedTheExecutableAndHeap(t *testing.T) {
 	if Populated.Skipped {
 		t.Fatal("the test binary, just written, was not in the page cache")
 	}
-	text, rodata, data, edata := segments()
-	if !(text < rodata && rodata < data && data < edata) {
-		t.Fatalf("segments out of order: text %#x rodata %#x data %#x edata %#x", text, rodata, data, edata)
+	text, etext, rodata, data, edata := segments()
+	if !(text < etext && etext <= rodata && rodata < data && data < edata) {
+		t.Fatalf("segments out of order: text %#x-%#x rodata %#x data %#x-%#x", text, etext, rodata, data, edata)
 	}
 	if Populated.Image != data&^(pageSize-1)-text&^(pageSize-1) {
 		t.Errorf("image populated %d bytes, want the %d from text to data", Populated.Image, data-text)
