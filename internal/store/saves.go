@@ -168,7 +168,11 @@ func (s *Store) saveBatch(batch []*answerSave) {
 	// the transaction is cancelled when every client has gone.
 	ctx, cancel := batchContext(batch)
 	defer cancel()
+	together := s.dialect == dialectPostgres && distinctAnswers(batch)
 	err := s.write(ctx, func(tx *tx) error {
+		if together {
+			return saveBatchTogether(ctx, tx, batch)
+		}
 		for _, r := range batch {
 			r.a, r.err, r.checkErr = nil, nil, false
 			if err := r.ctx.Err(); err != nil {
