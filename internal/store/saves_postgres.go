@@ -8,21 +8,24 @@ import (
 	"github.com/csmm/csmm/internal/assess"
 )
 
-// On PostgreSQL a batch of answer saves is written with two statements
-// whatever its size, instead of five per save: one query reads the slots
-// of every save (answerSlots), and one statement writes every accepted
-// save (writeSaves): the answers, their history rows, their audit entries
-// and the assessments' revisions. Each statement is a round trip to a
-// database that shares the machine's processors, so under load most of a
-// save's time was waiting for those round trips, not running them.
+// On PostgreSQL a batch of answer saves is two statements whatever its
+// size, instead of BEGIN, five statements per save and COMMIT: one query
+// reads the slots of every save (answerSlots), and one statement, which
+// commits by itself, writes every accepted save (writeSavesSQL): the
+// answers, their history rows, their audit entries and the assessments'
+// revisions. Each statement is a round trip to a database that shares the
+// machine's processors, so under load most of a save's time was spent
+// waiting for those round trips, not running them.
 //
 // The result of each save is the one it would have alone: the slots are
-// read before anything is written, and no two saves of such a batch touch
-// the same answer (saveBatch writes a batch that does save by save), so
-// no save's slot depends on another save of the batch. If the writing
-// statement fails, or writes less than planned (an answer changed since
-// its slot was read, an assessment archived meanwhile), saveBatch rolls
-// the transaction back and runs each save alone.
+// read before anything is written, and no two saves of such a batch write
+// the same answer (saveBatch writes a batch that does save by save), so no
+// save's slot depends on another save of the batch. The slots are read
+// outside the write, as a transaction at PostgreSQL's READ COMMITTED
+// isolation read them before: the write checks again, in the same
+// statement, that each answer's version is still the one read and each
+// assessment still live. If the write fails, or would write less than
+// planned, it writes nothing and saveBatch runs each save alone.
 
 // answerKey identifies the answer a save writes.
 func (r *answerSave) answerKey() string {
@@ -42,10 +45,11 @@ func distinctAnswers(batch []*answerSave) bool {
 	return true
 }
 
-// saveBatchTogether writes batch, whose saves write distinct answers, in
-// tx on PostgreSQL with one query and one statement, and sets each save's
-// result. It returns an error, with tx to be rolled back, when the writing
-// fails or does not write every accepted save.
+// saveBatchTogether writes batch, whose saves write distinct answers, on
+// PostgreSQL with one query and one statement outside a transaction
+// (Store.writeAlone), and sets each save's result. It returns an error,
+// having written nothing, when the write fails or would not write every
+// accepted save.
 func saveBatchTogether(ctx context.Context, tx *tx, batch []*answerSave) error {
 	saves := make([]*answerSave, 0, len(batch))
 	for _, r := range batch {
@@ -215,7 +219,15 @@ func nullString(v any) string {
 // the primary key if one was stored meanwhile), a history row and an audit
 // entry are appended for each, and each assessment's revision rises by its
 // number of saves. It returns each revised assessment with its new
-// revision and, on every row, how many answers were written.
+// revision.
+//
+// The statement commits by itself, so it must fail whole when it writes
+// fewer answers or revises fewer assessments than given (the last two
+// parameters): an answer changed since its slot was read, an assessment
+// archived meanwhile. PostgreSQL has no function that raises an error in
+// plain SQL; dividing by zero does, and aborts the statement with every
+// row its parts wrote. The single row of w makes the division run even
+// when no assessment was revised.
 const writeSavesSQL = `WITH i AS (
 	SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
 		?::bigint[], ?::bigint[], ?::float8[], ?::float8[], ?::boolean[],
@@ -253,33 +265,38 @@ const writeSavesSQL = `WITH i AS (
 	WHERE a.org_id = c.org_id AND a.id = c.assessment_id AND a.archived_at IS NULL
 	RETURNING a.org_id, a.id, a.revision, c.saves
 )
-SELECT org_id, id, revision, saves, (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted) FROM revised`
+SELECT r.org_id, r.id, r.revision, r.saves
+FROM (SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted) = ? AND (SELECT COUNT(*) FROM revised) = ? AS complete) w
+LEFT JOIN revised r ON TRUE
+WHERE 1 / w.complete::int = 1`
 
-// exec writes w's saves in tx and sets their results: each save of an
-// assessment gets the revision it would have had alone, the first the old
-// revision plus one, the next plus two, in the batch's order. It returns
-// errBatch when fewer answers or assessments were written than planned.
+// exec writes w's saves with one statement, which commits by itself, and
+// sets their results: each save of an assessment gets the revision it
+// would have had alone, the first the old revision plus one, the next plus
+// two, in the batch's order. When it returns an error the statement wrote
+// nothing, unless the error came after the statement (the connection lost
+// as it answered: the outcome of a lost COMMIT is as unknown).
 func (w *saveWrites) exec(ctx context.Context, tx *tx) error {
+	// next is the revision of each assessment's next save.
+	next := map[[2]string]int64{}
+	for i, r := range w.saves {
+		next[[2]string{r.orgID, w.ids[i]}] = 0
+	}
 	now := tx.now.UnixMicro()
 	rows, err := tx.query(ctx, writeSavesSQL,
 		w.orgs, w.ids, w.objectives, w.scopes, w.words, w.notes, w.justifications, w.answeredBy, w.answeredAt,
 		w.versions, w.previous, w.measured, w.measureOf, w.percent,
 		w.updatedBy, w.auditIDs, w.actorUsers, w.actorTokens, w.targets, w.before, w.after, w.remoteAddrs,
-		now, now, now, now, now)
+		now, now, now, now, now, len(w.saves), len(next))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	// next is the revision of each assessment's next save.
-	next := map[[2]string]int64{}
 	for rows.Next() {
 		var k [2]string
-		var rev, saves, written int64
-		if err := rows.Scan(&k[0], &k[1], &rev, &saves, &written); err != nil {
+		var rev, saves int64
+		if err := rows.Scan(&k[0], &k[1], &rev, &saves); err != nil {
 			return err
-		}
-		if written != int64(len(w.saves)) {
-			return errBatch
 		}
 		next[k] = rev - saves + 1
 	}
@@ -288,12 +305,8 @@ func (w *saveWrites) exec(ctx context.Context, tx *tx) error {
 	}
 	for i, r := range w.saves {
 		k := [2]string{r.orgID, w.ids[i]}
-		rev, ok := next[k]
-		if !ok {
-			return errBatch
-		}
-		next[k] = rev + 1
-		r.a, r.rev, r.now = w.answers[i], rev, tx.now
+		r.a, r.rev, r.now = w.answers[i], next[k], tx.now
+		next[k]++
 	}
 	return nil
 }

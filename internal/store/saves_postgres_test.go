@@ -97,7 +97,7 @@ func TestSaveBatchTogetherAsSaveBySave(t *testing.T) {
 		}
 
 		together := twinSaves(f.org.ID, ids[0], g.assessment.ID, f.actor, token)
-		if err := s.write(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, together) }); err != nil {
+		if err := s.writeAlone(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, together) }); err != nil {
 			t.Fatalf("saveBatchTogether: %v", err)
 		}
 		alone := twinSaves(f.org.ID, ids[1], g.assessment.ID, f.actor, token)
@@ -243,6 +243,58 @@ func TestSaveBatchWithAnArchivedAssessment(t *testing.T) {
 		}
 		if h, err := s.AnswerHistory(ctx, f.org.ID, archived.ID); err != nil || len(h) != 0 {
 			t.Errorf("archived assessment's answer history: %v, %v; want none", h, err)
+		}
+	})
+}
+
+// TestWriteSavesAllOrNothing writes two saves with PostgreSQL's single
+// statement, one of them over a version that is no longer stored (as when
+// the answer changed after its slot was read): the statement fails and
+// writes nothing, not even the other save's answer, history row, audit
+// entry or revision.
+func TestWriteSavesAllOrNothing(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		if b.name == "sqlite" {
+			t.Skip("the single statement is PostgreSQL's")
+		}
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "acme")
+		stored, err := s.PutAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: "IAM-1.1", Scope: "production", Answer: assess.Yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		stale := *stored
+		stale.Version = 5
+		var w saveWrites
+		for _, c := range []struct {
+			in  AnswerInput
+			cur *Answer
+		}{
+			{AnswerInput{AssessmentID: f.assessment.ID, Objective: "IAM-1.2", Scope: "production", Answer: assess.No}, nil},
+			{AnswerInput{AssessmentID: f.assessment.ID, Objective: "IAM-1.1", Scope: "production", Answer: assess.No, ExpectedVersion: 5}, &stale},
+		} {
+			r := newSave(f.org.ID, f.actor, c.in, nil)
+			if err := w.add(r, c.cur, newAnswer(f.assessment.ID, c.cur, f.actor, c.in, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.writeAlone(ctx, func(tx *tx) error { return w.exec(ctx, tx) }); err == nil {
+			t.Fatal("the write of an answer changed meanwhile succeeded, want an error")
+		}
+		for _, r := range w.saves {
+			if r.a != nil {
+				t.Errorf("save of %s has the answer %+v after a failed write", r.in.Objective, r.a)
+			}
+		}
+		list, _ := s.ListAnswers(ctx, f.org.ID, f.assessment.ID)
+		history, _ := s.AnswerHistory(ctx, f.org.ID, f.assessment.ID)
+		page, _ := s.ListAudit(ctx, f.org.ID, AuditFilter{Action: "answer.put"})
+		after, _ := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+		if len(list) != 1 || list[0].Version != 1 || len(history) != 1 || len(page.Entries) != 1 || after != rev {
+			t.Errorf("after the failed write: %d answers (version %d), %d history rows, %d audit entries, revision %d; want 1, 1, 1, 1 and %d",
+				len(list), list[0].Version, len(history), len(page.Entries), after, rev)
 		}
 	})
 }
