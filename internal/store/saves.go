@@ -158,7 +158,9 @@ func checkSafely(check AnswerCheck, ref string, in *AnswerInput) (err error) {
 	return check(ref, in)
 }
 
-// errBatch stops a batch's transaction after a save failed having written.
+// errBatch stops a batch's write after a save failed having written (or,
+// on PostgreSQL, when the batch cannot be written together): each save of
+// the batch then runs alone.
 var errBatch = errors.New("a save of the batch failed after writing")
 
 // saveBatch writes batch in one transaction (on PostgreSQL, one statement;

@@ -80,7 +80,7 @@ func saveBatchTogether(ctx context.Context, tx *tx, batch []*answerSave) error {
 		}
 		if in.AssessmentID != r.in.AssessmentID || in.Objective != strings.TrimSpace(r.in.Objective) || in.Scope != r.in.Scope {
 			// The check changed which answer is saved: its slot was
-			// read for another, so the batch is written save by save.
+			// read for another, so each save of the batch runs alone.
 			return errBatch
 		}
 		if err := w.add(r, slots[i].current, newAnswer(in.AssessmentID, slots[i].current, r.actor, in, tx.now)); err != nil {
