@@ -142,25 +142,13 @@ func (s *Store) SaveAnswer(ctx context.Context, orgID string, actor Actor, in An
 // the error came before anything was written (an unknown assessment or
 // scope, an invalid answer, a stale version, an error of check).
 func saveAnswerTx(ctx context.Context, tx *tx, r *answerSave) (usable bool, err error) {
-	in := r.in
-	slot, err := answerSlot(ctx, tx, r.orgID, in.AssessmentID, in.Objective, in.Scope)
+	slot, err := answerSlot(ctx, tx, r.orgID, r.in.AssessmentID, r.in.Objective, r.in.Scope)
 	if err != nil {
 		return csmm.ErrorCode(err) == csmm.ENOTFOUND, err
 	}
-	if r.check != nil {
-		if err := checkSafely(r.check, slot.modelRef, &in); err != nil {
-			r.checkErr = true
-			return true, err
-		}
-		if err := in.validate(); err != nil {
-			return true, err
-		}
-	}
-	if !slot.scope {
-		return true, csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
-	}
-	if version := slot.current.version(); version != in.ExpectedVersion {
-		return true, &ConflictError{Current: slot.current}
+	in, err := r.accept(slot)
+	if err != nil {
+		return true, err
 	}
 	a, err := saveAnswer(ctx, tx, r.orgID, r.actor, in.AssessmentID, slot.current, in)
 	if err != nil {
@@ -172,6 +160,30 @@ func saveAnswerTx(ctx context.Context, tx *tx, r *answerSave) (usable bool, err 
 	}
 	r.a, r.rev, r.now = a, rev, tx.now
 	return true, nil
+}
+
+// accept decides, given the answer's slot, whether r can be written: it
+// calls r's check, validates the answer, and refuses an unknown scope and a
+// stale version. It returns the answer to write; an error of the check is
+// returned unchanged, with r.checkErr set.
+func (r *answerSave) accept(slot *slot) (AnswerInput, error) {
+	in := r.in
+	if r.check != nil {
+		if err := checkSafely(r.check, slot.modelRef, &in); err != nil {
+			r.checkErr = true
+			return in, err
+		}
+		if err := in.validate(); err != nil {
+			return in, err
+		}
+	}
+	if !slot.scope {
+		return in, csmm.Errorf(csmm.EINVALID, "%s: the scope %q is not a scope of the assessment", in.Objective, in.Scope)
+	}
+	if version := slot.current.version(); version != in.ExpectedVersion {
+		return in, &ConflictError{Current: slot.current}
+	}
+	return in, nil
 }
 
 // version is the version of a stored answer, 0 for none.
@@ -319,12 +331,7 @@ func saveAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, id strin
 	if version != in.ExpectedVersion {
 		return nil, &ConflictError{Current: cur}
 	}
-	a := &Answer{AssessmentID: id, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Measure: in.Measure, Note: in.Note,
-		Justification: in.Justification, AnsweredBy: in.AnsweredBy, AnsweredAt: in.AnsweredAt, Version: version + 1,
-		UpdatedBy: actorID(actor), Updated: tx.now}
-	if a.AnsweredAt.IsZero() {
-		a.AnsweredAt = assess.DateOf(tx.now)
-	}
+	a := newAnswer(id, cur, actor, in, tx.now)
 	if cur == nil {
 		measured, of, percent := measureCols(a.Measure)
 		_, err = tx.exec(ctx, `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent)
@@ -359,6 +366,17 @@ func saveAnswer(ctx context.Context, tx *tx, orgID string, actor Actor, id strin
 		before = cur
 	}
 	return a, audit(ctx, tx, orgID, actor, auditRecord{"answer.put", "answer", answerTarget(a.AssessmentID, a.Objective, a.Scope), before, a})
+}
+
+// newAnswer is the answer that saving in over cur (nil for none) stores at now.
+func newAnswer(id string, cur *Answer, actor Actor, in AnswerInput, now time.Time) *Answer {
+	a := &Answer{AssessmentID: id, Objective: in.Objective, Scope: in.Scope, Answer: in.Answer, Measure: in.Measure, Note: in.Note,
+		Justification: in.Justification, AnsweredBy: in.AnsweredBy, AnsweredAt: in.AnsweredAt, Version: cur.version() + 1,
+		UpdatedBy: actorID(actor), Updated: now}
+	if a.AnsweredAt.IsZero() {
+		a.AnsweredAt = assess.DateOf(now)
+	}
+	return a
 }
 
 // actorID is the ID that a change is stamped with: the token when there is one.

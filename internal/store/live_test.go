@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,6 +255,76 @@ func TestScoringAtAfterManySaves(t *testing.T) {
 		for range 2 {
 			if err := <-done; err != nil {
 				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestConcurrentSavesKeepTheLiveSnapshots saves many answers of three
+// assessments at once through SaveAnswer, their snapshots kept: whatever
+// batches the saves fall into (on PostgreSQL, each written by one
+// statement), each assessment's kept snapshot follows every save of it,
+// in the order of its revisions (a save out of order would drop it), and
+// scores what the database holds.
+func TestConcurrentSavesKeepTheLiveSnapshots(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		url := b.fresh(t)
+		s := open(t, url)
+		other := open(t, url)
+		fx := newFixture(t, s, "many")
+		org := fx.org.ID
+		ids := []string{fx.assessment.ID}
+		for i := range 2 {
+			a, err := s.CreateAssessment(ctx, org, fx.actor, AssessmentInput{
+				Name: fmt.Sprint("Assessment ", i), Scopes: []Scope{{ID: "production"}, {ID: "development"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		asOf := assess.DateOf(time.Now().UTC())
+		for _, id := range ids {
+			if _, _, err := s.Scoring(ctx, org, id, asOf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const n = 240
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = s.SaveAnswer(ctx, org, fx.actor, AnswerInput{AssessmentID: ids[i%len(ids)],
+					Objective: fmt.Sprintf("X-%d.%d", i/10, i%10), Scope: "production", Answer: assess.Most}, nil)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("save %d: %v", i, err)
+			}
+		}
+		for _, id := range ids {
+			rev, err := s.AssessmentRevision(ctx, org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.live.get(org, id, rev) == nil {
+				t.Fatalf("assessment %s: revision %d is not kept: a save reached the kept snapshot out of order", id, rev)
+			}
+			got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantAs, err := other.Scoring(ctx, org, id, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantAs.Revision != rev {
+				t.Fatalf("assessment %s: database at revision %d, want %d", id, wantAs.Revision, rev)
+			}
+			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
+				t.Fatalf("assessment %s: input at revision %d differs from the database (-database +kept):\n%s", id, rev, d)
 			}
 		}
 	})

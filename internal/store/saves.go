@@ -40,8 +40,9 @@ const maxSaveBatch = 64
 // On SQLite, where one connection takes every write, the saves queued
 // behind a transaction are written by one goroutine back to back instead
 // of one after another, each waiting to be scheduled; on PostgreSQL, a
-// batch waits for one commit instead of one each, and several queues
-// (postgresSaveQueues) write at once, each for its share of the
+// batch is one query and one statement that commits by itself
+// (saveBatchTogether) instead of five statements per save, and several
+// queues (postgresSaveQueues) write at once, each for its share of the
 // assessments.
 type saveQueue struct {
 	mu      sync.Mutex
@@ -157,18 +158,54 @@ func checkSafely(check AnswerCheck, ref string, in *AnswerInput) (err error) {
 	return check(ref, in)
 }
 
-// errBatch stops a batch's transaction after a save failed having written.
+// errBatch stops a batch's write after a save failed having written (or,
+// on PostgreSQL, when the batch cannot be written together): each save of
+// the batch then runs alone.
 var errBatch = errors.New("a save of the batch failed after writing")
 
-// saveBatch writes batch in one transaction, or each save alone when that
-// fails, sets every save's result and closes its done channel.
+// saveBatch writes batch in one transaction (on PostgreSQL, one statement;
+// saveBatchTogether), or each save alone when that fails, sets every
+// save's result and closes its done channel.
 func (s *Store) saveBatch(batch []*answerSave) {
-	// The transaction serves every save of the batch: a client that goes
-	// away cancels its own save only, which is skipped if not yet written;
-	// the transaction is cancelled when every client has gone.
+	// The write serves every save of the batch: a client that goes away
+	// cancels its own save only, which is skipped if not yet written; the
+	// write is cancelled when every client has gone.
 	ctx, cancel := batchContext(batch)
 	defer cancel()
-	err := s.write(ctx, func(tx *tx) error {
+	var err error
+	if s.dialect == dialectPostgres && distinctAnswers(batch) {
+		err = s.writeAlone(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
+	} else {
+		err = s.saveBatchBySave(ctx, batch)
+	}
+	if err != nil {
+		for _, r := range batch {
+			r.a, r.err, r.checkErr = nil, nil, false
+			if r.err = r.ctx.Err(); r.err != nil {
+				continue
+			}
+			r.err = s.write(r.ctx, func(tx *tx) error {
+				_, err := saveAnswerTx(r.ctx, tx, r)
+				return err
+			})
+			if r.err != nil {
+				r.a = nil
+			}
+		}
+	}
+	for _, r := range batch {
+		if r.err == nil {
+			s.live.answersSaved(r.orgID, r.in.AssessmentID, r.rev, r.now, []Answer{*r.a})
+		}
+		r.finish()
+	}
+}
+
+// saveBatchBySave writes batch in one transaction, save after save, and
+// sets each save's result. It returns an error, with the transaction
+// rolled back, when a save fails after writing or the commit fails.
+func (s *Store) saveBatchBySave(ctx context.Context, batch []*answerSave) error {
+	return s.write(ctx, func(tx *tx) error {
 		for _, r := range batch {
 			r.a, r.err, r.checkErr = nil, nil, false
 			if err := r.ctx.Err(); err != nil {
@@ -192,25 +229,4 @@ func (s *Store) saveBatch(batch []*answerSave) {
 		}
 		return nil
 	})
-	if err != nil {
-		for _, r := range batch {
-			r.a, r.err, r.checkErr = nil, nil, false
-			if r.err = r.ctx.Err(); r.err != nil {
-				continue
-			}
-			r.err = s.write(r.ctx, func(tx *tx) error {
-				_, err := saveAnswerTx(r.ctx, tx, r)
-				return err
-			})
-			if r.err != nil {
-				r.a = nil
-			}
-		}
-	}
-	for _, r := range batch {
-		if r.err == nil {
-			s.live.answersSaved(r.orgID, r.in.AssessmentID, r.rev, r.now, []Answer{*r.a})
-		}
-		r.finish()
-	}
 }

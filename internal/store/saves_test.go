@@ -100,13 +100,30 @@ func TestSaveBatchKeepsEachResult(t *testing.T) {
 // others are saved and the failing one stores nothing, its answer row
 // included.
 func TestSaveBatchFallsBackAfterAWriteFails(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		testSaveBatchFallsBack(t, b)
+	})
+}
+
+func testSaveBatchFallsBack(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir()+"/csmm.db")
+	s := open(t, b.fresh(t))
 	f := newFixture(t, s, "acme")
+	trigger := []string{`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.after_json LIKE '%"note":"refuse"%'
+		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`}
+	if s.dialect == dialectPostgres {
+		trigger = []string{`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+			`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW
+			WHEN (NEW.after_json LIKE '%"note":"refuse"%') EXECUTE FUNCTION refuse_audit()`}
+	}
 	if err := s.write(ctx, func(tx *tx) error {
-		_, err := tx.exec(ctx, `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.after_json LIKE '%"note":"refuse"%'
-			BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
-		return err
+		for _, q := range trigger {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}

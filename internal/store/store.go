@@ -87,9 +87,9 @@ type Store struct {
 const postgresPoolSize = 10
 
 // postgresSaveQueues is the number of answer-save batches PostgreSQL
-// writes at once. A batch waits on a round trip per statement, so one
-// alone leaves the database's cores idle; the assessments are shared out
-// among the queues, so two batches never lock the same assessment.
+// writes at once. A batch waits on two round trips (saveBatchTogether), so
+// one alone leaves the database's cores idle; the assessments are shared
+// out among the queues, so two batches never lock the same assessment.
 const postgresSaveQueues = 4
 
 // sqliteReaders is the number of SQLite's query-only connections.
@@ -421,6 +421,18 @@ func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
 	}
 	defer s.rgate.leave()
 	return fn(&tx{querier: s.rdb, pool: s.rdb, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
+}
+
+// writeAlone runs fn on the write pool without a transaction: each
+// statement of fn commits by itself. fn must write with a single
+// statement, so that a failure leaves nothing written, and may read before
+// it.
+func (s *Store) writeAlone(ctx context.Context, fn func(*tx) error) error {
+	if err := s.wgate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.wgate.leave()
+	return fn(&tx{querier: s.db, pool: s.db, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
