@@ -236,20 +236,7 @@ func TestScoringAtAfterManySaves(t *testing.T) {
 			if mergeSaved(n, saved) {
 				t.Fatalf("save %d: %d saved answers over %d stored ones were not merged", i, saved, n)
 			}
-			got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantAs, err := other.Scoring(ctx, org, id, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if wantAs.Revision != rev {
-				t.Fatalf("save %d: database at revision %d, want %d", i, wantAs.Revision, rev)
-			}
-			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
-				t.Fatalf("save %d: input at revision %d differs from the database (-database +kept):\n%s", i, rev, d)
-			}
+			keptMatchesDatabase(t, s, other, org, id, rev, asOf, fmt.Sprintf("save %d", i))
 		}
 		close(stop)
 		for range 2 {
@@ -312,20 +299,30 @@ func TestConcurrentSavesKeepTheLiveSnapshots(t *testing.T) {
 			if s.live.get(org, id, rev) == nil {
 				t.Fatalf("assessment %s: revision %d is not kept: a save reached the kept snapshot out of order", id, rev)
 			}
-			got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantAs, err := other.Scoring(ctx, org, id, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if wantAs.Revision != rev {
-				t.Fatalf("assessment %s: database at revision %d, want %d", id, wantAs.Revision, rev)
-			}
-			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
-				t.Fatalf("assessment %s: input at revision %d differs from the database (-database +kept):\n%s", id, rev, d)
-			}
+			keptMatchesDatabase(t, s, other, org, id, rev, asOf, "assessment "+id)
 		}
 	})
+}
+
+// keptMatchesDatabase fails the test unless s scores assessment id at
+// revision rev from the same input as other, a Store over the same database
+// without s's in-memory copies, reads from the database; what names the
+// case in the failure.
+func keptMatchesDatabase(t *testing.T, s, other *Store, org, id string, rev int64, asOf assess.Date, what string) {
+	t.Helper()
+	ctx := context.Background()
+	got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantAs, err := other.Scoring(ctx, org, id, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantAs.Revision != rev {
+		t.Fatalf("%s: database at revision %d, want %d", what, wantAs.Revision, rev)
+	}
+	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
+		t.Fatalf("%s: input at revision %d differs from the database (-database +kept):\n%s", what, rev, d)
+	}
 }
