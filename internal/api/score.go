@@ -118,16 +118,32 @@ func (a *API) scoreInput(in assess.Input) assess.Result {
 	return res
 }
 
-// encodeScore encodes a result as getScore answers it, compact.
+// encodeScore encodes a result as getScore answers it, compact. It writes
+// into a buffer kept between calls and returns a copy of exactly the
+// encoded length: the score JSON cache counts an entry by its capacity, and
+// a buffer sized by estimate (the result's objectives times what one
+// usually takes) held a quarter more than it used, allocated and cleared
+// on every encoding.
 func encodeScore(res *assess.Result) ([]byte, error) {
-	// About 300 bytes an objective and scope with its answer, so the buffer is
-	// seldom grown (each growth copies and clears it).
-	n := len(res.Objectives)
-	for _, s := range res.Scopes {
-		n += len(s.Objectives)
+	bp := scoreBuffers.Get().(*[]byte)
+	buf, err := res.AppendJSON((*bp)[:0])
+	if err != nil {
+		scoreBuffers.Put(bp)
+		return nil, err
 	}
-	return res.AppendJSON(make([]byte, 0, 16<<10+300*n))
+	out := bytes.Clone(buf)
+	if cap(buf) <= maxScoreBuffer {
+		*bp = buf[:0]
+		scoreBuffers.Put(bp)
+	}
+	return out, nil
 }
+
+// scoreBuffers holds encodeScore's buffers; one grown past maxScoreBuffer
+// (an assessment of hundreds of scopes) is not kept.
+var scoreBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+const maxScoreBuffer = 1 << 20
 
 // defaultScoreJSONBytes bounds the score JSON kept for getScore.
 const defaultScoreJSONBytes = 32 << 20
