@@ -203,38 +203,58 @@ type slot struct {
 	current *Answer
 }
 
+// slotColumns are the columns of an answer's slot, over assessments a,
+// its scope s and its stored answer ans (both left joined), in the order
+// of slotRow.dest.
+const slotColumns = `a.model_id, a.model_version, s.scope IS NOT NULL, COALESCE(ans.version, 0),
+		COALESCE(ans.answer, ''), COALESCE(ans.note, ''), COALESCE(ans.justification, ''), COALESCE(ans.answered_by, ''), ans.answered_at,
+		COALESCE(ans.updated_by, ''), ans.updated_at, ans.measured, ans.measure_of, COALESCE(ans.measure_percent, FALSE)`
+
+// slotRow receives the slotColumns of one row.
+type slotRow struct {
+	custom, version *string
+	scope           bool
+	a               Answer
+	measured, of    sql.NullFloat64
+	percent         bool
+}
+
+// dest is what Scan fills with the slotColumns.
+func (r *slotRow) dest() []any {
+	return []any{&r.custom, &r.version, &r.scope, &r.a.Version,
+		&r.a.Answer, &r.a.Note, &r.a.Justification, &r.a.AnsweredBy, dateCol{&r.a.AnsweredAt},
+		&r.a.UpdatedBy, timeCol{&r.a.Updated}, &r.measured, &r.of, &r.percent}
+}
+
+// slot is the slot read for the answer of assessment id, objective and scope.
+func (r *slotRow) slot(id, objective, scope string) *slot {
+	sl := &slot{modelRef: storedModelRef(r.custom, r.version), scope: r.scope}
+	if r.a.Version > 0 {
+		a := r.a
+		a.AssessmentID, a.Objective, a.Scope = id, objective, scope
+		if r.measured.Valid {
+			a.Measure = &assess.Measure{Measured: r.measured.Float64, Of: r.of.Float64, Percent: r.percent}
+		}
+		sl.current = &a
+	}
+	return sl
+}
+
 // answerSlot reads an answer's slot with one query, the objective trimmed
 // as validate trims it. It returns not_found for an unknown ID or another
 // organization's assessment.
 func answerSlot(ctx context.Context, tx *tx, orgID, id, objective, scope string) (*slot, error) {
 	objective = strings.TrimSpace(objective)
-	var custom, version *string
-	var sl slot
-	var a Answer
-	var measured, of sql.NullFloat64
-	var percent bool
-	err := tx.queryRow(ctx, `SELECT a.model_id, a.model_version, s.scope IS NOT NULL, COALESCE(ans.version, 0),
-		COALESCE(ans.answer, ''), COALESCE(ans.note, ''), COALESCE(ans.justification, ''), COALESCE(ans.answered_by, ''), ans.answered_at,
-		COALESCE(ans.updated_by, ''), ans.updated_at, ans.measured, ans.measure_of, COALESCE(ans.measure_percent, FALSE)
+	var r slotRow
+	err := tx.queryRow(ctx, `SELECT `+slotColumns+`
 		FROM assessments a
 		LEFT JOIN scopes s ON s.org_id = a.org_id AND s.assessment_id = a.id AND s.scope = ?
 		LEFT JOIN answers ans ON ans.org_id = a.org_id AND ans.assessment_id = a.id AND ans.objective = ? AND ans.scope = ?
-		WHERE a.org_id = ? AND a.id = ?`, scope, objective, scope, orgID, id).Scan(
-		&custom, &version, &sl.scope, &a.Version,
-		&a.Answer, &a.Note, &a.Justification, &a.AnsweredBy, dateCol{&a.AnsweredAt},
-		&a.UpdatedBy, timeCol{&a.Updated}, &measured, &of, &percent)
+		WHERE a.org_id = ? AND a.id = ?`, scope, objective, scope, orgID, id).Scan(r.dest()...)
 	if err != nil {
 		return nil, notFound(dbError(err), "assessment", id)
 	}
-	sl.modelRef = storedModelRef(custom, version)
-	if a.Version > 0 {
-		a.AssessmentID, a.Objective, a.Scope = id, objective, scope
-		if measured.Valid {
-			a.Measure = &assess.Measure{Measured: measured.Float64, Of: of.Float64, Percent: percent}
-		}
-		sl.current = &a
-	}
-	return &sl, nil
+	return r.slot(id, objective, scope), nil
 }
 
 // PutAnswers saves several answers of one assessment in one transaction: all

@@ -59,17 +59,17 @@ func (c *checkpointer) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			c.checkpoint(ctx, "PASSIVE")
+			c.checkpoint(ctx)
 		}
 	}
 }
 
-// checkpoint runs one checkpoint of mode. An error (another process's
+// checkpoint runs one PASSIVE checkpoint. An error (another process's
 // checkpoint running at the same moment, say) is not kept: the next tick
 // tries again, and the writer's commits do not depend on it.
-func (c *checkpointer) checkpoint(ctx context.Context, mode string) {
+func (c *checkpointer) checkpoint(ctx context.Context) {
 	var busy, logFrames, copied int
-	err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logFrames, &copied)
+	err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.runs++

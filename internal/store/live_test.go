@@ -169,10 +169,7 @@ func TestLiveCacheBounds(t *testing.T) {
 func TestScoringAtAfterManySaves(t *testing.T) {
 	forEach(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		url := b.fresh(t)
-		s := open(t, url)
-		other := open(t, url)
-		fx := newFixture(t, s, "many")
+		s, other, fx := keptAndFresh(t, b, "many")
 		org, id := fx.org.ID, fx.assessment.ID
 		m, err := s.LoadModel(ctx, org, fx.assessment.ModelRef)
 		if err != nil {
@@ -256,10 +253,7 @@ func TestScoringAtAfterManySaves(t *testing.T) {
 func TestConcurrentSavesKeepTheLiveSnapshots(t *testing.T) {
 	forEach(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		url := b.fresh(t)
-		s := open(t, url)
-		other := open(t, url)
-		fx := newFixture(t, s, "many")
+		s, other, fx := keptAndFresh(t, b, "many")
 		org := fx.org.ID
 		ids := []string{fx.assessment.ID}
 		for i := range 2 {
@@ -325,4 +319,15 @@ func keptMatchesDatabase(t *testing.T, s, other *Store, org, id string, rev int6
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
 		t.Fatalf("%s: input at revision %d differs from the database (-database +kept):\n%s", what, rev, d)
 	}
+}
+
+// keptAndFresh opens two Stores over one fresh database of b, the first
+// with a fixture named name: the first keeps scoring snapshots, the other,
+// which reads only the database, is what they are compared with.
+func keptAndFresh(t *testing.T, b backend, name string) (s, other *Store, fx fixture) {
+	t.Helper()
+	url := b.fresh(t)
+	s = open(t, url)
+	other = open(t, url)
+	return s, other, newFixture(t, s, name)
 }

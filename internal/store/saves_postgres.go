@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-
-	"github.com/csmm/csmm/internal/assess"
 )
 
 // On PostgreSQL a batch of answer saves is two statements whatever its
@@ -104,9 +102,7 @@ func answerSlots(ctx context.Context, tx *tx, saves []*answerSave) ([]*slot, err
 	for i, r := range saves {
 		orgs[i], ids[i], objectives[i], scopes[i] = r.orgID, r.in.AssessmentID, strings.TrimSpace(r.in.Objective), r.in.Scope
 	}
-	rows, err := tx.query(ctx, `SELECT i.n, a.model_id, a.model_version, s.scope IS NOT NULL, COALESCE(ans.version, 0),
-		COALESCE(ans.answer, ''), COALESCE(ans.note, ''), COALESCE(ans.justification, ''), COALESCE(ans.answered_by, ''), ans.answered_at,
-		COALESCE(ans.updated_by, ''), ans.updated_at, ans.measured, ans.measure_of, COALESCE(ans.measure_percent, FALSE)
+	rows, err := tx.query(ctx, `SELECT i.n, `+slotColumns+`
 		FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS i (org_id, id, objective, scope, n)
 		JOIN assessments a ON a.org_id = i.org_id AND a.id = i.id
 		LEFT JOIN scopes s ON s.org_id = a.org_id AND s.assessment_id = a.id AND s.scope = i.scope
@@ -119,28 +115,14 @@ func answerSlots(ctx context.Context, tx *tx, saves []*answerSave) ([]*slot, err
 	slots := make([]*slot, len(saves))
 	for rows.Next() {
 		var n int
-		var custom, version *string
-		var sl slot
-		var a Answer
-		var measured, of sql.NullFloat64
-		var percent bool
-		if err := rows.Scan(&n, &custom, &version, &sl.scope, &a.Version,
-			&a.Answer, &a.Note, &a.Justification, &a.AnsweredBy, dateCol{&a.AnsweredAt},
-			&a.UpdatedBy, timeCol{&a.Updated}, &measured, &of, &percent); err != nil {
+		var r slotRow
+		if err := rows.Scan(append([]any{&n}, r.dest()...)...); err != nil {
 			return nil, err
 		}
 		if n < 1 || n > len(saves) || slots[n-1] != nil {
 			return nil, errBatch
 		}
-		sl.modelRef = storedModelRef(custom, version)
-		if a.Version > 0 {
-			a.AssessmentID, a.Objective, a.Scope = ids[n-1], objectives[n-1], scopes[n-1]
-			if measured.Valid {
-				a.Measure = &assess.Measure{Measured: measured.Float64, Of: of.Float64, Percent: percent}
-			}
-			sl.current = &a
-		}
-		slots[n-1] = &sl
+		slots[n-1] = r.slot(ids[n-1], objectives[n-1], scopes[n-1])
 	}
 	return slots, rows.Err()
 }

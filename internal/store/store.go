@@ -320,7 +320,7 @@ type tx struct {
 	now     time.Time
 }
 
-// querier is what runs statements: a *sql.Tx, or a *sql.DB for readOne.
+// querier is what runs statements: a *sql.Tx, or a *sql.DB for readOne and writeAlone.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -420,7 +420,7 @@ func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
 		return err
 	}
 	defer s.rgate.leave()
-	return fn(&tx{querier: s.rdb, pool: s.rdb, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
+	return fn(s.newTx(s.rdb, s.rdb))
 }
 
 // writeAlone runs fn on the write pool without a transaction: each
@@ -432,7 +432,13 @@ func (s *Store) writeAlone(ctx context.Context, fn func(*tx) error) error {
 		return err
 	}
 	defer s.wgate.leave()
-	return fn(&tx{querier: s.db, pool: s.db, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)})
+	return fn(s.newTx(s.db, s.db))
+}
+
+// newTx is a tx of s running its statements on q, with pool for what
+// needs a connection of its own, stamped with the current time.
+func (s *Store) newTx(q querier, pool *sql.DB) *tx {
+	return &tx{querier: q, pool: pool, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
@@ -440,7 +446,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", dbError(err))
 	}
-	t := &tx{querier: sqlTx, pool: db, stmts: s.stmts, dialect: s.dialect, now: s.now().UTC().Truncate(time.Microsecond)}
+	t := s.newTx(sqlTx, db)
 	defer func() {
 		// A panic in fn must not leave the transaction open: on SQLite it
 		// would hold the only write connection for good.
