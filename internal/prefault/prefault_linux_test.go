@@ -85,6 +85,9 @@ func mapping(t *testing.T, addr uintptr) (size, rss int) {
 
 func TestInitPopulatedTheExecutableAndHeap(t *testing.T) {
 	if !kernelAtLeast(t, 5, 14) {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MADV_POPULATE_READ needs Linux 5.14: CI must run on a kernel that has it")
+		}
 		t.Skip("MADV_POPULATE_READ needs Linux 5.14")
 	}
 	if Populated.Skipped {
@@ -97,8 +100,10 @@ func TestInitPopulatedTheExecutableAndHeap(t *testing.T) {
 	if Populated.Image != data&^(pageSize-1)-text&^(pageSize-1) {
 		t.Errorf("image populated %d bytes, want the %d from text to data", Populated.Image, data-text)
 	}
-	if Populated.Heap < heapChunk {
-		t.Errorf("heap populated %d bytes, want at least %d", Populated.Heap, heapChunk)
+	// At least the probe's own page; how much more depends on where the
+	// probe falls in the heap the runtime has mapped so far.
+	if Populated.Heap < pageSize {
+		t.Errorf("heap populated %d bytes, want at least a page", Populated.Heap)
 	}
 	// Every page of the text mapping is mapped, where faulting pages in one
 	// by one maps only those that ran and their neighbours.
