@@ -33,6 +33,11 @@ type Principal struct {
 	// Role is the user's membership role in Org; the API caps a token's
 	// at the token's role.
 	Role csmm.Role
+	// Assessment is the assessment Authenticate was asked for, and
+	// Revision its revision read with the caller's access (-1 when it is
+	// not an assessment of Org).
+	Assessment string
+	Revision   int64
 }
 
 // Options are what the API needs from the server.
@@ -44,7 +49,10 @@ type Options struct {
 	// for a route outside an organization; Authenticate sets the
 	// Principal's Org and Role when the caller may act in it, and leaves
 	// them empty otherwise, ideally reading all of it with one query.
-	Authenticate func(r *http.Request, org string) (*Principal, error)
+	// assessment, when not "", is the {id} of a read-only route under
+	// /assessments/{id}: Authenticate reads its revision with the access
+	// (Principal.Revision), which saves the score routes a query.
+	Authenticate func(r *http.Request, org, assessment string) (*Principal, error)
 	// SignOut ends every session of a user.
 	SignOut func(ctx context.Context, userID string) error
 	// PasswordParams are the argon2id costs of a changed password.
@@ -221,7 +229,11 @@ func (a *API) authorize(c *call, rt route) error {
 	if inOrg {
 		ref = c.r.PathValue("org")
 	}
-	who, err := a.o.Authenticate(c.r, ref)
+	assessment := ""
+	if inOrg && c.r.Method == http.MethodGet && strings.Contains(rt.Path, "/assessments/{id}") {
+		assessment = c.r.PathValue("id")
+	}
+	who, err := a.o.Authenticate(c.r, ref, assessment)
 	if err != nil {
 		return err
 	}

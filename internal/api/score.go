@@ -50,9 +50,13 @@ func (a *API) scoreKey(c *call, view string) (reportcache.Key, error) {
 		return reportcache.Key{}, err
 	}
 	id := c.r.PathValue("id")
-	rev, err := a.o.Store.AssessmentRevision(c.ctx(), c.org.ID, id)
-	if err != nil {
-		return reportcache.Key{}, err
+	// The revision read with the caller's access, when it was (a GET
+	// route), else read now.
+	rev := c.who.Revision
+	if c.who.Assessment != id || rev < 0 {
+		if rev, err = a.o.Store.AssessmentRevision(c.ctx(), c.org.ID, id); err != nil {
+			return reportcache.Key{}, err
+		}
 	}
 	return reportcache.Key{OrgID: c.org.ID, AssessmentID: id, Revision: rev, AsOf: asOf, View: view}, nil
 }

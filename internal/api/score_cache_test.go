@@ -51,7 +51,7 @@ func TestScoreCache(t *testing.T) {
 	a := New(Options{
 		Store:  st,
 		Logger: slog.New(slog.DiscardHandler),
-		Authenticate: func(r *http.Request, org string) (*Principal, error) {
+		Authenticate: func(r *http.Request, org, _ string) (*Principal, error) {
 			u, ok := users[r.Header.Get("X-Test-User")]
 			if !ok {
 				return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "sign in")

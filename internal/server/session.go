@@ -70,7 +70,7 @@ var errSignedOut = &csmm.Error{Code: csmm.EUNAUTHORIZED, Message: "sign in, or s
 // cookie, or unauthorized. It ends sessions past their idle or absolute
 // expiry, of disabled users, or older than the user's last password change.
 func (s *Server) currentSession(r *http.Request) (*store.User, *store.Session, error) {
-	a, err := s.sessionAccess(r, "")
+	a, err := s.sessionAccess(r, "", "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,13 +82,13 @@ func (s *Server) currentSession(r *http.Request) (*store.User, *store.Session, e
 // to, that organization and the user's role, read with one query. It
 // returns unauthorized, and ends the session, as currentSession does. The
 // session's last use is recorded in the background at most once a minute.
-func (s *Server) sessionAccess(r *http.Request, orgRef string) (*store.Access, error) {
+func (s *Server) sessionAccess(r *http.Request, orgRef, assessmentID string) (*store.Access, error) {
 	c, err := r.Cookie(s.sessionCookie())
 	if err != nil || !identity.HasPrefix(c.Value, identity.SessionPrefix) {
 		return nil, errSignedOut
 	}
 	ctx := r.Context()
-	a, err := s.store.SessionAccess(ctx, identity.HashToken(c.Value), orgRef)
+	a, err := s.store.SessionAccess(ctx, identity.HashToken(c.Value), orgRef, assessmentID)
 	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
 		return nil, errSignedOut
 	} else if err != nil {
@@ -127,30 +127,31 @@ func (s *Server) endSession(ctx context.Context, id string) error {
 
 // authenticate identifies the caller of an API request, an API token in the
 // Authorization header, else the session cookie, together with what it may
-// do in the organization orgRef (an ID or slug, "" for none), with one
-// query.
-func (s *Server) authenticate(r *http.Request, orgRef string) (*api.Principal, error) {
+// do in the organization orgRef (an ID or slug, "" for none) and the
+// revision of that organization's assessment assessmentID ("" for none),
+// with one query.
+func (s *Server) authenticate(r *http.Request, orgRef, assessmentID string) (*api.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || !identity.HasPrefix(strings.TrimSpace(secret), identity.APITokenPrefix) {
 			return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "the Authorization header must be Bearer followed by an API token")
 		}
-		return s.tokenPrincipal(r, strings.TrimSpace(secret), orgRef)
+		return s.tokenPrincipal(r, strings.TrimSpace(secret), orgRef, assessmentID)
 	}
-	a, err := s.sessionAccess(r, orgRef)
+	a, err := s.sessionAccess(r, orgRef, assessmentID)
 	if err != nil {
 		return nil, err
 	}
-	return &api.Principal{User: a.User, SessionID: a.Session.ID, Org: a.Org, Role: a.Role}, nil
+	return &api.Principal{User: a.User, SessionID: a.Session.ID, Org: a.Org, Role: a.Role, Assessment: assessmentID, Revision: a.Revision}, nil
 }
 
 // tokenPrincipal authenticates an API token and reads its user and, when
 // orgRef names the token's organization, that organization and the user's
 // role, with one query. The token's last use is recorded in the background
 // at most once a minute.
-func (s *Server) tokenPrincipal(r *http.Request, secret, orgRef string) (*api.Principal, error) {
+func (s *Server) tokenPrincipal(r *http.Request, secret, orgRef, assessmentID string) (*api.Principal, error) {
 	ctx := r.Context()
-	a, err := s.store.TokenAccess(ctx, identity.HashToken(secret), orgRef)
+	a, err := s.store.TokenAccess(ctx, identity.HashToken(secret), orgRef, assessmentID)
 	if csmm.ErrorCode(err) == csmm.ENOTFOUND {
 		return nil, csmm.Errorf(csmm.EUNAUTHORIZED, "the API token is unknown, expired or revoked")
 	} else if err != nil {
@@ -165,7 +166,7 @@ func (s *Server) tokenPrincipal(r *http.Request, secret, orgRef string) (*api.Pr
 		return s.store.TouchAPIToken(ctx, id, at)
 	})
 	noteUser(ctx, u.ID)
-	return &api.Principal{User: u, Token: tok, Org: a.Org, Role: a.Role}, nil
+	return &api.Principal{User: u, Token: tok, Org: a.Org, Role: a.Role, Assessment: assessmentID, Revision: a.Revision}, nil
 }
 
 // signOutEverywhere deletes every session of a user.

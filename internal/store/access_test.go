@@ -77,9 +77,9 @@ func TestAccess(t *testing.T) {
 				var a *Access
 				var err error
 				if tt.session {
-					a, err = s.SessionAccess(ctx, tt.hash, tt.orgRef)
+					a, err = s.SessionAccess(ctx, tt.hash, tt.orgRef, "")
 				} else {
-					a, err = s.TokenAccess(ctx, tt.hash, tt.orgRef)
+					a, err = s.TokenAccess(ctx, tt.hash, tt.orgRef, "")
 				}
 				if tt.wantCode != "" {
 					wantCode(t, err, tt.wantCode)
@@ -107,11 +107,61 @@ func TestAccess(t *testing.T) {
 			})
 		}
 
+		t.Run("assessment revision", func(t *testing.T) {
+			// Raise alpha's revision so that it differs from beta's.
+			for range 3 {
+				if err := s.ArchiveAssessment(ctx, alpha.org.ID, alpha.actor, alpha.assessment.ID, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			revOf := func(f fixture) int64 {
+				rev, err := s.AssessmentRevision(ctx, f.org.ID, f.assessment.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rev
+			}
+			alphaRev, betaRev := revOf(alpha), revOf(beta)
+			if alphaRev == betaRev || alphaRev < 0 {
+				t.Fatalf("revisions %d and %d: the test needs two different ones", alphaRev, betaRev)
+			}
+			for _, tt := range []struct {
+				name                       string
+				session                    bool
+				hash, orgRef, assessmentID string
+				want                       int64
+			}{
+				{"token, its organization's assessment", false, "tok-alpha", "alpha", alpha.assessment.ID, alphaRev},
+				{"token, by the organization's ID", false, "tok-alpha", alpha.org.ID, alpha.assessment.ID, alphaRev},
+				{"token, another organization's assessment", false, "tok-alpha", "alpha", beta.assessment.ID, -1},
+				{"token, outside its organization", false, "tok-alpha", "beta", beta.assessment.ID, -1},
+				{"token, no organization", false, "tok-alpha", "", alpha.assessment.ID, -1},
+				{"token, unknown assessment", false, "tok-alpha", "alpha", "nope", -1},
+				{"token, none asked", false, "tok-alpha", "alpha", "", -1},
+				{"session, second organization", true, "sess-alpha", "beta", beta.assessment.ID, betaRev},
+				{"session, first organization", true, "sess-alpha", "alpha", alpha.assessment.ID, alphaRev},
+				{"session, another organization's assessment", true, "sess-alpha", "beta", alpha.assessment.ID, -1},
+			} {
+				var a *Access
+				var err error
+				if tt.session {
+					a, err = s.SessionAccess(ctx, tt.hash, tt.orgRef, tt.assessmentID)
+				} else {
+					a, err = s.TokenAccess(ctx, tt.hash, tt.orgRef, tt.assessmentID)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", tt.name, err)
+				}
+				if a.Revision != tt.want {
+					t.Errorf("%s: revision %d, want %d", tt.name, a.Revision, tt.want)
+				}
+			}
+		})
 		t.Run("not a member", func(t *testing.T) {
 			if _, err := s.CreateSession(ctx, Session{UserID: beta.owner.ID, TokenHash: "sess-beta", Expires: now.Add(time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
-			a, err := s.SessionAccess(ctx, "sess-beta", "alpha")
+			a, err := s.SessionAccess(ctx, "sess-beta", "alpha", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,14 +173,14 @@ func TestAccess(t *testing.T) {
 			if err := s.SetMembershipRole(ctx, beta.org.ID, beta.actor, alpha.owner.ID, csmm.RoleAdmin); err != nil {
 				t.Fatal(err)
 			}
-			a, err := s.SessionAccess(ctx, "sess-alpha", "beta")
+			a, err := s.SessionAccess(ctx, "sess-alpha", "beta", "")
 			if err != nil || a.Role != csmm.RoleAdmin {
 				t.Errorf("after promotion: %+v, %v; want admin", a, err)
 			}
 			if err := s.RemoveMembership(ctx, beta.org.ID, beta.actor, alpha.owner.ID); err != nil {
 				t.Fatal(err)
 			}
-			if a, err := s.SessionAccess(ctx, "sess-alpha", "beta"); err != nil || a.Org != nil {
+			if a, err := s.SessionAccess(ctx, "sess-alpha", "beta", ""); err != nil || a.Org != nil {
 				t.Errorf("after removal: %+v, %v; want no organization", a, err)
 			}
 		})
@@ -153,7 +203,7 @@ func TestTokenAccessToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ref := range []string{"", f.org.Slug} {
-			a, err := s.TokenAccess(ctx, "tok-hash", ref)
+			a, err := s.TokenAccess(ctx, "tok-hash", ref, "")
 			if err != nil {
 				t.Fatal(err)
 			}

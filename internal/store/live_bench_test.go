@@ -138,7 +138,7 @@ func BenchmarkTokenAccess(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		a, err := s.TokenAccess(ctx, "bench-token-hash", f.org.Slug)
+		a, err := s.TokenAccess(ctx, "bench-token-hash", f.org.Slug, "")
 		if err != nil || a.Org == nil {
 			b.Fatal(err)
 		}
