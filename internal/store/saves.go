@@ -37,13 +37,13 @@ const maxSaveBatch = 64
 // transaction of its own, so every save is committed or refused exactly as
 // it would be alone.
 //
-// On SQLite, where one connection takes every write, the saves queued
-// behind a transaction are written by one goroutine back to back instead
-// of one after another, each waiting to be scheduled; on PostgreSQL, a
-// batch is one query and one statement that commits by itself
-// (saveBatchTogether) instead of five statements per save, and several
-// queues (postgresSaveQueues) write at once, each for its share of the
-// assessments.
+// A batch whose saves write distinct answers is written together
+// (saveBatchTogether) instead of five statements per save: on SQLite,
+// where one connection takes every write, one query and five statements
+// in the batch's transaction (saves_sqlite.go); on PostgreSQL, one query
+// and one statement that commits by itself (saves_postgres.go), several
+// queues (postgresSaveQueues) writing at once, each for its share of the
+// assessments. Other batches are written save by save in one transaction.
 type saveQueue struct {
 	mu      sync.Mutex
 	pending []*answerSave
@@ -163,9 +163,10 @@ func checkSafely(check AnswerCheck, ref string, in *AnswerInput) (err error) {
 // the batch then runs alone.
 var errBatch = errors.New("a save of the batch failed after writing")
 
-// saveBatch writes batch in one transaction (on PostgreSQL, one statement;
-// saveBatchTogether), or each save alone when that fails, sets every
-// save's result and closes its done channel.
+// saveBatch writes batch together (saveBatchTogether), else save by save
+// in one transaction (on SQLite, also when writing it together fails), or
+// each save alone when that fails, sets every save's result and closes its
+// done channel.
 func (s *Store) saveBatch(batch []*answerSave) {
 	// The write serves every save of the batch: a client that goes away
 	// cancels its own save only, which is skipped if not yet written; the
@@ -173,9 +174,15 @@ func (s *Store) saveBatch(batch []*answerSave) {
 	ctx, cancel := batchContext(batch)
 	defer cancel()
 	var err error
-	if s.dialect == dialectPostgres && distinctAnswers(batch) {
+	switch together := distinctAnswers(batch); {
+	case together && s.dialect == dialectPostgres:
 		err = s.writeAlone(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
-	} else {
+	case together:
+		err = s.write(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
+		if err != nil {
+			err = s.saveBatchBySave(ctx, batch)
+		}
+	default:
 		err = s.saveBatchBySave(ctx, batch)
 	}
 	if err != nil {

@@ -43,11 +43,12 @@ func distinctAnswers(batch []*answerSave) bool {
 	return true
 }
 
-// saveBatchTogether writes batch, whose saves write distinct answers, on
-// PostgreSQL with one query and one statement outside a transaction
-// (Store.writeAlone), and sets each save's result. It returns an error,
-// having written nothing, when the write fails or would not write every
-// accepted save.
+// saveBatchTogether writes batch, whose saves write distinct answers, and
+// sets each save's result: on PostgreSQL with one query and one statement
+// outside a transaction (Store.writeAlone), on SQLite with one query and
+// five statements inside the batch's transaction (Store.write). It returns
+// an error, having written nothing (on SQLite, once the caller rolls
+// back), when the write fails or would not write every accepted save.
 func saveBatchTogether(ctx context.Context, tx *tx, batch []*answerSave) error {
 	saves := make([]*answerSave, 0, len(batch))
 	for _, r := range batch {
@@ -61,7 +62,13 @@ func saveBatchTogether(ctx context.Context, tx *tx, batch []*answerSave) error {
 	if len(saves) == 0 {
 		return nil
 	}
-	slots, err := answerSlots(ctx, tx, saves)
+	var slots []*slot
+	var err error
+	if tx.dialect == dialectSQLite {
+		slots, err = answerSlotsSQLite(ctx, tx, saves)
+	} else {
+		slots, err = answerSlots(ctx, tx, saves)
+	}
 	if err != nil {
 		return err
 	}
@@ -112,17 +119,29 @@ func answerSlots(ctx context.Context, tx *tx, saves []*answerSave) ([]*slot, err
 		return nil, err
 	}
 	defer rows.Close()
-	slots := make([]*slot, len(saves))
+	keys := make([][4]string, len(saves))
+	for i := range saves {
+		keys[i] = [4]string{orgs[i], ids[i], objectives[i], scopes[i]}
+	}
+	return scanSlots(rows, keys)
+}
+
+// scanSlots reads the rows of a slots query: each is the 1-based index n
+// of its save in keys (organization, assessment, objective, scope), then
+// the slotColumns. slots[i] is nil for a save with no row.
+func scanSlots(rows *sql.Rows, keys [][4]string) ([]*slot, error) {
+	slots := make([]*slot, len(keys))
 	for rows.Next() {
 		var n int
 		var r slotRow
 		if err := rows.Scan(append([]any{&n}, r.dest()...)...); err != nil {
 			return nil, err
 		}
-		if n < 1 || n > len(saves) || slots[n-1] != nil {
+		if n < 1 || n > len(keys) || slots[n-1] != nil {
 			return nil, errBatch
 		}
-		slots[n-1] = r.slot(ids[n-1], objectives[n-1], scopes[n-1])
+		k := keys[n-1]
+		slots[n-1] = r.slot(k[1], k[2], k[3])
 	}
 	return slots, rows.Err()
 }
@@ -260,6 +279,27 @@ WHERE 1 / w.complete::int = 1`
 // as it answered: the outcome of a lost COMMIT is as unknown).
 func (w *saveWrites) exec(ctx context.Context, tx *tx) error {
 	// next is the revision of each assessment's next save.
+	var next map[[2]string]int64
+	var err error
+	if tx.dialect == dialectSQLite {
+		next, err = w.execSQLite(ctx, tx)
+	} else {
+		next, err = w.execPostgres(ctx, tx)
+	}
+	if err != nil {
+		return err
+	}
+	for i, r := range w.saves {
+		k := [2]string{r.orgID, w.ids[i]}
+		r.a, r.rev, r.now = w.answers[i], next[k], tx.now
+		next[k]++
+	}
+	return nil
+}
+
+// execPostgres runs writeSavesSQL and returns the revision of each revised
+// assessment's first save of the batch.
+func (w *saveWrites) execPostgres(ctx context.Context, tx *tx) (map[[2]string]int64, error) {
 	next := map[[2]string]int64{}
 	for i, r := range w.saves {
 		next[[2]string{r.orgID, w.ids[i]}] = 0
@@ -271,24 +311,16 @@ func (w *saveWrites) exec(ctx context.Context, tx *tx) error {
 		w.updatedBy, w.auditIDs, w.actorUsers, w.actorTokens, w.targets, w.before, w.after, w.remoteAddrs,
 		now, now, now, now, now, len(w.saves), len(next))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k [2]string
 		var rev, saves int64
 		if err := rows.Scan(&k[0], &k[1], &rev, &saves); err != nil {
-			return err
+			return nil, err
 		}
 		next[k] = rev - saves + 1
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i, r := range w.saves {
-		k := [2]string{r.orgID, w.ids[i]}
-		r.a, r.rev, r.now = w.answers[i], next[k], tx.now
-		next[k]++
-	}
-	return nil
+	return next, rows.Err()
 }

@@ -16,10 +16,11 @@ import (
 
 // twinSaves returns the same mixed batch of saves for the assessment id of
 // org (and other, an assessment of another organization): updates, inserts
-// and a measure, saves refused for a stale version, an unknown scope, a
-// check's error, an invalid answer set by the check, another
-// organization's assessment and a cancelled client.
-func twinSaves(org, id, other string, actor, token Actor) []*answerSave {
+// and, with measures, two measured values (else two words), saves refused
+// for a stale version, an unknown scope, a check's error, an invalid answer
+// set by the check, another organization's assessment and a cancelled
+// client.
+func twinSaves(org, id, other string, actor, token Actor, measures bool) []*answerSave {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	in := func(obj, scope string, version int) AnswerInput {
@@ -30,6 +31,17 @@ func twinSaves(org, id, other string, actor, token Actor) []*answerSave {
 		in.Answer, in.Measure = "", &assess.Measure{Measured: 87, Of: 120}
 		return nil
 	}
+	var measured *assess.Measure
+	var word assess.Answer
+	if measures {
+		measured = &assess.Measure{Measured: 72.5, Of: 100, Percent: true}
+	} else {
+		word = assess.Half
+		measure = func(_ string, in *AnswerInput) error {
+			in.Answer, in.Note = assess.Some, "set by the check"
+			return nil
+		}
+	}
 	saves := []*answerSave{
 		newSave(org, actor, AnswerInput{AssessmentID: id, Objective: "IAM-1.1", Scope: "production", Answer: assess.No,
 			Note: "updated", Justification: "why", AnsweredBy: "bob", AnsweredAt: assess.Date{Year: 2026, Month: 11, Day: 3}, ExpectedVersion: 1}, nil),
@@ -39,7 +51,7 @@ func twinSaves(org, id, other string, actor, token Actor) []*answerSave {
 		newSave(org, token, in("IAM-2.3", "production", 0), measure),
 		newSave(org, actor, AnswerInput{AssessmentID: other, Objective: "IAM-1.1", Scope: "production", Answer: assess.Yes}, nil),
 		newSave(org, token, AnswerInput{AssessmentID: id, Objective: "IAM-1.2", Scope: "development",
-			Measure: &assess.Measure{Measured: 72.5, Of: 100, Percent: true}, ExpectedVersion: 1}, nil),
+			Answer: word, Measure: measured, ExpectedVersion: 1}, nil),
 		newSave(org, actor, in(" IAM-3.1 ", "development", 0), func(string, *AnswerInput) error { return nil }),
 		newSave(org, actor, in("IAM-3.2", "production", 0), nil),
 		newSave(org, actor, in("IAM-3.3", "production", 0), func(_ string, in *AnswerInput) error { in.Answer = "maybe"; return nil }),
@@ -48,19 +60,38 @@ func twinSaves(org, id, other string, actor, token Actor) []*answerSave {
 	return saves
 }
 
+// writeTogether writes batch with saveBatchTogether as saveBatch does: on
+// PostgreSQL outside a transaction, on SQLite in one.
+func writeTogether(ctx context.Context, s *Store, fn func(*tx) error) error {
+	if s.dialect == dialectPostgres {
+		return s.writeAlone(ctx, fn)
+	}
+	return s.write(ctx, fn)
+}
+
 // TestSaveBatchTogetherAsSaveBySave writes the same mixed batch to two
-// twin assessments, once with saveBatchTogether (PostgreSQL's batch of two
-// statements) and once save by save as saveBatch does on SQLite: every
-// save gets the same result (error, answer, revision), and the answers,
-// their history, the audit entries and the assessments' revisions and
-// change times are the same.
+// twin assessments, once with saveBatchTogether (a query and one statement
+// on PostgreSQL, a query and up to five statements on SQLite) and once
+// save by save: every save gets the same result (error, answer, revision),
+// and the answers, their history, the audit entries and the assessments'
+// revisions and change times are the same, with and without measured
+// values.
 func TestSaveBatchTogetherAsSaveBySave(t *testing.T) {
-	t.Parallel()
+	forEach(t, func(t *testing.T, b backend) {
+		for _, measures := range []bool{false, true} {
+			t.Run(fmt.Sprintf("measures=%v", measures), func(t *testing.T) {
+				testSaveBatchTogether(t, b, measures)
+			})
+		}
+	})
+}
+
+func testSaveBatchTogether(t *testing.T, b backend, measures bool) {
 	ctx := context.Background()
 	// One time for every change, so that the twins' stored state can
 	// be compared whole.
 	now := time.Date(2026, 12, 2, 10, 30, 0, 123456000, time.UTC)
-	s, err := Open(ctx, freshPostgres(t), WithClock(func() time.Time { return now }))
+	s, err := Open(ctx, b.fresh(t), WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +124,11 @@ func TestSaveBatchTogetherAsSaveBySave(t *testing.T) {
 		t.Fatalf("the twins start at revisions %d and %d", revs[ids[0]], revs[ids[1]])
 	}
 
-	together := twinSaves(f.org.ID, ids[0], g.assessment.ID, f.actor, token)
-	if err := s.writeAlone(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, together) }); err != nil {
+	together := twinSaves(f.org.ID, ids[0], g.assessment.ID, f.actor, token, measures)
+	if err := writeTogether(ctx, s, func(tx *tx) error { return saveBatchTogether(ctx, tx, together) }); err != nil {
 		t.Fatalf("saveBatchTogether: %v", err)
 	}
-	alone := twinSaves(f.org.ID, ids[1], g.assessment.ID, f.actor, token)
+	alone := twinSaves(f.org.ID, ids[1], g.assessment.ID, f.actor, token, measures)
 	if err := s.write(ctx, func(tx *tx) error {
 		for _, r := range alone {
 			if r.err = r.ctx.Err(); r.err != nil {
@@ -243,15 +274,18 @@ func TestSaveBatchWithAnArchivedAssessment(t *testing.T) {
 	})
 }
 
-// TestWriteSavesAllOrNothing writes two saves with PostgreSQL's single
-// statement, one of them over a version that is no longer stored (as when
-// the answer changed after its slot was read): the statement fails and
-// writes nothing, not even the other save's answer, history row, audit
-// entry or revision.
+// TestWriteSavesAllOrNothing writes two saves together (PostgreSQL's single
+// statement, SQLite's five in a transaction), one of them over a version
+// that is no longer stored (as when the answer changed after its slot was
+// read): the write fails and writes nothing, not even the other save's
+// answer, history row, audit entry or revision.
 func TestWriteSavesAllOrNothing(t *testing.T) {
-	t.Parallel()
+	forEach(t, func(t *testing.T, b backend) { testWriteSavesAllOrNothing(t, b) })
+}
+
+func testWriteSavesAllOrNothing(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, freshPostgres(t))
+	s := open(t, b.fresh(t))
 	f := newFixture(t, s, "acme")
 	stored, err := s.PutAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: "IAM-1.1", Scope: "production", Answer: assess.Yes})
 	if err != nil {
@@ -273,7 +307,7 @@ func TestWriteSavesAllOrNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.writeAlone(ctx, func(tx *tx) error { return w.exec(ctx, tx) }); err == nil {
+	if err := writeTogether(ctx, s, func(tx *tx) error { return w.exec(ctx, tx) }); err == nil {
 		t.Fatal("the write of an answer changed meanwhile succeeded, want an error")
 	}
 	for _, r := range w.saves {

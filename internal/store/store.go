@@ -160,8 +160,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// (2-8 ms each on a virtual disk).
 		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		// The writer makes no checkpoint itself: the checkpointer does (see
-		// checkpointer).
-		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+		// checkpointer). Its statement journals (what a statement that
+		// changes several rows, as a batch of saves does, keeps to undo
+		// itself) stay in memory instead of spilling to a temporary file
+		// past 64 KB: temp_store(2).
+		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(2)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
