@@ -61,3 +61,50 @@ func BenchmarkPutAnswers16(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSaveBatch writes batches of 24 answer saves over 12 assessments
+// on SQLite, as the save queue does under load: together (saveBatch: one
+// query and up to five statements) and save by save in one transaction
+// (five statements a save), each batch changing every answer it saves.
+func BenchmarkSaveBatch(b *testing.B) {
+	for _, mode := range []string{"together", "by-save"} {
+		b.Run(mode, func(b *testing.B) {
+			s := open(b, filepath.Join(b.TempDir(), "csmm.db"))
+			f := newFixture(b, s, "bench")
+			ctx := context.Background()
+			ids := []string{f.assessment.ID}
+			for len(ids) < 12 {
+				a, err := s.CreateAssessment(ctx, f.org.ID, f.actor, AssessmentInput{Name: fmt.Sprint("A", len(ids)),
+					Scopes: []Scope{{ID: "production"}, {ID: "development"}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids = append(ids, a.ID)
+			}
+			versions := map[string]int{}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				batch := make([]*answerSave, 0, 24)
+				for j := range 24 {
+					id, scope := ids[j%len(ids)], []string{"production", "development"}[j/len(ids)]
+					key := id + "/" + scope
+					batch = append(batch, newSave(f.org.ID, f.actor, AnswerInput{AssessmentID: id, Objective: "IAM-1.1", Scope: scope,
+						Answer: []assess.Answer{"yes", "no", "half"}[(i+j)%3], Note: fmt.Sprintf("note %d", i),
+						AnsweredBy: "bench", ExpectedVersion: versions[key]}, nil))
+				}
+				if mode == "together" {
+					s.saveBatch(batch)
+				} else if err := s.saveBatchBySave(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range batch {
+					if r.err != nil {
+						b.Fatal(r.err)
+					}
+					versions[r.in.AssessmentID+"/"+r.in.Scope] = r.a.Version
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*24), "ns/save")
+		})
+	}
+}
