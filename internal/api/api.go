@@ -182,13 +182,16 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 // wrap authenticates, resolves the organization and checks the role before
 // the handler, and renders the handler's error.
 func (a *API) wrap(rt route) http.Handler {
+	// What the route's path says of every request to it.
+	in := routeScope{org: strings.Contains(rt.Path, "{org}")}
+	in.assessment = in.org && rt.Method == http.MethodGet && strings.Contains(rt.Path, "/assessments/{id}")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{w: w, r: r}
 		if err := checkPretty(r); err != nil {
 			WriteError(w, r, a.o.Logger, err)
 			return
 		}
-		if err := a.authorize(c, rt); err != nil {
+		if err := a.authorize(c, rt, in); err != nil {
 			WriteError(w, r, a.o.Logger, err)
 			return
 		}
@@ -220,17 +223,22 @@ func errOrgNotFound(ref string) error {
 	return csmm.Errorf(csmm.ENOTFOUND, "organization %q not found", ref)
 }
 
-func (a *API) authorize(c *call, rt route) error {
+// routeScope is what a route's path names: an organization ({org}), and
+// for a GET route, an assessment of it whose revision the caller's access
+// reads (/assessments/{id}).
+type routeScope struct{ org, assessment bool }
+
+func (a *API) authorize(c *call, rt route, in routeScope) error {
 	if rt.Public {
 		return nil
 	}
-	inOrg := strings.Contains(rt.Path, "{org}")
+	inOrg := in.org
 	ref := ""
 	if inOrg {
 		ref = c.r.PathValue("org")
 	}
 	assessment := ""
-	if inOrg && c.r.Method == http.MethodGet && strings.Contains(rt.Path, "/assessments/{id}") {
+	if in.assessment {
 		assessment = c.r.PathValue("id")
 	}
 	who, err := a.o.Authenticate(c.r, ref, assessment)

@@ -38,7 +38,8 @@ type Access struct {
 const orgOfRef = "COALESCE((SELECT id FROM organizations WHERE id = ?), (SELECT id FROM organizations WHERE slug = ?))"
 
 // accessOrgColumns are the organization and membership columns of the access
-// queries, all NULL when the user is not a member of the organization named.
+// queries, and the revision of the assessment asked for (accessAssessment),
+// all NULL when the user is not a member of the organization named.
 const accessOrgColumns = "o.id, o.name, o.slug, o.created_at, m.role, asmt.revision"
 
 // accessAssessment joins the assessment an access query is asked with, when

@@ -158,31 +158,26 @@ func checkSafely(check AnswerCheck, ref string, in *AnswerInput) (err error) {
 	return check(ref, in)
 }
 
-// errBatch stops a batch's write after a save failed having written (or,
-// on PostgreSQL, when the batch cannot be written together): each save of
-// the batch then runs alone.
+// errBatch stops a batch's write: a save failed having written, or the
+// batch cannot be written together (a statement would change fewer rows
+// than planned). saveBatch then writes it another way.
 var errBatch = errors.New("a save of the batch failed after writing")
 
-// saveBatch writes batch together (saveBatchTogether), else save by save
-// in one transaction (on SQLite, also when writing it together fails), or
-// each save alone when that fails, sets every save's result and closes its
-// done channel.
+// saveBatch writes batch together (saveBatchTogether) when its saves write
+// distinct answers, else, or when that fails, save by save in one
+// transaction, else each save alone; it sets every save's result and
+// closes its done channel.
 func (s *Store) saveBatch(batch []*answerSave) {
 	// The write serves every save of the batch: a client that goes away
 	// cancels its own save only, which is skipped if not yet written; the
 	// write is cancelled when every client has gone.
 	ctx, cancel := batchContext(batch)
 	defer cancel()
-	var err error
-	switch together := distinctAnswers(batch); {
-	case together && s.dialect == dialectPostgres:
-		err = s.writeAlone(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
-	case together:
-		err = s.write(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
-		if err != nil {
-			err = s.saveBatchBySave(ctx, batch)
-		}
-	default:
+	err := errBatch
+	if distinctAnswers(batch) {
+		err = s.writeTogether(ctx, func(tx *tx) error { return saveBatchTogether(ctx, tx, batch) })
+	}
+	if err != nil {
 		err = s.saveBatchBySave(ctx, batch)
 	}
 	if err != nil {

@@ -96,14 +96,6 @@ func (w *saveWrites) answerArgs(args []any, i int, withPrevious bool) []any {
 	return append(args, w.updatedBy[i], measured, of, w.percent[i])
 }
 
-// orNull is s, or NULL for "".
-func orNull(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // execSQLite writes w's saves with at most five statements in the batch's
 // transaction, as saveAnswer and reviseAssessment write each, and returns
 // the revision of each revised assessment's first save of the batch. It
@@ -122,41 +114,41 @@ func (w *saveWrites) execSQLite(ctx context.Context, tx *tx) (map[[2]string]int6
 		}
 		history = w.answerArgs(history, i, false)
 		audit = append(audit, w.auditIDs[i], w.orgs[i], w.actorUsers[i], w.actorTokens[i], w.targets[i],
-			orNull(w.before[i]), orNull(w.after[i]), w.remoteAddrs[i])
+			w.before[i], w.after[i], w.remoteAddrs[i])
 	}
 	n := len(w.saves)
 	// Each statement runs SQLite's code for the whole batch without
 	// blocking: yielding between them lets score reads in.
 	for _, st := range []struct {
-		rows int
-		sql  string
-		args []any
+		rows       int
+		cols, stmt string
+		args       []any
 	}{
-		{nUpdates, valuesCTE("i", sqliteAnswerCols, nUpdates) + `UPDATE answers SET answer = i.answer, note = i.note, justification = i.justification,
+		{nUpdates, sqliteAnswerCols, `UPDATE answers SET answer = i.answer, note = i.note, justification = i.justification,
 			answered_by = i.answered_by, answered_at = i.answered_at, version = i.version, updated_by = i.updated_by, updated_at = ?,
 			measured = i.measured, measure_of = i.measure_of, measure_percent = i.measure_percent
 		FROM i
 		WHERE answers.org_id = i.org_id AND answers.assessment_id = i.assessment_id AND answers.objective = i.objective
 			AND answers.scope = i.scope AND answers.version = i.previous`, updates},
-		{n - nUpdates, valuesCTE("i", sqliteAnswerCols, n-nUpdates) + `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification,
+		{n - nUpdates, sqliteAnswerCols, `INSERT INTO answers (org_id, assessment_id, objective, scope, answer, note, justification,
 			answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent)
 		SELECT org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, ?,
 			measured, measure_of, measure_percent
 		FROM i WHERE TRUE`, inserts},
-		{n, valuesCTE("i", sqliteHistoryCols, n) + `INSERT INTO answer_history (org_id, assessment_id, objective, scope, seq, deleted, answer,
+		{n, sqliteHistoryCols, `INSERT INTO answer_history (org_id, assessment_id, objective, scope, seq, deleted, answer,
 			measured, measure_of, measure_percent, note, justification, answered_by, answered_at, version, changed_by, changed_at)
 		SELECT i.org_id, i.assessment_id, i.objective, i.scope,
 			(SELECT COALESCE(MAX(h.seq), 0) + 1 FROM answer_history h WHERE h.org_id = i.org_id AND h.assessment_id = i.assessment_id AND h.objective = i.objective AND h.scope = i.scope),
 			FALSE, i.answer, i.measured, i.measure_of, i.measure_percent, i.note, i.justification, i.answered_by, i.answered_at, i.version, i.updated_by, ?
 		FROM i WHERE TRUE`, history},
-		{n, valuesCTE("i", sqliteAuditCols, n) + `INSERT INTO audit_log (id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, before_json, after_json, at, remote_addr)
-		SELECT id, org_id, actor_user_id, actor_token_id, 'answer.put', 'answer', target_id, before_json, after_json, ?, remote_addr
+		{n, sqliteAuditCols, `INSERT INTO audit_log (id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, before_json, after_json, at, remote_addr)
+		SELECT id, org_id, actor_user_id, actor_token_id, 'answer.put', 'answer', target_id, NULLIF(before_json, ''), NULLIF(after_json, ''), ?, remote_addr
 		FROM i WHERE TRUE`, audit},
 	} {
 		if st.rows == 0 {
 			continue
 		}
-		res, err := tx.exec(ctx, st.sql, append(st.args, now)...)
+		res, err := tx.exec(ctx, valuesCTE("i", st.cols, st.rows)+st.stmt, append(st.args, now)...)
 		if err != nil {
 			return nil, err
 		}
