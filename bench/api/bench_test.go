@@ -124,8 +124,12 @@ func TestProcStatus(t *testing.T) {
 	if _, err := cpuTime(os.Getpid()); err != nil {
 		t.Errorf("cpuTime: %v", err)
 	}
-	if _, err := machineBusy(); err != nil {
-		t.Errorf("machineBusy: %v", err)
+	busy, steal, err := machineCPU()
+	if err != nil {
+		t.Errorf("machineCPU: %v", err)
+	}
+	if busy <= 0 || steal < 0 {
+		t.Errorf("machineCPU: busy %v, steal %v: want busy > 0 and steal >= 0", busy, steal)
 	}
 }
 

@@ -288,7 +288,7 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 	}
 	cpu0, cpuErr := cpuTime(srv.PID)
 	self0, selfErr := cpuTime(os.Getpid())
-	busy0, busyErr := machineBusy()
+	busy0, steal0, busyErr := machineCPU()
 	res.LoadAverage = loadAverage()
 	t0 := time.Now()
 	lr, err := runLoad(ctx, c, m, ids, versions, loadConfig{
@@ -298,7 +298,7 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 	elapsed := time.Since(t0)
 	cpu1, cpuErr1 := cpuTime(srv.PID)
 	self1, selfErr1 := cpuTime(os.Getpid())
-	busy1, busyErr1 := machineBusy()
+	busy1, steal1, busyErr1 := machineCPU()
 	if err := errors.Join(err, endLoad()); err != nil {
 		return nil, err
 	}
@@ -308,6 +308,7 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 			res.LoadGenCPUCores = (self1 - self0).Seconds() / elapsed.Seconds()
 		}
 		res.OtherCPUCores = max(0, (busy1-busy0).Seconds()/elapsed.Seconds()-res.ServerCPUCores-res.LoadGenCPUCores)
+		res.StolenCPUCores = (steal1 - steal0).Seconds() / elapsed.Seconds()
 	}
 	if kb, err := procStatus(srv.PID, "VmHWM"); err == nil {
 		res.ServerPeakRSSMiB = float64(kb) / 1024

@@ -303,33 +303,36 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// machineBusy returns the CPU time all processors spent busy so far (every
-// state of /proc/stat's cpu line but idle and iowait).
-func machineBusy() (time.Duration, error) {
+// machineCPU returns the CPU time all processors spent busy so far (every
+// state of /proc/stat's cpu line but idle, iowait and steal), and the time
+// stolen from them: time they had work to run but the hypervisor ran
+// another guest (0 on bare metal). A virtual machine's processors can be
+// taken for a third of the time and more under its neighbours' load.
+func machineCPU() (busy, steal time.Duration, err error) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	line, _, _ := strings.Cut(string(data), "\n")
 	fields := strings.Fields(line)
-	if len(fields) < 8 || fields[0] != "cpu" {
-		return 0, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0, 0, fmt.Errorf("/proc/stat: unexpected first line %q: expected cpu and at least 8 counters", line)
 	}
-	var busy int64
-	for i, f := range fields[1:] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		if i >= 7 { // guest times are already counted in user
-			break
-		}
+	var b, st int64
+	for i, f := range fields[1:9] {
 		v, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("/proc/stat: %w", err)
+			return 0, 0, fmt.Errorf("/proc/stat: %w", err)
 		}
-		busy += v
+		switch i {
+		case 3, 4: // idle, iowait
+		case 7:
+			st = v
+		default: // user, nice, system, irq, softirq (guest time is in user)
+			b += v
+		}
 	}
-	return time.Duration(busy) * time.Second / clockTicks, nil
+	return time.Duration(b) * time.Second / clockTicks, time.Duration(st) * time.Second / clockTicks, nil
 }
 
 // logTail returns the last n bytes of a log file, for an error message.

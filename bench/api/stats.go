@@ -95,6 +95,10 @@ type result struct {
 	// OtherCPUCores is the CPU the rest of the machine used meanwhile: the
 	// database server for PostgreSQL, and anything else that ran.
 	OtherCPUCores float64 `json:"other_cpu_cores"`
+	// StolenCPUCores is the processors' time the hypervisor gave to other
+	// guests meanwhile (steal in /proc/stat), in cores: on a virtual
+	// machine, what the machine had less than its processors.
+	StolenCPUCores float64 `json:"stolen_cpu_cores"`
 	// ServerCPUMSPerRequest is the server's CPU time over the load phase
 	// divided by the requests answered in the measured window: less
 	// sensitive than latency to what else shares the machine.
@@ -140,10 +144,10 @@ func (r *result) writeTable(w io.Writer) error {
 	}
 	score, put := r.op("getScore"), r.op("putAnswer")
 	_, err := fmt.Fprintf(w, "total %.1f req/s; server peak RSS %.1f MiB under load (%.1f MiB while seeding); seeding took %.1f s\n"+
-		"CPU cores used: server %.2f (%.2f ms per request), load generator %.2f, everything else %.2f; load average %.2f at the start\n"+
+		"CPU cores used: server %.2f (%.2f ms per request), load generator %.2f, everything else %.2f, stolen by the hypervisor %.2f; load average %.2f at the start\n"+
 		"target getScore p99 < %.0f ms and putAnswer p99 < %.0f ms with no errors: %s (p99 %.2f ms and %.2f ms, %d errors)\n",
 		r.PerSecond, r.ServerPeakRSSMiB, r.ServerSeedPeakRSSMiB, r.SeedSeconds,
-		r.ServerCPUCores, r.ServerCPUMSPerRequest, r.LoadGenCPUCores, r.OtherCPUCores, r.LoadAverage,
+		r.ServerCPUCores, r.ServerCPUMSPerRequest, r.LoadGenCPUCores, r.OtherCPUCores, r.StolenCPUCores, r.LoadAverage,
 		r.ScoreP99TargetMS, r.PutP99TargetMS, verdict, score.P99MS, put.P99MS, totalErrors(r.Ops))
 	return err
 }
