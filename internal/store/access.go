@@ -55,7 +55,7 @@ const accessAssessment = "LEFT JOIN assessments asmt ON asmt.id = ? AND asmt.org
 func (s *Store) SessionAccess(ctx context.Context, tokenHash, orgRef, assessmentID string) (_ *Access, err error) {
 	defer wrap(&err, "session access")
 	var a *Access
-	err = s.readOne(ctx, func(tx *tx) error {
+	err = s.readQuick(ctx, func(tx *tx) error {
 		row := tx.queryRow(ctx, `SELECT s.id, s.user_id, s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip,
 			u.id, u.email, u.name, u.password_hash, u.created_at, u.password_changed_at, u.disabled, `+accessOrgColumns+`
 			FROM sessions s
@@ -94,7 +94,7 @@ func (s *Store) SessionAccess(ctx context.Context, tokenHash, orgRef, assessment
 func (s *Store) TokenAccess(ctx context.Context, tokenHash, orgRef, assessmentID string) (_ *Access, err error) {
 	defer wrap(&err, "api token access")
 	var a *Access
-	err = s.readOne(ctx, func(tx *tx) error {
+	err = s.readQuick(ctx, func(tx *tx) error {
 		// The token's hash is the one asked for, and its user's ID the
 		// token's user_id (the WHERE and JOIN compare them exactly): neither
 		// is read twice.

@@ -655,7 +655,7 @@ func liveAssessment(ctx context.Context, tx *tx, orgID, id string) error {
 func (s *Store) AssessmentModelRef(ctx context.Context, orgID, id string) (_ string, err error) {
 	defer wrap(&err, "assessment model(%s, %s)", orgID, id)
 	var custom, version *string
-	err = s.readOne(ctx, func(tx *tx) error {
+	err = s.readQuick(ctx, func(tx *tx) error {
 		return tx.queryRow(ctx, "SELECT model_id, model_version FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&custom, &version)
 	})
 	if err != nil {
@@ -672,7 +672,7 @@ func (s *Store) AssessmentModelRef(ctx context.Context, orgID, id string) (_ str
 func (s *Store) AssessmentRevision(ctx context.Context, orgID, id string) (_ int64, err error) {
 	defer wrap(&err, "assessment revision(%s, %s)", orgID, id)
 	var rev int64
-	err = s.readOne(ctx, func(tx *tx) error {
+	err = s.readQuick(ctx, func(tx *tx) error {
 		return tx.queryRow(ctx, "SELECT revision FROM assessments WHERE id = ? AND org_id = ?", id, orgID).Scan(&rev)
 	})
 	if err != nil {

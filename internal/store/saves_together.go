@@ -59,6 +59,10 @@ func saveBatchTogether(ctx context.Context, tx *tx, batch []*answerSave) error {
 	if len(saves) == 0 {
 		return nil
 	}
+	// Indexed reads and writes of the batch's rows: see tx.quickCtx. The
+	// transaction still ends with batch's context (database/sql rolls it
+	// back), and the statements run only while it has not ended.
+	tx.quick = true
 	var slots []*slot
 	var err error
 	if tx.dialect == dialectSQLite {

@@ -321,6 +321,23 @@ type tx struct {
 	stmts   *stmtCache
 	dialect dialect
 	now     time.Time
+	// quick marks statements that take microseconds (see quickCtx).
+	quick bool
+}
+
+// quickCtx returns the context a statement of t runs with. database/sql (for
+// the rows of a query) and the SQLite driver (for each statement) watch a
+// context that can end with a goroutine each, started and woken for every
+// statement: on the statements of every request (the credential's lookup,
+// a batch of saves), that is more scheduling than the statement's own
+// work. A quick tx's statements are indexed reads and writes of a few
+// rows: they run with the context's values but not its end, once it has
+// not ended, and finish in microseconds anyway.
+func (t *tx) quickCtx(ctx context.Context) context.Context {
+	if t.quick && ctx.Err() == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // querier is what runs statements: a *sql.Tx, or a *sql.DB for readOne and writeAlone.
@@ -368,6 +385,7 @@ func (t *tx) prepared(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.quickCtx(ctx)
 	if st := t.prepared(ctx, q); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, dbError(err)
@@ -377,6 +395,7 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.quickCtx(ctx)
 	if st := t.prepared(ctx, q); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, dbError(err)
@@ -386,6 +405,7 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.quickCtx(ctx)
 	if st := t.prepared(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -424,6 +444,15 @@ func (s *Store) readOne(ctx context.Context, fn func(*tx) error) error {
 	}
 	defer s.rgate.leave()
 	return fn(s.newTx(s.rdb, s.rdb))
+}
+
+// readQuick is readOne for a statement that reads a few rows by index
+// (see tx.quickCtx): what every request runs.
+func (s *Store) readQuick(ctx context.Context, fn func(*tx) error) error {
+	return s.readOne(ctx, func(t *tx) error {
+		t.quick = true
+		return fn(t)
+	})
 }
 
 // writeAlone runs fn on the write pool without a transaction: each
