@@ -29,23 +29,37 @@ const (
 // that no request waits for that write (on SQLite, behind every other
 // writer). It remembers in memory when it last wrote each credential's use,
 // so the burst of requests that all see the same old last use in the
-// database writes it once. Safe for concurrent use.
+// database writes it once. A credential has at most one write in flight: a
+// use due while it runs is written by the same goroutine right after it,
+// the latest such use only, so a slow database gets fewer writes, never
+// an older last use than the latest due. Safe for concurrent use.
 type toucher struct {
 	logger *slog.Logger
 
 	mu sync.Mutex
 	// last is when each credential's use was last written (or is being
-	// written), by kind and ID.
-	last   map[string]time.Time
-	closed bool
+	// written, or is to be written next), by kind and ID.
+	last map[string]time.Time
+	// writing holds the credentials with a write in flight, and for each
+	// the use to write after it, if any.
+	writing map[string]*nextTouch
+	closed  bool
 	// writes counts the writes in flight; close waits for them.
 	writes sync.WaitGroup
 	// slots bounds the writes in flight.
 	slots chan struct{}
 }
 
+// nextTouch is the use of a credential to write once its write in flight
+// is done: at (zero for none), by write.
+type nextTouch struct {
+	at    time.Time
+	write func(ctx context.Context, at time.Time) error
+}
+
 func newToucher(logger *slog.Logger) *toucher {
-	return &toucher{logger: logger, last: map[string]time.Time{}, slots: make(chan struct{}, maxTouchWrites)}
+	return &toucher{logger: logger, last: map[string]time.Time{}, writing: map[string]*nextTouch{},
+		slots: make(chan struct{}, maxTouchWrites)}
 }
 
 // lastUse returns when this server last recorded a use of the credential,
@@ -61,8 +75,11 @@ func (t *toucher) lastUse(key string) time.Time {
 // database is stored, when neither that nor this server's last write is
 // within touchEvery: write runs in the background with a context that
 // outlives the request (ctx's values, not its cancellation) and
-// touchTimeout. A failed write is logged and forgotten, so a later request
-// tries again. After close nothing is written.
+// touchTimeout, right away, or after the credential's write in flight
+// (which close waits for too).
+// A use that finds every write slot busy is not recorded (a later request
+// records its own). A failed write is logged and forgotten, so a later
+// request tries again. After close nothing is written.
 func (t *toucher) touch(ctx context.Context, key string, stored, now time.Time, write func(ctx context.Context, at time.Time) error) {
 	t.mu.Lock()
 	last := stored
@@ -70,6 +87,12 @@ func (t *toucher) touch(ctx context.Context, key string, stored, now time.Time, 
 		last = m
 	}
 	if t.closed || now.Sub(last) <= touchEvery {
+		t.mu.Unlock()
+		return
+	}
+	if next, ok := t.writing[key]; ok {
+		next.at, next.write = now, write
+		t.last[key] = now
 		t.mu.Unlock()
 		return
 	}
@@ -83,25 +106,45 @@ func (t *toucher) touch(ctx context.Context, key string, stored, now time.Time, 
 		t.prune(now)
 	}
 	t.last[key] = now
+	t.writing[key] = &nextTouch{}
 	t.writes.Add(1)
 	t.mu.Unlock()
 
 	go func() {
 		defer t.writes.Done()
 		defer func() { <-t.slots }()
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), touchTimeout)
-		defer cancel()
-		err := write(wctx, now)
-		if err == nil || csmm.ErrorCode(err) == csmm.ENOTFOUND {
-			return
+		for at := now; ; {
+			t.writeOne(ctx, key, at, write)
+			t.mu.Lock()
+			next := t.writing[key]
+			if next.at.IsZero() {
+				delete(t.writing, key)
+				t.mu.Unlock()
+				return
+			}
+			at, write = next.at, next.write
+			*next = nextTouch{}
+			t.mu.Unlock()
 		}
-		t.logger.WarnContext(wctx, "record the last use of a credential", "error", err.Error())
-		t.mu.Lock()
-		if t.last[key].Equal(now) {
-			delete(t.last, key)
-		}
-		t.mu.Unlock()
 	}()
+}
+
+// writeOne writes the use of key at at; when that fails, it logs the error
+// and forgets the use, unless a later one is due, so that a later request
+// tries again.
+func (t *toucher) writeOne(ctx context.Context, key string, at time.Time, write func(ctx context.Context, at time.Time) error) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), touchTimeout)
+	defer cancel()
+	err := write(wctx, at)
+	if err == nil || csmm.ErrorCode(err) == csmm.ENOTFOUND {
+		return
+	}
+	t.logger.WarnContext(wctx, "record the last use of a credential", "error", err.Error())
+	t.mu.Lock()
+	if t.last[key].Equal(at) {
+		delete(t.last, key)
+	}
+	t.mu.Unlock()
 }
 
 // prune forgets the touches older than touchEvery, which no longer hold
@@ -122,6 +165,9 @@ func (t *toucher) prune(now time.Time) {
 func (t *toucher) forget(key string) {
 	t.mu.Lock()
 	delete(t.last, key)
+	if next, ok := t.writing[key]; ok {
+		*next = nextTouch{}
+	}
 	t.mu.Unlock()
 }
 

@@ -123,6 +123,46 @@ func TestToucher(t *testing.T) {
 		}
 	})
 
+	t.Run("uses due during a slow write are written after it, the latest only", func(t *testing.T) {
+		tc := newToucher(discard)
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var writes []time.Duration
+		write := func(_ context.Context, at time.Time) error {
+			if at.Equal(t0) {
+				<-release
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			writes = append(writes, at.Sub(t0))
+			return nil
+		}
+		// Every use after the first is due (more than a minute after the
+		// one before) while the first write waits, as on a loaded
+		// database; more of them than there are write slots.
+		for i := range 2 * maxTouchWrites {
+			tc.touch(t.Context(), "session:a", time.Time{}, t0.Add(time.Duration(i)*61*time.Second), write)
+		}
+		latest := t0.Add(time.Duration(2*maxTouchWrites-1) * 61 * time.Second)
+		if got := tc.lastUse("session:a"); !got.Equal(latest) {
+			t.Errorf("lastUse while the first write runs = %v, want the latest use %v", got, latest)
+		}
+		close(release)
+		tc.writes.Wait()
+		mu.Lock()
+		got := fmt.Sprint(writes)
+		mu.Unlock()
+		if want := fmt.Sprint([]time.Duration{0, latest.Sub(t0)}); got != want {
+			t.Errorf("writes %s, want %s: the first, then the latest use due", got, want)
+		}
+		// The next due use is written at once.
+		tc.touch(t.Context(), "session:a", time.Time{}, latest.Add(61*time.Second), write)
+		tc.close()
+		if len(writes) != 3 {
+			t.Errorf("writes %v: the use after them was not written", writes)
+		}
+	})
+
 	t.Run("nothing is written after close", func(t *testing.T) {
 		tc := newToucher(discard)
 		tc.close()
