@@ -167,12 +167,18 @@ func (a *API) getScore(c *call) error {
 	}
 	ctx, orgID, id, rev, asOf := c.ctx(), key.OrgID, key.AssessmentID, key.Revision, key.AsOf
 	data, err := a.scoreJSON.Get(ctx, key, func() ([]byte, int64, error) {
-		in, _, err := a.o.Store.ScoringAt(ctx, orgID, id, rev, asOf)
+		in, err := a.o.Store.ScoreInputAt(ctx, orgID, id, rev, asOf)
 		if err != nil {
 			return nil, 0, err
 		}
-		res := a.scoreInput(in)
+		// The result is encoded and dropped: its buffers serve the next.
+		start := time.Now()
+		res, release := assess.ScoreTransient(in)
+		if a.o.ObserveScoring != nil {
+			a.o.ObserveScoring(time.Since(start))
+		}
 		data, err := encodeScore(&res)
+		release()
 		if err != nil {
 			return nil, 0, fmt.Errorf("encode the score: %w", err)
 		}

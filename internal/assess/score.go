@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/csmm/csmm/internal/model"
 )
@@ -172,7 +173,84 @@ func (s *scratch) init(m *model.Model) {
 
 // Score scores an assessment by the method of the project's scoring
 // specification. It never fails: the input is validated where it is read.
-func Score(in Input) Result {
+func Score(in Input) Result { return score(in, nil) }
+
+// ScoreTransient scores in as Score does, with the result's objective
+// scores, the answers they point to and their values in buffers that
+// earlier transient results released: for a result that is read once
+// (encoded) and dropped. release returns the buffers; nothing of the
+// result may be read after it, and it must be called once only.
+func ScoreTransient(in Input) (res Result, release func()) {
+	buf, _ := resultBuffers.Get().(*buffers)
+	if buf == nil {
+		buf = new(buffers)
+	}
+	res = score(in, buf)
+	return res, func() {
+		// Nothing pooled keeps what the result pointed to alive.
+		clear(buf.objs[:cap(buf.objs)])
+		clear(buf.answers[:cap(buf.answers)])
+		if cap(buf.objs) <= maxBufferedObjectives {
+			resultBuffers.Put(buf)
+		}
+	}
+}
+
+// buffers holds the largest parts of a transient result: its objective
+// scores (every scope's, then the roll-up's), the answers and the values
+// they point to.
+type buffers struct {
+	objs    []ObjectiveScore
+	answers []Response
+	floats  []float64
+}
+
+// resultBuffers pools the buffers of released transient results; those of
+// an assessment of hundreds of scopes are not kept.
+var resultBuffers sync.Pool
+
+const maxBufferedObjectives = 4096
+
+// objectives returns the buffer's n*k objective scores, zeroed.
+func (b *buffers) objectives(n int) []ObjectiveScore {
+	if cap(b.objs) < n {
+		b.objs = make([]ObjectiveScore, n)
+	}
+	b.objs = b.objs[:n]
+	clear(b.objs)
+	return b.objs
+}
+
+// responses returns a buffer with room for n answers, empty.
+func (b *buffers) responses(n int) []Response {
+	if cap(b.answers) < n {
+		b.answers = make([]Response, 0, n)
+	}
+	return b.answers[:0]
+}
+
+// values returns the buffer's n values, zeroed.
+func (b *buffers) values(n int) []float64 {
+	if cap(b.floats) < n {
+		b.floats = make([]float64, n)
+	}
+	b.floats = b.floats[:n]
+	clear(b.floats)
+	return b.floats
+}
+
+// answer returns the answer of key: Saved's, else Answers'.
+func (in *Input) answer(key Key) (Response, bool) {
+	if len(in.Saved) > 0 {
+		if a, ok := in.Saved[key]; ok {
+			return a, true
+		}
+	}
+	a, ok := in.Answers[key]
+	return a, ok
+}
+
+func score(in Input, buf *buffers) Result {
 	m := in.Model
 	scopes := in.Scopes
 	if len(scopes) == 0 {
@@ -227,11 +305,32 @@ func Score(in Input) Result {
 	// score points to; the completeness counts of every scope, then of the
 	// roll-up (applicable then valued, per category).
 	vals := make([]value, n*(ns+1))
-	floats := make([]float64, n*(ns+1))
+	var floats []float64
+	// The objective scores of scope si (ns for the roll-up): from the
+	// buffers, else one allocation each (one of them all would be a large
+	// object, rounded up to whole pages).
+	var allObjs []ObjectiveScore
+	if buf != nil {
+		floats, allObjs = buf.values(n*(ns+1)), buf.objectives(n*(ns+1))
+	} else {
+		floats = make([]float64, n*(ns+1))
+	}
+	objectives := func(si int) []ObjectiveScore {
+		if allObjs == nil {
+			return make([]ObjectiveScore, n)
+		}
+		return allObjs[si*n : (si+1)*n : (si+1)*n]
+	}
 	counts := make([]int, 2*nc*(ns+1))
 	rollupCount := counts[2*nc*ns:]
 	// What objective scores' Answer point to: one per answer found.
-	answers := make([]Response, 0, min(len(in.Answers), n*ns))
+	nAnswers := min(len(in.Answers)+len(in.Saved), n*ns)
+	var answers []Response
+	if buf != nil {
+		answers = buf.responses(nAnswers)
+	} else {
+		answers = make([]Response, 0, nAnswers)
+	}
 	// What objective scores' Evidence point to: one per evidence found.
 	evidences := make([]Evidence, 0, min(len(in.Evidence), n*ns))
 	// What the roll-up lists of every scope, allocated when there is any.
@@ -241,12 +340,12 @@ func Score(in Input) Result {
 	for si, sc := range scopes {
 		sv := vals[si*n : (si+1)*n]
 		count := counts[2*nc*si : 2*nc*(si+1)]
-		objs := make([]ObjectiveScore, n)
+		objs := objectives(si)
 		for i := range m.Objectives {
 			o := &m.Objectives[i]
 			key := Key{Objective: o.ID, Scope: sc.ID}
 			var ans *Response
-			if a, ok := in.Answers[key]; ok {
+			if a, ok := in.answer(key); ok {
 				answers = append(answers, a)
 				ans = &answers[len(answers)-1]
 			}
@@ -291,7 +390,7 @@ func Score(in Input) Result {
 
 	rollup := vals[n*ns:]
 	combine(m, scopes, vals, rollup)
-	res.Objectives = make([]ObjectiveScore, n)
+	res.Objectives = objectives(ns)
 	for i := range m.Objectives {
 		os := &res.Objectives[i]
 		setObjectiveScore(os, &m.Objectives[i], rollup[i], &floats[n*ns+i])

@@ -81,6 +81,25 @@ func BenchmarkScoreBuiltinTwoScopes(b *testing.B) {
 	}
 }
 
+// BenchmarkScoreTransientTwoScopes scores the input of
+// BenchmarkScoreBuiltinTwoScopes as getScore does, with ScoreTransient
+// and its buffers released after each result.
+func BenchmarkScoreTransientTwoScopes(b *testing.B) {
+	m, err := model.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := twoScopeInput(m)
+	b.ReportAllocs()
+	for b.Loop() {
+		r, release := assess.ScoreTransient(in)
+		if len(r.Scopes) != 2 {
+			b.Fatalf("scored %d scopes, want 2", len(r.Scopes))
+		}
+		release()
+	}
+}
+
 func twoScopeInput(m *model.Model) assess.Input {
 	in := assess.Input{
 		Model:        m,

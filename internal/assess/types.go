@@ -350,9 +350,14 @@ const DefaultEvidenceValidityDays = 90
 // Input is everything scoring needs. Targets map category IDs to a level;
 // a category absent from Targets has no target.
 type Input struct {
-	Model        *model.Model
-	Scopes       []Scope
-	Answers      map[Key]Response
+	Model   *model.Model
+	Scopes  []Scope
+	Answers map[Key]Response
+	// Saved are answers that replace those of Answers with the same key
+	// (answers saved since Answers was built, kept apart so that Answers
+	// is shared instead of copied); nil for none. Score reads both; what
+	// reads Answers alone must be given an input without Saved.
+	Saved        map[Key]Response
 	Evidence     map[Key]Evidence
 	Exemptions   map[string]Exemption
 	Targets      map[string]int

@@ -71,6 +71,41 @@ func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf
 	return in, snap.a, nil
 }
 
+// ScoreInputAt is ScoringAt for assess.Score alone: the answers saved
+// through this Store since the kept input's answers were built may be in
+// the input's Saved instead of its Answers, so that scoring a revision
+// after a save shares the kept answers instead of copying them with the
+// saved ones in place. What reads an input's Answers alone (a report, a
+// roadmap) takes ScoringAt's.
+func (s *Store) ScoreInputAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, err error) {
+	if s.rewinds(asOf) {
+		in, _, err := s.Scoring(ctx, orgID, id, asOf)
+		return in, err
+	}
+	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
+	snap, err := s.liveSnapshot(ctx, orgID, id, rev)
+	if err != nil {
+		return assess.Input{}, err
+	}
+	snap.mu.Lock()
+	base, saved := snap.base, snap.saved
+	snap.mu.Unlock()
+	if base == nil || len(saved) == 0 {
+		in, err := snap.input(asOf, &s.models)
+		return in, err
+	}
+	// The snapshot's saved answers never change once it is kept (a save
+	// makes a new snapshot), so they are read without its lock.
+	in := base.in
+	in.AsOf = asOf
+	in.Saved = make(map[assess.Key]assess.Response, len(saved))
+	for i := range saved {
+		a := &saved[i]
+		in.Saved[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+	}
+	return in, nil
+}
+
 // rewinds reports whether scoring as of asOf reads the answers' history:
 // when asOf is before today by the store's clock (what rewind checks).
 func (s *Store) rewinds(asOf assess.Date) bool { return beforeToday(s.now(), asOf) }

@@ -127,6 +127,23 @@ func BenchmarkLiveSaveThenScoringAt(b *testing.B) {
 	}
 }
 
+// BenchmarkLiveSaveThenScoreInputAt is BenchmarkLiveSaveThenScoringAt
+// through ScoreInputAt, as getScore reads: the answers saved since the
+// kept ones are kept apart instead of merged into a copy of them.
+func BenchmarkLiveSaveThenScoreInputAt(b *testing.B) {
+	s, f, snap, stored := keptSnapshot(b)
+	ctx, rev, now := context.Background(), snap.a.Revision, time.Now().UTC()
+	asOf := assess.DateOf(now)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rev++
+		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
+		if _, err := s.ScoreInputAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkTokenAccess authenticates an API request by its token, naming
 // the token's organization, as every API call does: with a context that
 // never ends, and with one that can (an HTTP request's), which the drivers

@@ -52,7 +52,9 @@ func TestScoringAtFollowsEveryChange(t *testing.T) {
 		}
 		// check scores through s at the current revision and compares with a
 		// fresh read of the database; kept says whether s must have had the
-		// revision in memory already.
+		// revision in memory already. overlaid counts the checks whose
+		// ScoreInputAt kept saved answers apart.
+		overlaid := 0
 		check := func(t *testing.T, step string, kept bool) {
 			t.Helper()
 			rev, err := s.AssessmentRevision(ctx, org, id)
@@ -62,14 +64,18 @@ func TestScoringAtFollowsEveryChange(t *testing.T) {
 			if got := s.live.get(org, id, rev) != nil; got != kept {
 				t.Errorf("%s: revision %d kept in memory = %v, want %v", step, rev, got, kept)
 			}
-			got, gotAs, err := s.ScoringAt(ctx, org, id, rev, asOf)
-			if err != nil {
-				t.Fatalf("%s: ScoringAt: %v", step, err)
-			}
 			fresh := open(t, url)
 			want, wantAs, err := fresh.Scoring(ctx, org, id, asOf)
 			if err != nil {
 				t.Fatalf("%s: Scoring: %v", step, err)
+			}
+			// ScoreInputAt first: ScoringAt merges the saved answers.
+			if scoreInputMatches(t, s, org, id, rev, asOf, want, step) {
+				overlaid++
+			}
+			got, gotAs, err := s.ScoringAt(ctx, org, id, rev, asOf)
+			if err != nil {
+				t.Fatalf("%s: ScoringAt: %v", step, err)
 			}
 			if got.Model.Ref() != want.Model.Ref() {
 				t.Errorf("%s: model %s, want %s", step, got.Model.Ref(), want.Model.Ref())
@@ -117,6 +123,9 @@ func TestScoringAtFollowsEveryChange(t *testing.T) {
 			t.Fatal("a stale version was saved")
 		}
 		check(t, "conflict", true)
+		if overlaid == 0 {
+			t.Error("no ScoreInputAt kept saved answers apart from the stored ones: its Saved went untested")
+		}
 	})
 }
 
@@ -181,7 +190,7 @@ func TestScoringAtAfterManySaves(t *testing.T) {
 		}
 		stop := make(chan struct{})
 		done := make(chan error, 2)
-		for range 2 {
+		for g := range 2 {
 			go func() {
 				for {
 					select {
@@ -191,10 +200,18 @@ func TestScoringAtAfterManySaves(t *testing.T) {
 					default:
 					}
 					rev, err := s.AssessmentRevision(ctx, org, id)
-					if err == nil {
+					switch {
+					case err != nil:
+					case g == 0:
 						var in assess.Input
 						if in, _, err = s.ScoringAt(ctx, org, id, rev, asOf); err == nil {
 							assess.Score(in)
+						}
+					default:
+						var in assess.Input
+						if in, err = s.ScoreInputAt(ctx, org, id, rev, asOf); err == nil {
+							_, release := assess.ScoreTransient(in)
+							release()
 						}
 					}
 					if err != nil {
@@ -305,10 +322,6 @@ func TestConcurrentSavesKeepTheLiveSnapshots(t *testing.T) {
 func keptMatchesDatabase(t *testing.T, s, other *Store, org, id string, rev int64, asOf assess.Date, what string) {
 	t.Helper()
 	ctx := context.Background()
-	got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want, wantAs, err := other.Scoring(ctx, org, id, asOf)
 	if err != nil {
 		t.Fatal(err)
@@ -316,9 +329,36 @@ func keptMatchesDatabase(t *testing.T, s, other *Store, org, id string, rev int6
 	if wantAs.Revision != rev {
 		t.Fatalf("%s: database at revision %d, want %d", what, wantAs.Revision, rev)
 	}
+	scoreInputMatches(t, s, org, id, rev, asOf, want, what)
+	got, _, err := s.ScoringAt(ctx, org, id, rev, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(assess.Input{}, "Model")); d != "" {
 		t.Fatalf("%s: input at revision %d differs from the database (-database +kept):\n%s", what, rev, d)
 	}
+}
+
+// scoreInputMatches fails the test unless the input s's ScoreInputAt
+// returns for revision rev scores exactly as want, read from the database,
+// through Score and through ScoreTransient; it reports whether that input
+// kept saved answers apart (Saved).
+func scoreInputMatches(t *testing.T, s *Store, org, id string, rev int64, asOf assess.Date, want assess.Input, what string) bool {
+	t.Helper()
+	in, err := s.ScoreInputAt(context.Background(), org, id, rev, asOf)
+	if err != nil {
+		t.Fatalf("%s: ScoreInputAt: %v", what, err)
+	}
+	wantRes := assess.Score(want)
+	if d := cmp.Diff(wantRes, assess.Score(in)); d != "" {
+		t.Fatalf("%s: the score of ScoreInputAt's input (%d saved apart) differs from the database's (-database +kept):\n%s", what, len(in.Saved), d)
+	}
+	res, release := assess.ScoreTransient(in)
+	defer release()
+	if d := cmp.Diff(wantRes, res); d != "" {
+		t.Fatalf("%s: ScoreTransient of ScoreInputAt's input differs from the database's score (-database +kept):\n%s", what, d)
+	}
+	return len(in.Saved) > 0
 }
 
 // keptAndFresh opens two Stores over one fresh database of b, the first
