@@ -10,8 +10,12 @@
 // builds from the new data: nothing is ever invalidated by hand, and several
 // servers sharing one database each see every change at once. The
 // organization is part of the key, so one organization can never be served
-// another's entry. The cache holds at most a set number of bytes and drops
-// the least recently used values first.
+// another's entry. The cache holds one value per key but its revision: a
+// value built from another revision takes the place of the one kept, which
+// requests no longer ask for once the revision has risen, so the values of
+// earlier revisions do not crowd out those of other assessments. It holds
+// at most a set number of bytes and drops the least recently used values
+// first.
 package reportcache
 
 import (
@@ -47,6 +51,8 @@ type Cache[V any] struct {
 	maxBytes int64
 	bytes    int64
 	order    *list.List // of *entry[V], most recently used first
+	// entries holds the entry of each key by its slot (the key without
+	// its revision).
 	entries  map[Key]*list.Element
 	building map[Key]*build[V]
 	hits     int64
@@ -79,7 +85,7 @@ func New[V any](maxBytes int64) *Cache[V] {
 func (c *Cache[V]) Get(ctx context.Context, key Key, fn func() (V, int64, error)) (V, error) {
 	for {
 		c.mu.Lock()
-		if el, ok := c.entries[key]; ok {
+		if el, ok := c.entries[slot(key)]; ok && el.Value.(*entry[V]).key == key {
 			c.order.MoveToFront(el)
 			c.hits++
 			v := el.Value.(*entry[V]).val
@@ -136,19 +142,28 @@ func (c *Cache[V]) finish(key Key, b *build[V], size int64) {
 	if size < 1 {
 		size = 1
 	}
-	if el, ok := c.entries[key]; ok { // cannot happen while building is keyed, but stay exact
+	// The value of another revision, if any, gives way: the last built
+	// is kept (a request that read an earlier revision just before a
+	// change may finish last, and the next request builds again).
+	if el, ok := c.entries[slot(key)]; ok {
 		c.remove(el)
 	}
-	c.entries[key] = c.order.PushFront(&entry[V]{key: key, val: b.val, size: size})
+	c.entries[slot(key)] = c.order.PushFront(&entry[V]{key: key, val: b.val, size: size})
 	c.bytes += size
 	for c.bytes > c.maxBytes {
 		c.remove(c.order.Back())
 	}
 }
 
+// slot is key without its revision: where its value is kept.
+func slot(key Key) Key {
+	key.Revision = 0
+	return key
+}
+
 func (c *Cache[V]) remove(el *list.Element) {
 	e := c.order.Remove(el).(*entry[V])
-	delete(c.entries, e.key)
+	delete(c.entries, slot(e.key))
 	c.bytes -= e.size
 }
 

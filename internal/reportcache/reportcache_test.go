@@ -51,7 +51,28 @@ func TestGet(t *testing.T) {
 				return []string{a, b}
 			},
 			want: []string{"rev1", "rev2"}, wantCalls: 2,
-			wantStats: Stats{Entries: 2, Bytes: 20, Misses: 2},
+			// The new revision's value takes the place of the old one's.
+			wantStats: Stats{Entries: 1, Bytes: 10, Misses: 2},
+		},
+		{
+			name: "one value per assessment, the last built",
+			run: func(c *Cache[string], calls *atomic.Int64) []string {
+				var got []string
+				for _, step := range []struct {
+					rev int64
+					v   string
+				}{{1, "rev1"}, {2, "rev2"}, {2, "rev2 again"}, {1, "rev1 late"}, {2, "rev2 rebuilt"}, {1, "rev1 again"}} {
+					v, _ := c.Get(ctx, key("o", "a", step.rev), value(step.v, 30, calls))
+					got = append(got, v)
+				}
+				// Another assessment, and another view of this one, are kept beside it.
+				other, _ := c.Get(ctx, key("o", "b", 2), value("b", 30, calls))
+				view, _ := c.Get(ctx, Key{OrgID: "o", AssessmentID: "a", Revision: 2, View: "score"}, value("score", 30, calls))
+				return append(got, other, view)
+			},
+			want:      []string{"rev1", "rev2", "rev2", "rev1 late", "rev2 rebuilt", "rev1 again", "b", "score"},
+			wantCalls: 7,
+			wantStats: Stats{Entries: 3, Bytes: 90, Hits: 1, Misses: 7},
 		},
 		{
 			name: "another organization never gets the entry",
