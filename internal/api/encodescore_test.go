@@ -49,6 +49,8 @@ func TestEncodeScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With the response's newline.
+	wantTwo, wantOne = append(wantTwo, '\n'), append(wantOne, '\n')
 	if bytes.Equal(wantTwo, wantOne) {
 		t.Fatal("the two results encode alike: the test cannot tell them apart")
 	}

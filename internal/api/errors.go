@@ -133,8 +133,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	writeJSONBytes(w, r, status, data)
 }
 
-// writeJSONBytes writes data, compact JSON, as the response with the given
-// status, indented when the request asks with ?pretty=1.
+// writeJSONBytes writes data, compact JSON, and a newline as the response
+// with the given status, indented when the request asks with ?pretty=1.
+// Data that ends with its newline already (a cached score) is written in
+// one piece: a large body written before its newline went out as a
+// separate packet, which the client waited for on its own.
 func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, data []byte) {
 	if pretty(r) {
 		var buf bytes.Buffer
@@ -142,13 +145,20 @@ func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, data []b
 			data = buf.Bytes()
 		}
 	}
+	newline := len(data) == 0 || data[len(data)-1] != '\n'
+	n := len(data)
+	if newline {
+		n++
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(data)+1))
+	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
-	_, _ = w.Write([]byte{'\n'})
+	if newline {
+		_, _ = w.Write([]byte{'\n'})
+	}
 }
 
 // pretty reports whether the request asks for indented JSON (?pretty=1 or

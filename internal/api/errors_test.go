@@ -114,22 +114,32 @@ func TestWriteJSON(t *testing.T) {
 		{"pretty=0", "?pretty=0", compact},
 		{"pretty not a boolean", "?pretty=yes%20please", compact},
 	}
+	// The same JSON given to writeJSONBytes with its newline (as getScore
+	// keeps it) gives the same response.
+	line := []byte(strings.TrimSuffix(compact, "\n") + "\n")
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := httptest.NewRecorder()
-			writeJSON(w, httptest.NewRequest("GET", "/api/v1/x"+tt.query, nil), http.StatusCreated, v)
-			if w.Code != http.StatusCreated {
-				t.Errorf("status %d, want 201", w.Code)
-			}
-			if diff := cmp.Diff(tt.want, w.Body.String()); diff != "" {
-				t.Errorf("body (-want +got):\n%s", diff)
-			}
-			if got, want := w.Header().Get("Content-Length"), fmt.Sprint(len(tt.want)); got != want {
-				t.Errorf("Content-Length %s, want %s", got, want)
-			}
-			if ct := w.Header().Get("Content-Type"); ct != "application/json" {
-				t.Errorf("Content-Type %q", ct)
-			}
-		})
+		for _, how := range []string{"writeJSON", "writeJSONBytes with the newline"} {
+			t.Run(tt.name+"/"+how, func(t *testing.T) {
+				w := httptest.NewRecorder()
+				r := httptest.NewRequest("GET", "/api/v1/x"+tt.query, nil)
+				if how == "writeJSON" {
+					writeJSON(w, r, http.StatusCreated, v)
+				} else {
+					writeJSONBytes(w, r, http.StatusCreated, bytes.Clone(line))
+				}
+				if w.Code != http.StatusCreated {
+					t.Errorf("status %d, want 201", w.Code)
+				}
+				if diff := cmp.Diff(tt.want, w.Body.String()); diff != "" {
+					t.Errorf("body (-want +got):\n%s", diff)
+				}
+				if got, want := w.Header().Get("Content-Length"), fmt.Sprint(len(tt.want)); got != want {
+					t.Errorf("Content-Length %s, want %s", got, want)
+				}
+				if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+					t.Errorf("Content-Type %q", ct)
+				}
+			})
+		}
 	}
 }

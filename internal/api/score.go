@@ -122,7 +122,8 @@ func (a *API) scoreInput(in assess.Input) assess.Result {
 	return res
 }
 
-// encodeScore encodes a result as getScore answers it, compact. It writes
+// encodeScore encodes a result as getScore answers it, compact, with the
+// response's final newline (writeJSONBytes writes it in one piece). It writes
 // into a buffer kept between calls and returns a copy of exactly the
 // encoded length: the score JSON cache counts an entry by its capacity, and
 // a buffer sized by estimate (the result's objectives times what one
@@ -135,6 +136,7 @@ func encodeScore(res *assess.Result) ([]byte, error) {
 		scoreBuffers.Put(bp)
 		return nil, err
 	}
+	buf = append(buf, '\n')
 	out := bytes.Clone(buf)
 	if cap(buf) <= maxScoreBuffer {
 		*bp = buf[:0]
