@@ -211,13 +211,9 @@ var resultBuffers sync.Pool
 
 const maxBufferedObjectives = 4096
 
-// objectives returns the buffer's n*k objective scores, zeroed.
+// objectives returns the buffer's n objective scores, zeroed.
 func (b *buffers) objectives(n int) []ObjectiveScore {
-	if cap(b.objs) < n {
-		b.objs = make([]ObjectiveScore, n)
-	}
-	b.objs = b.objs[:n]
-	clear(b.objs)
+	b.objs = zeroed(b.objs, n)
 	return b.objs
 }
 
@@ -231,12 +227,19 @@ func (b *buffers) responses(n int) []Response {
 
 // values returns the buffer's n values, zeroed.
 func (b *buffers) values(n int) []float64 {
-	if cap(b.floats) < n {
-		b.floats = make([]float64, n)
-	}
-	b.floats = b.floats[:n]
-	clear(b.floats)
+	b.floats = zeroed(b.floats, n)
 	return b.floats
+}
+
+// zeroed returns s resliced to n zero values, or a new slice when s has
+// not the room.
+func zeroed[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // answer returns the answer of key: Saved's, else Answers'.
