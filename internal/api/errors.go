@@ -125,40 +125,43 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 // writeJSON writes v as the JSON response with the given status: compact,
 // or indented by two spaces when the request asks with ?pretty=1.
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	data, err := json.Marshal(v)
+	line, err := marshalLine(v)
 	if err != nil {
 		// Only a value the API built wrongly fails; say so without detail.
-		status, data = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+		status, line = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`+"\n")
 	}
-	writeJSONBytes(w, r, status, data)
+	writeJSONLine(w, r, status, line)
 }
 
-// writeJSONBytes writes data, compact JSON, and a newline as the response
-// with the given status, indented when the request asks with ?pretty=1.
-// Data that ends with its newline already (a cached score) is written in
-// one piece: a large body written before its newline went out as a
-// separate packet, which the client waited for on its own.
-func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, data []byte) {
+// marshalLine encodes v as compact JSON ending with a newline, as
+// writeJSONLine takes it.
+func marshalLine(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// writeJSONLine writes line, compact JSON ending with a newline, as the
+// response with the given status, indented when the request asks with
+// ?pretty=1. The body is written in one piece: a large body written
+// before its newline went out as a packet of its own, which the client
+// waited for.
+func writeJSONLine(w http.ResponseWriter, r *http.Request, status int, line []byte) {
 	if pretty(r) {
 		var buf bytes.Buffer
-		if json.Indent(&buf, data, "", "  ") == nil {
-			data = buf.Bytes()
+		// Indent keeps the trailing newline.
+		if json.Indent(&buf, line, "", "  ") == nil {
+			line = buf.Bytes()
 		}
-	}
-	newline := len(data) == 0 || data[len(data)-1] != '\n'
-	n := len(data)
-	if newline {
-		n++
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(n))
+	h.Set("Content-Length", strconv.Itoa(len(line)))
 	w.WriteHeader(status)
-	_, _ = w.Write(data)
-	if newline {
-		_, _ = w.Write([]byte{'\n'})
-	}
+	_, _ = w.Write(line)
 }
 
 // pretty reports whether the request asks for indented JSON (?pretty=1 or

@@ -114,18 +114,18 @@ func TestWriteJSON(t *testing.T) {
 		{"pretty=0", "?pretty=0", compact},
 		{"pretty not a boolean", "?pretty=yes%20please", compact},
 	}
-	// The same JSON given to writeJSONBytes with its newline (as getScore
-	// keeps it) gives the same response.
-	line := []byte(strings.TrimSuffix(compact, "\n") + "\n")
+	// The same JSON given to writeJSONLine (as getScore keeps it) gives
+	// the same response.
+	line := []byte(compact)
 	for _, tt := range tests {
-		for _, how := range []string{"writeJSON", "writeJSONBytes with the newline"} {
+		for _, how := range []string{"writeJSON", "writeJSONLine"} {
 			t.Run(tt.name+"/"+how, func(t *testing.T) {
 				w := httptest.NewRecorder()
 				r := httptest.NewRequest("GET", "/api/v1/x"+tt.query, nil)
 				if how == "writeJSON" {
 					writeJSON(w, r, http.StatusCreated, v)
 				} else {
-					writeJSONBytes(w, r, http.StatusCreated, bytes.Clone(line))
+					writeJSONLine(w, r, http.StatusCreated, bytes.Clone(line))
 				}
 				if w.Code != http.StatusCreated {
 					t.Errorf("status %d, want 201", w.Code)

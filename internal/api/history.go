@@ -120,13 +120,13 @@ func (a *API) compareSnapshots(c *call) error {
 			if err != nil {
 				return nil, 0, err
 			}
-			data, err := json.Marshal(cmp)
-			return data, int64(len(data)), err
+			line, err := marshalLine(cmp)
+			return line, int64(len(line)), err
 		})
 		if err != nil {
 			return err
 		}
-		writeJSONBytes(c.w, c.r, http.StatusOK, data)
+		writeJSONLine(c.w, c.r, http.StatusOK, data)
 		return nil
 	}
 	cmp, err := a.o.Store.Compare(c.ctx(), c.org.ID, q.Get("from"), q.Get("to"), q.Get("assessment"), today)

@@ -114,16 +114,19 @@ func scoredSize(in assess.Input) int64 {
 
 // scoreInput scores in, timing it for the metrics.
 func (a *API) scoreInput(in assess.Input) assess.Result {
-	start := time.Now()
-	res := assess.Score(in)
+	defer a.observeScoring(time.Now())
+	return assess.Score(in)
+}
+
+// observeScoring records for the metrics a scoring that began at start.
+func (a *API) observeScoring(start time.Time) {
 	if a.o.ObserveScoring != nil {
 		a.o.ObserveScoring(time.Since(start))
 	}
-	return res
 }
 
 // encodeScore encodes a result as getScore answers it, compact, with the
-// response's final newline (writeJSONBytes writes it in one piece). It writes
+// response's final newline, as writeJSONLine takes it. It writes
 // into a buffer kept between calls and returns a copy of exactly the
 // encoded length: the score JSON cache counts an entry by its capacity, and
 // a buffer sized by estimate (the result's objectives times what one
@@ -182,9 +185,7 @@ func (a *API) getScore(c *call) error {
 		// The result is encoded and dropped: its buffers serve the next.
 		start := time.Now()
 		res, release := assess.ScoreTransient(in)
-		if a.o.ObserveScoring != nil {
-			a.o.ObserveScoring(time.Since(start))
-		}
+		a.observeScoring(start)
 		data, err := encodeScore(&res)
 		release()
 		if err != nil {
@@ -195,7 +196,7 @@ func (a *API) getScore(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSONBytes(c.w, c.r, http.StatusOK, data)
+	writeJSONLine(c.w, c.r, http.StatusOK, data)
 	return nil
 }
 

@@ -211,22 +211,39 @@ var resultBuffers sync.Pool
 
 const maxBufferedObjectives = 4096
 
-// objectives returns the buffer's n objective scores, zeroed.
-func (b *buffers) objectives(n int) []ObjectiveScore {
-	b.objs = zeroed(b.objs, n)
-	return b.objs
+// The buffers' methods allocate anew on a nil *buffers (Score's).
+
+// objectives returns the objective scores of scope si of a result of
+// ns scopes of n objectives each (si == ns: the roll-up), zeroed. From
+// buffers, every scope's are taken from one array, set up when si is 0;
+// else each is an allocation of its own (one of them all would be a large
+// object, rounded up to whole pages).
+func (b *buffers) objectives(si, n, ns int) []ObjectiveScore {
+	if b == nil {
+		return make([]ObjectiveScore, n)
+	}
+	if si == 0 {
+		b.objs = zeroed(b.objs, n*(ns+1))
+	}
+	return b.objs[si*n : (si+1)*n : (si+1)*n]
 }
 
-// responses returns a buffer with room for n answers, empty.
+// responses returns room for n answers, empty.
 func (b *buffers) responses(n int) []Response {
+	if b == nil {
+		return make([]Response, 0, n)
+	}
 	if cap(b.answers) < n {
 		b.answers = make([]Response, 0, n)
 	}
 	return b.answers[:0]
 }
 
-// values returns the buffer's n values, zeroed.
+// values returns n values, zeroed.
 func (b *buffers) values(n int) []float64 {
+	if b == nil {
+		return make([]float64, n)
+	}
 	b.floats = zeroed(b.floats, n)
 	return b.floats
 }
@@ -308,32 +325,11 @@ func score(in Input, buf *buffers) Result {
 	// score points to; the completeness counts of every scope, then of the
 	// roll-up (applicable then valued, per category).
 	vals := make([]value, n*(ns+1))
-	var floats []float64
-	// The objective scores of scope si (ns for the roll-up): from the
-	// buffers, else one allocation each (one of them all would be a large
-	// object, rounded up to whole pages).
-	var allObjs []ObjectiveScore
-	if buf != nil {
-		floats, allObjs = buf.values(n*(ns+1)), buf.objectives(n*(ns+1))
-	} else {
-		floats = make([]float64, n*(ns+1))
-	}
-	objectives := func(si int) []ObjectiveScore {
-		if allObjs == nil {
-			return make([]ObjectiveScore, n)
-		}
-		return allObjs[si*n : (si+1)*n : (si+1)*n]
-	}
+	floats := buf.values(n * (ns + 1))
 	counts := make([]int, 2*nc*(ns+1))
 	rollupCount := counts[2*nc*ns:]
 	// What objective scores' Answer point to: one per answer found.
-	nAnswers := min(len(in.Answers)+len(in.Saved), n*ns)
-	var answers []Response
-	if buf != nil {
-		answers = buf.responses(nAnswers)
-	} else {
-		answers = make([]Response, 0, nAnswers)
-	}
+	answers := buf.responses(min(len(in.Answers)+len(in.Saved), n*ns))
 	// What objective scores' Evidence point to: one per evidence found.
 	evidences := make([]Evidence, 0, min(len(in.Evidence), n*ns))
 	// What the roll-up lists of every scope, allocated when there is any.
@@ -343,7 +339,7 @@ func score(in Input, buf *buffers) Result {
 	for si, sc := range scopes {
 		sv := vals[si*n : (si+1)*n]
 		count := counts[2*nc*si : 2*nc*(si+1)]
-		objs := objectives(si)
+		objs := buf.objectives(si, n, ns)
 		for i := range m.Objectives {
 			o := &m.Objectives[i]
 			key := Key{Objective: o.ID, Scope: sc.ID}
@@ -393,7 +389,7 @@ func score(in Input, buf *buffers) Result {
 
 	rollup := vals[n*ns:]
 	combine(m, scopes, vals, rollup)
-	res.Objectives = objectives(ns)
+	res.Objectives = buf.objectives(ns, n, ns)
 	for i := range m.Objectives {
 		os := &res.Objectives[i]
 		setObjectiveScore(os, &m.Objectives[i], rollup[i], &floats[n*ns+i])

@@ -67,24 +67,18 @@ func tenScopeInput(m *model.Model) assess.Input {
 // answered with a word in both scopes, a target of 3 on every category, no
 // evidence and no exemption. The server scores one after each saved answer.
 func BenchmarkScoreBuiltinTwoScopes(b *testing.B) {
-	m, err := model.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := twoScopeInput(m)
-	b.ReportAllocs()
-	for b.Loop() {
-		r := assess.Score(in)
-		if len(r.Scopes) != 2 {
-			b.Fatalf("scored %d scopes, want 2", len(r.Scopes))
-		}
-	}
+	benchTwoScopes(b, func(in assess.Input) (assess.Result, func()) { return assess.Score(in), func() {} })
 }
 
 // BenchmarkScoreTransientTwoScopes scores the input of
 // BenchmarkScoreBuiltinTwoScopes as getScore does, with ScoreTransient
 // and its buffers released after each result.
 func BenchmarkScoreTransientTwoScopes(b *testing.B) {
+	benchTwoScopes(b, assess.ScoreTransient)
+}
+
+// benchTwoScopes times score, releasing each result, on twoScopeInput.
+func benchTwoScopes(b *testing.B, score func(assess.Input) (assess.Result, func())) {
 	m, err := model.Builtin()
 	if err != nil {
 		b.Fatal(err)
@@ -92,7 +86,7 @@ func BenchmarkScoreTransientTwoScopes(b *testing.B) {
 	in := twoScopeInput(m)
 	b.ReportAllocs()
 	for b.Loop() {
-		r, release := assess.ScoreTransient(in)
+		r, release := score(in)
 		if len(r.Scopes) != 2 {
 			b.Fatalf("scored %d scopes, want 2", len(r.Scopes))
 		}

@@ -76,10 +76,10 @@ func (t *toucher) lastUse(key string) time.Time {
 // within touchEvery: write runs in the background with a context that
 // outlives the request (ctx's values, not its cancellation) and
 // touchTimeout, right away, or after the credential's write in flight
-// (which close waits for too).
-// A use that finds every write slot busy is not recorded (a later request
-// records its own). A failed write is logged and forgotten, so a later
-// request tries again. After close nothing is written.
+// (which close waits for too). A use that finds every write slot busy is
+// not recorded (a later request records its own). A failed write is
+// logged and forgotten, so a later request tries again. After close no
+// use is taken.
 func (t *toucher) touch(ctx context.Context, key string, stored, now time.Time, write func(ctx context.Context, at time.Time) error) {
 	t.mu.Lock()
 	last := stored

@@ -54,7 +54,24 @@ func (s *Store) Scoring(ctx context.Context, orgID, id string, asOf assess.Date)
 // it reads the assessment as Scoring does, whose revision may then be
 // later than rev. The Assessment returned, and the input's maps and slices,
 // which every scoring of the revision shares, must not be changed.
-func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, _ *Assessment, err error) {
+func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (assess.Input, *Assessment, error) {
+	return s.scoringAt(ctx, orgID, id, rev, asOf, (*snapshot).input)
+}
+
+// ScoreInputAt is ScoringAt for assess.Score alone: the answers saved
+// through this Store since the kept input's answers were built may be in
+// the input's Saved instead of its Answers (snapshot.scoreInput), so that
+// scoring a revision after a save shares the kept answers instead of
+// copying them with the saved ones in place. What reads an input's
+// Answers alone (a report, a roadmap) takes ScoringAt's.
+func (s *Store) ScoreInputAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (assess.Input, error) {
+	in, _, err := s.scoringAt(ctx, orgID, id, rev, asOf, (*snapshot).scoreInput)
+	return in, err
+}
+
+// scoringAt is ScoringAt with the input built from the snapshot by input.
+func (s *Store) scoringAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date,
+	input func(*snapshot, assess.Date, *modelCache) (assess.Input, error)) (_ assess.Input, _ *Assessment, err error) {
 	if s.rewinds(asOf) {
 		// A past date reads the answers' history, never the kept copy.
 		return s.Scoring(ctx, orgID, id, asOf)
@@ -64,46 +81,11 @@ func (s *Store) ScoringAt(ctx context.Context, orgID, id string, rev int64, asOf
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
-	in, err := snap.input(asOf, &s.models)
+	in, err := input(snap, asOf, &s.models)
 	if err != nil {
 		return assess.Input{}, nil, err
 	}
 	return in, snap.a, nil
-}
-
-// ScoreInputAt is ScoringAt for assess.Score alone: the answers saved
-// through this Store since the kept input's answers were built may be in
-// the input's Saved instead of its Answers, so that scoring a revision
-// after a save shares the kept answers instead of copying them with the
-// saved ones in place. What reads an input's Answers alone (a report, a
-// roadmap) takes ScoringAt's.
-func (s *Store) ScoreInputAt(ctx context.Context, orgID, id string, rev int64, asOf assess.Date) (_ assess.Input, err error) {
-	if s.rewinds(asOf) {
-		in, _, err := s.Scoring(ctx, orgID, id, asOf)
-		return in, err
-	}
-	defer wrap(&err, "scoring input(%s, %s)", orgID, id)
-	snap, err := s.liveSnapshot(ctx, orgID, id, rev)
-	if err != nil {
-		return assess.Input{}, err
-	}
-	snap.mu.Lock()
-	base, saved := snap.base, snap.saved
-	snap.mu.Unlock()
-	if base == nil || len(saved) == 0 {
-		in, err := snap.input(asOf, &s.models)
-		return in, err
-	}
-	// The snapshot's saved answers never change once it is kept (a save
-	// makes a new snapshot), so they are read without its lock.
-	in := base.in
-	in.AsOf = asOf
-	in.Saved = make(map[assess.Key]assess.Response, len(saved))
-	for i := range saved {
-		a := &saved[i]
-		in.Saved[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
-	}
-	return in, nil
 }
 
 // rewinds reports whether scoring as of asOf reads the answers' history:

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -114,31 +115,36 @@ func BenchmarkLiveAnswersSaved(b *testing.B) {
 // input of the new revision, as a putAnswer followed by a getScore do
 // under the API load benchmark.
 func BenchmarkLiveSaveThenScoringAt(b *testing.B) {
-	s, f, snap, stored := keptSnapshot(b)
-	ctx, rev, now := context.Background(), snap.a.Revision, time.Now().UTC()
-	asOf := assess.DateOf(now)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		rev++
-		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
-		if _, as, err := s.ScoringAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil || as.Revision != rev {
-			b.Fatal(err)
+	benchSaveThenRead(b, func(s *Store, org, id string, rev int64, asOf assess.Date) error {
+		_, as, err := s.ScoringAt(context.Background(), org, id, rev, asOf)
+		if err == nil && as.Revision != rev {
+			err = fmt.Errorf("read revision %d, want %d", as.Revision, rev)
 		}
-	}
+		return err
+	})
 }
 
 // BenchmarkLiveSaveThenScoreInputAt is BenchmarkLiveSaveThenScoringAt
 // through ScoreInputAt, as getScore reads: the answers saved since the
 // kept ones are kept apart instead of merged into a copy of them.
 func BenchmarkLiveSaveThenScoreInputAt(b *testing.B) {
+	benchSaveThenRead(b, func(s *Store, org, id string, rev int64, asOf assess.Date) error {
+		_, err := s.ScoreInputAt(context.Background(), org, id, rev, asOf)
+		return err
+	})
+}
+
+// benchSaveThenRead saves one answer into the kept snapshot, then reads
+// the new revision's scoring input with read.
+func benchSaveThenRead(b *testing.B, read func(s *Store, org, id string, rev int64, asOf assess.Date) error) {
 	s, f, snap, stored := keptSnapshot(b)
-	ctx, rev, now := context.Background(), snap.a.Revision, time.Now().UTC()
+	rev, now := snap.a.Revision, time.Now().UTC()
 	asOf := assess.DateOf(now)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		rev++
 		s.live.answersSaved(f.org.ID, f.assessment.ID, rev, now, []Answer{savedAnswer(stored, i, now)})
-		if _, err := s.ScoreInputAt(ctx, f.org.ID, f.assessment.ID, rev, asOf); err != nil {
+		if err := read(s, f.org.ID, f.assessment.ID, rev, asOf); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -60,6 +60,25 @@ func (snap *snapshot) input(asOf assess.Date, models *modelCache) (assess.Input,
 	return in, nil
 }
 
+// scoreInput is input for assess.Score alone: when the snapshot has a
+// base and answers saved since, the base's input with them in Saved
+// instead of a copy of its answers with them in place.
+func (snap *snapshot) scoreInput(asOf assess.Date, models *modelCache) (assess.Input, error) {
+	snap.mu.Lock()
+	base, saved := snap.base, snap.saved
+	snap.mu.Unlock()
+	if base == nil || len(saved) == 0 {
+		return snap.input(asOf, models)
+	}
+	// A kept snapshot's saved answers never change (a save makes a new
+	// snapshot): they are read without its lock.
+	in := base.in
+	in.AsOf = asOf
+	in.Saved = make(map[assess.Key]assess.Response, len(saved))
+	putAnswers(in.Saved, saved)
+	return in, nil
+}
+
 // scoring returns the snapshot's scoring input without its date, built on
 // first use: from base, when the snapshot has one, else from answers,
 // evidence and exemptions; with the saved answers in place.
@@ -88,12 +107,8 @@ func (snap *snapshot) scoring(models *modelCache) (*assess.Input, error) {
 
 			EvidenceValidityDays: snap.a.EvidenceValidityDays,
 		}
-		for _, list := range [][]Answer{snap.scored(), snap.saved} {
-			for i := range list {
-				a := &list[i]
-				in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
-			}
-		}
+		putAnswers(in.Answers, snap.scored())
+		putAnswers(in.Answers, snap.saved)
 		for _, e := range snap.evidence {
 			k := assess.Key{Objective: e.Objective, Scope: e.Scope}
 			in.Evidence[k] = in.Evidence[k].Plus(e.Assess())
@@ -117,11 +132,16 @@ type scoringBase struct {
 func (b *scoringBase) withSaved(saved []Answer) *assess.Input {
 	in := b.in
 	in.Answers = maps.Clone(b.in.Answers)
-	for i := range saved {
-		a := &saved[i]
-		in.Answers[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
-	}
+	putAnswers(in.Answers, saved)
 	return &in
+}
+
+// putAnswers sets the response of each answer in m, by objective and scope.
+func putAnswers(m map[assess.Key]assess.Response, answers []Answer) {
+	for i := range answers {
+		a := &answers[i]
+		m[assess.Key{Objective: a.Objective, Scope: a.Scope}] = a.Response()
+	}
 }
 
 // inputBytes estimates the memory of a scoring input without its model:
