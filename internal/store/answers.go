@@ -129,7 +129,7 @@ func (s *Store) SaveAnswer(ctx context.Context, orgID string, actor Actor, in An
 	}
 	r := &answerSave{ctx: ctx, orgID: orgID, actor: actor, in: in, check: check,
 		done: make(chan struct{}), lead: make(chan struct{})}
-	s.saveQueue(orgID, in.AssessmentID).enqueue(s, r)
+	s.saves.enqueue(s, r)
 	if r.err != nil && !r.checkErr {
 		wrap(&r.err, "put answer(%s, %s)", orgID, in.AssessmentID)
 	}

@@ -74,10 +74,8 @@ type Store struct {
 	wgate, rgate gate
 	// ckpt checkpoints SQLite's WAL in the background; nil on PostgreSQL.
 	ckpt *checkpointer
-	// saves commits concurrent answer saves together: one queue on
-	// SQLite, postgresSaveQueues on PostgreSQL, an assessment's saves
-	// always in the same queue.
-	saves []saveQueue
+	// saves commits concurrent answer saves together, on either database.
+	saves saveQueue
 }
 
 // postgresPoolSize is the number of connections of each PostgreSQL pool
@@ -85,12 +83,6 @@ type Store struct {
 // add contention: the extra statements queue for CPU inside PostgreSQL
 // instead of in the pool.
 const postgresPoolSize = 10
-
-// postgresSaveQueues is the number of answer-save batches PostgreSQL
-// writes at once. A batch waits on two round trips (saveBatchTogether), so
-// one alone leaves the database's cores idle; the assessments are shared
-// out among the queues, so two batches never lock the same assessment.
-const postgresSaveQueues = 4
 
 // sqliteReaders is the number of SQLite's query-only connections.
 const sqliteReaders = 8
@@ -136,7 +128,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 		s.wgate, s.rgate = newGate(postgresPoolSize), newGate(postgresPoolSize)
-		s.saves = make([]saveQueue, postgresSaveQueues)
 	} else {
 		path, err := sqlitePath(dsn)
 		if err != nil {
@@ -185,7 +176,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			s.rdb.Close()
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
-		s.saves = make([]saveQueue, 1)
 		s.stmts = newStmtCache()
 	}
 	defer func() {
