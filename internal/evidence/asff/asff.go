@@ -32,10 +32,14 @@ import (
 	"io"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/csmm/csmm/internal/evidence"
 )
 
-// finding is the part of an ASFF finding that evidence needs.
+// finding is the part of an ASFF finding that evidence needs, read by
+// decodeFinding. The struct tags name the same members for DecodeRecord,
+// which the tests hold decodeFinding's results and errors equal to.
 type finding struct {
 	GeneratorID  *string `json:"GeneratorId"`
 	AwsAccountID string  `json:"AwsAccountId"`
@@ -49,17 +53,28 @@ type finding struct {
 	LastObservedAt string        `json:"LastObservedAt"`
 	CreatedAt      string        `json:"CreatedAt"`
 	ProductFields  productFields `json:"ProductFields"`
-	Compliance     *struct {
-		Status            string `json:"Status"`
-		SecurityControlID string `json:"SecurityControlId"`
-	} `json:"Compliance"`
-	Workflow *struct {
-		Status string `json:"Status"`
-	} `json:"Workflow"`
-	Resources []struct {
-		ID     string `json:"Id"`
-		Region string `json:"Region"`
-	} `json:"Resources"`
+	// Compliance and Workflow are nil when the finding has none; they point
+	// to compliance and workflow, reused from record to record.
+	Compliance *compliance `json:"Compliance"`
+	Workflow   *workflow   `json:"Workflow"`
+	Resources  []resource  `json:"Resources"`
+
+	compliance compliance
+	workflow   workflow
+}
+
+type compliance struct {
+	Status            string `json:"Status"`
+	SecurityControlID string `json:"SecurityControlId"`
+}
+
+type workflow struct {
+	Status string `json:"Status"`
+}
+
+type resource struct {
+	ID     string `json:"Id"`
+	Region string `json:"Region"`
 }
 
 // productFields are the ProductFields that name a finding's check; the
@@ -73,6 +88,100 @@ type productFields struct {
 	StandardsArn      string `json:"StandardsArn"`
 }
 
+// decodeFinding reads the finding at dec into f, which it resets first
+// (keeping its storage).
+func decodeFinding(dec *jsontext.Decoder, f *finding) error {
+	*f = finding{Resources: f.Resources[:0]}
+	_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+		switch string(name) {
+		case "GeneratorId":
+			return true, evidence.ReadStringPtr(dec, &f.GeneratorID)
+		case "AwsAccountId":
+			return true, evidence.ReadString(dec, &f.AwsAccountID)
+		case "Region":
+			return true, evidence.ReadString(dec, &f.Region)
+		case "ProductArn":
+			return true, evidence.ReadString(dec, &f.ProductArn)
+		case "RecordState":
+			return true, evidence.ReadString(dec, &f.RecordState)
+		case "UpdatedAt":
+			return true, evidence.ReadString(dec, &f.UpdatedAt)
+		case "LastObservedAt":
+			return true, evidence.ReadString(dec, &f.LastObservedAt)
+		case "CreatedAt":
+			return true, evidence.ReadString(dec, &f.CreatedAt)
+		case "ProductFields":
+			p := &f.ProductFields
+			_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+				var s *string
+				switch string(name) {
+				case "ProviderName":
+					s = &p.ProviderName
+				case "ControlId":
+					s = &p.ControlID
+				case "RuleId":
+					s = &p.RuleID
+				case "RecommendationUrl":
+					s = &p.RecommendationURL
+				case "StandardsGuideArn":
+					s = &p.StandardsGuideArn
+				case "StandardsArn":
+					s = &p.StandardsArn
+				default:
+					return false, nil
+				}
+				return true, evidence.ReadString(dec, s)
+			})
+			return true, err
+		case "Compliance":
+			c := &f.compliance
+			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+				switch string(name) {
+				case "Status":
+					return true, evidence.ReadString(dec, &c.Status)
+				case "SecurityControlId":
+					return true, evidence.ReadString(dec, &c.SecurityControlID)
+				}
+				return false, nil
+			})
+			if f.Compliance = nil; ok {
+				f.Compliance = c
+			}
+			return true, err
+		case "Workflow":
+			w := &f.workflow
+			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+				if string(name) == "Status" {
+					return true, evidence.ReadString(dec, &w.Status)
+				}
+				return false, nil
+			})
+			if f.Workflow = nil; ok {
+				f.Workflow = w
+			}
+			return true, err
+		case "Resources":
+			f.Resources = f.Resources[:0]
+			return true, evidence.ReadList(dec, evidence.ListType, func() error {
+				f.Resources = append(f.Resources, resource{})
+				r := &f.Resources[len(f.Resources)-1]
+				_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+					switch string(name) {
+					case "Id":
+						return true, evidence.ReadString(dec, &r.ID)
+					case "Region":
+						return true, evidence.ReadString(dec, &r.Region)
+					}
+					return false, nil
+				})
+				return err
+			})
+		}
+		return false, nil
+	})
+	return err
+}
+
 // listKeys are the keys of a top-level object that may hold the list of
 // findings: aws securityhub get-findings writes Findings.
 func listKeys() []string { return []string{"Findings", "findings"} }
@@ -84,8 +193,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 	var f finding
 	var times evidence.TimeParser
 	return evidence.EachJSONRecord(file, dec, listKeys(), func(rec int) error {
-		f = finding{Resources: f.Resources[:0]}
-		if err := evidence.DecodeRecord(dec, &f); err != nil {
+		if err := decodeFinding(dec, &f); err != nil {
 			return err
 		}
 		if f.GeneratorID == nil {
