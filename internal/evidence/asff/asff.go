@@ -112,7 +112,7 @@ func decodeFinding(dec *jsontext.Decoder, f *finding) error {
 			return true, evidence.ReadString(dec, &f.CreatedAt)
 		case "ProductFields":
 			p := &f.ProductFields
-			_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
 				var s *string
 				switch string(name) {
 				case "ProviderName":
@@ -132,6 +132,9 @@ func decodeFinding(dec *jsontext.Decoder, f *finding) error {
 				}
 				return true, evidence.ReadString(dec, s)
 			})
+			if !ok {
+				*p = productFields{}
+			}
 			return true, err
 		case "Compliance":
 			c := &f.compliance

@@ -102,6 +102,7 @@ func findingSeeds(t testing.TB) [][]byte {
 		`A0`,
 		`"0`,
 		`{"Compliance":{"Status":[`,
+		`{"ProductFields": {"ControlId": "c"}, "ProductFields": null, "Workflow": {"Status": "x"}, "Workflow": null}`,
 		"{\"\\b\xff\":0}",
 		`{"Gen\u0065ratorId\ud800": "g"}`,
 		`{"Compliance": A}`,

@@ -13,39 +13,176 @@ import (
 )
 
 // ocsfFinding is the part of an OCSF Detection Finding written by Prowler
-// that evidence needs.
+// that evidence needs, read by decodeOCSF. The struct tags name the same
+// members for DecodeRecord, which the tests hold decodeOCSF's results and
+// errors equal to.
 type ocsfFinding struct {
 	StatusCode *string `json:"status_code"`
 	Status     string  `json:"status"`
 	// Time is the event time: Unix seconds as Prowler writes it
 	// (milliseconds in OCSF itself); TimeDT the same as text (Prowler 4.5
 	// and later), EventTime its name before 4.5.
-	Time      jsontext.Value `json:"time"`
-	TimeDT    string         `json:"time_dt"`
-	EventTime string         `json:"event_time"`
-	Metadata  struct {
-		EventCode string `json:"event_code"`
-	} `json:"metadata"`
-	FindingInfo struct {
-		UID           string `json:"uid"`
-		CreatedTimeDT string `json:"created_time_dt"`
-	} `json:"finding_info"`
-	Cloud *struct {
-		Provider string `json:"provider"`
-		Region   string `json:"region"`
-		Account  struct {
-			UID string `json:"uid"`
-		} `json:"account"`
-	} `json:"cloud"`
-	Resources []struct {
-		UID       string `json:"uid"`
-		Name      string `json:"name"`
-		Region    string `json:"region"`
-		Namespace string `json:"namespace"`
-	} `json:"resources"`
-	Unmapped struct {
-		Muted jsontext.Value `json:"muted"`
-	} `json:"unmapped"`
+	Time        jsontext.Value  `json:"time"`
+	TimeDT      string          `json:"time_dt"`
+	EventTime   string          `json:"event_time"`
+	Metadata    ocsfMetadata    `json:"metadata"`
+	FindingInfo ocsfFindingInfo `json:"finding_info"`
+	// Cloud is nil when the finding has none; it points to cloud, reused
+	// from record to record.
+	Cloud     *ocsfCloud     `json:"cloud"`
+	Resources []ocsfResource `json:"resources"`
+	Unmapped  ocsfUnmapped   `json:"unmapped"`
+
+	cloud ocsfCloud
+}
+
+type ocsfMetadata struct {
+	EventCode string `json:"event_code"`
+}
+
+type ocsfFindingInfo struct {
+	UID           string `json:"uid"`
+	CreatedTimeDT string `json:"created_time_dt"`
+}
+
+type ocsfCloud struct {
+	Provider string `json:"provider"`
+	Region   string `json:"region"`
+	Account  struct {
+		UID string `json:"uid"`
+	} `json:"account"`
+}
+
+type ocsfResource struct {
+	UID       string `json:"uid"`
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	Namespace string `json:"namespace"`
+}
+
+type ocsfUnmapped struct {
+	Muted jsontext.Value `json:"muted"`
+}
+
+// decodeOCSF reads the finding at dec into f, which it resets first
+// (keeping its storage).
+func decodeOCSF(dec *jsontext.Decoder, f *ocsfFinding) error {
+	*f = ocsfFinding{Time: f.Time[:0], Resources: f.Resources[:0], Unmapped: ocsfUnmapped{Muted: f.Unmapped.Muted[:0]}}
+	// one reads an object of string members, name gives the string each
+	// member asked for is read into.
+	one := func(name func([]byte) *string) (bool, error) {
+		return evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
+			s := name(n)
+			if s == nil {
+				return false, nil
+			}
+			return true, evidence.ReadString(dec, s)
+		})
+	}
+	_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+		switch string(name) {
+		case "status_code":
+			return true, evidence.ReadStringPtr(dec, &f.StatusCode)
+		case "status":
+			return true, evidence.ReadString(dec, &f.Status)
+		case "time":
+			return true, evidence.ReadRaw(dec, &f.Time)
+		case "time_dt":
+			return true, evidence.ReadString(dec, &f.TimeDT)
+		case "event_time":
+			return true, evidence.ReadString(dec, &f.EventTime)
+		case "metadata":
+			m := &f.Metadata
+			ok, err := one(func(n []byte) *string {
+				if string(n) == "event_code" {
+					return &m.EventCode
+				}
+				return nil
+			})
+			if !ok {
+				*m = ocsfMetadata{}
+			}
+			return true, err
+		case "finding_info":
+			fi := &f.FindingInfo
+			ok, err := one(func(n []byte) *string {
+				switch string(n) {
+				case "uid":
+					return &fi.UID
+				case "created_time_dt":
+					return &fi.CreatedTimeDT
+				}
+				return nil
+			})
+			if !ok {
+				*fi = ocsfFindingInfo{}
+			}
+			return true, err
+		case "cloud":
+			c := &f.cloud
+			if f.Cloud == nil {
+				*c = ocsfCloud{}
+			}
+			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
+				switch string(n) {
+				case "provider":
+					return true, evidence.ReadString(dec, &c.Provider)
+				case "region":
+					return true, evidence.ReadString(dec, &c.Region)
+				case "account":
+					ok, err := one(func(n []byte) *string {
+						if string(n) == "uid" {
+							return &c.Account.UID
+						}
+						return nil
+					})
+					if !ok {
+						c.Account.UID = ""
+					}
+					return true, err
+				}
+				return false, nil
+			})
+			if f.Cloud = nil; ok {
+				f.Cloud = c
+			}
+			return true, err
+		case "resources":
+			f.Resources = f.Resources[:0]
+			return true, evidence.ReadList(dec, evidence.ListType, func() error {
+				f.Resources = append(f.Resources, ocsfResource{})
+				r := &f.Resources[len(f.Resources)-1]
+				_, err := one(func(n []byte) *string {
+					switch string(n) {
+					case "uid":
+						return &r.UID
+					case "name":
+						return &r.Name
+					case "region":
+						return &r.Region
+					case "namespace":
+						return &r.Namespace
+					}
+					return nil
+				})
+				return err
+			})
+		case "unmapped":
+			u := &f.Unmapped
+			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
+				if string(n) == "muted" {
+					return true, evidence.ReadRaw(dec, &u.Muted)
+				}
+				return false, nil
+			})
+			if !ok {
+				u.Muted = u.Muted[:0]
+			}
+			return true, err
+		}
+		return false, nil
+	})
+	return err
 }
 
 // ReadOCSF reads Prowler's JSON-OCSF output: a JSON list of Detection
@@ -62,8 +199,7 @@ func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 	var times evidence.TimeParser
 	var f ocsfFinding
 	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
-		f = ocsfFinding{Resources: f.Resources[:0], Time: f.Time[:0]}
-		if err := evidence.DecodeRecord(dec, &f); err != nil {
+		if err := decodeOCSF(dec, &f); err != nil {
 			return err
 		}
 		if f.StatusCode == nil {
