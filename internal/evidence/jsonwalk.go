@@ -21,24 +21,24 @@ import (
 // Go types named by type errors: JSONError words them ("expected a
 // string", "expected an object", "expected a list").
 var (
-	StringType = reflect.TypeFor[string]()
-	ObjectType = reflect.TypeFor[struct{}]()
-	ListType   = reflect.TypeFor[[]struct{}]()
+	stringType = reflect.TypeFor[string]()
+	objectType = reflect.TypeFor[struct{}]()
+	listType   = reflect.TypeFor[[]struct{}]()
 )
 
 // ReadObject reads the object at dec, calling member with each member's
 // name (unquoted; valid only during the call). member reads the member's
 // value and returns true, or returns false without reading it, and the
 // value is skipped. A null reads as no object: present is false and
-// member is not called. Another value is a type error naming want.
-func ReadObject(dec *jsontext.Decoder, want reflect.Type, member func(name []byte) (bool, error)) (present bool, err error) {
+// member is not called. Another value is a type error.
+func ReadObject(dec *jsontext.Decoder, member func(name []byte) (bool, error)) (present bool, err error) {
 	switch dec.PeekKind() {
 	case '{':
 	case 'n':
 		_, err := dec.ReadValue()
 		return false, err
 	default:
-		return false, typeError(dec, want)
+		return false, typeError(dec, objectType)
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return false, err
@@ -78,15 +78,15 @@ func ReadObject(dec *jsontext.Decoder, want reflect.Type, member func(name []byt
 
 // ReadList reads the list at dec, calling elem before each element; elem
 // must read it. A null reads as an empty list. Another value is a type
-// error naming want.
-func ReadList(dec *jsontext.Decoder, want reflect.Type, elem func() error) error {
+// error.
+func ReadList(dec *jsontext.Decoder, elem func() error) error {
 	switch dec.PeekKind() {
 	case '[':
 	case 'n':
 		_, err := dec.ReadValue()
 		return err
 	default:
-		return typeError(dec, want)
+		return typeError(dec, listType)
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return err
@@ -135,7 +135,66 @@ func readString(dec *jsontext.Decoder, s *string) (bool, error) {
 		_, err := dec.ReadValue()
 		return false, err
 	}
-	return false, typeError(dec, StringType)
+	return false, typeError(dec, stringType)
+}
+
+// StringFields is a pointer to a struct of strings that a reader fills
+// from an object's members: Field returns where the string of the member
+// name goes, nil for a member the reader skips.
+type StringFields[T any] interface {
+	*T
+	Field(name []byte) *string
+}
+
+// ReadStrings reads the object at dec into the strings field names (with
+// ReadString), skipping the other members, and reports whether there was
+// an object (false for null).
+func ReadStrings(dec *jsontext.Decoder, field func(name []byte) *string) (present bool, err error) {
+	return ReadObject(dec, func(name []byte) (bool, error) {
+		s := field(name)
+		if s == nil {
+			return false, nil
+		}
+		return true, ReadString(dec, s)
+	})
+}
+
+// ReadStruct reads the object at dec into *v with ReadStrings; a null
+// sets *v to its zero value. A second member of the same name adds to
+// what the first read, as DecodeRecord does.
+func ReadStruct[T any, P StringFields[T]](dec *jsontext.Decoder, v P) error {
+	ok, err := ReadStrings(dec, v.Field)
+	if !ok {
+		*v = *new(T)
+	}
+	return err
+}
+
+// ReadOptional reads the object at dec, which may be null, into the
+// struct *p points to: read reads the members into store and reports
+// whether there was an object. store is zeroed first unless *p already
+// points to it (an earlier member of the same name, added to as
+// DecodeRecord does); *p is then store, or nil for null.
+func ReadOptional[T any](p **T, store *T, read func(*T) (bool, error)) error {
+	if *p == nil {
+		*store = *new(T)
+	}
+	ok, err := read(store)
+	*p = nil
+	if ok {
+		*p = store
+	}
+	return err
+}
+
+// ReadStructs reads the list of objects at dec into *list, reusing its
+// storage: each element with ReadStruct. A null reads as an empty list.
+func ReadStructs[T any, P StringFields[T]](dec *jsontext.Decoder, list *[]T) error {
+	*list = (*list)[:0]
+	return ReadList(dec, func() error {
+		*list = append(*list, *new(T))
+		return ReadStruct[T, P](dec, &(*list)[len(*list)-1])
+	})
 }
 
 // ReadRaw reads the value at dec into *v, reusing its storage.

@@ -92,97 +92,92 @@ type productFields struct {
 // (keeping its storage).
 func decodeFinding(dec *jsontext.Decoder, f *finding) error {
 	*f = finding{Resources: f.Resources[:0]}
-	_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+	_, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
+		var s *string
 		switch string(name) {
 		case "GeneratorId":
 			return true, evidence.ReadStringPtr(dec, &f.GeneratorID)
-		case "AwsAccountId":
-			return true, evidence.ReadString(dec, &f.AwsAccountID)
-		case "Region":
-			return true, evidence.ReadString(dec, &f.Region)
-		case "ProductArn":
-			return true, evidence.ReadString(dec, &f.ProductArn)
-		case "RecordState":
-			return true, evidence.ReadString(dec, &f.RecordState)
-		case "UpdatedAt":
-			return true, evidence.ReadString(dec, &f.UpdatedAt)
-		case "LastObservedAt":
-			return true, evidence.ReadString(dec, &f.LastObservedAt)
-		case "CreatedAt":
-			return true, evidence.ReadString(dec, &f.CreatedAt)
 		case "ProductFields":
-			p := &f.ProductFields
-			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
-				var s *string
-				switch string(name) {
-				case "ProviderName":
-					s = &p.ProviderName
-				case "ControlId":
-					s = &p.ControlID
-				case "RuleId":
-					s = &p.RuleID
-				case "RecommendationUrl":
-					s = &p.RecommendationURL
-				case "StandardsGuideArn":
-					s = &p.StandardsGuideArn
-				case "StandardsArn":
-					s = &p.StandardsArn
-				default:
-					return false, nil
-				}
-				return true, evidence.ReadString(dec, s)
-			})
-			if !ok {
-				*p = productFields{}
-			}
-			return true, err
+			return true, evidence.ReadStruct(dec, &f.ProductFields)
 		case "Compliance":
-			c := &f.compliance
-			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
-				switch string(name) {
-				case "Status":
-					return true, evidence.ReadString(dec, &c.Status)
-				case "SecurityControlId":
-					return true, evidence.ReadString(dec, &c.SecurityControlID)
-				}
-				return false, nil
+			return true, evidence.ReadOptional(&f.Compliance, &f.compliance, func(c *compliance) (bool, error) {
+				return evidence.ReadStrings(dec, c.Field)
 			})
-			if f.Compliance = nil; ok {
-				f.Compliance = c
-			}
-			return true, err
 		case "Workflow":
-			w := &f.workflow
-			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
-				if string(name) == "Status" {
-					return true, evidence.ReadString(dec, &w.Status)
-				}
-				return false, nil
+			return true, evidence.ReadOptional(&f.Workflow, &f.workflow, func(w *workflow) (bool, error) {
+				return evidence.ReadStrings(dec, w.Field)
 			})
-			if f.Workflow = nil; ok {
-				f.Workflow = w
-			}
-			return true, err
 		case "Resources":
-			f.Resources = f.Resources[:0]
-			return true, evidence.ReadList(dec, evidence.ListType, func() error {
-				f.Resources = append(f.Resources, resource{})
-				r := &f.Resources[len(f.Resources)-1]
-				_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
-					switch string(name) {
-					case "Id":
-						return true, evidence.ReadString(dec, &r.ID)
-					case "Region":
-						return true, evidence.ReadString(dec, &r.Region)
-					}
-					return false, nil
-				})
-				return err
-			})
+			return true, evidence.ReadStructs(dec, &f.Resources)
+		case "AwsAccountId":
+			s = &f.AwsAccountID
+		case "Region":
+			s = &f.Region
+		case "ProductArn":
+			s = &f.ProductArn
+		case "RecordState":
+			s = &f.RecordState
+		case "UpdatedAt":
+			s = &f.UpdatedAt
+		case "LastObservedAt":
+			s = &f.LastObservedAt
+		case "CreatedAt":
+			s = &f.CreatedAt
+		default:
+			return false, nil
 		}
-		return false, nil
+		return true, evidence.ReadString(dec, s)
 	})
 	return err
+}
+
+// Field returns the string member name of ProductFields goes into.
+func (p *productFields) Field(name []byte) *string {
+	switch string(name) {
+	case "ProviderName":
+		return &p.ProviderName
+	case "ControlId":
+		return &p.ControlID
+	case "RuleId":
+		return &p.RuleID
+	case "RecommendationUrl":
+		return &p.RecommendationURL
+	case "StandardsGuideArn":
+		return &p.StandardsGuideArn
+	case "StandardsArn":
+		return &p.StandardsArn
+	}
+	return nil
+}
+
+// Field returns the string member name of Compliance goes into.
+func (c *compliance) Field(name []byte) *string {
+	switch string(name) {
+	case "Status":
+		return &c.Status
+	case "SecurityControlId":
+		return &c.SecurityControlID
+	}
+	return nil
+}
+
+// Field returns the string member name of Workflow goes into.
+func (w *workflow) Field(name []byte) *string {
+	if string(name) == "Status" {
+		return &w.Status
+	}
+	return nil
+}
+
+// Field returns the string member name of a resource goes into.
+func (r *resource) Field(name []byte) *string {
+	switch string(name) {
+	case "Id":
+		return &r.ID
+	case "Region":
+		return &r.Region
+	}
+	return nil
 }
 
 // listKeys are the keys of a top-level object that may hold the list of

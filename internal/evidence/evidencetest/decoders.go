@@ -70,3 +70,23 @@ func SameAsDecodeRecord[T, V any](t *testing.T, prev *T, data []byte, walk func(
 		t.Errorf("%s\nthe reader's decoding differs from DecodeRecord (-DecodeRecord +reader):\n%s", data, diff)
 	}
 }
+
+// TestSameAsDecodeRecord runs SameAsDecodeRecord on every seed in turn,
+// each decoded by walk into the storage of the one before.
+func TestSameAsDecodeRecord[T, V any](t *testing.T, seeds [][]byte, walk func(*jsontext.Decoder, *T) error, view func(*T) V) {
+	var prev T
+	for _, s := range seeds {
+		SameAsDecodeRecord(t, &prev, s, walk, view)
+	}
+}
+
+// FuzzSameAsDecodeRecord fuzzes SameAsDecodeRecord from seeds.
+func FuzzSameAsDecodeRecord[T, V any](f *testing.F, seeds [][]byte, walk func(*jsontext.Decoder, *T) error, view func(*T) V) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	var prev T
+	f.Fuzz(func(t *testing.T, data []byte) {
+		SameAsDecodeRecord(t, &prev, data, walk, view)
+	})
+}

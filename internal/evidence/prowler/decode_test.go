@@ -40,6 +40,8 @@ func ocsfSeeds(t testing.TB) [][]byte {
 		`{"cloud": {"account": []}}`,
 		`{"cloud": {"provider": "aws", "account": {"uid": "1"}}, "cloud": {"region": "r"}}`,
 		`{"cloud": {"provider": "aws"}, "cloud": null}`,
+		`{"cloud": {"provider": "aws"}, "cloud": null, "cloud": {"region": "r"}}`,
+		`{"metadata": {"event_code": "c"}, "metadata": {"version": "1"}, "finding_info": {"uid": "u"}, "finding_info": {}}`,
 		`{"cloud": {"account": {"uid": "1"}, "account": null}}`,
 		`{"metadata": {"event_code": "c"}, "metadata": null, "finding_info": {"uid": "u"}, "finding_info": null}`,
 		`{"unmapped": {"muted": true}, "unmapped": null}`,
@@ -60,18 +62,9 @@ func ocsfSeeds(t testing.TB) [][]byte {
 }
 
 func TestDecodeOCSFAsDecodeRecord(t *testing.T) {
-	var f ocsfFinding
-	for _, s := range ocsfSeeds(t) {
-		evidencetest.SameAsDecodeRecord(t, &f, s, decodeOCSF, viewOCSF)
-	}
+	evidencetest.TestSameAsDecodeRecord(t, ocsfSeeds(t), decodeOCSF, viewOCSF)
 }
 
 func FuzzDecodeOCSF(f *testing.F) {
-	for _, s := range ocsfSeeds(f) {
-		f.Add(s)
-	}
-	var prev ocsfFinding
-	f.Fuzz(func(t *testing.T, data []byte) {
-		evidencetest.SameAsDecodeRecord(t, &prev, data, decodeOCSF, viewOCSF)
-	})
+	evidencetest.FuzzSameAsDecodeRecord(f, ocsfSeeds(f), decodeOCSF, viewOCSF)
 }

@@ -46,11 +46,13 @@ type ocsfFindingInfo struct {
 }
 
 type ocsfCloud struct {
-	Provider string `json:"provider"`
-	Region   string `json:"region"`
-	Account  struct {
-		UID string `json:"uid"`
-	} `json:"account"`
+	Provider string      `json:"provider"`
+	Region   string      `json:"region"`
+	Account  ocsfAccount `json:"account"`
+}
+
+type ocsfAccount struct {
+	UID string `json:"uid"`
 }
 
 type ocsfResource struct {
@@ -68,18 +70,7 @@ type ocsfUnmapped struct {
 // (keeping its storage).
 func decodeOCSF(dec *jsontext.Decoder, f *ocsfFinding) error {
 	*f = ocsfFinding{Time: f.Time[:0], Resources: f.Resources[:0], Unmapped: ocsfUnmapped{Muted: f.Unmapped.Muted[:0]}}
-	// one reads an object of string members, name gives the string each
-	// member asked for is read into.
-	one := func(name func([]byte) *string) (bool, error) {
-		return evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
-			s := name(n)
-			if s == nil {
-				return false, nil
-			}
-			return true, evidence.ReadString(dec, s)
-		})
-	}
-	_, err := evidence.ReadObject(dec, evidence.ObjectType, func(name []byte) (bool, error) {
+	_, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
 		switch string(name) {
 		case "status_code":
 			return true, evidence.ReadStringPtr(dec, &f.StatusCode)
@@ -92,85 +83,29 @@ func decodeOCSF(dec *jsontext.Decoder, f *ocsfFinding) error {
 		case "event_time":
 			return true, evidence.ReadString(dec, &f.EventTime)
 		case "metadata":
-			m := &f.Metadata
-			ok, err := one(func(n []byte) *string {
-				if string(n) == "event_code" {
-					return &m.EventCode
-				}
-				return nil
-			})
-			if !ok {
-				*m = ocsfMetadata{}
-			}
-			return true, err
+			return true, evidence.ReadStruct(dec, &f.Metadata)
 		case "finding_info":
-			fi := &f.FindingInfo
-			ok, err := one(func(n []byte) *string {
-				switch string(n) {
-				case "uid":
-					return &fi.UID
-				case "created_time_dt":
-					return &fi.CreatedTimeDT
-				}
-				return nil
-			})
-			if !ok {
-				*fi = ocsfFindingInfo{}
-			}
-			return true, err
+			return true, evidence.ReadStruct(dec, &f.FindingInfo)
 		case "cloud":
-			c := &f.cloud
-			if f.Cloud == nil {
-				*c = ocsfCloud{}
-			}
-			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
-				switch string(n) {
-				case "provider":
-					return true, evidence.ReadString(dec, &c.Provider)
-				case "region":
-					return true, evidence.ReadString(dec, &c.Region)
-				case "account":
-					ok, err := one(func(n []byte) *string {
-						if string(n) == "uid" {
-							return &c.Account.UID
-						}
-						return nil
-					})
-					if !ok {
-						c.Account.UID = ""
-					}
-					return true, err
-				}
-				return false, nil
-			})
-			if f.Cloud = nil; ok {
-				f.Cloud = c
-			}
-			return true, err
-		case "resources":
-			f.Resources = f.Resources[:0]
-			return true, evidence.ReadList(dec, evidence.ListType, func() error {
-				f.Resources = append(f.Resources, ocsfResource{})
-				r := &f.Resources[len(f.Resources)-1]
-				_, err := one(func(n []byte) *string {
-					switch string(n) {
-					case "uid":
-						return &r.UID
-					case "name":
-						return &r.Name
+			return true, evidence.ReadOptional(&f.Cloud, &f.cloud, func(c *ocsfCloud) (bool, error) {
+				return evidence.ReadObject(dec, func(name []byte) (bool, error) {
+					switch string(name) {
+					case "provider":
+						return true, evidence.ReadString(dec, &c.Provider)
 					case "region":
-						return &r.Region
-					case "namespace":
-						return &r.Namespace
+						return true, evidence.ReadString(dec, &c.Region)
+					case "account":
+						return true, evidence.ReadStruct(dec, &c.Account)
 					}
-					return nil
+					return false, nil
 				})
-				return err
 			})
+		case "resources":
+			return true, evidence.ReadStructs(dec, &f.Resources)
 		case "unmapped":
 			u := &f.Unmapped
-			ok, err := evidence.ReadObject(dec, evidence.ObjectType, func(n []byte) (bool, error) {
-				if string(n) == "muted" {
+			ok, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
+				if string(name) == "muted" {
 					return true, evidence.ReadRaw(dec, &u.Muted)
 				}
 				return false, nil
@@ -183,6 +118,48 @@ func decodeOCSF(dec *jsontext.Decoder, f *ocsfFinding) error {
 		return false, nil
 	})
 	return err
+}
+
+// Field returns the string member name of metadata goes into.
+func (m *ocsfMetadata) Field(name []byte) *string {
+	if string(name) == "event_code" {
+		return &m.EventCode
+	}
+	return nil
+}
+
+// Field returns the string member name of finding_info goes into.
+func (fi *ocsfFindingInfo) Field(name []byte) *string {
+	switch string(name) {
+	case "uid":
+		return &fi.UID
+	case "created_time_dt":
+		return &fi.CreatedTimeDT
+	}
+	return nil
+}
+
+// Field returns the string member name of cloud.account goes into.
+func (a *ocsfAccount) Field(name []byte) *string {
+	if string(name) == "uid" {
+		return &a.UID
+	}
+	return nil
+}
+
+// Field returns the string member name of a resource goes into.
+func (r *ocsfResource) Field(name []byte) *string {
+	switch string(name) {
+	case "uid":
+		return &r.UID
+	case "name":
+		return &r.Name
+	case "region":
+		return &r.Region
+	case "namespace":
+		return &r.Namespace
+	}
+	return nil
 }
 
 // ReadOCSF reads Prowler's JSON-OCSF output: a JSON list of Detection
