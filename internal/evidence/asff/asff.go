@@ -32,8 +32,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/csmm/csmm/internal/evidence"
 )
 
@@ -90,7 +88,7 @@ type productFields struct {
 
 // decodeFinding reads the finding at dec into f, which it resets first
 // (keeping its storage).
-func decodeFinding(dec *jsontext.Decoder, f *finding) error {
+func decodeFinding(dec *evidence.Scanner, f *finding) error {
 	*f = finding{Resources: f.Resources[:0]}
 	_, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
 		var s *string
@@ -187,10 +185,14 @@ func listKeys() []string { return []string{"Findings", "findings"} }
 // Read reads ASFF findings: a JSON list, or an object with the list under
 // Findings.
 func Read(file string, r io.Reader, emit evidence.Emit) error {
-	dec := evidence.NewJSONDecoder(r)
+	return evidence.ReadRecords(file, r, listKeys(), newReader, emit)
+}
+
+// newReader returns a reader of ASFF findings with its own storage.
+func newReader() evidence.RecordReader {
 	var f finding
 	var times evidence.TimeParser
-	return evidence.EachJSONRecord(file, dec, listKeys(), func(rec int) error {
+	return func(dec *evidence.Scanner, rec int, emit evidence.Emit) error {
 		if err := decodeFinding(dec, &f); err != nil {
 			return err
 		}
@@ -225,7 +227,7 @@ func Read(file string, r io.Reader, emit evidence.Emit) error {
 			}
 		}
 		return emit(fd)
-	})
+	}
 }
 
 // standardPrefixes are the prefixes of the GeneratorId of a standard's

@@ -51,7 +51,7 @@ type decoded[V any] struct {
 // differ as a reader reports them. Invalid JSON must be invalid to both;
 // where and in which words it is reported may differ (one decoder meets it
 // reading a value whole, the other token by token).
-func SameAsDecodeRecord[T, V any](t *testing.T, prev *T, data []byte, walk func(*jsontext.Decoder, *T) error, view func(*T) V) {
+func SameAsDecodeRecord[T, V any](t *testing.T, prev *T, data []byte, walk func(*evidence.Scanner, *T) error, view func(*T) V) {
 	t.Helper()
 	of := func(f *T, err error) decoded[V] {
 		if err == nil {
@@ -63,7 +63,7 @@ func SameAsDecodeRecord[T, V any](t *testing.T, prev *T, data []byte, walk func(
 		}
 		return d
 	}
-	got := of(prev, walk(evidence.NewJSONDecoder(bytes.NewReader(data)), prev))
+	got := of(prev, walk(evidence.NewScanner(bytes.NewReader(data)), prev))
 	var ref T
 	want := of(&ref, evidence.DecodeRecord(evidence.NewJSONDecoder(bytes.NewReader(data)), &ref))
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -73,7 +73,7 @@ func SameAsDecodeRecord[T, V any](t *testing.T, prev *T, data []byte, walk func(
 
 // TestSameAsDecodeRecord runs SameAsDecodeRecord on every seed in turn,
 // each decoded by walk into the storage of the one before.
-func TestSameAsDecodeRecord[T, V any](t *testing.T, seeds [][]byte, walk func(*jsontext.Decoder, *T) error, view func(*T) V) {
+func TestSameAsDecodeRecord[T, V any](t *testing.T, seeds [][]byte, walk func(*evidence.Scanner, *T) error, view func(*T) V) {
 	var prev T
 	for _, s := range seeds {
 		SameAsDecodeRecord(t, &prev, s, walk, view)
@@ -81,7 +81,7 @@ func TestSameAsDecodeRecord[T, V any](t *testing.T, seeds [][]byte, walk func(*j
 }
 
 // FuzzSameAsDecodeRecord fuzzes SameAsDecodeRecord from seeds.
-func FuzzSameAsDecodeRecord[T, V any](f *testing.F, seeds [][]byte, walk func(*jsontext.Decoder, *T) error, view func(*T) V) {
+func FuzzSameAsDecodeRecord[T, V any](f *testing.F, seeds [][]byte, walk func(*evidence.Scanner, *T) error, view func(*T) V) {
 	for _, s := range seeds {
 		f.Add(s)
 	}

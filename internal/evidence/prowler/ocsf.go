@@ -68,7 +68,7 @@ type ocsfUnmapped struct {
 
 // decodeOCSF reads the finding at dec into f, which it resets first
 // (keeping its storage).
-func decodeOCSF(dec *jsontext.Decoder, f *ocsfFinding) error {
+func decodeOCSF(dec *evidence.Scanner, f *ocsfFinding) error {
 	*f = ocsfFinding{Time: f.Time[:0], Resources: f.Resources[:0], Unmapped: ocsfUnmapped{Muted: f.Unmapped.Muted[:0]}}
 	_, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
 		switch string(name) {
@@ -171,11 +171,15 @@ func (r *ocsfResource) Field(name []byte) *string {
 // else time_dt, else event_time (Prowler 4 before 4.5), else
 // finding_info.created_time_dt.
 func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
-	dec := evidence.NewJSONDecoder(r)
+	return evidence.ReadRecords(file, r, nil, newOCSFReader, emit)
+}
+
+// newOCSFReader returns a reader of OCSF findings with its own storage.
+func newOCSFReader() evidence.RecordReader {
 	var ids idCache
 	var times evidence.TimeParser
 	var f ocsfFinding
-	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
+	return func(dec *evidence.Scanner, rec int, emit evidence.Emit) error {
 		if err := decodeOCSF(dec, &f); err != nil {
 			return err
 		}
@@ -231,7 +235,7 @@ func ReadOCSF(file string, r io.Reader, emit evidence.Emit) error {
 			}
 		}
 		return emit(fd)
-	})
+	}
 }
 
 // isTrue reports whether a raw JSON value is true or "true".

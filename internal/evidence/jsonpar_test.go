@@ -1,0 +1,190 @@
+package evidence
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// testRecordReader reads records as the scanner's readers do: a check and
+// a resource out of nested objects, a list of objects, the rest skipped;
+// a record without a check is a field error.
+func testRecordReader() RecordReader {
+	var check, resource, status string
+	return func(s *Scanner, rec int, emit Emit) error {
+		check, resource, status = "", "", ""
+		_, err := ReadObject(s, func(name []byte) (bool, error) {
+			switch string(name) {
+			case "check":
+				return true, ReadString(s, &check)
+			case "status":
+				return true, ReadString(s, &status)
+			case "meta":
+				_, err := ReadStrings(s, func(name []byte) *string {
+					if string(name) == "resource" {
+						return &resource
+					}
+					return nil
+				})
+				return true, err
+			case "list":
+				return true, ReadList(s, func() error {
+					_, err := ReadObject(s, func([]byte) (bool, error) { return false, nil })
+					return err
+				})
+			}
+			return false, nil
+		})
+		if err != nil {
+			return err
+		}
+		if check == "" {
+			return &FieldError{Field: "check", Message: "missing"}
+		}
+		if status == "stop" {
+			return nil // emits nothing
+		}
+		return emit(Finding{CheckID: check, Resource: resource, Status: Pass})
+	}
+}
+
+// readAll reads data with readRecords, in parallel or not, through a
+// reader of it that gives it in pieces when pieces, and returns what was
+// emitted and the error, as text. When failAt > 0, the emit of that
+// finding fails.
+func readAll(data []byte, inParallel, pieces bool, failAt int) string {
+	var out strings.Builder
+	n := 0
+	emit := func(f Finding) error {
+		n++
+		if n == failAt {
+			return errors.New("emit failed")
+		}
+		fmt.Fprintf(&out, "%s %s\n", f.CheckID, f.Resource)
+		return nil
+	}
+	var r io.Reader = bytes.NewReader(data)
+	if pieces {
+		r = iotest.HalfReader(r)
+	}
+	err := readRecords("f.json", r, []string{"Findings"}, testRecordReader, emit, inParallel)
+	fmt.Fprintf(&out, "error: %v\n", err)
+	return out.String()
+}
+
+// smallBatches makes the parallel reading use tiny buffers, so that a
+// test's records are spread over many batches.
+func smallBatches(t testing.TB) {
+	batch, read := recordBatch, scanRead
+	recordBatch, scanRead = 64, 16
+	t.Cleanup(func() { recordBatch, scanRead = batch, read })
+}
+
+// sameInParallel fails when reading data in parallel emits other findings
+// or returns another error than reading it one record at a time.
+func sameInParallel(t *testing.T, data []byte) {
+	t.Helper()
+	for _, failAt := range []int{0, 3} {
+		want := readAll(data, false, false, failAt)
+		for _, pieces := range []bool{false, true} {
+			if got := readAll(data, true, pieces, failAt); got != want {
+				t.Errorf("%s\nin parallel (pieces %v, emit failing at %d):\n%s\none at a time:\n%s", data, pieces, failAt, got, want)
+			}
+		}
+	}
+}
+
+// parallelCases are lists pretty-printed and not, with records that fail
+// in every way, and records whose end the indentation does not tell.
+func parallelCases() []string {
+	var pretty, compact strings.Builder
+	pretty.WriteString("[\n")
+	compact.WriteString("[")
+	for i := range 40 {
+		if i > 0 {
+			pretty.WriteString(",\n")
+			compact.WriteString(",")
+		}
+		fmt.Fprintf(&pretty, "  {\n    \"check\": \"c%d\",\n    \"meta\": {\n      \"resource\": \"r}%d\\\"\\n  }\"\n    },\n    \"list\": [\n      {\n        \"x\": \"}\"\n      }\n    ]\n  }", i, i)
+		fmt.Fprintf(&compact, `{"check":"c%d","skip":{"a":[1,2,{"b":"]}"}]},"meta":{"resource":"r%d"}}`, i, i)
+	}
+	pretty.WriteString("\n]\n")
+	compact.WriteString("]")
+	p, c := pretty.String(), compact.String()
+	cases := []string{p, c, `{"Findings": ` + p + `, "Next": null}`, `{"Other": 1, "Findings": ` + c + `}`}
+	// Every way a record can go wrong, at the 25th record.
+	at := strings.Index(p, `"c24"`)
+	for _, bad := range []string{`"c24" x`, `"c24", "check": 1`, `"c24", "check": ""`, `"c24\u00"`, `"c24", "status": "stop"`, `"c24"` + "\n  },\n  {\n  \"check\": \"z\"\n  }", `"c24", "meta": {` + "\n  }"} {
+		cases = append(cases, p[:at]+bad+p[at+len(`"c24"`):])
+	}
+	at = strings.Index(c, `"c24"`)
+	for _, bad := range []string{`"c24"}`, `"c24",{`, `"c24\"`, `"c24", "list": {}`} {
+		cases = append(cases, c[:at]+bad+c[at+len(`"c24"`):])
+	}
+	// Cut short, and with something after the list.
+	for _, n := range []int{1, 7, len(p) / 3, len(p) / 2, len(p) - 3} {
+		cases = append(cases, p[:n], c[:n*len(c)/len(p)])
+	}
+	return append(cases, p+"x", c+",", `[]`, `[1]`, `[{"check": 1}, {"check": "a"}]`, "[\n  {\n    \"check\": \"\"\n  },\n  {\n    \"check\": \"a\"\n  }\n]", `[{"check":"a"},1,{"check":"b"}]`, `[{"00000":"000":`, `[   {     "check": "0"     }     ]  ,      `, "[\n  {\"a\": {\"b\": \"\\u\n  }", "[\n  {\n    \"check\": \"c0\"\n  \n  },\n  {\n    \"check\": \"c3\",\n    \"meta\": {\n      \"rc#\": \"r}38\\\"\\n  }\"\n    },\n    \"Yist\": [\n      {\n        \"z\": \"a\"\n      }\n    ]\n  },\n  {\n    \"ck\": \"cc9\",\n    \"#A'a\": {\n      \"#ez&&c2 \": \"rc39\\\" }\n]\n", ``, `{"Findings": 1}`)
+}
+
+func TestReadRecordsInParallel(t *testing.T) {
+	smallBatches(t)
+	for _, c := range parallelCases() {
+		sameInParallel(t, []byte(c))
+	}
+}
+
+// A valid list is read in parallel to its end, pretty-printed or not: no
+// record is read again one at a time.
+func TestReadRecordsInParallelValid(t *testing.T) {
+	smallBatches(t)
+	for _, c := range parallelCases()[:4] {
+		before := rereads.Load()
+		readAll([]byte(c), true, false, 0)
+		if n := rereads.Load() - before; n != 0 {
+			t.Errorf("%s\nread again %d times", c, n)
+		}
+	}
+}
+
+// A buffer reused for data larger than it is not used.
+func TestMoveTo(t *testing.T) {
+	s := NewScanner(strings.NewReader(""))
+	s.buf, s.pos, s.end = []byte("xxabcdefgh"), 2, 10
+	s.moveTo(make([]byte, 4))
+	if got := string(s.buf[s.pos:s.end]); got != "abcdefgh" || s.base != 2 {
+		t.Errorf("after moveTo: %q at %d, want \"abcdefgh\" at 2", got, s.base)
+	}
+}
+
+// With the batches of the program, a file of many batches.
+func TestReadRecordsInParallelLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range 30000 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "  {\n    \"check\": \"c%d\",\n    \"meta\": {\n      \"resource\": \"r%d\"\n    },\n    \"pad\": %q\n  }", i, i, strings.Repeat("x", i%500))
+	}
+	b.WriteString("\n]")
+	data := b.String()
+	sameInParallel(t, []byte(data))
+	at := strings.Index(data, `"c29000"`)
+	sameInParallel(t, []byte(data[:at]+`"c29000" ]`+data[at+8:]))
+}
+
+func FuzzReadRecordsInParallel(f *testing.F) {
+	for _, c := range parallelCases() {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		smallBatches(t)
+		sameInParallel(t, data)
+	})
+}
