@@ -226,10 +226,12 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 		}()
 	}
 	produced := make(chan struct{})
+	var panicked any // what the producer panicked with, panicked again here
 	go func() {
 		defer close(produced)
 		defer close(jobs)
 		defer close(order)
+		defer func() { panicked = recover() }()
 		s.produce(first, jobs, order, free, quit)
 	}()
 	stop := func() {
@@ -237,6 +239,11 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 		<-produced
 		wg.Wait()
 	}
+	defer func() {
+		if panicked != nil {
+			panic(panicked)
+		}
+	}()
 
 	next = first
 	for b := range order {
@@ -349,19 +356,30 @@ func (s *Scanner) readBatch(b *batch, prefix []frame, read RecordReader) {
 		b.recs = append(b.recs, rec)
 		return nil
 	}
+	n := 0 // the findings before the record being read
+	fail := func() {
+		b.found, b.starts, b.recs = b.found[:n], b.starts[:n], b.recs[:n]
+		b.failed = rec
+	}
+	// A reader that panics fails its record, which is then read again in
+	// the goroutine that called ReadRecords, and panics there, as it would
+	// have without the batches (where net/http recovers it, for one).
+	defer func() {
+		if recover() != nil {
+			fail()
+		}
+	}()
 	for k, end := range b.ends {
-		rec = b.first + k
+		rec, n = b.first+k, len(b.found)
 		more, err := s.next()
 		if err != nil || !more {
-			b.failed = rec
-			break
+			fail()
+			return
 		}
 		start = s.Offset()
-		n := len(b.found)
 		if err := read(s, rec, collect); err != nil || s.Offset() != b.base+int64(end) {
-			b.found, b.starts, b.recs = b.found[:n], b.starts[:n], b.recs[:n]
-			b.failed = rec
-			break
+			fail()
+			return
 		}
 	}
 }

@@ -152,6 +152,54 @@ func TestReadRecordsInParallelValid(t *testing.T) {
 	}
 }
 
+// A reader that panics on a record panics in the goroutine that reads the
+// file, as one at a time, with the findings of the records before it
+// emitted: a server's recovery from a handler's panic still covers it.
+func TestReadRecordsInParallelPanic(t *testing.T) {
+	smallBatches(t)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 50 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"check": "c%d"}`, i)
+	}
+	b.WriteString("]")
+	panicking := func() RecordReader {
+		read := testRecordReader()
+		return func(s *Scanner, rec int, emit Emit) error {
+			if rec == 30 {
+				panic("record 30")
+			}
+			return read(s, rec, emit)
+		}
+	}
+	var emitted int
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		readRecords("f.json", strings.NewReader(b.String()), nil, panicking, func(Finding) error { emitted++; return nil }, true)
+		return nil
+	}()
+	if got != "record 30" || emitted != 29 {
+		t.Errorf("panicked with %v after %d findings, want record 30 after 29", got, emitted)
+	}
+	// A source that panics, read by the goroutine that finds the records.
+	got = func() (v any) {
+		defer func() { v = recover() }()
+		r := io.MultiReader(strings.NewReader(b.String()[:300]), panicReader{})
+		readRecords("f.json", r, nil, testRecordReader, func(Finding) error { return nil }, true)
+		return nil
+	}()
+	if got != "source" {
+		t.Errorf("panicked with %v, want the source's panic", got)
+	}
+}
+
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("source") }
+
 // A buffer reused for data larger than it is not used.
 func TestMoveTo(t *testing.T) {
 	s := NewScanner(strings.NewReader(""))
