@@ -16,12 +16,13 @@ type RecordReader func(s *Scanner, record int, emit Emit) error
 // with the readers newReader makes, and returns what EachRecord returns.
 // On more than one processor the records of the list are read by several
 // goroutines, a batch at a time, and their findings emitted in the order
-// of the records: one goroutine finds where each record ends (strings and
-// nesting only), the others read the batches. A batch with a record that
-// fails (invalid JSON, a field missing, or an end other than the one
-// found) is read again from that record on, one record at a time, as if
-// the whole list had been: the error is the one EachRecord returns, and
-// the findings emitted before it are those of the records before it.
+// of the records: one goroutine finds where each record ends (see
+// recordEnd), the others read the batches. A batch with a record that
+// fails (invalid JSON, a field missing, a reader that panics, or an end
+// other than the one found) is read again from that record on, one record
+// at a time, as if the whole list had been: the error (or panic) is the
+// one EachRecord gives, and the findings emitted before it are those of
+// the records before it.
 func ReadRecords(file string, r io.Reader, keys []string, newReader func() RecordReader, emit Emit) error {
 	return readRecords(file, r, keys, newReader, emit, runtime.GOMAXPROCS(0) > 1)
 }
@@ -39,7 +40,8 @@ func readRecords(file string, r io.Reader, keys []string, newReader func() Recor
 // parallel (for tests: a valid list is never read again).
 var rereads atomic.Int64
 
-// recordBatch is the size of the batches of records read in parallel.
+// recordBatch is the size of the buffers whose complete records make a
+// batch read in parallel (tests make it small).
 var recordBatch = 1 << 20
 
 // parallel is what a Scanner needs to read a list's records in parallel.
