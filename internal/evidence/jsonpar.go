@@ -236,8 +236,12 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 		defer func() { panicked = recover() }()
 		s.produce(first, jobs, order, free, quit)
 	}()
+	stopped := false
 	stop := func() {
-		close(quit)
+		if !stopped {
+			stopped = true
+			close(quit)
+		}
 		<-produced
 		wg.Wait()
 	}
@@ -246,6 +250,8 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 			panic(panicked)
 		}
 	}()
+	// Nothing reads r once this returns, even when emit panics.
+	defer stop()
 
 	next = first
 	for b := range order {
@@ -280,8 +286,6 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 		s.rewind(b.base+int64(from), rest, next-1)
 		return next, nil
 	}
-	<-produced
-	wg.Wait()
 	return next, nil
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // testRecordReader reads records as the scanner's readers do: a check and
@@ -195,6 +197,44 @@ func TestReadRecordsInParallelPanic(t *testing.T) {
 		t.Errorf("panicked with %v, want the source's panic", got)
 	}
 }
+
+// An emit that panics stops the goroutines reading the file before the
+// panic leaves ReadRecords: none reads the source after.
+func TestReadRecordsInParallelEmitPanic(t *testing.T) {
+	smallBatches(t)
+	data := parallelCases()[1]
+	var returned, readAfter atomic.Bool
+	rest := data
+	// The list, slowly, a byte at a time.
+	src := readFunc(func(p []byte) (int, error) {
+		if returned.Load() {
+			readAfter.Store(true)
+		}
+		if rest == "" {
+			return 0, io.EOF
+		}
+		time.Sleep(20 * time.Microsecond)
+		p[0], rest = rest[0], rest[1:]
+		return 1, nil
+	})
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		readRecords("f.json", src, nil, testRecordReader, func(Finding) error { panic("emit") }, true)
+		return nil
+	}()
+	returned.Store(true)
+	if got != "emit" {
+		t.Fatalf("panicked with %v, want emit's panic", got)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if readAfter.Load() {
+		t.Errorf("the source was read after ReadRecords returned")
+	}
+}
+
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 
 type panicReader struct{}
 
