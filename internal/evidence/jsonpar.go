@@ -44,6 +44,9 @@ var rereads atomic.Int64
 // batch read in parallel (tests make it small).
 var recordBatch = 1 << 20
 
+// recordAhead is the most of one record read ahead to find its end.
+var recordAhead = 16 << 20
+
 // parallel is what a Scanner needs to read a list's records in parallel.
 type parallel struct {
 	newReader func() RecordReader
@@ -338,7 +341,9 @@ func (s *Scanner) produce(first int, jobs, order chan<- *batch, free <-chan []by
 				return
 			}
 		}
-		if st == recordOther || !s.fill() {
+		// A record larger than recordAhead is left to the reading one
+		// record at a time, which keeps no more than a value of it.
+		if st == recordOther || s.end-s.pos > recordAhead || !s.fill() {
 			return
 		}
 		select {

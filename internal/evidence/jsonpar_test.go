@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,9 +82,9 @@ func readAll(data []byte, inParallel, pieces bool, failAt int) string {
 // smallBatches makes the parallel reading use tiny buffers, so that a
 // test's records are spread over many batches.
 func smallBatches(t testing.TB) {
-	batch, read := recordBatch, scanRead
-	recordBatch, scanRead = 64, 16
-	t.Cleanup(func() { recordBatch, scanRead = batch, read })
+	batch, read, ahead := recordBatch, scanRead, recordAhead
+	recordBatch, scanRead, recordAhead = 64, 16, 512
+	t.Cleanup(func() { recordBatch, scanRead, recordAhead = batch, read, ahead })
 }
 
 // sameInParallel fails when reading data in parallel emits other findings
@@ -127,6 +128,9 @@ func parallelCases() []string {
 	for _, bad := range []string{`"c24"}`, `"c24",{`, `"c24\"`, `"c24", "list": {}`} {
 		cases = append(cases, c[:at]+bad+c[at+len(`"c24"`):])
 	}
+	// A record larger than is read ahead, pretty-printed and not.
+	big := strings.Repeat(`{"x": [1, "2", {"y": null}]}, `, 40)
+	cases = append(cases, strings.Replace(p, `"c7"`, `"c7", "big": [`+big+`{}]`, 1), strings.Replace(c, `"c7"`, `"c7","big":[`+big+`{}]`, 1))
 	// Cut short, and with something after the list.
 	for _, n := range []int{1, 7, len(p) / 3, len(p) / 2, len(p) - 3} {
 		cases = append(cases, p[:n], c[:n*len(c)/len(p)])
@@ -239,6 +243,36 @@ func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 type panicReader struct{}
 
 func (panicReader) Read([]byte) (int, error) { panic("source") }
+
+// A record larger than recordAhead is not held whole to find its end: the
+// list of small objects the reader walks is read a value at a time.
+func TestReadRecordsInParallelLargeRecord(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`[{"check": "a"}, {"check": "b", "list": [`)
+	for i := range 400000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"n": %d}`, i)
+	}
+	b.WriteString(`]}, {"check": "c"}]`)
+	data := b.String() // 5.5 MB
+	ahead := recordAhead
+	recordAhead = 1 << 20
+	t.Cleanup(func() { recordAhead = ahead })
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	err := readRecords("f.json", strings.NewReader(data), nil, testRecordReader, func(Finding) error { n++; return nil }, true)
+	runtime.ReadMemStats(&after)
+	if err != nil || n != 3 {
+		t.Fatalf("%d findings, error %v", n, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("%d bytes allocated reading a record of %d bytes: it was held whole", alloc, len(data))
+	}
+}
 
 // A buffer reused for data larger than it is not used.
 func TestMoveTo(t *testing.T) {
