@@ -214,7 +214,13 @@ func (s *csvScanner) next() ([]string, error) {
 		// A record with quotes: whole once no quoted field is left open.
 		s.rec = append(s.rec[:0], line...)
 		for openQuote(s.rec, s.comma) {
+			if len(s.rec) > MaxValue {
+				return nil, &SizeError{What: "CSV record", Offset: s.start}
+			}
 			more, err := s.readLine()
+			if err != nil && len(more) == 0 {
+				break
+			}
 			s.rec = append(s.rec, more...)
 			if err != nil {
 				break
@@ -229,12 +235,15 @@ func (s *csvScanner) next() ([]string, error) {
 func (s *csvScanner) readLine() ([]byte, error) {
 	line, err := s.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		s.rec = append(s.rec[:0], line...)
+		long := append([]byte(nil), line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
+			if len(long) > MaxValue {
+				return nil, &SizeError{What: "CSV record", Offset: s.offset}
+			}
 			line, err = s.br.ReadSlice('\n')
-			s.rec = append(s.rec, line...)
+			long = append(long, line...)
 		}
-		line = append([]byte(nil), s.rec...)
+		line = long
 	}
 	s.offset += int64(len(line))
 	if len(line) > 0 && line[len(line)-1] == '\n' {
@@ -351,6 +360,9 @@ func view(b []byte) string {
 
 func csvError(file string, err error, start int64) error {
 	if _, ok := errors.AsType[*SourceError](err); ok {
+		return JSONError(file, start, 0, err)
+	}
+	if _, ok := errors.AsType[*SizeError](err); ok {
 		return JSONError(file, start, 0, err)
 	}
 	var pe *csv.ParseError

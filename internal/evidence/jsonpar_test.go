@@ -82,9 +82,9 @@ func readAll(data []byte, inParallel, pieces bool, failAt int) string {
 // smallBatches makes the parallel reading use tiny buffers, so that a
 // test's records are spread over many batches.
 func smallBatches(t testing.TB) {
-	batch, read, ahead := recordBatch, scanRead, recordAhead
-	recordBatch, scanRead, recordAhead = 64, 16, 512
-	t.Cleanup(func() { recordBatch, scanRead, recordAhead = batch, read, ahead })
+	batch, read, ahead, value := recordBatch, scanRead, recordAhead, MaxValue
+	recordBatch, scanRead, recordAhead, MaxValue = 64, 16, 512, 400
+	t.Cleanup(func() { recordBatch, scanRead, recordAhead, MaxValue = batch, read, ahead, value })
 }
 
 // sameInParallel fails when reading data in parallel emits other findings
@@ -131,6 +131,9 @@ func parallelCases() []string {
 	// A record larger than is read ahead, pretty-printed and not.
 	big := strings.Repeat(`{"x": [1, "2", {"y": null}]}, `, 40)
 	cases = append(cases, strings.Replace(p, `"c7"`, `"c7", "big": [`+big+`{}]`, 1), strings.Replace(c, `"c7"`, `"c7","big":[`+big+`{}]`, 1))
+	// A value longer than MaxValue in a record shorter than recordAhead
+	// (as smallBatches sets them): a worker meets it.
+	cases = append(cases, strings.Replace(c, `"c9"`, `"c9","pad":"`+strings.Repeat("x", 420)+`"`, 1))
 	// Cut short, and with something after the list.
 	for _, n := range []int{1, 7, len(p) / 3, len(p) / 2, len(p) - 3} {
 		cases = append(cases, p[:n], c[:n*len(c)/len(p)])

@@ -45,6 +45,22 @@ type frame struct {
 // maxScanDepth is the deepest nesting of objects and lists, as jsontext's.
 const maxScanDepth = 10000
 
+// MaxValue is the most a reader holds of one JSON value it reads or skips,
+// or of one CSV record: findings hold nothing near it (an ASFF finding is
+// at most 240 KB), and without it one long string in a small compressed
+// upload would take the memory of its whole length. Tests make it small.
+var MaxValue = 16 << 20
+
+// SizeError is a value or record larger than MaxValue.
+type SizeError struct {
+	What   string // "JSON value", "CSV record"
+	Offset int64  // where it starts
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("a %s of more than %d MiB; expected scanner findings, which hold none this large", e.What, MaxValue>>20)
+}
+
 // scanRead is the least a buffer is grown by when it is too full to read
 // into (tests make it small).
 var scanRead = 256 << 10
@@ -84,7 +100,7 @@ func (s *Scanner) fill() bool {
 		s.end, s.pos = n, 0
 	}
 	if cap(s.buf)-s.end < scanRead/2 {
-		s.grow(max(2*cap(s.buf), s.end+scanRead))
+		s.grow(max(min(2*cap(s.buf), MaxValue+scanRead), s.end+scanRead))
 	}
 	s.buf = s.buf[:cap(s.buf)]
 	// Fill the buffer: a value that does not fit is scanned again from
@@ -181,11 +197,17 @@ func (s *Scanner) scan(f func(b []byte, i int, eof bool) (int, error)) (start in
 	for {
 		eof := s.rerr != nil
 		end, err := f(s.buf[:s.end], s.pos, eof)
+		if err == errShort && !eof && s.end-s.pos >= MaxValue {
+			return 0, &SizeError{What: "JSON value", Offset: s.Offset()}
+		}
 		if err == errShort && (s.fill() || !eof) {
 			continue // with more data, or knowing there is none
 		}
 		if err != nil {
 			return 0, s.syntaxError(end, err)
+		}
+		if end-s.pos > MaxValue {
+			return 0, &SizeError{What: "JSON value", Offset: s.Offset()}
 		}
 		start = s.pos
 		s.pos = end

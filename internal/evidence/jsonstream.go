@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +45,28 @@ func (e *SourceError) Unwrap() error { return e.Err }
 // accepts duplicate names and invalid UTF-8 (scanners write both), and keeps
 // no more than a buffer of the input.
 func NewJSONDecoder(r io.Reader) *jsontext.Decoder {
-	return jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	g := &valueGuard{r: r}
+	g.dec = jsontext.NewDecoder(g, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	return g.dec
+}
+
+// valueGuard is the source of a decoder that refuses to read on once the
+// decoder holds more than MaxValue of input it has not consumed: a value
+// (a string, most often) that long. The decoder reports the SizeError as
+// a read error.
+type valueGuard struct {
+	r    io.Reader
+	dec  *jsontext.Decoder
+	read int64
+}
+
+func (g *valueGuard) Read(p []byte) (int, error) {
+	if at := g.dec.InputOffset(); g.read-at > int64(MaxValue) {
+		return 0, &SizeError{What: "JSON value", Offset: at + int64(len(g.dec.UnreadBuffer())-len(bytes.TrimLeft(g.dec.UnreadBuffer(), ",: \t\r\n")))}
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
 }
 
 // unmarshalOptions are the options of every record decoding.
@@ -66,12 +88,16 @@ func JSONError(file string, start int64, record int, err error) error {
 	}
 	pe := &ParseError{File: file, Record: record, Err: err}
 	var (
-		se *jsontext.SyntacticError
-		me *json.SemanticError
-		fe *FieldError
-		so *SourceError
+		se   *jsontext.SyntacticError
+		me   *json.SemanticError
+		fe   *FieldError
+		so   *SourceError
+		size *SizeError
 	)
 	switch {
+	case errors.As(err, &size):
+		pe.Byte = size.Offset + 1
+		pe.Message = size.Error()
 	case errors.As(err, &so):
 		pe.Message = so.Error()
 		pe.Byte = 0
@@ -327,6 +353,9 @@ func EachJSONLine(file string, r io.Reader, fn func(record int, dec *jsontext.De
 			if e != bufio.ErrBufferFull {
 				err = e
 				break
+			}
+			if len(line) > MaxValue {
+				return JSONError(file, off, rec+1, &SizeError{What: "JSON line", Offset: off})
 			}
 		}
 		if len(strings.TrimSpace(string(line))) > 0 {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,7 @@ func TestImportEvidence(t *testing.T) {
 				{"empty body", "?name=empty.json", nil, 400, "invalid", "empty"},
 				{"undeclared scope", "?name=scan.json&scope=staging", fixture, 400, "invalid", `"staging" is not a scope`},
 				{"too large", "?name=big.csv", bytes.Repeat([]byte("x"), testMaxEvidence+1), 413, "too_large", "larger than 4 MiB"},
+				{"a value too long", "?name=long.json.gz", gzipped(slices.Concat([]byte(`[{"status_code": "PASS", "metadata": {"event_code": "c1"}, "message": "`), bytes.Repeat([]byte("a"), 20<<20), []byte(`"}]`))), 400, "invalid", "long.json.gz (byte 71): record 1: a JSON value of more than 16 MiB"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					r := ann.do("POST", path+"/evidence"+tc.query, "application/octet-stream", tc.body)
