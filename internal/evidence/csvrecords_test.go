@@ -81,3 +81,27 @@ func TestCSVScannerLazyQuotes(t *testing.T) {
 		t.Errorf("records %q, want %q", got, want)
 	}
 }
+
+// A quoted field whose next line is longer than the reader's buffer keeps
+// its first line (the long line was read into the record's own storage).
+func TestCSVScannerLongContinuation(t *testing.T) {
+	long := strings.Repeat("x", 100<<10)
+	data := "a,b\n1,\"first\n" + long + "\"\n2,3\n"
+	s := csvScanner{br: bufio.NewReaderSize(strings.NewReader(data), 16<<10), comma: ','}
+	var got [][]string
+	for {
+		fields, err := s.next()
+		if err != nil {
+			break
+		}
+		var rec []string
+		for _, f := range fields {
+			rec = append(rec, strings.Clone(f))
+		}
+		got = append(got, rec)
+	}
+	want := [][]string{{"a", "b"}, {"1", "first\n" + long}, {"2", "3"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records %.200q, want the second's field to be \"first\\n\" and %d x", got, len(long))
+	}
+}
