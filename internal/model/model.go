@@ -286,5 +286,19 @@ func (m *Model) CategoryOrder(id string) int { return m.categoryIndex[id] }
 // DomainOrder returns the position of a domain in the model, for sorting.
 func (m *Model) DomainOrder(id string) int { return m.domainIndex[id] }
 
+// ObjectiveIndex returns the index of an objective in m.Objectives.
+func (m *Model) ObjectiveIndex(id string) (int, bool) {
+	if m.objectiveIndex == nil { // a model built in code, not loaded
+		for i := range m.Objectives {
+			if m.Objectives[i].ID == id {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := m.objectiveIndex[id]
+	return i, ok
+}
+
 // ObjectiveOrder returns the position of an objective in the model, for sorting.
 func (m *Model) ObjectiveOrder(id string) int { return m.objectiveIndex[id] }
