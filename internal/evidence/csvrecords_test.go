@@ -64,18 +64,7 @@ func FuzzCSVScanner(f *testing.F) {
 func TestCSVScannerLazyQuotes(t *testing.T) {
 	data := "a,b\n5\" disk,x\n\"q,1\",\"multi\nline\"\nlast,\"open\n"
 	s := csvScanner{br: bufio.NewReader(strings.NewReader(data)), comma: ','}
-	var got [][]string
-	for {
-		fields, err := s.next()
-		if err != nil {
-			break
-		}
-		var rec []string
-		for _, f := range fields {
-			rec = append(rec, strings.Clone(f))
-		}
-		got = append(got, rec)
-	}
+	got := records(&s)
 	want := [][]string{{"a", "b"}, {"5\" disk", "x"}, {"q,1", "multi\nline"}, {"last", "open"}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("records %q, want %q", got, want)
@@ -88,20 +77,26 @@ func TestCSVScannerLongContinuation(t *testing.T) {
 	long := strings.Repeat("x", 100<<10)
 	data := "a,b\n1,\"first\n" + long + "\"\n2,3\n"
 	s := csvScanner{br: bufio.NewReaderSize(strings.NewReader(data), 16<<10), comma: ','}
+	got := records(&s)
+	want := [][]string{{"a", "b"}, {"1", "first\n" + long}, {"2", "3"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records %.200q, want the second's field to be \"first\\n\" and %d x", got, len(long))
+	}
+}
+
+// records returns the records s reads up to the first error, the fields
+// copied out of its buffer.
+func records(s *csvScanner) [][]string {
 	var got [][]string
 	for {
 		fields, err := s.next()
 		if err != nil {
-			break
+			return got
 		}
 		var rec []string
 		for _, f := range fields {
 			rec = append(rec, strings.Clone(f))
 		}
 		got = append(got, rec)
-	}
-	want := [][]string{{"a", "b"}, {"1", "first\n" + long}, {"2", "3"}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("records %.200q, want the second's field to be \"first\\n\" and %d x", got, len(long))
 	}
 }

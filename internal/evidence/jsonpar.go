@@ -87,7 +87,7 @@ const (
 // (a line break is never inside a string), and far quicker to find. An end
 // found either way that is not the object's is one the reader's end does
 // not match.
-func recordEnd(b []byte, i int, first bool, pattern *[]byte) (int, recordStatus) {
+func recordEnd(b []byte, i int, first bool) (int, recordStatus) {
 	i = skipSpace(b, i)
 	if !first {
 		if i >= len(b) {
@@ -106,9 +106,7 @@ func recordEnd(b []byte, i int, first bool, pattern *[]byte) (int, recordStatus)
 	}
 	from := max(0, i-64)
 	if line := bytes.LastIndexByte(b[from:i], '\n'); line >= 0 && isIndent(b[from+line+1:i]) {
-		line += from
-		p := append((*pattern)[:0], b[line:i]...)
-		*pattern = p
+		p := b[from+line : i] // the line break and the indentation
 		// The closing braces, rare, each checked for the line break and
 		// indentation before it.
 		for j := i + 1; ; {
@@ -261,7 +259,6 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 		<-b.done
 		for k, f := range b.found {
 			if err := p.emit(f); err != nil {
-				stop()
 				return 0, JSONError(file, b.starts[k], b.recs[k], err)
 			}
 		}
@@ -299,7 +296,6 @@ func (s *Scanner) readParallel(file string, first int) (next int, err error) {
 // of s's buffer, which goes with it: s goes on in a new buffer.
 func (s *Scanner) produce(first int, jobs, order chan<- *batch, free <-chan []byte, quit <-chan struct{}) {
 	rec := first
-	var pattern []byte
 	if cap(s.buf) < recordBatch {
 		s.grow(recordBatch)
 	}
@@ -309,7 +305,7 @@ func (s *Scanner) produce(first int, jobs, order chan<- *batch, free <-chan []by
 		var st recordStatus
 		for {
 			var end int
-			end, st = recordEnd(s.buf[:s.end], i, rec == 1, &pattern)
+			end, st = recordEnd(s.buf[:s.end], i, rec == 1)
 			if st != recordFound {
 				break
 			}

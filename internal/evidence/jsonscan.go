@@ -94,13 +94,10 @@ func (s *Scanner) fill() bool {
 	if s.rerr != nil {
 		return false
 	}
-	if s.pos > 0 {
-		n := copy(s.buf[:cap(s.buf)], s.buf[s.pos:s.end])
-		s.base += int64(s.pos)
-		s.end, s.pos = n, 0
-	}
-	if cap(s.buf)-s.end < scanRead/2 {
-		s.grow(max(min(2*cap(s.buf), MaxValue+scanRead), s.end+scanRead))
+	if unread := s.end - s.pos; cap(s.buf)-unread < scanRead/2 {
+		s.grow(max(min(2*cap(s.buf), MaxValue+scanRead), unread+scanRead))
+	} else if s.pos > 0 {
+		s.moveTo(s.buf)
 	}
 	s.buf = s.buf[:cap(s.buf)]
 	// Fill the buffer: a value that does not fit is scanned again from
@@ -301,7 +298,7 @@ func (s *Scanner) next() (bool, error) {
 	if need != delim {
 		where := "at start of value"
 		if need == ',' {
-			where = s.afterValue(top)
+			where = top.afterValue()
 		}
 		bad := s.buf[s.pos:s.end]
 		if delim != 0 {
@@ -318,7 +315,7 @@ func (s *Scanner) next() (bool, error) {
 	case c == '}' || c == ']':
 		where := "at start of value"
 		if top.n > 0 {
-			where = s.afterValue(top)
+			where = top.afterValue()
 		}
 		return false, s.syntaxError(s.pos, invalidChar(s.buf, s.pos, where))
 	case top.object && c != '"':
@@ -331,7 +328,7 @@ func (s *Scanner) next() (bool, error) {
 }
 
 // afterValue words what a container expects after a value.
-func (s *Scanner) afterValue(f *frame) string {
+func (f *frame) afterValue() string {
 	if f.object {
 		return "after object value (expecting ',' or '}')"
 	}
@@ -375,26 +372,15 @@ func (s *Scanner) nextName() (name []byte, ok bool, err error) {
 
 // pointer returns the JSON pointer of the value being read.
 func (s *Scanner) pointer() jsontext.Pointer {
-	var b []byte
+	var p jsontext.Pointer
 	for i := range s.stack {
-		f := &s.stack[i]
-		b = append(b, '/')
-		if f.object {
-			for _, c := range f.name {
-				switch c {
-				case '~':
-					b = append(b, "~0"...)
-				case '/':
-					b = append(b, "~1"...)
-				default:
-					b = append(b, c)
-				}
-			}
+		if f := &s.stack[i]; f.object {
+			p = p.AppendToken(string(f.name))
 		} else {
-			b = strconv.AppendInt(b, int64(f.n), 10)
+			p = p.AppendToken(strconv.Itoa(f.n))
 		}
 	}
-	return jsontext.Pointer(b)
+	return p
 }
 
 var (
@@ -425,9 +411,8 @@ func skipSpace(b []byte, i int) int {
 		i++
 		// Indentation: spaces eight at a time.
 		for i+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[i:]) ^ (ones * ' ')
-			if x != 0 {
-				i += bits.TrailingZeros64(x) >> 3
+			if x := leUint64(b[i:]) ^ (ones * ' '); x != 0 {
+				i += trailingZeroBytes(x)
 				break
 			}
 			i += 8
@@ -460,7 +445,7 @@ func firstSpecial(x uint64) int {
 	quote := x ^ (ones * '"')
 	slash := x ^ (ones * '\\')
 	m := ((x-ones*0x20)&^x | (quote-ones)&^quote | (slash-ones)&^slash | x) & highs
-	return bits.TrailingZeros64(m) >> 3
+	return trailingZeroBytes(m)
 }
 
 // scanString scans the string at b[i] (a quote) and returns its end and
@@ -476,7 +461,7 @@ func scanString(b []byte, i int) (end int, plain bool, err error) {
 				}
 				break
 			}
-			n := firstSpecial(binary.LittleEndian.Uint64(b[i:]))
+			n := firstSpecial(leUint64(b[i:]))
 			i += n
 			if n < 8 {
 				break

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -61,8 +60,8 @@ type valueGuard struct {
 }
 
 func (g *valueGuard) Read(p []byte) (int, error) {
-	if at := g.dec.InputOffset(); g.read-at > int64(MaxValue) {
-		return 0, &SizeError{What: "JSON value", Offset: at + int64(len(g.dec.UnreadBuffer())-len(bytes.TrimLeft(g.dec.UnreadBuffer(), ",: \t\r\n")))}
+	if g.read-g.dec.InputOffset() > int64(MaxValue) {
+		return 0, &SizeError{What: "JSON value", Offset: NextStart(g.dec)}
 	}
 	n, err := g.r.Read(p)
 	g.read += int64(n)

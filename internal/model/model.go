@@ -288,14 +288,6 @@ func (m *Model) DomainOrder(id string) int { return m.domainIndex[id] }
 
 // ObjectiveIndex returns the index of an objective in m.Objectives.
 func (m *Model) ObjectiveIndex(id string) (int, bool) {
-	if m.objectiveIndex == nil { // a model built in code, not loaded
-		for i := range m.Objectives {
-			if m.Objectives[i].ID == id {
-				return i, true
-			}
-		}
-		return 0, false
-	}
 	i, ok := m.objectiveIndex[id]
 	return i, ok
 }
