@@ -670,10 +670,12 @@ func scanContainer(b []byte, i int, eof bool, depth int) (int, error) {
 	}
 }
 
-// EachRecord reads the JSON list of records of s as EachJSONRecord reads
-// a decoder's, calling fn before each element; fn must read exactly that
-// element (with ReadObject and the functions beside it). The errors are
-// EachJSONRecord's.
+// EachRecord reads the JSON list of records of s, calling fn before each
+// element; fn must read exactly that element (with ReadObject and the
+// functions beside it). When keys are given, the list may also sit under
+// one of those keys of a top-level object (ASFF's {"Findings": [...]});
+// other keys are skipped. Invalid JSON, a top level of another shape and
+// data after the list are errors naming the byte.
 func EachRecord(file string, s *Scanner, keys []string, fn func(record int) error) error {
 	c, err := s.peek()
 	if err != nil {

@@ -225,38 +225,6 @@ func NextStart(dec *jsontext.Decoder) int64 {
 	return off
 }
 
-// EachJSONRecord reads the JSON list of records of dec, calling fn with the
-// decoder before each element; fn must read exactly that element (with
-// DecodeRecord). When keys are given, the list may also sit under one of
-// those keys of a top-level object (ASFF's {"Findings": [...]}); other keys
-// are skipped. Invalid JSON, a top level of another shape and data after the
-// list are errors naming the byte.
-func EachJSONRecord(file string, dec *jsontext.Decoder, keys []string, fn func(record int) error) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return &ParseError{File: file, Message: "the file is empty; expected a JSON list of findings"}
-		}
-		return JSONError(file, dec.InputOffset(), 0, err)
-	}
-	switch tok.Kind() {
-	case '[':
-		if err := eachElement(file, dec, fn); err != nil {
-			return err
-		}
-	case '{':
-		if len(keys) == 0 {
-			return &ParseError{File: file, Byte: dec.InputOffset(), Message: "expected a JSON list of findings, found an object"}
-		}
-		if err := eachUnderKey(file, dec, keys, fn); err != nil {
-			return err
-		}
-	default:
-		return &ParseError{File: file, Byte: dec.InputOffset(), Message: "expected a JSON list of findings"}
-	}
-	return JSONEnd(file, dec)
-}
-
 // JSONEnd checks that nothing but white space follows the value dec has read.
 func JSONEnd(file string, dec *jsontext.Decoder) error {
 	dec.PeekKind()
@@ -266,71 +234,6 @@ func JSONEnd(file string, dec *jsontext.Decoder) error {
 			return JSONError(file, dec.InputOffset(), 0, err)
 		}
 		return &ParseError{File: file, Byte: at + 1, Message: "unexpected data after the end of the JSON value"}
-	}
-	return nil
-}
-
-// eachUnderKey reads the members of the object the decoder is in and walks
-// the list under the first of keys found.
-func eachUnderKey(file string, dec *jsontext.Decoder, keys []string, fn func(int) error) error {
-	found := false
-	for dec.PeekKind() == '"' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return JSONError(file, dec.InputOffset(), 0, err)
-		}
-		key := tok.String()
-		wanted := false
-		for _, k := range keys {
-			if key == k {
-				wanted = true
-			}
-		}
-		if !wanted || found {
-			if err := dec.SkipValue(); err != nil {
-				return JSONError(file, dec.InputOffset(), 0, err)
-			}
-			continue
-		}
-		found = true
-		if k := dec.PeekKind(); k != '[' {
-			if k == 0 {
-				_, err := dec.ReadToken()
-				return JSONError(file, dec.InputOffset(), 0, err)
-			}
-			return &ParseError{File: file, Byte: NextStart(dec) + 1, Field: key, Message: "expected a list of findings"}
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return JSONError(file, dec.InputOffset(), 0, err)
-		}
-		if err := eachElement(file, dec, fn); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil { // the closing brace
-		return JSONError(file, dec.InputOffset(), 0, err)
-	}
-	if !found {
-		return &ParseError{File: file, Byte: 1, Message: fmt.Sprintf("expected a JSON list of findings or an object with the key %q", keys[0])}
-	}
-	return nil
-}
-
-// eachElement walks the elements of the list whose opening bracket the
-// decoder has just read, through the closing bracket.
-func eachElement(file string, dec *jsontext.Decoder, fn func(int) error) error {
-	for i := 1; ; i++ {
-		k := dec.PeekKind()
-		if k == ']' || k == 0 {
-			break
-		}
-		start := NextStart(dec)
-		if err := fn(i); err != nil {
-			return JSONError(file, start, i, err)
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil { // the closing bracket
-		return JSONError(file, dec.InputOffset(), 0, err)
 	}
 	return nil
 }

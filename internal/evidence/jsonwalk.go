@@ -8,7 +8,8 @@ import (
 )
 
 // The functions below read a record member by member from a Scanner, for
-// the readers of the largest files (ASFF, Prowler OCSF): DecodeRecord
+// the readers of JSON lists of findings (ASFF, Prowler OCSF, Prowler 3's
+// JSON): DecodeRecord
 // finds each member's field through a map, by its folded name when the
 // struct does not name it, and skips such a member token by token; here a
 // reader matches names in a switch and every member it does not read is
@@ -21,6 +22,7 @@ import (
 // string", "expected an object", "expected a list").
 var (
 	stringType = reflect.TypeFor[string]()
+	boolType   = reflect.TypeFor[bool]()
 	objectType = reflect.TypeFor[struct{}]()
 	listType   = reflect.TypeFor[[]struct{}]()
 )
@@ -143,6 +145,21 @@ func readString(s *Scanner, str *string) (bool, error) {
 		return false, err
 	}
 	return false, s.typeError(stringType)
+}
+
+// ReadBool reads the boolean at s into b; a null sets b to false.
+func ReadBool(s *Scanner, b *bool) error {
+	k, err := s.PeekKind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case 't', 'f', 'n':
+		raw, err := s.ReadValue()
+		*b = err == nil && raw[0] == 't'
+		return err
+	}
+	return s.typeError(boolType)
 }
 
 // StringFields is a pointer to a struct of strings that a reader fills

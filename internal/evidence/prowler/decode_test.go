@@ -68,3 +68,38 @@ func TestDecodeOCSFAsDecodeRecord(t *testing.T) {
 func FuzzDecodeOCSF(f *testing.F) {
 	evidencetest.FuzzSameAsDecodeRecord(f, ocsfSeeds(f), decodeOCSF, viewOCSF)
 }
+
+// v3Seeds are the findings of the test file, findings with members of
+// every wrong type, null, escaped names and duplicates, and inputs that
+// are no finding.
+func v3Seeds(t testing.TB) [][]byte {
+	seeds := evidencetest.Records(t, filepath.Join("testdata", "v3.json"))
+	for _, s := range append([]string{
+		`{"CheckID": null, "Status": null, "Muted": null, "Region": null}`,
+		`{"CheckID": "c", "Status": "PASS", "Muted": true}`,
+		`{"CheckID": "c", "Status": "PASS", "Muted": false}`,
+		`{"CheckID": "c", "Muted": false, "Muted": true, "Status": "FAIL", "Status": null}`,
+		`{"Muted": "true"}`,
+		`{"Muted": 1}`,
+		`{"Muted": {"a": 1}}`,
+		`{"Muted": [true]}`,
+		`{"Muted": tru}`,
+		`{"Status": 1, "CheckID": "c"}`,
+		`{"Status": {"x": [1, 2]}}`,
+		`{"Provider": ["aws"]}`,
+		`{"Ch\u0065ckID": "c", "CheckID": "d", "Details": {"a": [1, {"b": null}]}}`,
+		`{"CheckID": "c", "Status": "PASS"`,
+		`{"Muted": true, "CheckID": }`,
+	}, evidencetest.MalformedRecords...) {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+func TestDecodeV3AsDecodeRecord(t *testing.T) {
+	evidencetest.TestSameAsDecodeRecord(t, v3Seeds(t), decodeV3, func(f *v3Finding) v3Finding { return *f })
+}
+
+func FuzzDecodeV3(f *testing.F) {
+	evidencetest.FuzzSameAsDecodeRecord(f, v3Seeds(f), decodeV3, func(f *v3Finding) v3Finding { return *f })
+}

@@ -10,7 +10,9 @@ import (
 	"github.com/csmm/csmm/internal/lazyregexp"
 )
 
-// v3Finding is a finding of Prowler 3's native JSON output.
+// v3Finding is a finding of Prowler 3's native JSON output, read by
+// decodeV3. The struct tags name the same members for DecodeRecord, which
+// the tests hold decodeV3's results and errors equal to.
 type v3Finding struct {
 	Provider    string  `json:"Provider"`
 	CheckID     string  `json:"CheckID"`
@@ -45,12 +47,55 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 	if firstByte(br) == '{' {
 		return readV2JSON(file, br, emit)
 	}
-	dec := evidence.NewJSONDecoder(br)
+	return evidence.ReadRecords(file, br, nil, newV3Reader, emit)
+}
+
+// decodeV3 reads the finding at dec into f, which it resets first.
+func decodeV3(dec *evidence.Scanner, f *v3Finding) error {
+	*f = v3Finding{}
+	_, err := evidence.ReadObject(dec, func(name []byte) (bool, error) {
+		switch string(name) {
+		case "Status":
+			return true, evidence.ReadStringPtr(dec, &f.Status)
+		case "Muted":
+			return true, evidence.ReadBool(dec, &f.Muted)
+		}
+		if s := f.Field(name); s != nil {
+			return true, evidence.ReadString(dec, s)
+		}
+		return false, nil
+	})
+	return err
+}
+
+// Field returns the string member name of a Prowler 3 finding goes into.
+func (f *v3Finding) Field(name []byte) *string {
+	switch string(name) {
+	case "Provider":
+		return &f.Provider
+	case "CheckID":
+		return &f.CheckID
+	case "AccountId":
+		return &f.AccountID
+	case "Region":
+		return &f.Region
+	case "ResourceArn":
+		return &f.ResourceArn
+	case "ResourceId":
+		return &f.ResourceID
+	case "AssessmentStartTime":
+		return &f.AssessmentStartTime
+	}
+	return nil
+}
+
+// newV3Reader returns a reader of Prowler 3 findings with its own storage.
+func newV3Reader() evidence.RecordReader {
 	var ids idCache
 	var times evidence.TimeParser
-	return evidence.EachJSONRecord(file, dec, nil, func(rec int) error {
-		var f v3Finding
-		if err := evidence.DecodeRecord(dec, &f); err != nil {
+	var f v3Finding
+	return func(dec *evidence.Scanner, rec int, emit evidence.Emit) error {
+		if err := decodeV3(dec, &f); err != nil {
 			return err
 		}
 		if !validCheck(f.CheckID) {
@@ -76,7 +121,7 @@ func ReadJSON(file string, r io.Reader, emit evidence.Emit) error {
 			CheckID: ids.get(provider, f.CheckID), Resource: res, Account: f.AccountID,
 			Region: f.Region, Status: st, Muted: muted || f.Muted, Time: when,
 		})
-	})
+	}
 }
 
 // v2Check reads the check name of a Prowler 2 title: "[check114] Ensure ...".
