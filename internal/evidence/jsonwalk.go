@@ -7,13 +7,12 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The functions below read a record member by member from a Scanner, for
-// the readers of JSON lists of findings (ASFF, Prowler OCSF, Prowler 3's
-// JSON): DecodeRecord
-// finds each member's field through a map, by its folded name when the
-// struct does not name it, and skips such a member token by token; here a
-// reader matches names in a switch and every member it does not read is
-// skipped in one scan of its value. Values of the wrong type are the same
+// The functions below read a record member by member from a Scanner, for the
+// readers of JSON lists of findings (ASFF, Prowler OCSF, Prowler 3's JSON):
+// DecodeRecord finds each member's field through a map, by its folded name
+// when the struct does not name it, and skips such a member token by token;
+// here a reader matches names in a switch and every member it does not read
+// is skipped in one scan of its value. Values of the wrong type are the same
 // errors as DecodeRecord's (a *json.SemanticError with the value's offset,
 // its JSON pointer and the Go type expected), and null reads as the zero
 // value, as DecodeRecord reads it.
