@@ -204,6 +204,90 @@ func TestConcurrentSavesAllLand(t *testing.T) {
 	})
 }
 
+// TestSavesGatherWhenHandedTheLead holds a batch open (its save's check
+// waits) while two saves queue, then lets it finish: the first queued
+// save, handed the lead, calls the queue's gather before taking its batch,
+// and a save that arrives then is written in that batch, in the same
+// transaction as the two (the same time of update). The save that found
+// no batch being written did not call gather. Only SQLite's store gathers
+// by itself.
+func TestSavesGatherWhenHandedTheLead(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.fresh(t))
+		f := newFixture(t, s, "acme")
+		q := &s.saves
+		// SQLite's saves gather (sqliteSaveGather); PostgreSQL's do not.
+		if (q.gather != nil) != (s.dialect == dialectSQLite) {
+			t.Errorf("%s: gather set %v", s.dialect, q.gather != nil)
+		}
+		queued := func() int {
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			return len(q.pending)
+		}
+		waitQueued := func(n int) {
+			t.Helper()
+			for deadline := time.Now().Add(30 * time.Second); queued() != n; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d saves queued, want %d", queued(), n)
+				}
+			}
+		}
+		type result struct {
+			a   *Answer
+			err error
+		}
+		save := func(obj string, check AnswerCheck) chan result {
+			c := make(chan result, 1)
+			go func() {
+				a, err := s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+					Objective: obj, Scope: "production", Answer: assess.Yes}, check)
+				c <- result{a, err}
+			}()
+			return c
+		}
+		var gathered int
+		var late chan result
+		q.gather = func() {
+			gathered++
+			// Saves arriving while the lead waits join its batch.
+			late = save("IAM-2.4", nil)
+			waitQueued(3)
+		}
+		entered, release := make(chan struct{}), make(chan struct{})
+		first := save("IAM-2.1", func(string, *AnswerInput) error {
+			close(entered)
+			<-release
+			return nil
+		})
+		<-entered
+		second, third := save("IAM-2.2", nil), save("IAM-2.3", nil)
+		waitQueued(2)
+		if gathered != 0 {
+			t.Fatalf("gather called %d times by a save that found no batch being written, want 0", gathered)
+		}
+		close(release)
+		if r := <-first; r.err != nil {
+			t.Fatal(r.err)
+		}
+		r2, r3 := <-second, <-third
+		if gathered != 1 || late == nil {
+			t.Fatalf("gather called %d times, want once by the save handed the lead", gathered)
+		}
+		r4 := <-late
+		for i, r := range []result{r2, r3, r4} {
+			if r.err != nil {
+				t.Fatalf("save %d: %v", i+2, r.err)
+			}
+		}
+		if !r2.a.Updated.Equal(r3.a.Updated) || !r2.a.Updated.Equal(r4.a.Updated) {
+			t.Errorf("updated at %v, %v and %v; want the three saves in one transaction",
+				r2.a.Updated, r3.a.Updated, r4.a.Updated)
+		}
+	})
+}
+
 // TestSaveWithPanickingCheck saves answers at once through SaveAnswer, one
 // of whose checks panics: that save fails with an error, the others are
 // saved, and saves go on afterwards (the queue is not left waiting).

@@ -177,6 +177,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
 		s.stmts = newStmtCache()
+		s.saves.gather = func() { time.Sleep(sqliteSaveGather) }
 	}
 	defer func() {
 		if err != nil {
