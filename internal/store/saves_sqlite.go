@@ -19,20 +19,28 @@ import (
 // planned makes the batch fail, the transaction is rolled back, and the
 // batch is written save by save (Store.saveBatch).
 
-// valuesCTE returns "WITH name(cols) AS (VALUES (?, ...), ...) " for rows
-// rows of the columns cols (comma-separated), built once per shape: the
-// statements of a batch of n saves have the same text for every batch of
-// n, and stay prepared.
-func valuesCTE(name, cols string, rows int) string {
-	k := valuesKey{name, cols, rows}
-	if q, ok := valuesCTEs.Load(k); ok {
-		return q.(string)
-	}
+// valuesCTE returns "WITH name(cols) AS (VALUES (?, ...), ...) " for the
+// values args (rows rows of the columns cols, comma-separated), and the
+// arguments to bind. The list has rows rounded up to a multiple of
+// valuesRowStep, the rows past rows all NULL: the statements of a batch
+// have one text for every batch of a few sizes, so they are prepared once
+// and stay so (six statements of eight sizes at most, well within the
+// store's cache of prepared statements; one text for every size up to 64
+// filled that cache, and the statements of larger batches were then
+// parsed on every batch). Every statement skips the NULL rows: a join or
+// a WHERE on the first column, never NULL in a real row.
+func valuesCTE(name, cols string, rows int, args []any) (string, []any) {
+	padded := (rows + valuesRowStep - 1) / valuesRowStep * valuesRowStep
 	n := strings.Count(cols, ",") + 1
+	args = append(args, make([]any, (padded-rows)*n)...)
+	k := valuesKey{name, cols, padded}
+	if q, ok := valuesCTEs.Load(k); ok {
+		return q.(string), args
+	}
 	row := "(" + strings.Repeat("?, ", n-1) + "?)"
 	var b strings.Builder
 	b.WriteString("WITH " + name + "(" + cols + ") AS (VALUES ")
-	for i := range rows {
+	for i := range padded {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -40,8 +48,11 @@ func valuesCTE(name, cols string, rows int) string {
 	}
 	b.WriteString(") ")
 	q, _ := valuesCTEs.LoadOrStore(k, b.String())
-	return q.(string)
+	return q.(string), args
 }
+
+// valuesRowStep is the multiple valuesCTE rounds its rows up to.
+const valuesRowStep = 8
 
 type valuesKey struct {
 	name, cols string
@@ -60,7 +71,8 @@ func answerSlotsSQLite(ctx context.Context, tx *tx, saves []*answerSave) ([]*slo
 		keys[i] = [4]string{r.orgID, r.in.AssessmentID, strings.TrimSpace(r.in.Objective), r.in.Scope}
 		args = append(args, i+1, keys[i][0], keys[i][1], keys[i][2], keys[i][3])
 	}
-	rows, err := tx.query(ctx, valuesCTE("i", "n, org_id, id, objective, scope", len(saves))+`
+	cte, args := valuesCTE("i", "n, org_id, id, objective, scope", len(saves), args)
+	rows, err := tx.query(ctx, cte+`
 		SELECT i.n, `+slotColumns+`
 		FROM i
 		JOIN assessments a ON a.org_id = i.org_id AND a.id = i.id
@@ -134,21 +146,22 @@ func (w *saveWrites) execSQLite(ctx context.Context, tx *tx) (map[[2]string]int6
 			answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent)
 		SELECT org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, ?,
 			measured, measure_of, measure_percent
-		FROM i WHERE TRUE`, inserts},
+		FROM i WHERE org_id IS NOT NULL`, inserts},
 		{n, sqliteHistoryCols, `INSERT INTO answer_history (org_id, assessment_id, objective, scope, seq, deleted, answer,
 			measured, measure_of, measure_percent, note, justification, answered_by, answered_at, version, changed_by, changed_at)
 		SELECT i.org_id, i.assessment_id, i.objective, i.scope,
 			(SELECT COALESCE(MAX(h.seq), 0) + 1 FROM answer_history h WHERE h.org_id = i.org_id AND h.assessment_id = i.assessment_id AND h.objective = i.objective AND h.scope = i.scope),
 			FALSE, i.answer, i.measured, i.measure_of, i.measure_percent, i.note, i.justification, i.answered_by, i.answered_at, i.version, i.updated_by, ?
-		FROM i WHERE TRUE`, history},
+		FROM i WHERE i.org_id IS NOT NULL`, history},
 		{n, sqliteAuditCols, `INSERT INTO audit_log (id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, before_json, after_json, at, remote_addr)
 		SELECT id, org_id, actor_user_id, actor_token_id, 'answer.put', 'answer', target_id, NULLIF(before_json, ''), NULLIF(after_json, ''), ?, remote_addr
-		FROM i WHERE TRUE`, audit},
+		FROM i WHERE id IS NOT NULL`, audit},
 	} {
 		if st.rows == 0 {
 			continue
 		}
-		res, err := tx.exec(ctx, valuesCTE("i", st.cols, st.rows)+st.stmt, append(st.args, now)...)
+		cte, args := valuesCTE("i", st.cols, st.rows, st.args)
+		res, err := tx.exec(ctx, cte+st.stmt, append(args, now)...)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +184,8 @@ func (w *saveWrites) execSQLite(ctx context.Context, tx *tx) (map[[2]string]int6
 	for _, k := range order {
 		args = append(args, k[0], k[1], saves[k])
 	}
-	rows, err := tx.query(ctx, valuesCTE("c", "org_id, assessment_id, saves", len(order))+`
+	cte, args := valuesCTE("c", "org_id, assessment_id, saves", len(order), args)
+	rows, err := tx.query(ctx, cte+`
 		UPDATE assessments SET revision = revision + c.saves, updated_at = ?
 		FROM c
 		WHERE assessments.org_id = c.org_id AND assessments.id = c.assessment_id AND assessments.archived_at IS NULL

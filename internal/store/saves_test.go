@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -286,6 +287,85 @@ func TestSavesGatherWhenHandedTheLead(t *testing.T) {
 				r2.a.Updated, r3.a.Updated, r4.a.Updated)
 		}
 	})
+}
+
+// TestBatchStatementsStayFew writes batches of 1 to 40 saves on SQLite:
+// their statements have at most one text per multiple of eight rows
+// (valuesCTE pads the rest with NULL rows, which no statement writes), so
+// the store's cache of prepared statements holds at most 6 of them for
+// each of the five sizes, and every answer is saved once.
+func TestBatchStatementsStayFew(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "csmm.db"))
+	f := newFixture(t, s, "acme")
+	want := 0
+	for n := 1; n <= 40; n++ {
+		batch := make([]*answerSave, n)
+		for i := range batch {
+			batch[i] = newSave(f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID,
+				Objective: fmt.Sprintf("B-%d.%d", n, i), Scope: "production", Answer: assess.Yes}, nil)
+		}
+		s.saveBatch(batch)
+		for i, r := range batch {
+			if r.err != nil || r.a == nil || r.a.Version != 1 {
+				t.Fatalf("batch of %d, save %d: answer %+v, error %v", n, i, r.a, r.err)
+			}
+		}
+		want += n
+	}
+	list, err := s.ListAnswers(ctx, f.org.ID, f.assessment.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != want {
+		t.Errorf("%d answers stored, want %d", len(list), want)
+	}
+	s.stmts.mu.Lock()
+	defer s.stmts.mu.Unlock()
+	batchStmts := 0
+	for k := range s.stmts.stmts {
+		if strings.HasPrefix(k.query, "WITH i(") || strings.HasPrefix(k.query, "WITH c(") {
+			batchStmts++
+		}
+	}
+	if batchStmts == 0 || batchStmts > 6*5 {
+		t.Errorf("%d batch statements in the cache, want 1 to %d", batchStmts, 6*5)
+	}
+}
+
+// TestValuesCTEPadsRows holds valuesCTE's text and arguments together:
+// rows rounded up to a multiple of eight, the given values first, NULLs
+// after.
+func TestValuesCTEPadsRows(t *testing.T) {
+	texts := map[string]bool{}
+	for rows := 1; rows <= 64; rows++ {
+		var args []any
+		for i := range rows * 2 {
+			args = append(args, i+1)
+		}
+		q, got := valuesCTE("v", "a, b", rows, args)
+		padded := strings.Count(q, "(?, ?)")
+		if padded%8 != 0 || padded < rows || padded >= rows+8 {
+			t.Errorf("%d rows: %d in the list, want the next multiple of 8", rows, padded)
+		}
+		if len(got) != 2*padded {
+			t.Fatalf("%d rows: %d arguments for %d placeholders", rows, len(got), 2*padded)
+		}
+		for i, v := range got {
+			if want := any(nil); i < 2*rows {
+				want = i + 1
+				if v != want {
+					t.Fatalf("%d rows: argument %d is %v, want %v", rows, i, v, want)
+				}
+			} else if v != nil {
+				t.Fatalf("%d rows: padding argument %d is %v, want nil", rows, i, v)
+			}
+		}
+		texts[q] = true
+	}
+	if len(texts) != 8 {
+		t.Errorf("%d texts for 1 to 64 rows, want 8", len(texts))
+	}
 }
 
 // TestSaveWithPanickingCheck saves answers at once through SaveAnswer, one

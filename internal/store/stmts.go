@@ -10,8 +10,9 @@ import (
 )
 
 // maxCachedStmts bounds the statements a store keeps prepared per pool.
-// The package's queries are a fixed set, well under it; a query past the
-// bound simply runs unprepared.
+// The package's queries are a fixed set, well under it (a batch of saves'
+// statements have one text per multiple of eight rows: see valuesCTE); a
+// query past the bound simply runs unprepared.
 const maxCachedStmts = 256
 
 // stmtCache keeps the store's statements prepared on SQLite, so that the
