@@ -259,6 +259,10 @@ func zeroed[T any](s []T, n int) []T {
 	return s
 }
 
+// scopeListMax is the most scopes for which score finds an answer's scope
+// by going through the list; past it, through a map of the scopes' IDs.
+var scopeListMax = 8
+
 func score(in Input, buf *buffers) Result {
 	m := in.Model
 	scopes := in.Scopes
@@ -324,21 +328,46 @@ func score(in Input, buf *buffers) Result {
 	// the scoring.
 	answers := buf.responses(min(len(in.Answers)+len(in.Saved), n*ns))
 	answerAt := make([]int32, n*ns)
+	put := func(si, i int, a Response) {
+		if p := answerAt[si*n+i]; p > 0 {
+			answers[p-1] = a
+			return
+		}
+		answers = append(answers, a)
+		answerAt[si*n+i] = int32(len(answers))
+	}
+	// The scopes of an answer's ID: found by going through the scopes
+	// when they are few, else through firstScope and nextScope, so that
+	// placing the answers of hundreds of scopes stays linear.
+	var firstScope map[string]int
+	var nextScope []int
+	if ns > scopeListMax {
+		firstScope, nextScope = make(map[string]int, ns), make([]int, ns)
+		for si := ns - 1; si >= 0; si-- {
+			nextScope[si] = -1
+			if f, ok := firstScope[scopes[si].ID]; ok {
+				nextScope[si] = f
+			}
+			firstScope[scopes[si].ID] = si
+		}
+	}
 	place := func(k Key, a Response) {
 		i, ok := m.ObjectiveIndex(k.Objective)
 		if !ok {
 			return
 		}
-		for si := range scopes {
-			if scopes[si].ID != k.Scope {
-				continue
+		if firstScope == nil {
+			for si := range scopes {
+				if scopes[si].ID == k.Scope {
+					put(si, i, a)
+				}
 			}
-			if p := answerAt[si*n+i]; p > 0 {
-				answers[p-1] = a
-				continue
-			}
-			answers = append(answers, a)
-			answerAt[si*n+i] = int32(len(answers))
+			return
+		}
+		si, ok := firstScope[k.Scope]
+		for ok && si >= 0 {
+			put(si, i, a)
+			si = nextScope[si]
 		}
 	}
 	for k, a := range in.Answers {
