@@ -17,8 +17,8 @@ const maxSaveBatch = 64
 // is handed on only when saves queued while a batch was written, that is
 // under load; a save that finds no batch being written never waits. Part
 // of a transaction's cost in SQLite's code does not grow with its saves
-// (the commit and its WAL frames, the statements' preparation and
-// execution), and that CPU is taken from the score reads on the same
+// (the commit and its WAL frames, running the batch's statements), and
+// that CPU is taken from the score reads on the same
 // cores: with the wait, batches are larger and fewer, and a save costs
 // less. Under bench/api's load (64 clients, half saves), in three
 // interleaved pairs against the build without it: getScore p99 16.0-18.1

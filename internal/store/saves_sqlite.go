@@ -27,28 +27,34 @@ import (
 // and stay so (six statements of eight sizes at most, well within the
 // store's cache of prepared statements; one text for every size up to 64
 // filled that cache, and the statements of larger batches were then
-// parsed on every batch). Every statement skips the NULL rows: a join or
-// a WHERE on the first column, never NULL in a real row.
+// parsed on every batch). Every statement skips the NULL rows: a join, or
+// WHERE org_id IS NOT NULL (org_id is never NULL in a real row).
 func valuesCTE(name, cols string, rows int, args []any) (string, []any) {
 	padded := (rows + valuesRowStep - 1) / valuesRowStep * valuesRowStep
-	n := strings.Count(cols, ",") + 1
-	args = append(args, make([]any, (padded-rows)*n)...)
 	k := valuesKey{name, cols, padded}
-	if q, ok := valuesCTEs.Load(k); ok {
-		return q.(string), args
-	}
-	row := "(" + strings.Repeat("?, ", n-1) + "?)"
-	var b strings.Builder
-	b.WriteString("WITH " + name + "(" + cols + ") AS (VALUES ")
-	for i := range padded {
-		if i > 0 {
-			b.WriteString(", ")
+	v, ok := valuesCTEs.Load(k)
+	if !ok {
+		n := strings.Count(cols, ",") + 1
+		row := "(" + strings.Repeat("?, ", n-1) + "?)"
+		var b strings.Builder
+		b.WriteString("WITH " + name + "(" + cols + ") AS (VALUES ")
+		for i := range padded {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
 		}
-		b.WriteString(row)
+		b.WriteString(") ")
+		v, _ = valuesCTEs.LoadOrStore(k, valuesText{b.String(), n})
 	}
-	b.WriteString(") ")
-	q, _ := valuesCTEs.LoadOrStore(k, b.String())
-	return q.(string), args
+	t := v.(valuesText)
+	return t.query, append(args, make([]any, (padded-rows)*t.cols)...)
+}
+
+// valuesText is a VALUES list's text and its number of columns.
+type valuesText struct {
+	query string
+	cols  int
 }
 
 // valuesRowStep is the multiple valuesCTE rounds its rows up to.
@@ -59,7 +65,7 @@ type valuesKey struct {
 	rows       int
 }
 
-var valuesCTEs sync.Map // of valuesKey to string
+var valuesCTEs sync.Map // of valuesKey to valuesText
 
 // answerSlotsSQLite reads the slots of saves with one query, as answerSlot
 // reads one: slots[i] is saves[i]'s, nil when its assessment is not one of
@@ -146,7 +152,7 @@ func (w *saveWrites) execSQLite(ctx context.Context, tx *tx) (map[[2]string]int6
 			answered_by, answered_at, version, updated_by, updated_at, measured, measure_of, measure_percent)
 		SELECT org_id, assessment_id, objective, scope, answer, note, justification, answered_by, answered_at, version, updated_by, ?,
 			measured, measure_of, measure_percent
-		FROM i WHERE org_id IS NOT NULL`, inserts},
+		FROM i WHERE i.org_id IS NOT NULL`, inserts},
 		{n, sqliteHistoryCols, `INSERT INTO answer_history (org_id, assessment_id, objective, scope, seq, deleted, answer,
 			measured, measure_of, measure_percent, note, justification, answered_by, answered_at, version, changed_by, changed_at)
 		SELECT i.org_id, i.assessment_id, i.objective, i.scope,
@@ -155,7 +161,7 @@ func (w *saveWrites) execSQLite(ctx context.Context, tx *tx) (map[[2]string]int6
 		FROM i WHERE i.org_id IS NOT NULL`, history},
 		{n, sqliteAuditCols, `INSERT INTO audit_log (id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, before_json, after_json, at, remote_addr)
 		SELECT id, org_id, actor_user_id, actor_token_id, 'answer.put', 'answer', target_id, NULLIF(before_json, ''), NULLIF(after_json, ''), ?, remote_addr
-		FROM i WHERE id IS NOT NULL`, audit},
+		FROM i WHERE i.org_id IS NOT NULL`, audit},
 	} {
 		if st.rows == 0 {
 			continue

@@ -227,13 +227,18 @@ func TestSavesGatherWhenHandedTheLead(t *testing.T) {
 			defer q.mu.Unlock()
 			return len(q.pending)
 		}
-		waitQueued := func(n int) {
+		// waitQueued reports whether n saves queued within 30 s; it is
+		// also called from the goroutine of the save that gathers, where
+		// the test cannot stop, so it reports with Errorf.
+		waitQueued := func(n int) bool {
 			t.Helper()
 			for deadline := time.Now().Add(30 * time.Second); queued() != n; time.Sleep(time.Millisecond) {
 				if time.Now().After(deadline) {
-					t.Fatalf("%d saves queued, want %d", queued(), n)
+					t.Errorf("%d saves queued, want %d", queued(), n)
+					return false
 				}
 			}
+			return true
 		}
 		type result struct {
 			a   *Answer
@@ -264,7 +269,10 @@ func TestSavesGatherWhenHandedTheLead(t *testing.T) {
 		})
 		<-entered
 		second, third := save("IAM-2.2", nil), save("IAM-2.3", nil)
-		waitQueued(2)
+		if !waitQueued(2) {
+			close(release)
+			t.FailNow()
+		}
 		if gathered != 0 {
 			t.Fatalf("gather called %d times by a save that found no batch being written, want 0", gathered)
 		}
