@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,137 @@ func TestCheckpointerCopiesTheWAL(t *testing.T) {
 	}
 	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
 		t.Errorf("the WAL is still there after Close (stat: %v)", err)
+	}
+}
+
+// TestCheckpointerStartsTheWALOver checks that under saves that never stop
+// (a commit during every PASSIVE checkpoint, so SQLite would never start
+// the WAL over by itself) the checkpointer holds the writer back and starts
+// the WAL over once it reaches its restart size; that a reader still on
+// the WAL's last frames makes the restart give up after the busy timeout,
+// and the writer is not held back again until the WAL has grown as much
+// once more; and that the writer cuts the WAL to walSizeLimit when it
+// starts over (its journal_size_limit).
+func TestCheckpointerStartsTheWALOver(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "csmm.db")
+	s := open(t, path)
+	var limit int64
+	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_size_limit").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != walSizeLimit {
+		t.Fatalf("the writer's journal_size_limit is %d, want %d", limit, walSizeLimit)
+	}
+	f := newFixture(t, s, "acme")
+	c := s.ckpt
+	// The test runs the checkpoints itself.
+	c.stop()
+	<-c.done
+	const restartFrames = 40
+	c.restartFrames = restartFrames
+	holds := 0
+	hold := c.hold
+	c.hold = func(ctx context.Context) (func(), error) {
+		holds++
+		return hold(ctx)
+	}
+
+	// Saves, one after the other, until stopped.
+	stop, stopped := make(chan struct{}), make(chan error, 1)
+	saves := make(chan int, 1)
+	go func() {
+		versions := map[string]int{}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				stopped <- nil
+				return
+			default:
+			}
+			obj := []string{"IAM-2.1", "IAM-2.2", "IAM-2.3", "IAM-3.1"}[i%4]
+			a, err := s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: "production",
+				Answer: assess.Yes, Note: strings.Repeat("n", i%200), AnsweredBy: "alice", ExpectedVersion: versions[obj]}, nil)
+			if err != nil {
+				stopped <- err
+				return
+			}
+			versions[obj] = a.Version
+			select {
+			case saves <- i:
+			default:
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		if err := <-stopped; err != nil {
+			t.Errorf("save: %v", err)
+		}
+	}()
+	// waitFrames checkpoints until the WAL holds at least n frames.
+	waitFrames := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			<-saves
+			var busy, logFrames, copied int
+			if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+				t.Fatal(err)
+			}
+			if logFrames >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the WAL holds %d frames after 20 s of saves, want %d", logFrames, n)
+			}
+		}
+	}
+
+	for round := range 3 {
+		waitFrames(restartFrames)
+		holds0 := holds
+		c.checkpoint(ctx)
+		if holds != holds0+1 || c.restarts != round+1 {
+			t.Fatalf("round %d: the writer was held back %d times and the WAL started over %d times, want 1 and %d", round, holds-holds0, c.restarts, round+1)
+		}
+		if logFrames, copied, _ := c.last(); logFrames != 0 || copied != 0 {
+			t.Fatalf("round %d: after the restart the checkpointer reports %d frames in the WAL, %d copied, want 0 and 0", round, logFrames, copied)
+		}
+	}
+
+	// A reader on the WAL's last frames: the restart waits for it up to the
+	// busy timeout, then gives up.
+	waitFrames(restartFrames)
+	rtx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRowContext(ctx, "SELECT count(*) FROM answers").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	waitFrames(restartFrames + 4)
+	restarts, holds0 := c.restarts, holds
+	start := time.Now()
+	c.checkpoint(ctx)
+	if waited := time.Since(start); c.restarts != restarts || holds != holds0+1 || waited < restartBusyMillis*time.Millisecond {
+		t.Fatalf("with a reader on the WAL: %d restarts and %d holds after %s, want none and 1 after at least %d ms", c.restarts-restarts, holds-holds0, waited, restartBusyMillis)
+	}
+	retryAt := c.retryAt
+	if retryAt < 2*restartFrames {
+		t.Fatalf("after a restart that gave up, the next is tried at %d frames, want at least %d", retryAt, 2*restartFrames)
+	}
+	c.checkpoint(ctx)
+	if logFrames, _, _ := c.last(); logFrames < retryAt && holds != holds0+1 {
+		t.Fatalf("the writer was held back again at %d frames, before the WAL reached %d", logFrames, retryAt)
+	}
+	if err := rtx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	waitFrames(retryAt)
+	c.checkpoint(ctx)
+	if c.restarts != restarts+1 {
+		t.Fatalf("the WAL did not start over once the reader had gone and the WAL reached %d frames", retryAt)
 	}
 }

@@ -155,7 +155,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// changes several rows, as a batch of saves does, keeps to undo
 		// itself) stay in memory instead of spilling to a temporary file
 		// past 64 KB: temp_store(2).
-		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(2)&_txlock=immediate")
+		s.db, err = sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(2)&_txlock=immediate"+fmt.Sprintf("&_pragma=journal_size_limit(%d)", walSizeLimit))
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
@@ -171,7 +171,16 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		s.rdb.SetMaxOpenConns(sqliteReaders)
 		s.rdb.SetMaxIdleConns(sqliteReaders)
 		s.wgate, s.rgate = newGate(1), newGate(sqliteReaders)
-		if s.ckpt, err = startCheckpointer(path + "?" + pragmas); err != nil {
+		// The checkpointer's busy timeout bounds how long it holds the
+		// writer back waiting for readers (see checkpointer).
+		ckptPragmas := strings.Replace(pragmas, "busy_timeout(10000)", fmt.Sprintf("busy_timeout(%d)", restartBusyMillis), 1)
+		hold := func(ctx context.Context) (func(), error) {
+			if err := s.wgate.enter(ctx); err != nil {
+				return nil, err
+			}
+			return s.wgate.leave, nil
+		}
+		if s.ckpt, err = startCheckpointer(path+"?"+ckptPragmas, hold); err != nil {
 			s.db.Close()
 			s.rdb.Close()
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
