@@ -240,3 +240,43 @@ func TestStoredVersionsFollowSaves(t *testing.T) {
 		t.Errorf("the stored versions grew by %d, want %d (one per successful save)", saves, len(lr.Put.lat))
 	}
 }
+
+func TestMeasureStalls(t *testing.T) {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	// Score reads sent every half millisecond and answered 2.5 ms later,
+	// those due after 10 ms held 5.5 ms more: no answer from 10 to 16 ms
+	// while six reads wait.
+	var score []span
+	for i := range 40 {
+		end := ms(1 + float64(i)*0.5)
+		start := end - ms(2.5)
+		if end > ms(10) {
+			end += ms(5.5)
+		}
+		score = append(score, span{start, end})
+	}
+	// A slow read through the gap, one slow before it.
+	score = append(score, span{ms(8), ms(20)}, span{ms(0), ms(9.9)})
+	// A save answered in the gap splits it in two of 3 ms: no stall.
+	put := []span{{ms(2), ms(13)}}
+	tests := []struct {
+		name  string
+		score []span
+		put   []span
+		want  stallStats
+	}{
+		{"a gap with reads waiting", score, nil, stallStats{Stalls: 1, StallSeconds: 0.006, SlowScoreReads: 2, SlowInStalls: 0.5}},
+		{"a save answered in the gap", score, put, stallStats{Stalls: 0, SlowScoreReads: 2}},
+		{"too few reads waiting", []span{{ms(0), ms(1)}, {ms(0), ms(12)}, {ms(0.5), ms(11)}}, nil, stallStats{SlowScoreReads: 2}},
+		{"nothing measured", nil, put, stallStats{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := measureStalls(tt.score, tt.put, ms(9.9))
+			got.StallSeconds = float64(time.Duration(got.StallSeconds*1e9).Round(time.Microsecond)) / 1e9
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("measureStalls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ type loadConfig struct {
 // opSample is what one client recorded for one operation.
 type opSample struct {
 	lat       []time.Duration
+	spans     []span // the same requests, from the measured window's start
 	conflicts int
 	errors    int
 	firstErr  string
@@ -68,7 +69,7 @@ func runLoad(ctx context.Context, c *apiClient, m *modelInfo, ids []string, vers
 	clients := make([]*loadClient, cfg.Clients)
 	owner := map[string]*loadClient{}
 	for k := range clients {
-		lc := &loadClient{api: c, model: m, all: ids, versions: map[answerKey]int{},
+		lc := &loadClient{api: c, model: m, all: ids, versions: map[answerKey]int{}, from: measureFrom,
 			rng: rand.New(rand.NewPCG(uint64(k), 0x6c6f6164))}
 		for i := k; i < len(ids); i += cfg.Clients {
 			lc.own = append(lc.own, ids[i])
@@ -97,6 +98,7 @@ func runLoad(ctx context.Context, c *apiClient, m *modelInfo, ids []string, vers
 
 func merge(dst, src *opSample) {
 	dst.lat = append(dst.lat, src.lat...)
+	dst.spans = append(dst.spans, src.spans...)
 	dst.conflicts += src.conflicts
 	dst.errors += src.errors
 	if dst.firstErr == "" {
@@ -112,6 +114,7 @@ type loadClient struct {
 	own      []string
 	versions map[answerKey]int
 	rng      *rand.Rand
+	from     time.Time // the measured window's start
 	put      opSample
 	score    opSample
 	body     bytes.Buffer // the last response, reused
@@ -156,6 +159,7 @@ func (lc *loadClient) getScore(ctx context.Context, t0 time.Time, measured bool)
 		lc.score.fail(fmt.Sprintf("GET %s: the body is not a score: %.100q", path, body))
 	default:
 		lc.score.lat = append(lc.score.lat, d)
+		lc.score.spans = append(lc.score.spans, span{t0.Sub(lc.from), t0.Sub(lc.from) + d})
 	}
 }
 
@@ -205,6 +209,7 @@ func (lc *loadClient) putAnswer(ctx context.Context, t0 time.Time, measured bool
 		lc.put.fail(err.Error())
 	case status == http.StatusOK && saved.Version == version+1:
 		lc.put.lat = append(lc.put.lat, d)
+		lc.put.spans = append(lc.put.spans, span{t0.Sub(lc.from), t0.Sub(lc.from) + d})
 	case status == http.StatusOK:
 		lc.put.fail(fmt.Sprintf("PUT %s: saved version %d after version %d", path, saved.Version, version))
 	case status == http.StatusConflict:

@@ -320,6 +320,8 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 	for _, op := range res.Ops {
 		res.PerSecond += op.PerSecond
 	}
+	// summarize sorted the latencies.
+	res.stallStats = measureStalls(lr.Score.spans, lr.Put.spans, percentile(lr.Score.lat, 99))
 	if n := res.PerSecond * lr.Window.Seconds(); n > 0 {
 		res.ServerCPUMSPerRequest = res.ServerCPUCores * elapsed.Seconds() * 1000 / n
 	}

@@ -113,6 +113,8 @@ type result struct {
 	// TargetMet says whether getScore's and putAnswer's p99 are under
 	// their targets with no errors.
 	TargetMet bool `json:"target_met"`
+	// The stretches in which the server answered nothing (see stallStats).
+	stallStats
 }
 
 // op returns the statistics of the named operation.
@@ -145,9 +147,11 @@ func (r *result) writeTable(w io.Writer) error {
 	score, put := r.op("getScore"), r.op("putAnswer")
 	_, err := fmt.Fprintf(w, "total %.1f req/s; server peak RSS %.1f MiB under load (%.1f MiB while seeding); seeding took %.1f s\n"+
 		"CPU cores used: server %.2f (%.2f ms per request), load generator %.2f, everything else %.2f, stolen by the hypervisor %.2f; load average %.2f at the start\n"+
+		"stalls (no answer for %g ms or more while %d or more score reads waited): %d, %.2f s of %s; %.0f%% of the %d score reads at or over their p99 waited through one\n"+
 		"target getScore p99 < %.0f ms and putAnswer p99 < %.0f ms with no errors: %s (p99 %.2f ms and %.2f ms, %d errors)\n",
 		r.PerSecond, r.ServerPeakRSSMiB, r.ServerSeedPeakRSSMiB, r.SeedSeconds,
 		r.ServerCPUCores, r.ServerCPUMSPerRequest, r.LoadGenCPUCores, r.OtherCPUCores, r.StolenCPUCores, r.LoadAverage,
+		ms(stallGap), stallWaiting, r.Stalls, r.StallSeconds, r.Duration, 100*r.SlowInStalls, r.SlowScoreReads,
 		r.ScoreP99TargetMS, r.PutP99TargetMS, verdict, score.P99MS, put.P99MS, totalErrors(r.Ops))
 	return err
 }
