@@ -82,7 +82,7 @@ type API struct {
 	// scores are scored assessments by organization, revision and as-of date.
 	scores *reportcache.Cache[*scored]
 	// scoreJSON is getScore's JSON by organization, revision and as-of date.
-	scoreJSON *reportcache.Cache[[]byte]
+	scoreJSON *reportcache.Cache[*sharedScore]
 	// compared are comparisons of two snapshots (which never change) as
 	// JSON, by organization, from and to.
 	compared *reportcache.Cache[[]byte]
@@ -97,7 +97,7 @@ func New(o Options) *API {
 		o.Now = time.Now
 	}
 	a := &API{o: o, pdfSlots: make(chan struct{}, maxPDFPrints), scores: reportcache.New[*scored](defaultScoreCacheBytes),
-		scoreJSON: reportcache.New[[]byte](defaultScoreJSONBytes), compared: reportcache.New[[]byte](comparedCacheBytes)}
+		scoreJSON: reportcache.NewWithDrop(defaultScoreJSONBytes, (*sharedScore).done), compared: reportcache.New[[]byte](comparedCacheBytes)}
 	a.routes = a.table()
 	return a
 }

@@ -2,11 +2,16 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/csmm/csmm/internal/assess"
 	"github.com/csmm/csmm/internal/model"
+	"github.com/csmm/csmm/internal/reportcache"
 )
 
 // exampleResults scores examples/acme.yaml, and the same assessment with
@@ -36,9 +41,10 @@ func exampleResults(tb testing.TB) (two, one assess.Result) {
 	return two, one
 }
 
-// TestEncodeScore checks that encodeScore gives what AppendJSON gives on a
-// fresh buffer, with no spare capacity to speak of, and that a later
-// encoding, which reuses the buffer, leaves an earlier result untouched.
+// TestEncodeScore checks that encodeScore gives what AppendJSON gives, that
+// later encodings, which reuse the buffers given back, leave a score still
+// held untouched, and that a score whose last hold has ended cannot be
+// taken again.
 func TestEncodeScore(t *testing.T) {
 	two, one := exampleResults(t)
 	wantTwo, err := two.AppendJSON(nil)
@@ -58,34 +64,93 @@ func TestEncodeScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !first.take() {
+		t.Fatal("a score just encoded cannot be taken")
+	}
+	first.done() // one hold left
 	for range 3 {
-		if _, err := encodeScore(&one); err != nil {
+		s, err := encodeScore(&one)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if !bytes.Equal(s.json(), wantOne) {
+			t.Fatal("encodeScore differs from AppendJSON")
+		}
+		s.done() // its buffer goes back, for the next
 	}
-	if !bytes.Equal(first, wantTwo) {
-		t.Fatalf("the first encoding changed after later ones: got %d bytes, want %d", len(first), len(wantTwo))
+	if !bytes.Equal(first.json(), wantTwo) {
+		t.Fatalf("a held score changed after later encodings: got %d bytes, want %d", len(first.json()), len(wantTwo))
 	}
-	// A copy rounds its capacity up to the allocator's size class: a page
-	// (8 KB) at most for encodings this large.
-	if spare := cap(first) - len(first); spare > 8<<10 {
-		t.Errorf("encoding of %d bytes holds %d more", len(first), spare)
+	first.done()
+	if first.take() {
+		t.Fatal("a score whose last hold ended was taken again")
 	}
-	again, err := encodeScore(&one)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestScoreLentWhileEvicted has score reads take scores from a cache of
+// room for two while others fill it with new ones, so that most scores are
+// let go while a reader holds them or is about to take them: no reader may
+// see bytes but those of the score it asked for (run with -race, a buffer
+// given back while read is also reported as a race).
+func TestScoreLentWhileEvicted(t *testing.T) {
+	two, one := exampleResults(t)
+	results := []*assess.Result{&two, &one}
+	want := make([][]byte, 2)
+	for i, r := range results {
+		b, err := r.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = append(b, '\n')
 	}
-	if !bytes.Equal(again, wantOne) {
-		t.Fatal("encodeScore differs from AppendJSON")
+	c := reportcache.NewWithDrop(2*int64(len(want[0])+(64<<10)), (*sharedScore).done)
+	var wg sync.WaitGroup
+	var taken, missed atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 400 {
+				which := (g + i) % 2
+				// A new revision most of the time: the cache keeps one
+				// per assessment, and the one it had is let go.
+				key := reportcache.Key{OrgID: "o", AssessmentID: strconv.Itoa(i % 3), Revision: int64(i), View: strconv.Itoa(which)}
+				s, err := c.Get(context.Background(), key, func() (*sharedScore, int64, error) {
+					s, err := encodeScore(results[which])
+					if err != nil {
+						return nil, 0, err
+					}
+					return s, int64(cap(s.json())), nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !s.take() {
+					missed.Add(1)
+					continue
+				}
+				taken.Add(1)
+				if got := s.json(); !bytes.Equal(got, want[which]) {
+					t.Errorf("reader %d, read %d: got %d bytes not those of the score asked for", g, i, len(got))
+				}
+				s.done()
+			}
+		})
 	}
+	wg.Wait()
+	if taken.Load() == 0 {
+		t.Fatal("no score was taken")
+	}
+	t.Logf("%d scores taken, %d let go before they could be", taken.Load(), missed.Load())
 }
 
 func BenchmarkEncodeScore(b *testing.B) {
 	two, _ := exampleResults(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := encodeScore(&two); err != nil {
+		s, err := encodeScore(&two)
+		if err != nil {
 			b.Fatal(err)
 		}
+		s.done()
 	}
 }

@@ -57,6 +57,9 @@ type Cache[V any] struct {
 	building map[Key]*build[V]
 	hits     int64
 	misses   int64
+	// drop, when set, is called with the cache's lock held for each
+	// value the cache lets go (see NewWithDrop).
+	drop func(V)
 }
 
 type entry[V any] struct {
@@ -75,6 +78,19 @@ type build[V any] struct {
 // New returns a cache that holds values of at most maxBytes in total.
 func New[V any](maxBytes int64) *Cache[V] {
 	return &Cache[V]{maxBytes: maxBytes, order: list.New(), entries: map[Key]*list.Element{}, building: map[Key]*build[V]{}}
+}
+
+// NewWithDrop returns a cache like New that calls drop, with the cache's
+// lock held, for each value it lets go: one it kept, when another takes its
+// place or it is the least recently used, and one it built but did not
+// keep (larger than the cache). A value whose memory is reused once
+// dropped must be taken (counted) by whoever Get returns it to, and the
+// taking must fail once it has been dropped: Get may return a value just
+// before the cache lets it go.
+func NewWithDrop[V any](maxBytes int64, drop func(V)) *Cache[V] {
+	c := New[V](maxBytes)
+	c.drop = drop
+	return c
 }
 
 // Get returns the value cached under key. On a miss it calls fn to build the
@@ -136,7 +152,13 @@ func (c *Cache[V]) finish(key Key, b *build[V], size int64) {
 	defer c.mu.Unlock()
 	delete(c.building, key)
 	close(b.done)
-	if b.err != nil || size > c.maxBytes {
+	if b.err != nil {
+		return
+	}
+	if size > c.maxBytes {
+		if c.drop != nil {
+			c.drop(b.val)
+		}
 		return
 	}
 	if size < 1 {
@@ -165,6 +187,9 @@ func (c *Cache[V]) remove(el *list.Element) {
 	e := c.order.Remove(el).(*entry[V])
 	delete(c.entries, slot(e.key))
 	c.bytes -= e.size
+	if c.drop != nil {
+		c.drop(e.val)
+	}
 }
 
 // Stats are a cache's counters.

@@ -3,6 +3,7 @@ package reportcache
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -204,5 +205,37 @@ func TestGetCanceledBuilder(t *testing.T) {
 	}
 	if v := <-done; v != "mine" {
 		t.Errorf("waiter got %q, want the value it built itself", v)
+	}
+}
+
+// TestDrop checks that a cache made with NewWithDrop lets go, through drop,
+// every value it stops keeping (replaced by another revision, least
+// recently used, built too large to keep) and no other.
+func TestDrop(t *testing.T) {
+	var dropped []string
+	c := NewWithDrop(100, func(v string) { dropped = append(dropped, v) })
+	get := func(k Key, v string, size int64) {
+		t.Helper()
+		got, err := c.Get(context.Background(), k, func() (string, int64, error) { return v, size, nil })
+		if err != nil || got != v {
+			t.Fatalf("Get(%v) = %q, %v; want %q", k, got, err, v)
+		}
+	}
+	get(key("o", "a", 1), "a1", 40)
+	get(key("o", "b", 1), "b1", 40)
+	get(key("o", "a", 1), "a1", 40)  // a hit drops nothing
+	get(key("o", "a", 2), "a2", 40)  // a2 takes a1's place
+	get(key("o", "c", 1), "c1", 40)  // b1 is the least recently used
+	get(key("o", "d", 1), "d1", 101) // larger than the cache: not kept
+	if _, err := c.Get(context.Background(), key("o", "e", 1), func() (string, int64, error) {
+		return "e1", 10, errors.New("failed")
+	}); err == nil {
+		t.Fatal("Get with a failing build: no error")
+	}
+	if want := []string{"a1", "b1", "d1"}; !slices.Equal(dropped, want) {
+		t.Errorf("dropped %q, want %q", dropped, want)
+	}
+	if st := c.Stats(); st.Entries != 2 || st.Bytes != 80 {
+		t.Errorf("the cache holds %d entries of %d bytes, want a2 and c1 (2, 80)", st.Entries, st.Bytes)
 	}
 }
