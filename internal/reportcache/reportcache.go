@@ -83,7 +83,8 @@ func New[V any](maxBytes int64) *Cache[V] {
 // NewWithDrop returns a cache like New that calls drop, with the cache's
 // lock held, for each value it lets go: one it kept, when another takes its
 // place or it is the least recently used, and one it built but did not
-// keep (larger than the cache). A value whose memory is reused once
+// keep (larger than the cache); not one whose build failed, which Get
+// returns to no one. A value whose memory is reused once
 // dropped must be taken (counted) by whoever Get returns it to, and the
 // taking must fail once it has been dropped: Get may return a value just
 // before the cache lets it go.

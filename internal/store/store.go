@@ -149,7 +149,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// and the database itself is never corrupted. FULL would fsync on
 		// every commit and serialise all writers behind the disk's flush
 		// (2-8 ms each on a virtual disk).
-		const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		const (
+			common  = "_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+			pragmas = "_pragma=busy_timeout(10000)&" + common
+		)
 		// The writer makes no checkpoint itself: the checkpointer does (see
 		// checkpointer). Its statement journals (what a statement that
 		// changes several rows, as a batch of saves does, keeps to undo
@@ -173,7 +176,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		s.wgate, s.rgate = newGate(1), newGate(sqliteReaders)
 		// The checkpointer's busy timeout bounds how long it holds the
 		// writer back waiting for readers (see checkpointer).
-		ckptPragmas := strings.Replace(pragmas, "busy_timeout(10000)", fmt.Sprintf("busy_timeout(%d)", restartBusyMillis), 1)
+		ckptPragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", restartBusyMillis) + common
 		hold := func(ctx context.Context) (func(), error) {
 			if err := s.wgate.enter(ctx); err != nil {
 				return nil, err
