@@ -24,6 +24,13 @@ const walRestartFrames = 65536
 // it (by a large import, say) is cut back to it when the WAL starts over.
 const walSizeLimit = 64 << 20
 
+// restartHoldWait is how long a restart waits for the writer to finish
+// what it is writing: a long write (a large import) makes the restart wait
+// for the next tick instead, so that the checkpoint does not copy, with
+// the writer held back, all the frames written meanwhile; the PASSIVE
+// checkpoints of the ticks in between copy them without holding it.
+const restartHoldWait = 50 * time.Millisecond
+
 // restartBusyMillis is the checkpointer connection's busy timeout, the
 // longest a restart waits, with the writer held back, for the readers
 // still reading the WAL's last frames; past it the WAL is not started over
@@ -120,7 +127,9 @@ func (c *checkpointer) checkpoint(ctx context.Context) {
 	if !restart {
 		return
 	}
-	release, err := c.hold(ctx)
+	hctx, cancel := context.WithTimeout(ctx, restartHoldWait)
+	release, err := c.hold(hctx)
+	cancel()
 	if err != nil {
 		return
 	}
