@@ -225,8 +225,8 @@ func TestStoredVersionsFollowSaves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lr.Put.errors != 0 || lr.Put.conflicts != 0 || len(lr.Put.lat) == 0 {
-		t.Fatalf("load: %d saved, %d errors (%s), %d conflicts", len(lr.Put.lat), lr.Put.errors, lr.Put.firstErr, lr.Put.conflicts)
+	if lr.Put.errors != 0 || lr.Put.conflicts != 0 || len(lr.Put.spans) == 0 {
+		t.Fatalf("load: %d saved, %d errors (%s), %d conflicts", len(lr.Put.spans), lr.Put.errors, lr.Put.firstErr, lr.Put.conflicts)
 	}
 	after, err := storedVersions(ctx, c, ids)
 	if err != nil {
@@ -236,8 +236,8 @@ func TestStoredVersionsFollowSaves(t *testing.T) {
 	for k, v := range after {
 		saves += v - before[k]
 	}
-	if saves != len(lr.Put.lat) {
-		t.Errorf("the stored versions grew by %d, want %d (one per successful save)", saves, len(lr.Put.lat))
+	if saves != len(lr.Put.spans) {
+		t.Errorf("the stored versions grew by %d, want %d (one per successful save)", saves, len(lr.Put.spans))
 	}
 }
 

@@ -30,8 +30,9 @@ type loadConfig struct {
 
 // opSample is what one client recorded for one operation.
 type opSample struct {
-	lat       []time.Duration
-	spans     []span // the same requests, from the measured window's start
+	// spans are the successful requests, from the measured window's
+	// start (their latencies: latencies).
+	spans     []span
 	conflicts int
 	errors    int
 	firstErr  string
@@ -97,7 +98,6 @@ func runLoad(ctx context.Context, c *apiClient, m *modelInfo, ids []string, vers
 }
 
 func merge(dst, src *opSample) {
-	dst.lat = append(dst.lat, src.lat...)
 	dst.spans = append(dst.spans, src.spans...)
 	dst.conflicts += src.conflicts
 	dst.errors += src.errors
@@ -141,6 +141,22 @@ func (lc *loadClient) run(ctx context.Context, cfg loadConfig, measureFrom, dead
 	}
 }
 
+// span is a request sent at t0 and answered after d, from the measured
+// window's start.
+func (lc *loadClient) span(t0 time.Time, d time.Duration) span {
+	start := t0.Sub(lc.from)
+	return span{start, start + d}
+}
+
+// latencies returns the latencies of spans.
+func latencies(spans []span) []time.Duration {
+	lat := make([]time.Duration, len(spans))
+	for i, s := range spans {
+		lat[i] = s.end - s.start
+	}
+	return lat
+}
+
 // getScore reads the score of a random assessment.
 func (lc *loadClient) getScore(ctx context.Context, t0 time.Time, measured bool) {
 	id := lc.all[lc.rng.IntN(len(lc.all))]
@@ -158,8 +174,7 @@ func (lc *loadClient) getScore(ctx context.Context, t0 time.Time, measured bool)
 	case !strings.Contains(string(body[:min(len(body), 200)]), `"program"`):
 		lc.score.fail(fmt.Sprintf("GET %s: the body is not a score: %.100q", path, body))
 	default:
-		lc.score.lat = append(lc.score.lat, d)
-		lc.score.spans = append(lc.score.spans, span{t0.Sub(lc.from), t0.Sub(lc.from) + d})
+		lc.score.spans = append(lc.score.spans, lc.span(t0, d))
 	}
 }
 
@@ -208,8 +223,7 @@ func (lc *loadClient) putAnswer(ctx context.Context, t0 time.Time, measured bool
 	case err != nil:
 		lc.put.fail(err.Error())
 	case status == http.StatusOK && saved.Version == version+1:
-		lc.put.lat = append(lc.put.lat, d)
-		lc.put.spans = append(lc.put.spans, span{t0.Sub(lc.from), t0.Sub(lc.from) + d})
+		lc.put.spans = append(lc.put.spans, lc.span(t0, d))
 	case status == http.StatusOK:
 		lc.put.fail(fmt.Sprintf("PUT %s: saved version %d after version %d", path, saved.Version, version))
 	case status == http.StatusConflict:

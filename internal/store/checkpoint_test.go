@@ -144,8 +144,8 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			<-saves
-			var busy, logFrames, copied int
-			if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+			logFrames, _, _, err := c.run(ctx, "PASSIVE")
+			if err != nil {
 				t.Fatal(err)
 			}
 			if logFrames >= n {
@@ -193,8 +193,8 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 		}
 		// With the gate taken no write begins, so the WAL cannot start
 		// over by itself before the checkpoint.
-		var busy, logFrames, copied int
-		if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+		logFrames, _, _, err := c.run(ctx, "PASSIVE")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if logFrames >= restartFrames {
