@@ -22,10 +22,13 @@ const (
 // is a stretch of stallGap or more in which no request at all (score read
 // or save) was answered while stallWaiting or more score reads waited for
 // theirs. Serving takes a fraction of a millisecond a request, so a stall
-// means the server did not run: the hypervisor took its processors
-// (steal), another process or the garbage collector did, or a lock was
-// held. On this benchmark's 2-core virtual machine most of the score
-// reads over their p99 waited through one.
+// means the request handlers did not run: the hypervisor took the
+// processors (steal), another process or the garbage collector did, a
+// lock was held, or goroutines that do not yield held every processor Go
+// schedules on (SQLite's save batch and checkpoint, whose loops of short
+// system calls Go does not preempt for 10 ms). On this benchmark's 2-core
+// virtual machine most of the score reads over their p99 waited through
+// one.
 type stallStats struct {
 	// Stalls is how many there were in the measured window, and Seconds
 	// their total length in seconds.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"strings"
 	"sync/atomic"
@@ -270,6 +271,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
+	if before, after := serveProcs(st.Dialect(), os.LookupEnv); after != before {
+		logger.Info("processors for Go code", "gomaxprocs", after, "processors", before,
+			"reason", "one more than the processors, for SQLite's save batches and checkpoints")
+	}
 	s, err := New(cfg, st, logger)
 	if err != nil {
 		return err

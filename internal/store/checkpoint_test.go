@@ -265,3 +265,55 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 	}
 	restartUntil(restarts + 1)
 }
+
+// TestCheckpointerIdles checks that a checkpoint tells whether anything was
+// written since the one before, and that the checkpointer looks less often
+// while nothing is: every checkpointIdle instead of every checkpointEvery.
+func TestCheckpointerIdles(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "csmm.db"))
+	f := newFixture(t, s, "acme")
+	versions := map[string]int{}
+	save := func(n int) {
+		t.Helper()
+		for i := range n {
+			obj := []string{"IAM-2.1", "IAM-2.2", "IAM-2.3", "IAM-3.1"}[i%4]
+			a, err := s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: "production",
+				Answer: assess.Yes, Note: strings.Repeat("n", 100+i), AnsweredBy: "alice", ExpectedVersion: versions[obj]}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			versions[obj] = a.Version
+		}
+	}
+
+	// Idle: the store's own checkpointer, after the fixture's writes.
+	time.Sleep(2 * checkpointIdle)
+	_, _, runs0 := s.ckpt.last()
+	idle := 6 * checkpointIdle
+	time.Sleep(idle)
+	_, _, runs1 := s.ckpt.last()
+	if n, most := runs1-runs0, int(idle/checkpointIdle)+2; n > most {
+		t.Errorf("%d checkpoints in %v with nothing written, want at most %d (one every %v)", n, idle, most, checkpointIdle)
+	}
+
+	c := s.ckpt
+	c.stop()
+	<-c.done
+	c.checkpoint(ctx)
+	if c.checkpoint(ctx) {
+		t.Error("a checkpoint with nothing written since the last reports a change")
+	}
+	save(8)
+	if !c.checkpoint(ctx) {
+		t.Error("a checkpoint after 8 saves reports no change")
+	}
+	if c.checkpoint(ctx) {
+		t.Error("a second checkpoint with nothing written since reports a change")
+	}
+	// The WAL, every frame copied, starts over with this save's frames.
+	save(1)
+	if !c.checkpoint(ctx) {
+		t.Error("a checkpoint after a save that started the WAL over reports no change")
+	}
+}
