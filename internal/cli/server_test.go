@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,9 @@ func TestBackupRestore(t *testing.T) {
 	run(t, "", "backup", "--db", db).wantCode(t, 2)
 }
 
+// procsAtStart is GOMAXPROCS as the test process started.
+var procsAtStart = runtime.GOMAXPROCS(0)
+
 func TestServe(t *testing.T) {
 	r := run(t, "", "serve", "--addr", "nonsense", "--db", filepath.Join(t.TempDir(), "x.db")).wantCode(t, 1)
 	if !strings.Contains(r.stderr, `addr "nonsense": expected host:port`) {
@@ -189,6 +193,14 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz: %s", resp.Status)
+	}
+	// On SQLite the server runs Go code on one more processor than the
+	// process started with (unless the environment sets GOMAXPROCS),
+	// counted from the start, not from the last server's setting.
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		if got := runtime.GOMAXPROCS(0); got != procsAtStart+1 {
+			t.Errorf("GOMAXPROCS is %d while serving SQLite, want %d (one more than %d)", got, procsAtStart+1, procsAtStart)
+		}
 	}
 	cancel()
 	select {

@@ -4,10 +4,13 @@ import (
 	"runtime"
 )
 
-// serveProcs gives the Go scheduler one processor more than it chose
-// (runtime.GOMAXPROCS, the machine's or the container's processors) when
-// the store is SQLite, unless the GOMAXPROCS environment variable sets it;
-// it returns the setting before and after.
+// startProcs is GOMAXPROCS as the process started: the runtime's choice
+// (the machine's or the container's processors) or the environment's.
+var startProcs = runtime.GOMAXPROCS(0)
+
+// serveProcs returns the GOMAXPROCS to serve a store of dialect with, given
+// procs, the setting the process started with: one processor more when the
+// store is SQLite, unless the GOMAXPROCS environment variable sets it.
 //
 // SQLite runs inside the server process: the save batch's statements and
 // the checkpointer's copy are loops of short system calls (pread and
@@ -21,14 +24,12 @@ import (
 // operating system shares the cores among the three threads. A server on
 // PostgreSQL does its database work in another process and keeps Go's
 // default.
-func serveProcs(dialect string, lookupEnv func(string) (string, bool)) (before, after int) {
-	before = runtime.GOMAXPROCS(0)
+func serveProcs(dialect string, lookupEnv func(string) (string, bool), procs int) int {
 	if dialect != "sqlite" {
-		return before, before
+		return procs
 	}
 	if v, ok := lookupEnv("GOMAXPROCS"); ok && v != "" {
-		return before, before
+		return procs
 	}
-	runtime.GOMAXPROCS(before + 1)
-	return before, before + 1
+	return procs + 1
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -271,9 +272,12 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
-	if before, after := serveProcs(st.Dialect(), os.LookupEnv); after != before {
-		logger.Info("processors for Go code", "gomaxprocs", after, "processors", before,
-			"reason", "one more than the processors, for SQLite's save batches and checkpoints")
+	if n := serveProcs(st.Dialect(), os.LookupEnv, startProcs); n != runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(n)
+		if n > startProcs {
+			logger.Info("processors for Go code", "gomaxprocs", n, "processors", startProcs,
+				"reason", "one more than the processors, for SQLite's save batches and checkpoints")
+		}
 	}
 	s, err := New(cfg, st, logger)
 	if err != nil {
