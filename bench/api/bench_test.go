@@ -52,8 +52,8 @@ func TestSummarize(t *testing.T) {
 	lat := []time.Duration{4 * time.Millisecond, 1 * time.Millisecond, 3 * time.Millisecond, 2 * time.Millisecond}
 	got := summarize("getScore", lat, 1, 2, 2*time.Second)
 	want := opStats{Op: "getScore", Count: 4, Conflicts: 1, Errors: 2, PerSecond: 2,
-		MeanMS: 2.5, P50MS: 2, P95MS: 4, P99MS: 4, MaxMS: 4}
-	if diff := cmp.Diff(want, got); diff != "" {
+		MeanMS: 2.5, P50MS: 2, P95MS: 4, P99MS: 4, MaxMS: 4, p99: 4 * time.Millisecond}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(opStats{})); diff != "" {
 		t.Errorf("summarize (-want +got):\n%s", diff)
 	}
 }

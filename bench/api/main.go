@@ -313,16 +313,14 @@ func bench(ctx context.Context, o *options, srv *running, logw io.Writer, startL
 	if kb, err := procStatus(srv.PID, "VmHWM"); err == nil {
 		res.ServerPeakRSSMiB = float64(kb) / 1024
 	}
-	scoreLat := latencies(lr.Score.spans)
 	res.Ops = []opStats{
 		summarize("putAnswer", latencies(lr.Put.spans), lr.Put.conflicts, lr.Put.errors, lr.Window),
-		summarize("getScore", scoreLat, lr.Score.conflicts, lr.Score.errors, lr.Window),
+		summarize("getScore", latencies(lr.Score.spans), lr.Score.conflicts, lr.Score.errors, lr.Window),
 	}
 	for _, op := range res.Ops {
 		res.PerSecond += op.PerSecond
 	}
-	// summarize sorted the latencies.
-	res.stallStats = measureStalls(lr.Score.spans, lr.Put.spans, percentile(scoreLat, 99))
+	res.stallStats = measureStalls(lr.Score.spans, lr.Put.spans, res.op("getScore").p99)
 	if n := res.PerSecond * lr.Window.Seconds(); n > 0 {
 		res.ServerCPUMSPerRequest = res.ServerCPUCores * elapsed.Seconds() * 1000 / n
 	}

@@ -28,6 +28,8 @@ type opStats struct {
 	P95MS  float64 `json:"p95_ms"`
 	P99MS  float64 `json:"p99_ms"`
 	MaxMS  float64 `json:"max_ms"`
+	// p99 is P99MS as a duration, for the stalls (see measureStalls).
+	p99 time.Duration
 }
 
 // summarize computes the statistics of one operation from its latencies,
@@ -48,7 +50,8 @@ func summarize(op string, lat []time.Duration, conflicts, errors int, window tim
 	s.MeanMS = ms(sum / time.Duration(len(lat)))
 	s.P50MS = ms(percentile(lat, 50))
 	s.P95MS = ms(percentile(lat, 95))
-	s.P99MS = ms(percentile(lat, 99))
+	s.p99 = percentile(lat, 99)
+	s.P99MS = ms(s.p99)
 	s.MaxMS = ms(lat[len(lat)-1])
 	return s
 }

@@ -89,9 +89,7 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 	}
 	f := newFixture(t, s, "acme")
 	c := s.ckpt
-	// The test runs the checkpoints itself.
-	c.stop()
-	<-c.done
+	stopCheckpoints(c)
 	const restartFrames = 40
 	c.restartFrames = restartFrames
 	// tries counts the restarts tried, holds those that held the writer.
@@ -110,7 +108,7 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 	stop, stopped := make(chan struct{}), make(chan error, 1)
 	saves := make(chan int, 1)
 	go func() {
-		versions := map[string]int{}
+		sv := newSaver(s, f)
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
@@ -118,14 +116,10 @@ func TestCheckpointerStartsTheWALOver(t *testing.T) {
 				return
 			default:
 			}
-			obj := []string{"IAM-2.1", "IAM-2.2", "IAM-2.3", "IAM-3.1"}[i%4]
-			a, err := s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: "production",
-				Answer: assess.Yes, Note: strings.Repeat("n", i%200), AnsweredBy: "alice", ExpectedVersion: versions[obj]}, nil)
-			if err != nil {
+			if err := sv.save(ctx); err != nil {
 				stopped <- err
 				return
 			}
-			versions[obj] = a.Version
 			select {
 			case saves <- i:
 			default:
@@ -273,17 +267,13 @@ func TestCheckpointerIdles(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, filepath.Join(t.TempDir(), "csmm.db"))
 	f := newFixture(t, s, "acme")
-	versions := map[string]int{}
+	sv := newSaver(s, f)
 	save := func(n int) {
 		t.Helper()
-		for i := range n {
-			obj := []string{"IAM-2.1", "IAM-2.2", "IAM-2.3", "IAM-3.1"}[i%4]
-			a, err := s.SaveAnswer(ctx, f.org.ID, f.actor, AnswerInput{AssessmentID: f.assessment.ID, Objective: obj, Scope: "production",
-				Answer: assess.Yes, Note: strings.Repeat("n", 100+i), AnsweredBy: "alice", ExpectedVersion: versions[obj]}, nil)
-			if err != nil {
+		for range n {
+			if err := sv.save(ctx); err != nil {
 				t.Fatal(err)
 			}
-			versions[obj] = a.Version
 		}
 	}
 
@@ -298,8 +288,7 @@ func TestCheckpointerIdles(t *testing.T) {
 	}
 
 	c := s.ckpt
-	c.stop()
-	<-c.done
+	stopCheckpoints(c)
 	c.checkpoint(ctx)
 	if c.checkpoint(ctx) {
 		t.Error("a checkpoint with nothing written since the last reports a change")
@@ -316,4 +305,35 @@ func TestCheckpointerIdles(t *testing.T) {
 	if !c.checkpoint(ctx) {
 		t.Error("a checkpoint after a save that started the WAL over reports no change")
 	}
+}
+
+// saver saves answers to f's assessment one after the other, its first
+// four objectives in turn in production, each with the version it saved
+// last, notes of varying length.
+type saver struct {
+	s        *Store
+	f        fixture
+	versions map[string]int
+	n        int
+}
+
+func newSaver(s *Store, f fixture) *saver { return &saver{s: s, f: f, versions: map[string]int{}} }
+
+func (sv *saver) save(ctx context.Context) error {
+	i := sv.n
+	sv.n++
+	obj := []string{"IAM-2.1", "IAM-2.2", "IAM-2.3", "IAM-3.1"}[i%4]
+	a, err := sv.s.SaveAnswer(ctx, sv.f.org.ID, sv.f.actor, AnswerInput{AssessmentID: sv.f.assessment.ID, Objective: obj, Scope: "production",
+		Answer: assess.Yes, Note: strings.Repeat("n", i%200), AnsweredBy: "alice", ExpectedVersion: sv.versions[obj]}, nil)
+	if err == nil {
+		sv.versions[obj] = a.Version
+	}
+	return err
+}
+
+// stopCheckpoints stops the store's checkpointer loop, for a test that
+// runs the checkpoints itself.
+func stopCheckpoints(c *checkpointer) {
+	c.stop()
+	<-c.done
 }

@@ -33,3 +33,11 @@ func (g gate) enter(ctx context.Context) error {
 
 // leave ends a turn.
 func (g gate) leave() { <-g }
+
+// hold waits for a turn like enter and returns the function that ends it.
+func (g gate) hold(ctx context.Context) (func(), error) {
+	if err := g.enter(ctx); err != nil {
+		return nil, err
+	}
+	return g.leave, nil
+}

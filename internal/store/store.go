@@ -177,13 +177,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (_ *Store, err error)
 		// The checkpointer's busy timeout bounds how long it holds the
 		// writer back waiting for readers (see checkpointer).
 		ckptPragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", restartBusyMillis) + common
-		hold := func(ctx context.Context) (func(), error) {
-			if err := s.wgate.enter(ctx); err != nil {
-				return nil, err
-			}
-			return s.wgate.leave, nil
-		}
-		if s.ckpt, err = startCheckpointer(path+"?"+ckptPragmas, hold); err != nil {
+		if s.ckpt, err = startCheckpointer(path+"?"+ckptPragmas, s.wgate.hold); err != nil {
 			s.db.Close()
 			s.rdb.Close()
 			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
